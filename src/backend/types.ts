@@ -1,0 +1,62 @@
+/**
+ * The contract between the target-agnostic compiler (src/) and a target (backends/<target>/).
+ * A new target is one folder exporting a `Backend` plus one line in backends/index.ts.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { IrNode } from '../ir/nodes.js';
+import type { Rule } from '../model/rule.js';
+
+/** The rule after the target's pipeline: field names and values as the target's data has them. */
+export interface MappedRule {
+  readonly rule: Rule;
+  /** The detection with the logsource condition ANDed in front, fields and values mapped. */
+  readonly detection: IrNode;
+  /** Id of the logsource mapping used, or undefined when none matched (fallback destination). */
+  readonly logsourceId?: string;
+  /** The mapping's `destination` data (or the pipeline's fallback). */
+  readonly destination: Readonly<Record<string, unknown>>;
+  /** Target field → type, when the pipeline knows it. */
+  readonly fieldTypes: Readonly<Record<string, string>>;
+}
+
+/** Collects a target's diagnostics for one rule. `refuse` makes the rule fail for this target only. */
+export interface Reporter {
+  warn(code: string, message: string, node?: IrNode): void;
+  refuse(code: string, message: string, node?: IrNode): void;
+  info(code: string, message: string, node?: IrNode): void;
+}
+
+export interface QueryResult {
+  /** The query text exactly as deployed (no trailing newline). */
+  readonly query: string;
+  /** The query language, e.g. `kuery`, `eql`, `kql`, `spl`, `js`. */
+  readonly language: string;
+  /** Anything else the target's artifacts need (e.g. Elastic's rule `type`). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/** One generated file, path relative to `dist-rules/<target>/`. Content ends with a newline, LF only. */
+export interface ArtifactFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface CompiledRule {
+  readonly mapped: MappedRule;
+  readonly query: QueryResult;
+}
+
+export interface Backend {
+  /** Short lower-case id used on the command line and as the dist-rules folder name. */
+  readonly id: string;
+  /** Human name, e.g. "Elastic Security (Kibana KQL)". */
+  readonly title: string;
+  /** Absolute path of `backends/<id>/` (pipeline data, templates). */
+  readonly root: string;
+  /** Renders the query. Reports losses with `warn`, impossibilities with `refuse` (then the result is ignored). */
+  renderQuery(mapped: MappedRule, report: Reporter): QueryResult;
+  /** Files for one rule. */
+  renderArtifacts(compiled: CompiledRule, report: Reporter): readonly ArtifactFile[];
+  /** Files combining every compiled rule (NDJSON bundle, app conf, …), rules in a stable order. */
+  renderBundle?(compiled: readonly CompiledRule[]): readonly ArtifactFile[];
+}

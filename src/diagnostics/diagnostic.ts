@@ -1,0 +1,51 @@
+/** Errors are data: every problem rulec reports is a Diagnostic with a stable code. */
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Position {
+  /** 0-based character offset into the file. */
+  readonly offset: number;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column. */
+  readonly col: number;
+}
+
+export interface Span {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export interface Diagnostic {
+  /** Stable code such as `RC201`; catalogued in ./codes.ts (target-specific ones in backends/<target>/codes.ts). */
+  readonly code: string;
+  readonly severity: Severity;
+  /** One line, starting lower-case, no trailing period. */
+  readonly message: string;
+  readonly file?: string;
+  readonly span?: Span;
+  /** Shown under the caret in the code frame (e.g. "did you mean 'contains'?"). */
+  readonly label?: string;
+  /** Extra lines shown as `= note: …`. */
+  readonly notes?: readonly string[];
+  /** Set for diagnostics that concern one target only. */
+  readonly target?: string;
+}
+
+export function isError(d: Diagnostic): boolean {
+  return d.severity === 'error';
+}
+
+export function hasErrors(ds: readonly Diagnostic[]): boolean {
+  return ds.some(isError);
+}
+
+/** Stable order: by file, then offset, then code. */
+export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  return [...ds].sort(
+    (a, b) =>
+      (a.file ?? '').localeCompare(b.file ?? '') ||
+      (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) ||
+      a.code.localeCompare(b.code),
+  );
+}
