@@ -1,0 +1,91 @@
+/** Compiles one rule for one target: pipeline → query → artifacts, collecting the target's diagnostics. */
+import type { ArtifactFile, Backend, CompiledRule, QueryResult, Reporter } from './backend/types.js';
+import type { Diagnostic } from './diagnostics/diagnostic.js';
+import type { IrNode } from './ir/nodes.js';
+import type { Rule } from './model/rule.js';
+import { applyPipeline } from './pipeline/apply.js';
+import type { Pipeline } from './pipeline/types.js';
+import type { Locator } from './source/locator.js';
+import './diagnostics/build-codes.js';
+
+export type CompileStatus = 'ok' | 'warnings' | 'refused';
+
+export interface TargetResult {
+  readonly target: string;
+  readonly rule: Rule;
+  readonly status: CompileStatus;
+  readonly compiled?: CompiledRule;
+  readonly artifacts: readonly ArtifactFile[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A backend with its pipeline loaded once. */
+export interface LoadedTarget {
+  readonly backend: Backend;
+  readonly pipeline: Pipeline;
+}
+
+class CollectingReporter implements Reporter {
+  readonly diagnostics: Diagnostic[] = [];
+  refused = false;
+  constructor(
+    private readonly target: string,
+    private readonly rule: Rule,
+    private readonly locator?: Locator,
+  ) {}
+
+  private add(code: string, severity: Diagnostic['severity'], message: string, node?: IrNode): void {
+    const span = node?.origin && this.locator ? this.locator.span(node.origin.path) : undefined;
+    this.diagnostics.push({
+      code,
+      severity,
+      message,
+      file: this.rule.file,
+      target: this.target,
+      ...(span ? { span } : {}),
+    });
+  }
+  warn(code: string, message: string, node?: IrNode): void {
+    this.add(code, 'warning', message, node);
+  }
+  refuse(code: string, message: string, node?: IrNode): void {
+    this.refused = true;
+    this.add(code, 'error', message, node);
+  }
+  info(code: string, message: string, node?: IrNode): void {
+    this.add(code, 'info', message, node);
+  }
+}
+
+export function compileRule(rule: Rule, target: LoadedTarget, locator?: Locator): TargetResult {
+  const { backend } = target;
+  const report = new CollectingReporter(backend.id, rule, locator);
+  const refused = (): TargetResult => ({
+    target: backend.id,
+    rule,
+    status: 'refused',
+    artifacts: [],
+    diagnostics: report.diagnostics,
+  });
+  const mapped = applyPipeline(rule, target.pipeline, report);
+  if (report.refused) return refused();
+  let query: QueryResult;
+  try {
+    query = backend.renderQuery(mapped, report);
+  } catch (error) {
+    report.refuse('RC901', `internal error while rendering the ${backend.id} query: ${String(error)}`);
+    return refused();
+  }
+  if (report.refused) return refused();
+  const compiled: CompiledRule = { mapped, query };
+  let artifacts: readonly ArtifactFile[];
+  try {
+    artifacts = backend.renderArtifacts(compiled, report);
+  } catch (error) {
+    report.refuse('RC902', `cannot render the ${backend.id} artifact: ${error instanceof Error ? error.message : String(error)}`);
+    return refused();
+  }
+  if (report.refused) return refused();
+  const status: CompileStatus = report.diagnostics.some((d) => d.severity === 'warning') ? 'warnings' : 'ok';
+  return { target: backend.id, rule, status, compiled, artifacts, diagnostics: report.diagnostics };
+}

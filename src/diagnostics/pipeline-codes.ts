@@ -1,0 +1,19 @@
+import { defineCodes } from './codes.js';
+
+/** RC4xx: pipeline and mapping (the target-agnostic part; targets add their own). */
+export const PIPELINE_CODES = defineCodes({
+  RC401: {
+    severity: 'warning',
+    summary: "no mapping for the rule's logsource in this target: compiled with the rule's own field names",
+  },
+  RC402: { severity: 'error', summary: 'a field of the rule has no counterpart in the target for this logsource' },
+  RC403: { severity: 'error', summary: "a field of the rule does not exist in the target's data for this logsource" },
+  RC404: {
+    severity: 'warning',
+    summary: 'a value of a value-mapped field has no mapping: kept as written, it may never match',
+  },
+  RC405: {
+    severity: 'warning',
+    summary: 'a wildcard, regex or other non-exact test on a value-mapped field is compared with unmapped values',
+  },
+});

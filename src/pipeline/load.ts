@@ -1,0 +1,38 @@
+/** Reads a target's pipeline data: every `backends/<target>/pipeline/*.yml`, merged in file-name order. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { LogsourceMapping, Pipeline } from './types.js';
+
+interface PipelineFile {
+  fields?: Record<string, string | string[]>;
+  logsources?: LogsourceMapping[];
+  fallback?: Record<string, unknown>;
+}
+
+/** Errors here are mistakes in rulec's own data, so they throw with the file name. */
+export function loadPipeline(root: string, target: string): Pipeline {
+  const dir = join(root, 'pipeline');
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+    : [];
+  const fields: Record<string, string | readonly string[]> = {};
+  const logsources: LogsourceMapping[] = [];
+  let fallback: Record<string, unknown> = {};
+  const ids = new Set<string>();
+  for (const file of files) {
+    const data = (parse(readFileSync(join(dir, file), 'utf8')) ?? {}) as PipelineFile;
+    Object.assign(fields, data.fields ?? {});
+    if (data.fallback) fallback = { ...fallback, ...data.fallback };
+    for (const entry of data.logsources ?? []) {
+      if (typeof entry.id !== 'string' || typeof entry.when !== 'object' || entry.when === null)
+        throw new Error(`${target} pipeline ${file}: every logsource needs an id and a when map`);
+      if (ids.has(entry.id)) throw new Error(`${target} pipeline ${file}: duplicate logsource id ${entry.id}`);
+      ids.add(entry.id);
+      logsources.push({ ...entry, destination: entry.destination ?? {} });
+    }
+  }
+  return Object.freeze({ target, fields: Object.freeze(fields), logsources: Object.freeze(logsources), fallback });
+}
