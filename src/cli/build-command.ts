@@ -1,0 +1,74 @@
+/** `rulec build`: every rule × every target into dist-rules/, atomically; `--check` reports drift instead. */
+import { diffTrees, isEmptyDiff, readTree, replaceTree } from '../build/atomic.js';
+import { buildTargets, loadRules } from '../build/build.js';
+import type { TargetResult } from '../compile.js';
+import { collectRuleFiles } from '../frontend.js';
+import type { CliIo } from './io.js';
+import { countBySeverity, printDiagnostics } from './report.js';
+import type { Registry } from './targets.js';
+import { loadTargets } from './targets.js';
+
+export interface BuildCommandOptions {
+  readonly out: string;
+  readonly check: boolean;
+  readonly targets: readonly string[];
+  readonly allowRefusals: boolean;
+  readonly quiet: boolean;
+}
+
+export function summaryTable(results: readonly TargetResult[]): string {
+  const rows = new Map<string, { ok: number; warnings: number; refused: number }>();
+  for (const r of results) {
+    const row = rows.get(r.target) ?? { ok: 0, warnings: 0, refused: 0 };
+    row[r.status === 'ok' ? 'ok' : r.status === 'warnings' ? 'warnings' : 'refused']++;
+    rows.set(r.target, row);
+  }
+  const lines = [`${'target'.padEnd(10)} ${'clean'.padStart(7)} ${'warned'.padStart(7)} ${'refused'.padStart(7)}`];
+  for (const [target, row] of rows)
+    lines.push(
+      `${target.padEnd(10)} ${String(row.ok).padStart(7)} ${String(row.warnings).padStart(7)} ${String(row.refused).padStart(7)}`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+export function buildCommand(paths: readonly string[], opts: BuildCommandOptions, registry: Registry, io: CliIo): number {
+  const targets = loadTargets(registry, opts.targets);
+  const files = collectRuleFiles([...paths]);
+  const loaded = loadRules(files);
+  const output = buildTargets(loaded.rules, targets);
+  const diagnostics = [...loaded.diagnostics, ...output.diagnostics];
+  printDiagnostics(
+    io,
+    opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,
+    loaded.sources,
+  );
+  const refusals = output.results.filter((r) => r.status === 'refused').length;
+  const loadErrors = countBySeverity(loaded.diagnostics).errors;
+  const buildErrors = output.diagnostics.filter((d) => d.severity === 'error' && d.code.startsWith('RC9')).length;
+
+  const current = readTree(opts.out);
+  const diff = diffTrees(current, output.files);
+  io.stderr(summaryTable(output.results));
+  io.stderr(`${files.length} file(s), ${loaded.rules.length} rule(s), ${loaded.badFiles.length} with errors\n`);
+  if (opts.check) {
+    if (isEmptyDiff(diff)) {
+      io.stderr(`${opts.out} is up to date (${output.files.size} files)\n`);
+    } else {
+      for (const p of diff.added) io.stdout(`missing  ${p}\n`);
+      for (const p of diff.changed) io.stdout(`differs  ${p}\n`);
+      for (const p of diff.removed) io.stdout(`stale    ${p}\n`);
+      io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
+      return 1;
+    }
+  } else if (isEmptyDiff(diff)) {
+    io.stderr(`${opts.out}: nothing changed (${output.files.size} files)\n`);
+  } else {
+    replaceTree(opts.out, output.files);
+    io.stderr(
+      `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${output.files.size} files)\n`,
+    );
+  }
+  if (loadErrors > 0 || buildErrors > 0) return 1;
+  if (refusals > 0 && !opts.allowRefusals) return 1;
+  return 0;
+}

@@ -1,0 +1,75 @@
+/** The `rulec` command line: commander wiring over injectable streams; exit codes 0 ok, 1 errors, 2 usage. */
+import { Command, CommanderError } from 'commander';
+import { resolve } from 'node:path';
+import { buildCommand } from './build-command.js';
+import { compileCommand } from './compile-command.js';
+import type { CliIo } from './io.js';
+import type { Registry } from './targets.js';
+import { UnknownTargetError } from './targets.js';
+import { runValidate } from './validate.js';
+
+export async function runCli(argv: readonly string[], registry: Registry, io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('rulec')
+    .description('Compile Sigma-style detection rules to Elastic, Sentinel, Splunk and JS predicates')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  program
+    .command('validate')
+    .description('check rule files (or folders) and print every problem found')
+    .argument('[paths...]', 'rule files or folders', ['rules'])
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (paths: string[], opts: { format: string }) => {
+      exitCode = await runValidate(paths, { format: opts.format === 'json' ? 'json' : 'text' }, io);
+    });
+
+  program
+    .command('compile')
+    .description('print the query (or with --artifact, the artifact files) of rules for one target')
+    .requiredOption('-t, --target <target>', `target: ${registry.map((b) => b.id).join(', ')}`)
+    .option('--artifact', 'print the deployable artifact files instead of the query')
+    .argument('[paths...]', 'rule files or folders', ['rules'])
+    .action((paths: string[], opts: { target: string; artifact?: boolean }) => {
+      exitCode = compileCommand(paths, { target: opts.target, artifact: Boolean(opts.artifact) }, registry, io);
+    });
+
+  program
+    .command('build')
+    .description('compile every rule for every target into dist-rules/ (atomically), or check it is up to date')
+    .argument('[paths...]', 'rule files or folders', ['rules'])
+    .option('-o, --out <dir>', 'output folder', 'dist-rules')
+    .option('--check', 'write nothing; exit 1 and list the files that differ when the output is stale')
+    .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
+    .option('--allow-refusals', 'exit 0 even when a target refuses a rule (corpus builds)')
+    .option('--quiet', 'print only errors and the summary')
+    .action(
+      (paths: string[], opts: { out: string; check?: boolean; targets?: string; allowRefusals?: boolean; quiet?: boolean }) => {
+        exitCode = buildCommand(
+          paths,
+          {
+            out: resolve(opts.out),
+            check: Boolean(opts.check),
+            targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
+            allowRefusals: Boolean(opts.allowRefusals),
+            quiet: Boolean(opts.quiet),
+          },
+          registry,
+          io,
+        );
+      },
+    );
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UnknownTargetError) {
+      io.stderr(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  return exitCode;
+}
