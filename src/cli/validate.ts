@@ -44,7 +44,9 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
     io.stdout(`${JSON.stringify({ summary, diagnostics: diagnostics.map(diagnosticToJson) }, null, 2)}\n`);
   } else {
     for (const d of diagnostics) {
-      io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : sources.get(d.file), { color: opts.color ?? false })}\n\n`);
+      io.stderr(
+        `${formatDiagnostic(d, d.file === undefined ? undefined : sources.get(d.file), { color: opts.color ?? false })}\n\n`,
+      );
     }
     if (files.length === 0) io.stderr('no rule files found (.yml or .yaml)\n');
     io.stdout(`${summaryLine(summary)}\n`);

@@ -1,0 +1,30 @@
+/** Codes of the front half of the compiler: reading files (RC0xx) and checking rules against the schema (RC1xx). */
+import { defineCodes } from './codes.js';
+
+export const FRONTEND_CODES = defineCodes({
+  // RC0xx: the file and its YAML.
+  RC001: { severity: 'error', summary: 'file could not be read' },
+  RC002: { severity: 'error', summary: 'file is empty or holds only comments' },
+  RC003: { severity: 'error', summary: 'file is binary (contains NUL bytes)' },
+  RC004: { severity: 'error', summary: 'file is not valid UTF-8 text' },
+  RC005: { severity: 'error', summary: 'file is larger than the size limit' },
+  RC010: { severity: 'error', summary: 'YAML syntax error' },
+  RC011: { severity: 'error', summary: 'duplicate key in a YAML map' },
+  RC012: { severity: 'warning', summary: 'YAML warning' },
+  RC013: { severity: 'error', summary: 'YAML nesting deeper than the depth limit' },
+  RC014: { severity: 'error', summary: 'YAML alias expands to too much data' },
+  RC020: { severity: 'error', summary: 'rule document is not a map (a list, a scalar or empty)' },
+  // RC1xx: the rule document against schema/rule.schema.json.
+  RC101: { severity: 'error', summary: 'required field missing' },
+  RC102: { severity: 'error', summary: 'value has the wrong type' },
+  RC103: { severity: 'error', summary: 'value is not one of the allowed values' },
+  RC104: { severity: 'error', summary: 'value does not have the required format' },
+  RC105: { severity: 'error', summary: 'unknown key where only known keys are allowed' },
+  RC106: { severity: 'error', summary: 'value is out of range or of the wrong length' },
+  RC107: { severity: 'error', summary: 'list holds the same item twice' },
+  RC108: { severity: 'error', summary: 'value matches none of the allowed shapes' },
+  RC109: { severity: 'error', summary: 'value breaks a schema rule' },
+  RC120: { severity: 'warning', summary: 'unknown top-level key close to a known one (likely a typo)' },
+});
+
+export type FrontendCode = keyof typeof FRONTEND_CODES;

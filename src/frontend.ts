@@ -1,0 +1,93 @@
+/**
+ * The front half of the compiler: a rule file → validated `Rule`s plus every problem found in it.
+ * load (YAML, positions) → validate (JSON Schema) → detection and condition (IR) → Rule.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildDetection } from './detection/index.js';
+import type { Diagnostic } from './diagnostics/diagnostic.js';
+import { sortDiagnostics } from './diagnostics/diagnostic.js';
+import { readRule } from './model/read-rule.js';
+import type { Rule } from './model/rule.js';
+import { validateRule } from './schema/validate.js';
+import { loadSource } from './source/load.js';
+
+export interface FrontendResult {
+  /** One Rule per document without errors, in document order. */
+  readonly rules: Rule[];
+  /** All problems of the file, every document and stage together, in stable order. */
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Reads one rule file (bytes or text); never throws on bad input. */
+export function readRuleFile(file: string, content: Buffer | Uint8Array | string): FrontendResult {
+  const source = loadSource(file, content);
+  const diagnostics: Diagnostic[] = [...source.diagnostics];
+  const rules: Rule[] = [];
+  for (const document of source.documents) {
+    if (!document.ok || !isRecord(document.data)) continue;
+    const own = validateRule(document.data, document.locator);
+    // The detection stage expects the shape the schema guarantees; with schema errors there it would only repeat them.
+    const detection = document.data['detection'];
+    const keySpan = document.locator.span(['detection'], 'key');
+    const valueSpan = document.locator.span(['detection']);
+    const shapeOk = !own.some((d) => d.severity === 'error' && isInside(d, keySpan, valueSpan));
+    if (isRecord(detection) && shapeOk) {
+      const result = buildDetection(detection, document.locator, ['detection']);
+      own.push(...result.diagnostics);
+      if (!own.some((d) => d.severity === 'error')) {
+        rules.push(readRule({ file, documentIndex: document.index, data: document.data, detection: result.node }));
+      }
+    }
+    diagnostics.push(...own);
+  }
+  return { rules, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Whether `d` points somewhere from the start of `from` to the end of `to` (a key and its value). */
+function isInside(d: Diagnostic, from: Diagnostic['span'], to: Diagnostic['span']): boolean {
+  if (!d.span || !from || !to) return false;
+  return d.span.start.offset >= from.start.offset && d.span.start.offset <= to.end.offset;
+}
+
+const RULE_EXTENSIONS = /\.ya?ml$/i;
+
+/**
+ * Rule files named by `paths`: files as given, folders searched recursively for `.yml`/`.yaml` (hidden entries and
+ * node_modules skipped). Sorted, without duplicates. A path that does not exist is returned as is, so reading it
+ * reports the problem.
+ */
+export function collectRuleFiles(paths: readonly string[]): string[] {
+  const found = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (RULE_EXTENSIONS.test(entry.name) && (entry.isFile() || isFile(full))) found.add(full);
+    }
+  };
+  for (const path of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      // missing: reported when read
+    }
+    if (isDir) walk(path);
+    else found.add(path);
+  }
+  return [...found].sort();
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
