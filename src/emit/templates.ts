@@ -21,10 +21,14 @@ export class TemplateError extends Error {}
 const FORMAT_HELPERS = new Set(['json', 'yaml', 'conf', 'confStanza', 'raw', 'text']);
 const BLOCK_HELPERS = new Set(['each', 'if', 'unless', 'with']);
 
-/** JSON with 2-space indentation; `indent=N` indents continuation lines so nested objects line up. */
+/**
+ * JSON with 2-space indentation; `indent=N` indents continuation lines so nested objects line up. `compact=true`
+ * prints one line (NDJSON bundles).
+ */
 function jsonHelper(value: unknown, options: Handlebars.HelperOptions): string {
   const indent = Number(options.hash['indent'] ?? 0);
-  const text = (JSON.stringify(value ?? null, null, 2) ?? 'null')
+  const spacing = options.hash['compact'] === true ? undefined : 2;
+  const text = (JSON.stringify(value ?? null, null, spacing) ?? 'null')
     // Valid in JSON but not in older JS; escaping keeps the artifact safe for any consumer.
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');

@@ -59,6 +59,11 @@ export function mappingCondition(mapping: LogsourceMapping): IrNode {
   return node;
 }
 
+/** A table entry by own key only, so a field named `constructor` or `toString` never finds Object.prototype. */
+function ownEntry<V>(table: Readonly<Record<string, V>> | undefined, key: string): V | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function renameField(node: FieldNode, field: string): IrNode {
   return Object.freeze({ ...node, field });
 }
@@ -88,7 +93,7 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       }
       return undefined;
     }
-    const target = mapping.fields?.[field] ?? pipeline.fields[field];
+    const target = ownEntry(mapping.fields, field) ?? ownEntry(pipeline.fields, field);
     if (target !== undefined) return typeof target === 'string' ? [target] : target;
     if (mapping.unmapped === 'refuse') {
       if (!refused.has(field)) {
@@ -102,7 +107,7 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
 
   const mapValue = (node: IrNode): IrNode => {
     if (!('field' in node)) return node;
-    const table = mapping.values?.[node.field];
+    const table = ownEntry(mapping.values, node.field);
     if (!table) return node;
     if (node.kind === 'stringMatch') {
       const text = exactText(node.pattern);
