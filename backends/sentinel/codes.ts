@@ -1,0 +1,46 @@
+/** Diagnostic codes of the Microsoft Sentinel target (prefix SN). A code never changes meaning once released. */
+import { defineCodes } from '../../src/diagnostics/codes.js';
+
+export const SENTINEL_CODES = defineCodes({
+  SN001: {
+    severity: 'error',
+    summary:
+      'the regular expression uses a construct RE2 (Kusto `matches regex`) cannot run: backreference, look-around, atomic group or possessive quantifier',
+  },
+  SN002: {
+    severity: 'warning',
+    summary:
+      'Kusto cannot tell an empty string from a missing field: a presence, null or empty-value test also covers the other case',
+  },
+  SN003: {
+    severity: 'warning',
+    summary:
+      'a keyword (field-less) search runs over every column of the table (`*`), non-string and serialised dynamic columns included',
+  },
+  SN004: {
+    severity: 'error',
+    summary:
+      "a value's type cannot be compared with the column's type (e.g. a number against a bool or datetime column)",
+  },
+  SN005: {
+    severity: 'warning',
+    summary:
+      'the schedule was adjusted to fit Sentinel: queryFrequency/queryPeriod 5m–14d, period ≥ frequency, whole minutes',
+  },
+  SN006: { severity: 'error', summary: 'the rule schedule (interval or lookback) is not a `<n><s|m|h|d>` duration' },
+  SN007: { severity: 'warning', summary: 'level critical has no Sentinel severity: deployed as High' },
+  SN008: {
+    severity: 'warning',
+    summary: 'an ATT&CK tactic has no Microsoft Sentinel tactic name and is left out of the rule',
+  },
+  SN009: { severity: 'error', summary: 'the Kusto query is longer than the 10,000 characters Sentinel accepts' },
+  SN010: {
+    severity: 'error',
+    summary: 'no Sentinel table is known for this logsource: map it in the pipeline or set `targets.sentinel.table`',
+  },
+  SN011: {
+    severity: 'warning',
+    summary: 'the description is longer than the 5,000 characters Sentinel accepts and was cut',
+  },
+  SN012: { severity: 'error', summary: '`targets.sentinel` holds a key or value rulec does not understand' },
+});

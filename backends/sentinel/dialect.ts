@@ -1,0 +1,237 @@
+/**
+ * Kusto (KQL) `where` expressions for Microsoft Sentinel. Operator choices follow docs/targets/sentinel.md §4:
+ * Sigma's case-insensitive default → `=~`, `in~`, `contains`, `startswith`, `endswith`; `cased` → `==`, `in`,
+ * `*_cs`; inner wildcards → `matches regex` (RE2); negation is `not(…)` (`!(…)` is a syntax error).
+ * Every value goes through ./kusto-literals.ts; every column name through `identifier`.
+ */
+import type { IrNode, NodeOf, StringMatchNode, TimePart } from '../../src/ir/nodes.js';
+import type { Pattern } from '../../src/ir/pattern.js';
+import { exactText, patternShape } from '../../src/ir/pattern.js';
+import type { BooleanTokens, GenContext } from '../../src/render/query-generator.js';
+import { QueryGenerator } from '../../src/render/query-generator.js';
+import { SENTINEL_CODES } from './codes.js';
+import { columnKind, isStringLike } from './column-types.js';
+import { identifier, regexLiteral, stringLiteral } from './kusto-literals.js';
+import { re2Literal, toRe2 } from './re2.js';
+
+const { SN001, SN002, SN003, SN004 } = SENTINEL_CODES;
+
+/** Operators per wildcard shape: [case-insensitive, case-sensitive]. */
+const SHAPE_OPERATORS = {
+  exact: ['=~', '=='],
+  prefix: ['startswith', 'startswith_cs'],
+  suffix: ['endswith', 'endswith_cs'],
+  contains: ['contains', 'contains_cs'],
+} as const;
+
+/** `datetime_part` part names (Kusto datetime-part docs); `week_of_year` is the ISO 8601 week. */
+const DATETIME_PARTS: Readonly<Record<TimePart, string>> = {
+  minute: 'minute',
+  hour: 'hour',
+  day: 'day',
+  week: 'week_of_year',
+  month: 'month',
+  year: 'year',
+};
+
+/** A number as a Kusto literal: integers as `long`, others as `real`, non-finite values in `real(…)` form. */
+export function numberLiteral(value: number): string {
+  if (Number.isNaN(value)) return 'real(nan)';
+  if (!Number.isFinite(value)) return value > 0 ? 'real(+inf)' : 'real(-inf)';
+  if (Number.isSafeInteger(value)) return String(value);
+  // JS prints e.g. 1e+21 / 5e-7; Kusto real literals accept the same exponent syntax.
+  return String(value).includes('.') || /e/i.test(String(value)) ? String(value) : `${value}.0`;
+}
+
+/**
+ * RE2 source matching a whole value against a Sigma wildcard pattern: `*` → `.*`, `?` → `.`, literals escaped.
+ * `(?s)` because Sigma's `*` spans newlines; `(?i)` unless the match is cased. `matches regex` searches, so the
+ * pattern is anchored.
+ */
+export function wildcardRegex(p: Pattern, cased: boolean): string {
+  let body = '';
+  for (const part of p.parts)
+    body += part.kind === 'literal' ? re2Literal(part.text) : part.kind === 'anyChars' ? '.*' : '.';
+  return `(?${cased ? '' : 'i'}s)^${body}$`;
+}
+
+export class KustoGenerator extends QueryGenerator {
+  protected readonly tokens: BooleanTokens = { and: ' and ', or: ' or ' };
+
+  protected negate(operand: string, child: IrNode, _ctx: GenContext): string {
+    // `not` is a function in Kusto: a group already carries its parentheses.
+    return this.needsGroup(child, 'not') ? `not${operand}` : `not(${operand})`;
+  }
+
+  protected constant(value: boolean): string {
+    return value ? 'true' : 'false';
+  }
+
+  /** Exact, non-empty values join an `in~` / `in` list (the empty value keeps its own test and warning). */
+  protected override listable(node: StringMatchNode): boolean {
+    const shape = patternShape(node.pattern);
+    return shape.kind === 'exact' && shape.text !== '';
+  }
+
+  protected override valueList(nodes: readonly StringMatchNode[], ctx: GenContext): string {
+    const first = nodes[0]!;
+    const values = nodes.map((n) => stringLiteral(exactText(n.pattern) ?? ''));
+    return `${this.stringColumn(first.field, ctx)} ${first.cased ? 'in' : 'in~'} (${values.join(', ')})`;
+  }
+
+  /** The column as a string operand: `tostring()` around typed columns so string operators bind. */
+  private stringColumn(field: string, ctx: GenContext): string {
+    const col = identifier(field);
+    return isStringLike(columnKind(field, ctx)) ? col : `tostring(${col})`;
+  }
+
+  /**
+   * Presence of a value. Kusto string columns have no null: a missing field reads as `""` (§4), so for strings
+   * "present" can only be "not empty", which the warning names.
+   */
+  private present(field: string, node: IrNode, ctx: GenContext): string {
+    const kind = columnKind(field, ctx);
+    if (!isStringLike(kind)) return `isnotnull(${identifier(field)})`;
+    ctx.report.warn(
+      SN002.code,
+      `'${field}' present is rendered as isnotempty(): an empty value counts as missing`,
+      node,
+    );
+    return `isnotempty(${identifier(field)})`;
+  }
+
+  private typeMismatch(node: IrNode & { field: string }, what: string, ctx: GenContext): string {
+    const type = ctx.mapped.fieldTypes[node.field] ?? 'unknown';
+    ctx.report.refuse(SN004.code, `cannot compare ${what} with column '${node.field}' of type ${type}`, node);
+    return 'false';
+  }
+
+  stringMatch(node: NodeOf<'stringMatch'>, ctx: GenContext): string {
+    return this.matchOperand(this.stringColumn(node.field, ctx), node.field, node.pattern, node.cased, node, ctx);
+  }
+
+  /** A wildcard pattern against a string operand (a column, or `*` for keywords), by the pattern's shape. */
+  private matchOperand(
+    operand: string,
+    field: string,
+    p: Pattern,
+    cased: boolean,
+    node: IrNode,
+    ctx: GenContext,
+  ): string {
+    const shape = patternShape(p);
+    const pick = (ops: readonly [string, string]): string => ops[cased ? 1 : 0];
+    switch (shape.kind) {
+      case 'exact':
+        if (shape.text === '' && operand !== '*')
+          ctx.report.warn(SN002.code, `'${field}' equal to '' also matches a missing field in Kusto`, node);
+        return `${operand} ${pick(SHAPE_OPERATORS.exact)} ${stringLiteral(shape.text)}`;
+      case 'prefix':
+      case 'suffix':
+      case 'contains':
+        return `${operand} ${pick(SHAPE_OPERATORS[shape.kind])} ${stringLiteral(shape.text)}`;
+      case 'any':
+        return operand === '*' ? 'true' : this.present(field, node, ctx);
+      case 'complex':
+        return `${operand} matches regex ${regexLiteral(wildcardRegex(p, cased))}`;
+    }
+  }
+
+  numberMatch(node: NodeOf<'numberMatch'>, ctx: GenContext): string {
+    const kind = columnKind(node.field, ctx);
+    const col = identifier(node.field);
+    const value = numberLiteral(node.value);
+    if (kind === 'number') return `${col} == ${value}`;
+    // A string (or untyped) column holds the number as text: compare numerically, which also covers the
+    // canonical decimal text; a non-numeric value converts to null and does not match.
+    if (kind === 'string' || kind === 'unknown' || kind === 'dynamic')
+      return `${Number.isSafeInteger(node.value) ? 'tolong' : 'toreal'}(${col}) == ${value}`;
+    return this.typeMismatch(node, `the number ${node.value}`, ctx);
+  }
+
+  boolMatch(node: NodeOf<'boolMatch'>, ctx: GenContext): string {
+    const kind = columnKind(node.field, ctx);
+    const col = identifier(node.field);
+    if (kind === 'bool') return `${col} == ${node.value}`;
+    if (kind === 'string') return `${col} =~ ${stringLiteral(String(node.value))}`;
+    // tostring(true) is "true": right whether an unlisted column turns out to be bool or string.
+    if (kind === 'unknown' || kind === 'dynamic') return `tostring(${col}) =~ ${stringLiteral(String(node.value))}`;
+    return this.typeMismatch(node, `the boolean ${node.value}`, ctx);
+  }
+
+  nullMatch(node: NodeOf<'nullMatch'>, ctx: GenContext): string {
+    const kind = columnKind(node.field, ctx);
+    if (!isStringLike(kind)) return `isnull(${identifier(node.field)})`;
+    ctx.report.warn(SN002.code, `'${node.field}: null' is rendered as isempty(): it also matches an empty value`, node);
+    return `isempty(${identifier(node.field)})`;
+  }
+
+  exists(node: NodeOf<'exists'>, ctx: GenContext): string {
+    return this.present(node.field, node, ctx);
+  }
+
+  regexMatch(node: NodeOf<'regexMatch'>, ctx: GenContext): string {
+    const { source, problems } = toRe2(node.source);
+    if (problems.length > 0) {
+      ctx.report.refuse(SN001.code, `regex on '${node.field}' uses ${problems.join(', ')}, which RE2 cannot run`, node);
+      return 'false';
+    }
+    const flags = `${node.flags.ignoreCase ? 'i' : ''}${node.flags.multiline ? 'm' : ''}${node.flags.dotAll ? 's' : ''}`;
+    const prefix = flags === '' ? '' : `(?${flags})`;
+    return `${this.stringColumn(node.field, ctx)} matches regex ${regexLiteral(prefix + source)}`;
+  }
+
+  cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {
+    const range = stringLiteral(`${node.network}/${node.prefixLength}`);
+    const ip = this.ipOperand(node.field, node.family, ctx);
+    return `${node.family === 4 ? 'ipv4_is_in_any_range' : 'ipv6_is_in_any_range'}(${ip}, ${range})`;
+  }
+
+  /**
+   * The column as an address. Columns the pipeline lists in `ipColumnsWithPort` (OfficeActivity.ClientIP:
+   * `192.0.2.70:45186`, `[2001:db8::1]:1234`, §3) have the port stripped first, or no range would match.
+   */
+  private ipOperand(field: string, family: 4 | 6, ctx: GenContext): string {
+    const col = this.stringColumn(field, ctx);
+    const withPort = ctx.mapped.destination['ipColumnsWithPort'];
+    if (!Array.isArray(withPort) || !withPort.includes(field)) return col;
+    // IPv4 with a port: the text before the first ':'. IPv6 in brackets: the text between '[' and ']'.
+    return family === 4 ? `tostring(split(${col}, ":")[0])` : `trim_start(@"\\[", tostring(split(${col}, "]")[0]))`;
+  }
+
+  compare(node: NodeOf<'compare'>, ctx: GenContext): string {
+    const op = { lt: '<', lte: '<=', gt: '>', gte: '>=' }[node.op];
+    const kind = columnKind(node.field, ctx);
+    const col = identifier(node.field);
+    const value = numberLiteral(node.value);
+    if (kind === 'number') return `${col} ${op} ${value}`;
+    if (kind === 'string' || kind === 'unknown' || kind === 'dynamic') return `toreal(${col}) ${op} ${value}`;
+    return this.typeMismatch(node, `a number (${node.op} ${node.value})`, ctx);
+  }
+
+  fieldRef(node: NodeOf<'fieldRef'>, ctx: GenContext): string {
+    const op = node.cased ? '==' : '=~';
+    return `${this.stringColumn(node.field, ctx)} ${op} ${this.stringColumn(node.otherField, ctx)}`;
+  }
+
+  timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {
+    const kind = columnKind(node.field, ctx);
+    const col = identifier(node.field);
+    const part = stringLiteral(DATETIME_PARTS[node.part]);
+    // No time zone handling in Sigma (sigma.md §modifiers): Kusto datetimes are UTC.
+    if (kind === 'datetime') return `datetime_part(${part}, ${col}) == ${numberLiteral(node.value)}`;
+    if (kind === 'string' || kind === 'unknown' || kind === 'dynamic')
+      return `datetime_part(${part}, todatetime(${col})) == ${numberLiteral(node.value)}`;
+    return this.typeMismatch(node, `the ${node.part} of a date`, ctx);
+  }
+
+  /**
+   * A field-less keyword: Kusto's `*` column operand applies the string operator to every column of the row
+   * (`where * contains "x"`), which is as close as Kusto gets to "any value of the event"; the warning names
+   * the difference (non-string columns and dynamic values are searched as text).
+   */
+  keyword(node: NodeOf<'keyword'>, ctx: GenContext): string {
+    ctx.report.warn(SN003.code, 'keyword search is rendered over every column (`*`)', node);
+    return this.matchOperand('*', '*', node.pattern, node.cased, node, ctx);
+  }
+}

@@ -1,0 +1,73 @@
+/** Microsoft Sentinel scheduled analytic rules: a Kusto query, an Azure-Sentinel YAML template and an ARM template. */
+import { join } from 'node:path';
+import { backendRoot } from '../../src/backend/root.js';
+import type {
+  ArtifactFile,
+  Backend,
+  CompiledRule,
+  MappedRule,
+  QueryResult,
+  Reporter,
+} from '../../src/backend/types.js';
+import type { Templates } from '../../src/emit/templates.js';
+import { loadTemplates } from '../../src/emit/templates.js';
+import { buildArtifacts } from './artifacts.js';
+import { SENTINEL_CODES } from './codes.js';
+import { KustoGenerator } from './dialect.js';
+import { identifier } from './kusto-literals.js';
+
+const { SN009, SN010, SN012 } = SENTINEL_CODES;
+
+/** Sentinel rejects longer queries (Azure-Sentinel template schema, docs/targets/sentinel.md §1). */
+export const MAX_QUERY_LENGTH = 10_000;
+
+const root = backendRoot('sentinel');
+const OVERRIDE_KEYS = new Set(['table']);
+
+/** The table to query: the rule's own `targets.sentinel.table`, else the pipeline destination's. */
+function tableOf(mapped: MappedRule, report: Reporter): string | undefined {
+  const overrides = mapped.rule.deploy.targets['sentinel'] ?? {};
+  for (const key of Object.keys(overrides))
+    if (!OVERRIDE_KEYS.has(key)) report.refuse(SN012.code, `unknown key 'targets.sentinel.${key}'`);
+  const own = overrides['table'];
+  if (own !== undefined && (typeof own !== 'string' || own.trim() === '')) {
+    report.refuse(SN012.code, "'targets.sentinel.table' must be a table name");
+    return undefined;
+  }
+  const table = own ?? mapped.destination['table'];
+  return typeof table === 'string' && table !== '' ? table : undefined;
+}
+
+export function renderKustoQuery(mapped: MappedRule, report: Reporter): QueryResult {
+  const table = tableOf(mapped, report);
+  if (table === undefined) {
+    report.refuse(SN010.code, 'no Sentinel table for this logsource: the query would have nothing to search');
+    return { query: '', language: 'kql' };
+  }
+  const where = new KustoGenerator().generate(mapped.detection, mapped, report);
+  // Layout: the table, then one `| where` line; a detection that is always true needs no filter.
+  const query = where === 'true' ? identifier(table) : `${identifier(table)}\n| where ${where}`;
+  if (query.length > MAX_QUERY_LENGTH)
+    report.refuse(SN009.code, `the query has ${query.length} characters; Sentinel accepts ${MAX_QUERY_LENGTH}`);
+  return { query, language: 'kql', extra: { table } };
+}
+
+let templates: Templates | undefined;
+
+function renderArtifacts(compiled: CompiledRule, report: Reporter): readonly ArtifactFile[] {
+  const built = buildArtifacts(compiled, report);
+  if (!built) return [];
+  templates ??= loadTemplates(join(root, 'templates'));
+  return [
+    { path: `${built.stem}.yaml`, content: templates.render('analytic-rule', built.analyticRule) },
+    { path: `${built.stem}.arm.json`, content: templates.render('arm', built.arm) },
+  ];
+}
+
+export const backend: Backend = {
+  id: 'sentinel',
+  title: 'Microsoft Sentinel (scheduled analytic rule, Kusto)',
+  root,
+  renderQuery: renderKustoQuery,
+  renderArtifacts,
+};

@@ -1,0 +1,121 @@
+/**
+ * Parses and binds Kusto queries with Microsoft's language service (`@kusto/language-service-next`, the engine
+ * Sentinel's CI uses; docs/targets/sentinel.md §5) against the table schemas of rulec's Sentinel pipeline.
+ *
+ * Loading costs about 2 s and ~200 MB, so build one checker per process (or test file) and reuse it. The package
+ * is a development dependency: compiling rules never loads it.
+ */
+import { createRequire } from 'node:module';
+import type { Pipeline } from '../../src/pipeline/types.js';
+
+export interface KustoDiagnostic {
+  /** `Error`, `Warning` or `Suggestion`. */
+  readonly severity: string;
+  /** e.g. `KS142`. */
+  readonly code: string;
+  readonly message: string;
+  /** 1-based line and column in the query. */
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Table name → column name → Kusto scalar type name. */
+export type TableSchemas = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+export interface KustoChecker {
+  /** Every diagnostic of parsing and binding the query (syntax and semantics). */
+  diagnostics(query: string): KustoDiagnostic[];
+  /** Only the diagnostics of severity `Error`. */
+  errors(query: string): KustoDiagnostic[];
+}
+
+/** The table schemas a pipeline declares: each logsource's `destination.table` with its `fieldTypes`. */
+export function tablesFromPipeline(pipeline: Pipeline): Record<string, Record<string, string>> {
+  const tables: Record<string, Record<string, string>> = {};
+  for (const mapping of pipeline.logsources) {
+    const table = mapping.destination['table'];
+    if (typeof table !== 'string') continue;
+    tables[table] = { ...tables[table], ...mapping.fieldTypes };
+  }
+  return tables;
+}
+
+/* The service is a Bridge.NET build registering globals; only the few members used here are typed. */
+interface BridgeList<T> {
+  readonly Count: number;
+  getItem(index: number): T;
+}
+interface LsDiagnostic {
+  readonly Severity: string;
+  readonly Code: string;
+  readonly Message: string;
+  readonly Start: number;
+}
+interface LsCode {
+  GetDiagnostics(): BridgeList<LsDiagnostic>;
+  TryGetLineAndOffset(position: number, line: { v: number }, column: { v: number }): boolean;
+}
+interface KustoLanguage {
+  readonly Symbols: {
+    readonly ScalarTypes: { GetSymbol(name: string): unknown };
+    readonly ColumnSymbol: new (...args: unknown[]) => unknown;
+    readonly TableSymbol: { readonly $ctor4: new (name: string, columns: unknown[]) => unknown };
+    readonly DatabaseSymbol: { readonly ctor: new (name: string, members: unknown[]) => unknown };
+  };
+  readonly GlobalState: { readonly Default: { WithDatabase(db: unknown): unknown } };
+  readonly KustoCode: { ParseAndAnalyze(text: string, globals: unknown): LsCode };
+}
+
+let language: KustoLanguage | undefined;
+
+function loadLanguage(): KustoLanguage {
+  if (language) return language;
+  const require = createRequire(import.meta.url);
+  // Order matters: bridge.js defines the global `Bridge` the Kusto build needs (§5).
+  require('@kusto/language-service-next/bridge.js');
+  require('@kusto/language-service-next/Kusto.Language.Bridge.js');
+  const kusto = (globalThis as { Kusto?: { Language?: KustoLanguage } }).Kusto?.Language;
+  if (!kusto) throw new Error('@kusto/language-service-next did not register Kusto.Language');
+  return (language = kusto);
+}
+
+/** Lower-case KQL names as `ScalarTypes.GetSymbol` expects them (it is case-sensitive). */
+function scalarType(k: KustoLanguage, type: string): unknown {
+  const symbol = k.Symbols.ScalarTypes.GetSymbol(type.toLowerCase());
+  if (!symbol) throw new Error(`unknown Kusto type '${type}'`);
+  return symbol;
+}
+
+export function createKustoChecker(tables: TableSchemas, databaseName = 'SentinelWorkspace'): KustoChecker {
+  const k = loadLanguage();
+  const S = k.Symbols;
+  const symbols = Object.entries(tables)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([table, columns]) =>
+        new S.TableSymbol.$ctor4(
+          table,
+          Object.entries(columns).map(
+            ([name, type]) => new S.ColumnSymbol(name, scalarType(k, type), null, null, null, null),
+          ),
+        ),
+    );
+  const globals = k.GlobalState.Default.WithDatabase(new S.DatabaseSymbol.ctor(databaseName, symbols));
+  const diagnostics = (query: string): KustoDiagnostic[] => {
+    const code = k.KustoCode.ParseAndAnalyze(query, globals);
+    const list = code.GetDiagnostics();
+    const out: KustoDiagnostic[] = [];
+    for (let i = 0; i < list.Count; i++) {
+      const d = list.getItem(i);
+      const line = { v: 0 };
+      const column = { v: 0 };
+      code.TryGetLineAndOffset(d.Start, line, column);
+      out.push({ severity: d.Severity, code: d.Code, message: d.Message, line: line.v, column: column.v });
+    }
+    return out;
+  };
+  return {
+    diagnostics,
+    errors: (query) => diagnostics(query).filter((d) => d.severity === 'Error'),
+  };
+}

@@ -1,0 +1,53 @@
+/** Diagnostics of the Splunk (SPL) target: SP1xx lowerings, SP2xx lossy translations, SP3xx refusals, SP4xx conf. */
+import { defineCodes } from '../../src/diagnostics/codes.js';
+
+export const SPLUNK_CODES = defineCodes({
+  SP101: {
+    severity: 'info',
+    summary:
+      'a test search cannot say exactly was moved to a trailing | where or | regex, with a prefilter where sound',
+  },
+  SP102: {
+    severity: 'info',
+    summary: 'an OR or NOT group holding such a test was moved whole into the trailing | where',
+  },
+  SP201: {
+    severity: 'warning',
+    summary: 'a keyword is searched as a term of the raw event text, not compared with whole field values',
+  },
+  SP202: {
+    severity: 'warning',
+    summary: "a date part of _time is computed in the search's time zone, which may not be UTC",
+  },
+  SP301: {
+    severity: 'error',
+    summary: 'a date part of a field other than _time needs the date format of that field, which is unknown',
+  },
+  SP302: {
+    severity: 'error',
+    summary: 'a field name with a quote, backslash, backtick or control character cannot be written in SPL',
+  },
+  SP303: { severity: 'error', summary: 'a number has no plain decimal form that SPL can compare with' },
+  SP304: {
+    severity: 'error',
+    summary: 'a regular expression holds a backtick or control character inside \\Q…\\E, where it cannot be escaped',
+  },
+  SP401: {
+    severity: 'warning',
+    summary: 'the run interval is not a whole cron step: the cron schedule runs at uneven gaps no longer than it',
+  },
+  SP402: { severity: 'warning', summary: 'the title was shortened to fit the 99-character saved search name' },
+  SP403: {
+    severity: 'warning',
+    summary: 'brackets or control characters in the title were replaced in the saved search name',
+  },
+  SP404: {
+    severity: 'warning',
+    summary:
+      'a text value was adjusted for .conf: a line-ending backslash (read as a continuation) dropped, or a control character replaced',
+  },
+  SP405: {
+    severity: 'warning',
+    summary: "an unknown or ill-typed key in the rule's targets.splunk settings was ignored",
+  },
+});
