@@ -36,18 +36,19 @@ function jsonHelper(value: unknown, options: Handlebars.HelperOptions): string {
 }
 
 /**
- * A YAML value to place right after `key: ` at indentation `indent`: scalars inline (quoted when YAML needs it,
- * block `|` for multi-line text), collections on the following lines.
+ * A YAML value to place right after `key:` (no space: the helper writes its own separator) at indentation
+ * `indent`: scalars inline after one space (quoted when YAML needs it, block `|` for multi-line text),
+ * collections on the following lines, so no line ends in a stray space.
  */
 function yamlHelper(value: unknown, options: Handlebars.HelperOptions): string {
   const indent = Number(options.hash['indent'] ?? 0);
   const pad = ' '.repeat(indent);
-  if (Array.isArray(value) && value.length === 0) return '[]';
+  if (Array.isArray(value) && value.length === 0) return ' []';
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
-    return '{}';
+    return ' {}';
   const text = yamlStringify(value ?? null, { lineWidth: 0, minContentWidth: 0, indent: 2 }).replace(/\n$/, '');
   if (value !== null && typeof value === 'object') return `\n${text.replace(/^/gm, `${pad}  `)}`;
-  return text.replace(/\n/g, `\n${pad}  `).replace(/\n\s+\n/g, '\n\n');
+  return ` ${text.replace(/\n/g, `\n${pad}  `).replace(/\n\s+\n/g, '\n\n')}`;
 }
 
 /**

@@ -1,0 +1,259 @@
+/**
+ * IR → JavaScript predicate. Each leaf becomes one short-circuiting expression with a typed fast path inlined
+ * (a string field compared with a compile-time lower-cased needle) and a call into the runtime for everything else
+ * (arrays, objects, numbers as text). Field values are read only when a leaf is reached, and a field's lower-cased
+ * text is computed at most once per event. Constants (regexes, wildcard matchers, path readers, CIDR networks,
+ * fallback predicates) are hoisted to module level, so they are built once when the module loads.
+ */
+import type { Reporter } from '../../src/backend/types.js';
+import type { IrNode, NodeOf } from '../../src/ir/nodes.js';
+import type { Pattern } from '../../src/ir/pattern.js';
+import { patternShape } from '../../src/ir/pattern.js';
+import type { Visitor } from '../../src/ir/visit.js';
+import { visit } from '../../src/ir/visit.js';
+import { _, type Code, indent, join, type Name, NameScope } from './codegen.js';
+import { JS_CODES as C } from './codes.js';
+import { regexSafety, searchForm } from './regex-safety.js';
+import { cidr } from './runtime/runtime.js';
+
+export interface GeneratedPredicate {
+  /** Module-level `const` declarations, in creation order. */
+  readonly constants: Code;
+  /** The body of `match(event)`. */
+  readonly body: Code;
+}
+
+const RT = _`rt`;
+const EVENT = _`event`;
+const TEXT = _`s`;
+
+/** Keys that `event[key]` would find on Object.prototype when the event lacks them. */
+function isPrototypeKey(key: string): boolean {
+  return key in Object.prototype;
+}
+
+function hasUnsafeInteger(n: number): boolean {
+  return Number.isInteger(n) && !Number.isSafeInteger(n);
+}
+
+class Generator implements Visitor<Code> {
+  private readonly names = new NameScope();
+  private readonly constants: Code[] = [];
+  private readonly locals: Name[] = [];
+  private readonly lowered = new Map<string, Name>();
+  private readonly temp: Name;
+
+  constructor(private readonly report: Reporter) {
+    this.temp = this.names.fresh('t');
+    this.locals.push(this.temp);
+  }
+
+  finish(root: IrNode): GeneratedPredicate {
+    const expression = visit(root, this);
+    const locals = _`let ${join(this.locals, _`, `)};`;
+    const body = _`if (event === null || typeof event !== "object") return false;\n${locals}\nreturn ${expression};`;
+    return { constants: join(this.constants, _`\n`), body };
+  }
+
+  private readonly hoisted = new Map<string, Name>();
+
+  /** A module constant; identical definitions share one name (a pattern used twice is compiled once). */
+  private hoist(prefix: string, value: Code): Name {
+    const key = `${prefix}:${value.text}`;
+    const existing = this.hoisted.get(key);
+    if (existing !== undefined) return existing;
+    const name = this.names.fresh(prefix);
+    this.hoisted.set(key, name);
+    this.constants.push(_`const ${name} = ${value};`);
+    return name;
+  }
+
+  /** The code reading a field's raw value: a quoted own-key read, or a hoisted dotted-path reader. */
+  private read(field: string): Code {
+    if (field.includes('.')) return _`${this.hoist('f', _`${RT}.path(${field})`)}(${EVENT})`;
+    // Plain `event[key]` is fastest; keys Object.prototype also has need an own-property check.
+    return isPrototypeKey(field) ? _`${RT}.own(${EVENT}, ${field})` : _`${EVENT}[${field}]`;
+  }
+
+  /** A local holding the field's lower-cased text (null when not a string), computed on first use. */
+  private lowerOf(field: string): Code {
+    let local = this.lowered.get(field);
+    if (local === undefined) {
+      local = this.names.fresh('l');
+      this.locals.push(local);
+      this.lowered.set(field, local);
+    }
+    return _`(${local} === undefined ? (${local} = ${RT}.lower(${this.read(field)})) : ${local})`;
+  }
+
+  /** A test of one (already folded) text against a pattern, as an expression over `subject`. */
+  private patternTest(pattern: Pattern, fold: boolean, subject: Code): Code {
+    const shape = patternShape(pattern);
+    const needle = (text: string): string => (fold ? text.toLowerCase() : text);
+    switch (shape.kind) {
+      case 'exact':
+        return _`${subject} === ${needle(shape.text)}`;
+      case 'prefix':
+        return _`${subject}.startsWith(${needle(shape.text)})`;
+      case 'suffix':
+        return _`${subject}.endsWith(${needle(shape.text)})`;
+      case 'contains':
+        return _`${subject}.includes(${needle(shape.text)})`;
+      case 'any':
+        return _`true`;
+      case 'complex': {
+        const tokens = pattern.parts.map((p) =>
+          p.kind === 'literal' ? needle(p.text) : p.kind === 'anyChars' ? 0 : 1,
+        );
+        const matcher = this.hoist('g', _`${RT}.glob(${tokens})`);
+        return _`${matcher}(${subject})`;
+      }
+    }
+  }
+
+  /** A hoisted `(s) => test(s)` for values the fast path does not cover. */
+  private predicate(test: Code): Name {
+    return this.hoist('p', _`(${TEXT}) => ${test}`);
+  }
+
+  private combine(children: readonly IrNode[], operator: Code): Code {
+    const parts = children.map((c) => visit(c, this));
+    return _`(\n  ${indent(join(parts, _` ${operator}\n`), 2)}\n)`;
+  }
+
+  and(node: NodeOf<'and'>): Code {
+    return this.combine(node.children, _`&&`);
+  }
+  or(node: NodeOf<'or'>): Code {
+    return this.combine(node.children, _`||`);
+  }
+  not(node: NodeOf<'not'>): Code {
+    // Two-valued: a missing field makes the inner test false, so its negation true.
+    return _`!${visit(node.child, this)}`;
+  }
+  const(node: NodeOf<'const'>): Code {
+    return node.value ? _`true` : _`false`;
+  }
+
+  stringMatch(node: NodeOf<'stringMatch'>): Code {
+    const fold = !node.cased;
+    const fallback = this.predicate(this.patternTest(node.pattern, fold, TEXT));
+    if (fold) {
+      const text = this.lowerOf(node.field);
+      const local = this.lowered.get(node.field)!;
+      return _`(${text} !== null ? ${this.patternTest(node.pattern, true, local)} : ${RT}.someText(${this.read(node.field)}, ${fallback}, true))`;
+    }
+    const t = this.temp;
+    return _`(typeof (${t} = ${this.read(node.field)}) === "string" ? ${this.patternTest(node.pattern, false, t)} : ${RT}.someText(${t}, ${fallback}, false))`;
+  }
+
+  numberMatch(node: NodeOf<'numberMatch'>): Code {
+    if (!this.finite(node.value, node)) return _`false`;
+    const t = this.temp;
+    return _`(typeof (${t} = ${this.read(node.field)}) === "number" ? ${t} === ${node.value} : ${RT}.eqNum(${t}, ${node.value}))`;
+  }
+
+  boolMatch(node: NodeOf<'boolMatch'>): Code {
+    const t = this.temp;
+    return _`(typeof (${t} = ${this.read(node.field)}) === "boolean" ? ${t} === ${node.value} : ${RT}.eqBool(${t}, ${node.value}))`;
+  }
+
+  nullMatch(node: NodeOf<'nullMatch'>): Code {
+    // `== null` is true for undefined (missing) and null only.
+    return _`(${this.read(node.field)} == null)`;
+  }
+
+  exists(node: NodeOf<'exists'>): Code {
+    return _`(${this.read(node.field)} != null)`;
+  }
+
+  regexMatch(node: NodeOf<'regexMatch'>): Code {
+    const { flags } = node;
+    const verdict = regexSafety(node.source, flags);
+    // The module runs the search-equivalent form (no leading `.*`), the one the safety verdict is about.
+    const source = searchForm(node.source);
+    if (!verdict.safe) {
+      this.report.refuse(C.JS001.code, `regular expression /${source}/ refused: ${verdict.reason}`, node);
+      return _`false`;
+    }
+    let letters = `${flags.ignoreCase ? 'i' : ''}${flags.multiline ? 'm' : ''}${flags.dotAll ? 's' : ''}`;
+    try {
+      new RegExp(source, `${letters}u`);
+      letters += 'u';
+    } catch {
+      try {
+        new RegExp(source, letters);
+      } catch (error) {
+        this.report.refuse(
+          C.JS002.code,
+          `regular expression /${source}/ does not compile: ${(error as Error).message}`,
+          node,
+        );
+        return _`false`;
+      }
+      this.report.warn(
+        C.JS003.code,
+        `regular expression /${source}/ compiled without the unicode flag: '.' matches one UTF-16 unit and case folding is ASCII-only`,
+        node,
+      );
+    }
+    const regex = this.hoist('r', _`new RegExp(${source}, ${letters})`);
+    const fallback = this.predicate(_`${regex}.test(${TEXT})`);
+    const t = this.temp;
+    return _`(typeof (${t} = ${this.read(node.field)}) === "string" ? ${regex}.test(${t}) : ${RT}.someText(${t}, ${fallback}, false))`;
+  }
+
+  cidrMatch(node: NodeOf<'cidrMatch'>): Code {
+    try {
+      // The runtime's own parser, so a network accepted here is one the module can load.
+      cidr(node.network, node.prefixLength, node.family);
+    } catch {
+      this.report.refuse(
+        C.JS006.code,
+        `network ${node.network}/${node.prefixLength} is not a valid IPv${node.family} CIDR`,
+        node,
+      );
+      return _`false`;
+    }
+    const network = this.hoist('c', _`${RT}.cidr(${node.network}, ${node.prefixLength}, ${node.family})`);
+    return _`${RT}.inCidr(${this.read(node.field)}, ${network})`;
+  }
+
+  compare(node: NodeOf<'compare'>): Code {
+    if (!this.finite(node.value, node)) return _`false`;
+    const t = this.temp;
+    const op = { lt: _`<`, lte: _`<=`, gt: _`>`, gte: _`>=` }[node.op];
+    const slow = { lt: _`lt`, lte: _`lte`, gt: _`gt`, gte: _`gte` }[node.op];
+    return _`(typeof (${t} = ${this.read(node.field)}) === "number" ? ${t} ${op} ${node.value} : ${RT}.${slow}(${t}, ${node.value}))`;
+  }
+
+  fieldRef(node: NodeOf<'fieldRef'>): Code {
+    return _`${RT}.fieldEq(${this.read(node.field)}, ${this.read(node.otherField)}, ${!node.cased})`;
+  }
+
+  timePart(node: NodeOf<'timePart'>): Code {
+    return _`${RT}.timePart(${this.read(node.field)}, ${node.part}, ${node.value})`;
+  }
+
+  keyword(node: NodeOf<'keyword'>): Code {
+    const fold = !node.cased;
+    const test = this.predicate(this.patternTest(node.pattern, fold, TEXT));
+    return _`${RT}.keyword(${EVENT}, ${test}, ${fold})`;
+  }
+
+  /** Non-finite numbers cannot be written; integers beyond 2^53 compare imprecisely. */
+  private finite(value: number, node: IrNode): boolean {
+    if (!Number.isFinite(value)) {
+      this.report.refuse(C.JS005.code, `the number ${String(value)} cannot be compared in JavaScript`, node);
+      return false;
+    }
+    if (hasUnsafeInteger(value))
+      this.report.warn(C.JS004.code, `${value} is beyond 2^53: JavaScript compares it with rounding`, node);
+    return true;
+  }
+}
+
+/** Generates the predicate for a (pipeline-mapped) detection tree. */
+export function generatePredicate(detection: IrNode, report: Reporter): GeneratedPredicate {
+  return new Generator(report).finish(detection);
+}

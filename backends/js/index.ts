@@ -1,0 +1,83 @@
+/** The JS predicate target: one standalone ES module per rule exporting `match(event)` and `rule` metadata. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { backendRoot } from '../../src/backend/root.js';
+import type {
+  ArtifactFile,
+  Backend,
+  CompiledRule,
+  MappedRule,
+  QueryResult,
+  Reporter,
+} from '../../src/backend/types.js';
+import { loadTemplates, normaliseText, type Templates, TrustedText } from '../../src/emit/templates.js';
+import { _, join as joinCode, type Literal, Name } from './codegen.js';
+import './codes.js';
+import { moduleStem } from './file-name.js';
+import { generatePredicate } from './generate.js';
+
+const root = backendRoot('js');
+
+let templates: Templates | undefined;
+function getTemplates(): Templates {
+  return (templates ??= loadTemplates(join(root, 'templates')));
+}
+
+/** The runtime's source, copied verbatim into dist-rules/js so modules and tests run the same code. */
+export function runtimeSource(): string {
+  return normaliseText(readFileSync(join(root, 'runtime', 'runtime.js'), 'utf8'));
+}
+
+function metadata(mapped: MappedRule): Literal {
+  const r = mapped.rule;
+  const optional = (value: string | undefined): Literal => value ?? null;
+  return {
+    id: optional(r.id),
+    title: r.title,
+    level: optional(r.level),
+    author: optional(r.author),
+    authors: [...r.authors],
+    license: optional(r.license),
+    references: [...r.references],
+    tags: [...r.tags],
+    logsource: { ...r.logsource },
+  };
+}
+
+function renderModule(mapped: MappedRule, report: Reporter): string {
+  const predicate = generatePredicate(mapped.detection, report);
+  const text = getTemplates().render('rule', {
+    meta: new TrustedText(_`${metadata(mapped)}`.text),
+    constants: new TrustedText(predicate.constants.text),
+    body: new TrustedText(predicate.body.text.replace(/\n/g, '\n  ')),
+  });
+  return text.replace(/\n\n\n+/g, '\n\n').replace(/\n$/, '');
+}
+
+export const backend: Backend = {
+  id: 'js',
+  title: 'JavaScript predicate module',
+  root,
+  renderQuery(mapped: MappedRule, report: Reporter): QueryResult {
+    return { query: renderModule(mapped, report), language: 'js' };
+  },
+  renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {
+    return [{ path: `${moduleStem(compiled.mapped.rule)}.js`, content: normaliseText(compiled.query.query) }];
+  },
+  renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
+    const stems = [...new Set(compiled.map((c) => moduleStem(c.mapped.rule)))].sort();
+    const names = stems.map((_stem, i) => new Name(`r${i}`));
+    const imports = joinCode(
+      stems.map((stem, i) => _`import * as ${names[i]!} from ${`./${stem}.js`};`),
+      _`\n`,
+    );
+    const index = getTemplates().render('index', {
+      imports: new TrustedText(imports.text),
+      list: new TrustedText(joinCode(names, _`, `).text),
+    });
+    return [
+      { path: 'runtime.js', content: runtimeSource() },
+      { path: 'index.js', content: index },
+    ];
+  },
+};
