@@ -1,0 +1,39 @@
+/**
+ * Diagnostic codes of the Elastic target (prefix EL). EL1xx: information about the chosen rule language;
+ * EL2xx: emitted but lossy (warnings); EL3xx: impossible translations (refusals); EL4xx: metadata.
+ */
+import { defineCodes } from '../../src/diagnostics/codes.js';
+
+export const ELASTIC_CODES = defineCodes({
+  EL101: {
+    severity: 'info',
+    summary: 'the query needs a construct KQL cannot express faithfully, so the rule is emitted as an EQL rule',
+  },
+  EL201: {
+    severity: 'warning',
+    summary: 'KQL matches this keyword field case-sensitively while the rule matches case-insensitively',
+  },
+  EL202: {
+    severity: 'warning',
+    summary: "a keyword (field-less) search becomes KQL free text over the index's default fields, not every value",
+  },
+  EL203: {
+    severity: 'warning',
+    summary: 'a value on a text field is an analysed (phrase or token) match in Elastic, not an exact comparison',
+  },
+  EL204: {
+    severity: 'warning',
+    summary: 'a CIDR match on a field the pipeline does not declare as ip: it only works if the field is mapped as ip',
+  },
+  EL205: { severity: 'warning', summary: 'the detection is constant false: the rule can never match' },
+  EL301: { severity: 'error', summary: 'a field-to-field comparison (fieldref) cannot be expressed in KQL or EQL' },
+  EL302: { severity: 'error', summary: 'a date-part comparison cannot be expressed in KQL or EQL' },
+  EL303: { severity: 'error', summary: 'a regular expression uses a construct Lucene regex syntax cannot express' },
+  EL304: { severity: 'error', summary: 'a keyword (field-less) search cannot be combined with a query that needs EQL' },
+  EL305: { severity: 'error', summary: 'a wildcard or text match on an ip-typed field cannot be expressed' },
+  EL306: { severity: 'error', summary: 'a CIDR match on a non-ip field cannot be lowered to a wildcard' },
+  EL307: { severity: 'error', summary: 'the rule forces KQL but a part of it needs EQL' },
+  EL308: { severity: 'error', summary: 'a number that is not finite cannot be written in a query' },
+  EL309: { severity: 'error', summary: "the rule's targets.elastic.language is not one of auto, kuery, eql" },
+  EL401: { severity: 'info', summary: 'an ATT&CK tag is unknown to the bundled table and gets no threat entry' },
+});

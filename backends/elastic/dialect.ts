@@ -1,0 +1,195 @@
+/**
+ * Kibana KQL (`language: kuery`) for Elastic Security `type: query` rules, following elastic.md §3 "Rendering
+ * rules": lower-case `and`/`or`/`not`, nested groups parenthesised, exact values bare only when plain tokens,
+ * wildcard values unquoted with specials escaped, `field:(a or b)` value lists.
+ *
+ * Whatever KQL cannot say with the rule's meaning throws `NeedsEql`; the caller then renders the whole rule in EQL
+ * (./eql-dialect.ts). Impossible in both languages: `report.refuse`.
+ */
+import type { IrNode, NodeOf, StringMatchNode } from '../../src/ir/nodes.js';
+import type { Pattern } from '../../src/ir/pattern.js';
+import { patternShape } from '../../src/ir/pattern.js';
+import type { BooleanTokens, GenContext } from '../../src/render/query-generator.js';
+import { QueryGenerator } from '../../src/render/query-generator.js';
+import { cidrAsPattern } from './cidr-lowering.js';
+import './codes.js';
+import type { ElasticDestination } from './destination.js';
+import { fieldKind, kqlCaseFidelity } from './field-kind.js';
+import {
+  escapeKqlWildcardLiteral,
+  kqlExactValue,
+  kqlField,
+  kqlNumber,
+  quoteKql,
+  wildcardLiteralProblem,
+} from './kql-escape.js';
+
+/** Thrown when a node needs EQL; carries the reason for the EL101 note (or the EL307 refusal). */
+export class NeedsEql extends Error {
+  constructor(
+    readonly reason: string,
+    readonly node: IrNode,
+  ) {
+    super(reason);
+  }
+}
+
+export interface KqlOptions {
+  /** `eql`: a case-insensitive match KQL would make case-sensitive needs EQL; `warn`: keep KQL, warn EL201. */
+  readonly caseLoss: 'eql' | 'warn';
+}
+
+const RANGE_OPERATORS = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+
+export class KqlGenerator extends QueryGenerator {
+  protected readonly tokens: BooleanTokens = { and: ' and ', or: ' or ' };
+  // Elastic's own rules and detection-rules' linter expect every nested group in parentheses (elastic.md §3.1).
+  protected override readonly alwaysParenthesize = true;
+
+  constructor(
+    private readonly destination: ElasticDestination,
+    private readonly options: KqlOptions,
+  ) {
+    super();
+  }
+
+  protected negate(operand: string, child: IrNode): string {
+    // `null` renders as `not f:*`; its negation is `f:*`, not `not not f:*` (detection-rules allows one `not`).
+    if (child.kind === 'nullMatch') return `${kqlField(child.field)}:*`;
+    return `not ${operand}`;
+  }
+
+  protected constant(value: boolean): string {
+    // KQL has no boolean literal: `*:*` is Kibana's match_all.
+    return value ? '*:*' : 'not *:*';
+  }
+
+  protected override listable(node: StringMatchNode): boolean {
+    return patternShape(node.pattern).kind !== 'any';
+  }
+
+  protected override valueList(nodes: readonly StringMatchNode[], ctx: GenContext): string {
+    const first = nodes[0]!;
+    return `${kqlField(first.field)}:(${nodes.map((n) => this.value(n, n.field, n.pattern, n.cased, ctx)).join(' or ')})`;
+  }
+
+  /** The value side of `field:value` for a Sigma pattern, after the case and type checks. */
+  private value(node: IrNode, field: string, p: Pattern, cased: boolean, ctx: GenContext): string {
+    const shape = patternShape(p);
+    if (shape.kind === 'any') return '*';
+    const kind = fieldKind(ctx.mapped.fieldTypes, field);
+    if (kind === 'ip' && shape.kind !== 'exact') {
+      ctx.report.refuse('EL305', `field '${field}' is an ip field: a wildcard value cannot be matched on it`, node);
+      return '*';
+    }
+    const literals = p.parts.flatMap((part) => (part.kind === 'literal' ? [part.text] : []));
+    const fidelity = kqlCaseFidelity(field, literals, cased, ctx.mapped.fieldTypes, this.destination);
+    if (fidelity === 'case-sensitive') {
+      if (this.options.caseLoss === 'eql')
+        throw new NeedsEql(`a case-insensitive match on keyword field '${field}'`, node);
+      ctx.report.warn('EL201', `KQL matches '${field}' case-sensitively; the rule matches case-insensitively`, node);
+    } else if (fidelity === 'analysed') {
+      ctx.report.warn('EL203', `'${field}' is a text field: the value is an analysed match, not an exact one`, node);
+    }
+    if (shape.kind === 'exact') return kqlExactValue(shape.text);
+    return this.wildcardValue(node, p);
+  }
+
+  /** An unquoted wildcard value: `*` bare, literal runs escaped (no wildcards work inside quotes, kibana#161377). */
+  private wildcardValue(node: IrNode, p: Pattern): string {
+    if (p.parts.some((part) => part.kind === 'oneChar')) throw new NeedsEql("the single-character wildcard '?'", node);
+    for (const part of p.parts) {
+      const problem = part.kind === 'literal' ? wildcardLiteralProblem(part.text) : undefined;
+      if (problem) throw new NeedsEql(problem, node);
+    }
+    const first = p.parts[0];
+    // detection-rules lexes an unquoted value starting with `not` as NOT (elastic.md §3.6, §5.1).
+    if (first?.kind === 'literal' && /^not/i.test(first.text))
+      throw new NeedsEql("a wildcard value starting with 'not'", node);
+    return p.parts.map((part) => (part.kind === 'literal' ? escapeKqlWildcardLiteral(part.text) : '*')).join('');
+  }
+
+  stringMatch(node: NodeOf<'stringMatch'>, ctx: GenContext): string {
+    return `${kqlField(node.field)}:${this.value(node, node.field, node.pattern, node.cased, ctx)}`;
+  }
+
+  numberMatch(node: NodeOf<'numberMatch'>, ctx: GenContext): string {
+    if (!Number.isFinite(node.value)) {
+      ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
+      return '';
+    }
+    return `${kqlField(node.field)}:${kqlNumber(node.value)}`;
+  }
+
+  boolMatch(node: NodeOf<'boolMatch'>): string {
+    return `${kqlField(node.field)}:${String(node.value)}`;
+  }
+
+  nullMatch(node: NodeOf<'nullMatch'>): string {
+    return `not ${kqlField(node.field)}:*`;
+  }
+
+  exists(node: NodeOf<'exists'>): string {
+    return `${kqlField(node.field)}:*`;
+  }
+
+  regexMatch(node: NodeOf<'regexMatch'>): string {
+    // KQL has no regex: `field:/re/` is the literal string `/re/` (elastic.md §3 "Regex").
+    throw new NeedsEql('a regular expression', node);
+  }
+
+  cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {
+    const kind = fieldKind(ctx.mapped.fieldTypes, node.field);
+    const cidr = `${node.network}/${node.prefixLength}`;
+    if (kind === 'ip' || kind === 'unknown') {
+      if (kind === 'unknown')
+        ctx.report.warn(
+          'EL204',
+          `'${node.field}' is not declared as an ip field: the CIDR match needs an ip mapping`,
+          node,
+        );
+      // `/` is not special in KQL, but IPv6 colons are: quote (elastic.md §3 "CIDR").
+      return `${kqlField(node.field)}:${node.family === 6 ? quoteKql(cidr) : cidr}`;
+    }
+    const lowered = kind === 'string' ? cidrAsPattern(node.network, node.prefixLength, node.family) : undefined;
+    if (!lowered) {
+      ctx.report.refuse('EL306', `'${node.field}' is not an ip field and ${cidr} has no exact wildcard form`, node);
+      return '';
+    }
+    return `${kqlField(node.field)}:${this.value(node, node.field, lowered, true, ctx)}`;
+  }
+
+  compare(node: NodeOf<'compare'>, ctx: GenContext): string {
+    if (!Number.isFinite(node.value)) {
+      ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
+      return '';
+    }
+    return `${kqlField(node.field)} ${RANGE_OPERATORS[node.op]} ${kqlNumber(node.value)}`;
+  }
+
+  fieldRef(node: NodeOf<'fieldRef'>, ctx: GenContext): string {
+    ctx.report.refuse(
+      'EL301',
+      `'${node.field}' compared with '${node.otherField}': KQL and EQL cannot compare fields`,
+      node,
+    );
+    return '';
+  }
+
+  timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {
+    ctx.report.refuse('EL302', `the ${node.part} of '${node.field}' cannot be tested in KQL or EQL`, node);
+    return '';
+  }
+
+  keyword(node: NodeOf<'keyword'>, ctx: GenContext): string {
+    const shape = patternShape(node.pattern);
+    ctx.report.warn(
+      'EL202',
+      "keyword search: KQL free text searches the index's default fields with their own analysis and case rules",
+      node,
+    );
+    if (shape.kind === 'exact') return quoteKql(shape.text);
+    if (shape.kind === 'any') return '*';
+    return this.wildcardValue(node, node.pattern);
+  }
+}

@@ -1,0 +1,35 @@
+/** Elastic Security detection rules: Kibana KQL (`type: query`), or EQL where KQL cannot keep the rule's meaning. */
+import { join } from 'node:path';
+import { backendRoot } from '../../src/backend/root.js';
+import { ruleAttack } from '../../src/attack/index.js';
+import type { ArtifactFile, Backend, CompiledRule, Reporter } from '../../src/backend/types.js';
+import type { Templates } from '../../src/emit/templates.js';
+import { loadTemplates } from '../../src/emit/templates.js';
+import './codes.js';
+import { fileStem } from './naming.js';
+import { renderElasticQuery } from './render-query.js';
+import { buildRuleObject } from './rule-object.js';
+
+const root = backendRoot('elastic');
+let templates: Templates | undefined;
+const loaded = (): Templates => (templates ??= loadTemplates(join(root, 'templates')));
+
+export const backend: Backend = {
+  id: 'elastic',
+  title: 'Elastic Security (Kibana KQL / EQL)',
+  root,
+  renderQuery: renderElasticQuery,
+  renderArtifacts(compiled: CompiledRule, report: Reporter): readonly ArtifactFile[] {
+    for (const tag of ruleAttack(compiled.mapped.rule.tags).unknown)
+      report.info('EL401', `ATT&CK tag '${tag}' is not in the bundled table: no threat entry for it`);
+    const rule = buildRuleObject(compiled);
+    return [{ path: `${fileStem(compiled.mapped.rule)}.json`, content: loaded().render('rule.json', { rule }) }];
+  },
+  renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
+    if (compiled.length === 0) return [];
+    const key = (r: Record<string, unknown>): string => String(r['rule_id']);
+    // Code-unit order, not locale order, so the bundle is the same on every machine.
+    const rules = compiled.map(buildRuleObject).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    return [{ path: 'rules.ndjson', content: loaded().render('rules.ndjson', { rules }) }];
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * The Kibana detection-rule object for one compiled rule, as `POST /api/detection_engine/rules/_import` reads it
+ * (elastic.md §2): always `rule_id` and `version`; keys in alphabetical order at every level so output is stable.
+ */
+import type { CompiledRule } from '../../src/backend/types.js';
+import { fieldsOf } from '../../src/ir/visit.js';
+import type { Level, Rule } from '../../src/model/rule.js';
+import { readDestination } from './destination.js';
+import { ruleKey } from './naming.js';
+import { elasticTags } from './tags.js';
+import { ruleThreat } from './threat.js';
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+const SEVERITY_BY_LEVEL: Readonly<Record<Level, Severity>> = {
+  informational: 'low',
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  critical: 'critical',
+};
+
+/** Severity from the Sigma level; without one, from detection-rules' risk bands (low ≤21, medium ≤47, high ≤73). */
+export function severityOf(rule: Rule): Severity {
+  if (rule.level !== undefined) return SEVERITY_BY_LEVEL[rule.level];
+  const risk = rule.deploy.riskScore;
+  return risk <= 21 ? 'low' : risk <= 47 ? 'medium' : risk <= 73 ? 'high' : 'critical';
+}
+
+/** ECS field sets: a required field under one of these is an ECS field (`ecs: true` in `required_fields`). */
+// prettier-ignore
+const ECS_FIELD_SETS = new Set([
+  '@timestamp', 'agent', 'as', 'client', 'cloud', 'container', 'data_stream', 'destination', 'device', 'dll', 'dns',
+  'ecs', 'email', 'error', 'event', 'faas', 'file', 'group', 'host', 'http', 'log', 'message', 'network', 'observer',
+  'orchestrator', 'organization', 'package', 'process', 'registry', 'related', 'rule', 'server', 'service', 'source',
+  'threat', 'tls', 'url', 'user', 'user_agent', 'vulnerability',
+]);
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+export function buildRuleObject(compiled: CompiledRule): Record<string, unknown> {
+  const { mapped, query } = compiled;
+  const { rule } = mapped;
+  const destination = readDestination(mapped.destination);
+  const type = typeof query.extra?.['type'] === 'string' ? query.extra['type'] : 'query';
+  const requiredFields = fieldsOf(mapped.detection)
+    .sort()
+    .map((name) => ({
+      ecs: ECS_FIELD_SETS.has(name.split('.')[0]!),
+      name,
+      type: mapped.fieldTypes[name] ?? 'unknown',
+    }));
+  const object: Record<string, unknown> = {
+    author: [...rule.authors],
+    description: rule.description ?? rule.title,
+    false_positives: [...rule.falsepositives],
+    from: `now-${rule.deploy.lookback}`,
+    index: [...destination.index],
+    interval: rule.deploy.interval,
+    language: query.language,
+    max_signals: rule.deploy.maxAlerts,
+    name: rule.title,
+    query: query.query,
+    references: [...rule.references],
+    related_integrations: destination.relatedIntegrations,
+    required_fields: requiredFields,
+    risk_score: rule.deploy.riskScore,
+    rule_id: ruleKey(rule),
+    severity: severityOf(rule),
+    tags: elasticTags(rule, destination),
+    threat: ruleThreat(rule.tags),
+    timestamp_override: 'event.ingested',
+    type,
+    version: rule.deploy.version,
+    // Optional keys: absent rather than invented. A rule without a licence gets none (rulec does not guess one);
+    // its authors stay in `author` for attribution.
+    ...(rule.license !== undefined ? { license: rule.license } : {}),
+    ...(rule.deploy.investigationGuide !== undefined ? { note: rule.deploy.investigationGuide } : {}),
+    ...(rule.deploy.setup !== undefined ? { setup: rule.deploy.setup } : {}),
+  };
+  return sortKeys(object) as Record<string, unknown>;
+}

@@ -1,0 +1,17 @@
+/**
+ * Elastic-style rule tags, in the order Elastic's prebuilt rules use (seed rule, elastic.md §1): "Domain: …",
+ * "Data Source: …" (from the pipeline's destination data), "Tactic: …" per ATT&CK tactic tag in tag order, then
+ * "Resources: Investigation Guide" when the rule carries one.
+ */
+import { ruleAttack } from '../../src/attack/index.js';
+import type { Rule } from '../../src/model/rule.js';
+import type { ElasticDestination } from './destination.js';
+
+export function elasticTags(rule: Rule, destination: ElasticDestination): string[] {
+  const tags: string[] = [];
+  if (destination.domain !== undefined) tags.push(`Domain: ${destination.domain}`);
+  for (const source of destination.dataSources) tags.push(`Data Source: ${source}`);
+  for (const t of ruleAttack(rule.tags).tactics) tags.push(`Tactic: ${t.name}`);
+  if (rule.deploy.investigationGuide !== undefined) tags.push('Resources: Investigation Guide');
+  return tags;
+}
