@@ -1,7 +1,7 @@
 /** `rulec build`: every rule × every target into dist-rules/, atomically; `--check` reports drift instead. */
 import { diffTrees, isEmptyDiff, readTree, replaceTree } from '../build/atomic.js';
 import { buildTargets, loadRules } from '../build/build.js';
-import type { TargetResult } from '../compile.js';
+import { coverageOf, coverageTable } from '../build/coverage.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
@@ -14,21 +14,6 @@ export interface BuildCommandOptions {
   readonly targets: readonly string[];
   readonly allowRefusals: boolean;
   readonly quiet: boolean;
-}
-
-export function summaryTable(results: readonly TargetResult[]): string {
-  const rows = new Map<string, { ok: number; warnings: number; refused: number }>();
-  for (const r of results) {
-    const row = rows.get(r.target) ?? { ok: 0, warnings: 0, refused: 0 };
-    row[r.status === 'ok' ? 'ok' : r.status === 'warnings' ? 'warnings' : 'refused']++;
-    rows.set(r.target, row);
-  }
-  const lines = [`${'target'.padEnd(10)} ${'clean'.padStart(7)} ${'warned'.padStart(7)} ${'refused'.padStart(7)}`];
-  for (const [target, row] of rows)
-    lines.push(
-      `${target.padEnd(10)} ${String(row.ok).padStart(7)} ${String(row.warnings).padStart(7)} ${String(row.refused).padStart(7)}`,
-    );
-  return `${lines.join('\n')}\n`;
 }
 
 export function buildCommand(paths: readonly string[], opts: BuildCommandOptions, registry: Registry, io: CliIo): number {
@@ -48,7 +33,7 @@ export function buildCommand(paths: readonly string[], opts: BuildCommandOptions
 
   const current = readTree(opts.out);
   const diff = diffTrees(current, output.files);
-  io.stderr(summaryTable(output.results));
+  io.stderr(coverageTable(coverageOf(output.results, loaded.rules.length, loaded.badFiles.length)));
   io.stderr(`${files.length} file(s), ${loaded.rules.length} rule(s), ${loaded.badFiles.length} with errors\n`);
   if (opts.check) {
     if (isEmptyDiff(diff)) {

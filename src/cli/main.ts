@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { resolve } from 'node:path';
 import { buildCommand } from './build-command.js';
 import { compileCommand } from './compile-command.js';
+import { coverageCommand } from './coverage-command.js';
 import type { CliIo } from './io.js';
 import type { Registry } from './targets.js';
 import { UnknownTargetError } from './targets.js';
@@ -60,6 +61,26 @@ export async function runCli(argv: readonly string[], registry: Registry, io: Cl
         );
       },
     );
+
+  program
+    .command('coverage')
+    .description('how many rules each target compiles cleanly, with warnings, or refuses (and why)')
+    .argument('[paths...]', 'rule files or folders', ['rules'])
+    .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
+    .option('--json <file>', 'write the machine-readable report here')
+    .option('--markdown <file>', 'write the rules × targets matrix here')
+    .action((paths: string[], opts: { targets?: string; json?: string; markdown?: string }) => {
+      exitCode = coverageCommand(
+        paths,
+        {
+          targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
+          ...(opts.json ? { json: opts.json } : {}),
+          ...(opts.markdown ? { markdown: opts.markdown } : {}),
+        },
+        registry,
+        io,
+      );
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,427 @@
+// rulec JS predicate runtime: the support code every generated rule module imports as `./runtime.js`.
+// Plain ES2022, no dependencies. Semantics (rulec docs, matching.md section 1):
+// - a field holding an array matches when any element matches; dotted paths distribute over arrays of objects;
+// - string tests see strings, numbers (as their decimal text) and booleans ("true"/"false"); null never matches;
+// - a string test on an object (or an array of objects) matches any string leaf inside it, at any depth;
+// - keywords match any string value anywhere in the event;
+// - nesting deeper than MAX_DEPTH is not searched (keeps adversarial events from overflowing the stack).
+
+const hasOwn = Object.hasOwn;
+const isArray = Array.isArray;
+const MAX_DEPTH = 64;
+
+/** An own property, so keys such as `constructor` or `__proto__` never read Object.prototype. */
+export function own(object, key) {
+  return hasOwn(object, key) ? object[key] : undefined;
+}
+
+/**
+ * A compiled dotted-path reader. The flat key (`"a.b"` as one key) wins; otherwise, at every level, the longest
+ * run of remaining segments that is a key is taken. Arrays on the way distribute: the result is then the array of
+ * every value found (undefined when none, the value itself when exactly one).
+ */
+export function path(dotted) {
+  const segments = dotted.split('.');
+  const keys = [];
+  for (let i = 0; i < segments.length; i++) {
+    const row = [];
+    for (let j = segments.length; j > i; j--) row.push([segments.slice(i, j).join('.'), j]);
+    keys.push(row);
+  }
+  const last = segments.length;
+  const collect = (object, i, out, depth) => {
+    for (const [key, next] of keys[i]) {
+      if (!hasOwn(object, key)) continue;
+      const value = object[key];
+      if (next === last) {
+        if (value !== undefined) out.push(value);
+      } else descend(value, next, out, depth + 1);
+      return;
+    }
+  };
+  const descend = (value, i, out, depth) => {
+    if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return;
+    if (isArray(value)) for (const item of value) descend(item, i, out, depth + 1);
+    else collect(value, i, out, depth);
+  };
+  return (event) => {
+    if (hasOwn(event, dotted)) return event[dotted];
+    const out = [];
+    collect(event, 0, out, 0);
+    return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
+  };
+}
+
+/** The lower-cased string, or null when the value is not a string (the caller then takes the general path). */
+export function lower(value) {
+  return typeof value === 'string' ? value.toLowerCase() : null;
+}
+
+/** General string test: `test` receives each candidate text, lower-cased when `fold`. */
+export function someText(value, test, fold) {
+  switch (typeof value) {
+    case 'string':
+      return test(fold ? value.toLowerCase() : value);
+    case 'number':
+      return Number.isFinite(value) && test(String(value));
+    case 'boolean':
+      return test(value ? 'true' : 'false');
+    case 'object':
+      if (value === null) return false;
+      if (isArray(value)) {
+        for (const item of value) if (someText(item, test, fold)) return true;
+        return false;
+      }
+      return someString(value, test, fold, 0);
+    default:
+      return false;
+  }
+}
+
+/** Any string anywhere inside `value` (objects and arrays, at any depth up to MAX_DEPTH). */
+function someString(value, test, fold, depth) {
+  if (typeof value === 'string') return test(fold ? value.toLowerCase() : value);
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return false;
+  if (isArray(value)) {
+    for (const item of value) if (someString(item, test, fold, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (hasOwn(value, key) && someString(value[key], test, fold, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** Keyword search: any string value anywhere in the event. */
+export function keyword(event, test, fold) {
+  return someString(event, test, fold, 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wildcards. Tokens: a string is literal text, 0 is `*` (any run, newlines included), 1 is `?` (one code point).
+// Matching splits the pattern at `*` into segments and places them greedily left to right (leftmost occurrence),
+// the last one anchored at the end: the classic glob algorithm, polynomial in the worst case and never exponential,
+// unlike a backtracking regex with several `.*`.
+
+const ANY = 0;
+const ONE = 1;
+
+/** Length in code units of one code point at `i`. */
+function stepAt(s, i) {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return 2;
+  }
+  return 1;
+}
+
+/** End of `segment` matched at `i`, or -1. */
+function segmentAt(s, i, segment) {
+  for (const item of segment) {
+    if (item === ONE) {
+      if (i >= s.length) return -1;
+      i += stepAt(s, i);
+    } else {
+      if (!s.startsWith(item, i)) return -1;
+      i += item.length;
+    }
+  }
+  return i;
+}
+
+/** Leftmost position >= from (and <= limit) where `segment` matches; returns its end, or -1. */
+function findSegment(s, from, limit, segment) {
+  const head = segment[0];
+  let i = from;
+  while (i <= limit) {
+    if (typeof head === 'string') {
+      i = s.indexOf(head, i);
+      if (i < 0 || i > limit) return -1;
+    }
+    const end = segmentAt(s, i, segment);
+    if (end >= 0) return end;
+    if (i >= s.length) return -1;
+    i += stepAt(s, i);
+  }
+  return -1;
+}
+
+/** Compiles wildcard tokens into a matcher `(text) => boolean`. */
+export function glob(tokens) {
+  const segments = [[]];
+  for (const token of tokens) {
+    if (token === ANY) segments.push([]);
+    else segments[segments.length - 1].push(token);
+  }
+  if (segments.length === 1) {
+    const only = segments[0];
+    return (s) => segmentAt(s, 0, only) === s.length;
+  }
+  const first = segments[0];
+  const last = segments[segments.length - 1];
+  const middle = segments.slice(1, -1).filter((seg) => seg.length > 0);
+  let lastMin = 0;
+  let lastOnes = 0;
+  for (const item of last) {
+    if (item === ONE) lastOnes++;
+    else lastMin += item.length;
+  }
+  lastMin += lastOnes;
+  return (s) => {
+    const start = segmentAt(s, 0, first);
+    if (start < 0) return false;
+    // The last segment ends at the end of the text; `?` may cover one or two code units, so try each start.
+    for (let tailStart = s.length - lastMin; tailStart >= s.length - lastMin - lastOnes; tailStart--) {
+      if (tailStart < start) break;
+      if (segmentAt(s, tailStart, last) !== s.length) continue;
+      let i = start;
+      for (const seg of middle) {
+        i = findSegment(s, i, tailStart, seg);
+        if (i < 0 || i > tailStart) break;
+      }
+      if (i >= 0 && i <= tailStart) return true;
+    }
+    return false;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Numbers and booleans.
+
+/** Strict decimal text: no blanks, no hex, no `Infinity`, no empty string (`Number('')` is 0). */
+const DECIMAL = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** The number a value stands for: a number, or a string in strict decimal form; else undefined. */
+function numeric(value) {
+  if (typeof value === 'number') return Number.isNaN(value) ? undefined : value;
+  if (typeof value === 'string' && DECIMAL.test(value)) return Number(value);
+  return undefined;
+}
+
+function someNumber(value, test) {
+  if (isArray(value)) {
+    for (const item of value) if (someNumber(item, test)) return true;
+    return false;
+  }
+  const n = numeric(value);
+  return n !== undefined && test(n);
+}
+
+export function eqNum(value, n) {
+  return someNumber(value, (x) => x === n);
+}
+export function lt(value, n) {
+  return someNumber(value, (x) => x < n);
+}
+export function lte(value, n) {
+  return someNumber(value, (x) => x <= n);
+}
+export function gt(value, n) {
+  return someNumber(value, (x) => x > n);
+}
+export function gte(value, n) {
+  return someNumber(value, (x) => x >= n);
+}
+
+/** A JSON boolean, or the text "true"/"false" in any case. */
+export function eqBool(value, b) {
+  if (typeof value === 'boolean') return value === b;
+  if (typeof value === 'string') return value.toLowerCase() === (b ? 'true' : 'false');
+  if (isArray(value)) {
+    for (const item of value) if (eqBool(item, b)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// fieldref: two fields hold equal scalar values (numbers numerically, text case-insensitively unless cased).
+
+function scalarText(value) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return undefined;
+}
+
+export function fieldEq(a, b, fold) {
+  if (a === undefined || a === null || b === undefined || b === null) return false;
+  if (isArray(a)) {
+    for (const item of a) if (fieldEq(item, b, fold)) return true;
+    return false;
+  }
+  if (isArray(b)) {
+    for (const item of b) if (fieldEq(a, item, fold)) return true;
+    return false;
+  }
+  if (typeof a === 'number' || typeof b === 'number') {
+    const x = numeric(a);
+    const y = numeric(b);
+    if (x !== undefined && y !== undefined) return x === y;
+  }
+  const x = scalarText(a);
+  const y = scalarText(b);
+  if (x === undefined || y === undefined) return false;
+  return fold ? x.toLowerCase() === y.toLowerCase() : x === y;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Date parts. Only ISO 8601 text is read (`2024-05-01`, `2024-05-01T13:45:00Z`, `2024-05-01 13:45:00.123+02:00`);
+// a missing offset means UTC. Numbers are not read as dates: seconds and milliseconds since the epoch are both
+// common, and guessing would be silent.
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?$/;
+
+function parseIso(text) {
+  const m = ISO.exec(text);
+  if (m === null) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (local.getUTCDate() !== day && second !== 60) return undefined;
+  if (m[9] === undefined) return local;
+  const offset = (Number(m[10]) * 60 + Number(m[11] ?? 0)) * (m[9] === '-' ? -1 : 1);
+  return new Date(local.getTime() - offset * 60000);
+}
+
+/** ISO 8601 week number (weeks start on Monday; week 1 holds the year's first Thursday). */
+function isoWeek(date) {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const weekday = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - weekday);
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  return Math.ceil(((d.getTime() - yearStart) / 86400000 + 1) / 7);
+}
+
+const PARTS = {
+  minute: (d) => d.getUTCMinutes(),
+  hour: (d) => d.getUTCHours(),
+  day: (d) => d.getUTCDate(),
+  week: isoWeek,
+  month: (d) => d.getUTCMonth() + 1,
+  year: (d) => d.getUTCFullYear(),
+};
+
+export function timePart(value, part, n) {
+  if (isArray(value)) {
+    for (const item of value) if (timePart(item, part, n)) return true;
+    return false;
+  }
+  if (typeof value !== 'string') return false;
+  const date = parseIso(value);
+  return date !== undefined && PARTS[part](date) === n;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CIDR, IPv4 and IPv6 (RFC 4291 text forms, embedded IPv4, zone ids ignored). An IPv4-mapped IPv6 address
+// (::ffff:a.b.c.d) matches IPv4 networks.
+
+function parseIPv4(text) {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const part of parts) {
+    // Leading zeros are refused: some parsers read them as octal.
+    if (!/^(?:0|[1-9]\d{0,2})$/.test(part)) return undefined;
+    const byte = Number(part);
+    if (byte > 255) return undefined;
+    n = n * 256 + byte;
+  }
+  return n;
+}
+
+/** Eight 16-bit groups, or undefined. */
+function parseIPv6(text) {
+  const zone = text.indexOf('%');
+  if (zone >= 0) text = text.slice(0, zone);
+  if (!/^[0-9A-Fa-f:.]+$/.test(text)) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (half) => {
+    if (half === '') return [];
+    const out = [];
+    const pieces = half.split(':');
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i];
+      if (i === pieces.length - 1 && piece.includes('.')) {
+        const v4 = parseIPv4(piece);
+        if (v4 === undefined) return undefined;
+        out.push(Math.floor(v4 / 65536), v4 % 65536);
+      } else {
+        if (!/^[0-9A-Fa-f]{1,4}$/.test(piece)) return undefined;
+        out.push(parseInt(piece, 16));
+      }
+    }
+    return out;
+  };
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  if (head === undefined || tail === undefined) return undefined;
+  if (halves.length === 2) {
+    if (head.length + tail.length > 7) return undefined;
+    return [...head, ...new Array(8 - head.length - tail.length).fill(0), ...tail];
+  }
+  return head.length === 8 ? head : undefined;
+}
+
+function v4Within(ip, net, prefix) {
+  if (prefix === 0) return true;
+  const shift = 32 - prefix;
+  return Math.floor(ip / 2 ** shift) === Math.floor(net / 2 ** shift);
+}
+
+function v6Within(ip, net, prefix) {
+  let bits = prefix;
+  for (let i = 0; i < 8 && bits > 0; i++, bits -= 16) {
+    if (bits >= 16) {
+      if (ip[i] !== net[i]) return false;
+    } else {
+      const shift = 16 - bits;
+      return ip[i] >> shift === net[i] >> shift;
+    }
+  }
+  return true;
+}
+
+function isMappedV4(groups) {
+  for (let i = 0; i < 5; i++) if (groups[i] !== 0) return false;
+  return groups[5] === 0xffff;
+}
+
+/** Compiles a network into a matcher `(text) => boolean`; throws when the network is not an address. */
+export function cidr(network, prefix, family) {
+  if (family === 4) {
+    const net = parseIPv4(network);
+    if (net === undefined || !(prefix >= 0 && prefix <= 32)) throw new Error(`bad IPv4 network ${network}/${prefix}`);
+    return (text) => {
+      if (!text.includes(':')) {
+        const ip = parseIPv4(text);
+        return ip !== undefined && v4Within(ip, net, prefix);
+      }
+      const groups = parseIPv6(text);
+      return groups !== undefined && isMappedV4(groups) && v4Within(groups[6] * 65536 + groups[7], net, prefix);
+    };
+  }
+  const net = parseIPv6(network);
+  if (net === undefined || !(prefix >= 0 && prefix <= 128)) throw new Error(`bad IPv6 network ${network}/${prefix}`);
+  return (text) => {
+    if (!text.includes(':')) return false;
+    const groups = parseIPv6(text);
+    return groups !== undefined && v6Within(groups, net, prefix);
+  };
+}
+
+/** Whether a field value (a string, or any element of an array) lies in the network. */
+export function inCidr(value, within) {
+  if (typeof value === 'string') return within(value);
+  if (isArray(value)) {
+    for (const item of value) if (inCidr(item, within)) return true;
+  }
+  return false;
+}

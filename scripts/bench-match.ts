@@ -1,0 +1,208 @@
+/**
+ * Matching throughput, measured in one process on one generated NDJSON file (scripts/gen-events.ts):
+ *   ceiling   chunked read + line split + JSON.parse per line, nothing else
+ *   reader    the event reader (src/match/read-events.ts) alone
+ *   1 rule    reader + evtx normalisation + router with the seed rule
+ *   N rules   the same with a synthetic rule set, and with the SigmaHQ corpus when ../shared is present
+ * Each figure is the median of --runs runs; ratios are to the ceiling. Peak RSS is sampled after each batch.
+ * Predicates come from the reference interpreter (test/match/reference-predicate.ts) unless the JS backend is
+ * wired in: slower than generated code, so the rule-set figures are a lower bound.
+ *
+ *   npx tsx scripts/bench-match.ts [--events 100000] [--runs 5] [--rules 3000] [--no-sigma]
+ */
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import * as b from '../src/ir/build.js';
+import type { IrNode } from '../src/ir/nodes.js';
+import { ANY_CHARS, literalPart, literalPattern, pattern } from '../src/ir/pattern.js';
+import { makeNormalizer } from '../src/match/formats.js';
+import { loadRules } from '../src/match/load-rules.js';
+import { readEventBatches } from '../src/match/read-events.js';
+import { prepareRules, RuleRouter } from '../src/match/router.js';
+import type { Rule } from '../src/model/rule.js';
+import { makeRule } from '../test/helpers/make-rule.js';
+import { factory } from '../test/match/factory.js';
+import { IMAGES, prng, writeEvents } from './gen-events.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const EVENTS = flag('--events', 100_000);
+const RUNS = flag('--runs', 5);
+const RULES = flag('--rules', 3000);
+const SIGMA = resolve(import.meta.dirname, '../../shared/data/sigma/rules');
+const useSigma = !args.includes('--no-sigma') && existsSync(SIGMA);
+
+let peakRss = 0;
+const sampleRss = (): void => {
+  const rss = process.memoryUsage().rss;
+  if (rss > peakRss) peakRss = rss;
+};
+
+async function ceiling(file: string): Promise<number> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let n = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const text = rest + decoder.write(chunk as Buffer);
+    let from = 0;
+    for (let eol = text.indexOf('\n'); eol >= 0; eol = text.indexOf('\n', from)) {
+      if (eol > from) {
+        JSON.parse(text.slice(from, eol));
+        n++;
+      }
+      from = eol + 1;
+    }
+    rest = text.slice(from);
+    sampleRss();
+  }
+  if (rest.trim()) {
+    JSON.parse(rest);
+    n++;
+  }
+  return n;
+}
+
+async function readerOnly(file: string): Promise<number> {
+  let n = 0;
+  for await (const batch of readEventBatches(file)) {
+    n += batch.length;
+    sampleRss();
+  }
+  return n;
+}
+
+interface MatchRun {
+  events: number;
+  matches: number;
+  fraction: number;
+}
+
+async function matchAll(file: string, rules: readonly Rule[]): Promise<MatchRun> {
+  const prepared = prepareRules(rules, factory);
+  const router = new RuleRouter(prepared.rules);
+  const normalize = makeNormalizer('auto');
+  let events = 0;
+  let matches = 0;
+  for await (const batch of readEventBatches(file)) {
+    for (const record of batch) matches += router.match(normalize(record.event as Record<string, unknown>)).length;
+    events += batch.length;
+    sampleRss();
+  }
+  return { events, matches, fraction: router.evaluatedFraction };
+}
+
+const eq = (field: string, text: string): IrNode => b.stringMatch(field, literalPattern(text));
+const contains = (field: string, text: string): IrNode => b.stringMatch(field, pattern([ANY_CHARS, literalPart(text), ANY_CHARS]));
+const endsWith = (field: string, text: string): IrNode => b.stringMatch(field, pattern([ANY_CHARS, literalPart(text)]));
+
+/**
+ * A synthetic rule set shaped like SigmaHQ's Windows rules: most test an image name (`endswith '\x.exe'`) plus
+ * command-line fragments, some only fragments or registry paths (no witness: evaluated on every routed event),
+ * and some O365 operations and Security logons (exact witnesses).
+ */
+function syntheticRules(count: number): Rule[] {
+  const rand = prng(42);
+  const names = IMAGES.map((i) => i.slice(i.lastIndexOf('\\')));
+  const rules: Rule[] = [];
+  const proc = { product: 'windows', category: 'process_creation' };
+  for (let i = 0; i < count; i++) {
+    const r = rand();
+    const tool = rand() < 0.1 ? names[i % names.length]! : `\\tool${i}.exe`;
+    let detection: IrNode;
+    let logsource: Record<string, string> = proc;
+    if (r < 0.45) detection = b.and([endsWith('Image', tool), b.or([contains('CommandLine', ` -x${i}`), contains('CommandLine', `/c ${i}`)])]);
+    else if (r < 0.55) detection = b.and([contains('CommandLine', `payload${i}`), b.not(endsWith('ParentImage', '\\explorer.exe'))]);
+    else if (r < 0.65) {
+      logsource = { product: 'windows', category: 'registry_set' };
+      detection = b.and([contains('TargetObject', `\\Key${i}\\`), eq('Details', 'DWORD (0x00000001)')]);
+    } else if (r < 0.75) {
+      logsource = { product: 'windows', category: 'network_connection' };
+      detection = b.and([endsWith('Image', tool), b.numberMatch('DestinationPort', 4000 + (i % 100))]);
+    } else if (r < 0.85) {
+      logsource = { product: 'windows', category: 'image_load' };
+      detection = b.and([endsWith('ImageLoaded', `\\lib${i}.dll`), b.not(b.stringMatch('Image', pattern([literalPart('C:\\Windows\\'), ANY_CHARS])))]);
+    } else if (r < 0.93) {
+      logsource = { product: 'm365', service: 'audit' };
+      detection = b.and([eq('Operation', `Op-${i}`), eq('ResultStatus', 'True')]);
+    } else {
+      logsource = { product: 'windows', service: 'security' };
+      detection = b.and([b.numberMatch('EventID', 4624), eq('TargetUserName', `user${i}`)]);
+    }
+    rules.push(makeRule(detection, { id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, title: `synthetic ${i}`, logsource }));
+  }
+  return rules;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function timeIt(label: string, runs: number, fn: () => Promise<unknown>): Promise<{ seconds: number; last: unknown }> {
+  const times: number[] = [];
+  let last: unknown;
+  await fn(); // warm-up
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    last = await fn();
+    times.push((performance.now() - t) / 1000);
+  }
+  process.stderr.write(`  ${label}: ${times.map((t) => t.toFixed(3)).join(' ')} s\n`);
+  return { seconds: median(times), last };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'rulec-bench-'));
+const file = join(dir, 'events.ndjson');
+try {
+  await writeEvents(EVENTS, 1, file);
+  const bytes = statSync(file).size;
+  console.log(`input: ${EVENTS} events, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / EVENTS)} B/event); ${RUNS} runs each, median`);
+  const seed = loadRules([resolve(import.meta.dirname, '../rules/m365/o365_mailbox_audit_logging_bypass.yml')]).rules;
+  const sets: [string, Rule[]][] = [
+    ['1 rule (seed)', seed],
+    [`${RULES} synthetic rules`, syntheticRules(RULES)],
+  ];
+  if (useSigma) {
+    const corpus = loadRules([SIGMA]).rules;
+    sets.push([`SigmaHQ rules/ (${corpus.length} loaded)`, corpus]);
+  }
+  const base = await timeIt('ceiling', RUNS, () => ceiling(file));
+  const rows: string[][] = [];
+  const rate = (s: number): number => EVENTS / s;
+  rows.push(['JSON.parse ceiling', fmt(rate(base.seconds)), '100 %', '', '']);
+  const reader = await timeIt('reader', RUNS, () => readerOnly(file));
+  rows.push(['event reader only', fmt(rate(reader.seconds)), pct(base.seconds / reader.seconds), '', '']);
+  for (const [label, rules] of sets) {
+    const prepared = prepareRules(rules, factory);
+    const router = new RuleRouter(prepared.rules);
+    const { indexed } = router.witnessSummary();
+    const run = await timeIt(label, RUNS, () => matchAll(file, rules));
+    const last = run.last as MatchRun;
+    rows.push([
+      `${label}: ${prepared.rules.length} evaluable, ${indexed} indexed`,
+      fmt(rate(run.seconds)),
+      pct(base.seconds / run.seconds),
+      `${last.matches}`,
+      `${(last.fraction * 100).toFixed(2)} % (${(last.fraction * prepared.rules.length).toFixed(1)} rules)`,
+    ]);
+  }
+  const header = ['run', 'events/s', 'of ceiling', 'matches', 'rules evaluated per event'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  console.log(`peak RSS: ${(peakRss / 1e6).toFixed(0)} MB (input file ${(bytes / 1e6).toFixed(0)} MB)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+function pct(x: number): string {
+  return `${(x * 100).toFixed(0)} %`;
+}
+

@@ -1,0 +1,132 @@
+/**
+ * Coverage of a rule set per target: compiled cleanly, compiled with warnings (which losses), refused (why).
+ * Rendered as a terminal table, a JSON document for machines and a Markdown rules × targets matrix for people.
+ */
+import { codeInfo } from '../diagnostics/codes.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { TargetResult } from '../compile.js';
+
+export interface TargetCoverage {
+  readonly target: string;
+  readonly rules: number;
+  readonly clean: number;
+  readonly warned: number;
+  readonly refused: number;
+  /** Rules that compiled against a real logsource mapping (not the fallback destination). */
+  readonly mapped: number;
+  /** code → number of rules it concerns (warnings and refusals). */
+  readonly warningCodes: Readonly<Record<string, number>>;
+  readonly refusalCodes: Readonly<Record<string, number>>;
+}
+
+export interface CoverageReport {
+  readonly rules: number;
+  /** Files that could not be read into rules at all (schema or detection errors). */
+  readonly failedFiles: number;
+  readonly targets: readonly TargetCoverage[];
+  /** One-line summary of every code that appears. */
+  readonly codes: Readonly<Record<string, string>>;
+}
+
+function countCodes(diagnostics: readonly Diagnostic[], severity: 'warning' | 'error', into: Record<string, number>): void {
+  for (const code of new Set(diagnostics.filter((d) => d.severity === severity).map((d) => d.code)))
+    into[code] = (into[code] ?? 0) + 1;
+}
+
+function sortRecord(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function coverageOf(results: readonly TargetResult[], ruleCount: number, failedFiles: number): CoverageReport {
+  const byTarget = new Map<string, TargetResult[]>();
+  for (const r of results) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
+  const codes: Record<string, string> = {};
+  const targets: TargetCoverage[] = [];
+  for (const [target, rs] of byTarget) {
+    const warningCodes: Record<string, number> = {};
+    const refusalCodes: Record<string, number> = {};
+    for (const r of rs) {
+      countCodes(r.diagnostics, 'warning', warningCodes);
+      countCodes(r.diagnostics, 'error', refusalCodes);
+      for (const d of r.diagnostics) codes[d.code] = codeInfo(d.code)?.summary ?? d.message;
+    }
+    targets.push({
+      target,
+      rules: rs.length,
+      clean: rs.filter((r) => r.status === 'ok').length,
+      warned: rs.filter((r) => r.status === 'warnings').length,
+      refused: rs.filter((r) => r.status === 'refused').length,
+      mapped: rs.filter((r) => r.compiled?.mapped.logsourceId !== undefined).length,
+      warningCodes: sortRecord(warningCodes),
+      refusalCodes: sortRecord(refusalCodes),
+    });
+  }
+  const sortedCodes = Object.fromEntries(Object.entries(codes).sort(([a], [b]) => a.localeCompare(b)));
+  return { rules: ruleCount, failedFiles, targets, codes: sortedCodes };
+}
+
+const pct = (n: number, of: number): string => (of === 0 ? '-' : `${((100 * n) / of).toFixed(1)}%`);
+
+export function coverageTable(report: CoverageReport): string {
+  const head = ['target', 'rules', 'clean', 'warned', 'refused', 'compiled', 'mapped'];
+  const rows = report.targets.map((t) => [
+    t.target,
+    String(t.rules),
+    String(t.clean),
+    String(t.warned),
+    String(t.refused),
+    pct(t.clean + t.warned, t.rules),
+    pct(t.mapped, t.rules),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [line(head), ...rows.map(line)];
+  for (const t of report.targets) {
+    const top = (r: Readonly<Record<string, number>>): string =>
+      Object.entries(r)
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => `${c}×${n}`)
+        .join(' ');
+    if (Object.keys(t.warningCodes).length) out.push(`  ${t.target} warnings: ${top(t.warningCodes)}`);
+    if (Object.keys(t.refusalCodes).length) out.push(`  ${t.target} refusals: ${top(t.refusalCodes)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Rules × targets matrix in Markdown: ✓ clean, ⚠ warnings (codes), ✗ refused (codes). */
+export function coverageMatrix(results: readonly TargetResult[], report: CoverageReport): string {
+  const targets = report.targets.map((t) => t.target);
+  const rows = new Map<string, Map<string, TargetResult>>();
+  for (const r of results) {
+    const key = `${r.rule.file}#${r.rule.documentIndex}`;
+    const row = rows.get(key) ?? new Map<string, TargetResult>();
+    row.set(r.target, r);
+    rows.set(key, row);
+  }
+  const cell = (r: TargetResult | undefined): string => {
+    if (!r) return '';
+    const codes = [...new Set(r.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code))].join(' ');
+    return r.status === 'ok' ? '✓' : r.status === 'warnings' ? `⚠ ${codes}` : `✗ ${codes}`;
+  };
+  const lines = [
+    '# Coverage: rules × targets',
+    '',
+    '✓ compiled cleanly · ⚠ compiled with warnings (codes) · ✗ refused (codes)',
+    '',
+    coverageTable(report)
+      .trimEnd()
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n'),
+    '',
+    `| rule | ${targets.join(' | ')} |`,
+    `| --- | ${targets.map(() => '---').join(' | ')} |`,
+  ];
+  for (const [key, row] of [...rows].sort(([a], [b]) => a.localeCompare(b))) {
+    const title = [...row.values()][0]!.rule.title.replace(/\|/g, '\\|');
+    lines.push(`| ${title} <br>\`${key.replace(/#0$/, '')}\` | ${targets.map((t) => cell(row.get(t))).join(' | ')} |`);
+  }
+  lines.push('', '## Codes', '', '| code | meaning |', '| --- | --- |');
+  for (const [code, summary] of Object.entries(report.codes)) lines.push(`| ${code} | ${summary.replace(/\|/g, '\\|')} |`);
+  return `${lines.join('\n')}\n`;
+}

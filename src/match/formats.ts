@@ -1,0 +1,136 @@
+/**
+ * Event formats: how a record as read is turned into the flat field names rules use (docs/matching.md).
+ *
+ * - `auto` (the default): evtx-shaped records flattened as `evtx` does, every other record as is.
+ * - `raw`: the record as is (fields as the rule names them).
+ * - `evtx`: Windows evtx-JSON (`Event.System.*`, `Event.EventData.*`, `Event.UserData.*`) flattened to Sigma
+ *   field names; records without `Event.System` pass through unchanged, so mixed inputs work.
+ * - `ecs`: Elastic Common Schema documents, with an ECS field → rule field map applied in reverse.
+ */
+
+export const EVENT_FORMATS = ['auto', 'raw', 'evtx', 'ecs'] as const;
+export type EventFormat = (typeof EVENT_FORMATS)[number];
+
+export function isEventFormat(value: string): value is EventFormat {
+  return (EVENT_FORMATS as readonly string[]).includes(value);
+}
+
+export interface FormatOptions {
+  /** For `ecs`: ECS field (dotted path) → rule field. Without it the format is the identity. */
+  readonly ecsFieldMap?: Readonly<Record<string, string>>;
+}
+
+export type Normalizer = (event: Record<string, unknown>) => Record<string, unknown>;
+
+export function makeNormalizer(format: EventFormat, options: FormatOptions = {}): Normalizer {
+  switch (format) {
+    case 'raw':
+      return (event) => event;
+    case 'auto':
+    case 'evtx':
+      // evtx leaves records without Event.System unchanged, so it is also the auto-detecting normaliser.
+      return flattenEvtx;
+    case 'ecs':
+      return makeEcsNormalizer(options.ecsFieldMap ?? {});
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const ATTRIBUTES = '#attributes';
+const TEXT = '#text';
+
+/** An XML element rendered by evtx_dump: `{"#attributes": {...}, "#text": v}` stands for v. */
+function elementValue(value: unknown): unknown {
+  if (isObject(value) && TEXT in value) return value[TEXT];
+  return value;
+}
+
+/**
+ * `{Event: {System, EventData | UserData}}` → one flat object:
+ * - System scalars under their own names (EventID, Channel, Computer, Level, Task, …); an element with a `#text`
+ *   (`EventID` with `Qualifiers`) gives its text;
+ * - attributes of System elements as `<Element>_<Attribute>` (Provider_Name, Provider_Guid,
+ *   TimeCreated_SystemTime, Execution_ProcessID, Security_UserID), Sigma's names for them;
+ * - every EventData key; `Data` items of the form `{#attributes: {Name}, #text}` under their Name;
+ * - for UserData, the keys of its one child element (Sigma names them without the element's name).
+ * System fields win over EventData keys of the same name: they identify the record (EventID, Channel).
+ */
+export function flattenEvtx(record: Obj): Obj {
+  const event = record['Event'];
+  if (!isObject(event)) return record;
+  const system = event['System'];
+  if (!isObject(system)) return record;
+  const out: Obj = {};
+  addData(out, event['EventData']);
+  const userData = event['UserData'];
+  if (isObject(userData)) {
+    for (const [key, child] of Object.entries(userData)) {
+      if (key !== ATTRIBUTES) addData(out, isObject(child) ? child : { [key]: child });
+    }
+  }
+  for (const [key, raw] of Object.entries(system)) {
+    if (key === ATTRIBUTES) continue;
+    if (isObject(raw)) {
+      if (TEXT in raw) out[key] = raw[TEXT];
+      const attributes = raw[ATTRIBUTES];
+      if (isObject(attributes)) for (const [name, value] of Object.entries(attributes)) out[`${key}_${name}`] = value;
+    } else {
+      out[key] = raw;
+    }
+  }
+  return out;
+}
+
+function addData(out: Obj, data: unknown): void {
+  if (!isObject(data)) return;
+  for (const [key, value] of Object.entries(data)) {
+    if (key === ATTRIBUTES) continue;
+    if (key === 'Data' && Array.isArray(value)) {
+      // Unnamed-schema events: <Data Name="X">v</Data> items.
+      const unnamed: unknown[] = [];
+      for (const item of value) {
+        const name = isObject(item) && isObject(item[ATTRIBUTES]) ? item[ATTRIBUTES]['Name'] : undefined;
+        if (typeof name === 'string') out[name] = elementValue(item);
+        else unnamed.push(elementValue(item));
+      }
+      if (unnamed.length > 0) out['Data'] = unnamed;
+      continue;
+    }
+    out[key] = elementValue(value);
+  }
+}
+
+/**
+ * Reads a dotted path: the flat key first (ECS documents are often flattened, `"event.action": …`), then nested
+ * objects. Arrays along the path are not traversed (ECS keeps lists at leaves).
+ */
+export function getPath(event: Obj, path: string, segments: readonly string[]): unknown {
+  if (path in event) return event[path];
+  let value: unknown = event;
+  for (const segment of segments) {
+    if (!isObject(value)) return undefined;
+    value = value[segment];
+  }
+  return value;
+}
+
+function makeEcsNormalizer(map: Readonly<Record<string, string>>): Normalizer {
+  const entries = Object.entries(map)
+    .filter(([ecs, rule]) => ecs !== rule)
+    .map(([ecs, rule]) => ({ ecs, segments: ecs.split('.'), rule }));
+  if (entries.length === 0) return (event) => event;
+  return (event) => {
+    // The ECS fields stay, so a rule naming an ECS field directly still finds it.
+    const out: Obj = { ...event };
+    for (const entry of entries) {
+      const value = getPath(event, entry.ecs, entry.segments);
+      if (value !== undefined) out[entry.rule] = value;
+    }
+    return out;
+  };
+}

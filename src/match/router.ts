@@ -1,0 +1,234 @@
+/**
+ * Runs many rules on one event without running every predicate: rules are grouped by the logsource an event
+ * can have (./logsource.ts) and, inside a group, indexed by a witness field value (./witness.ts). Per event only
+ * the rules without a witness and the rules whose witness value the event holds are evaluated.
+ */
+import type { Rule } from '../model/rule.js';
+import { eventLogsource, logsourceAdmits } from './logsource.js';
+import type { PredicateFactory } from './types.js';
+import type { KeyKind, Witness } from './witness.js';
+import { eventKeys, fieldValue, findWitness } from './witness.js';
+
+export type Predicate = (event: unknown) => boolean;
+
+export interface EngineRule {
+  readonly rule: Rule;
+  readonly predicate: Predicate;
+}
+
+export interface RouterOptions {
+  /** Route by logsource (default true). */
+  readonly routing?: boolean;
+  /** Index by witness values (default true). */
+  readonly indexing?: boolean;
+}
+
+interface FieldIndex {
+  readonly field: string;
+  readonly kind: KeyKind;
+  readonly segments: readonly string[];
+  readonly byKey: Map<string, number[]>;
+  /** Every rule indexed on the field, for values the index cannot judge. */
+  readonly all: number[];
+}
+
+interface Bucket {
+  /** Rules evaluated on every event of the bucket, in rule order. */
+  readonly always: readonly number[];
+  readonly fields: readonly FieldIndex[];
+}
+
+export interface PredicateError {
+  count: number;
+  readonly first: string;
+}
+
+const NO_MATCH: readonly number[] = Object.freeze([]);
+
+export class RuleRouter {
+  readonly rules: readonly EngineRule[];
+  private readonly predicates: Predicate[];
+  private readonly witnesses: readonly (Witness | undefined)[];
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly routing: boolean;
+  /** Per rule, the event number that last evaluated it: dedupes rules reached through several keys. */
+  private readonly stamp: Uint32Array;
+  private generation = 0;
+  /** Events seen and predicate calls made, for the fraction of rules evaluated per event. */
+  events = 0;
+  evaluated = 0;
+  /** Predicates that threw, by rule index: the event counts as not matching. */
+  readonly errors = new Map<number, PredicateError>();
+
+  constructor(rules: readonly EngineRule[], options: RouterOptions = {}) {
+    this.rules = rules;
+    this.predicates = rules.map((r) => r.predicate);
+    this.routing = options.routing ?? true;
+    const indexing = options.indexing ?? true;
+    this.witnesses = rules.map((r) => (indexing ? findWitness(r.rule.detection) : undefined));
+    this.stamp = new Uint32Array(rules.length);
+  }
+
+  /** Share of rules evaluated per event so far (0 to 1). */
+  get evaluatedFraction(): number {
+    return this.events === 0 || this.rules.length === 0 ? 0 : this.evaluated / (this.events * this.rules.length);
+  }
+
+  /** Rules with a witness, and the witness fields (`basename:Image` for basename keys), for reports. */
+  witnessSummary(): { indexed: number; fields: Map<string, number> } {
+    const fields = new Map<string, number>();
+    let indexed = 0;
+    for (const w of this.witnesses) {
+      if (!w) continue;
+      indexed++;
+      for (const term of w) {
+        const name = term.kind === 'exact' ? term.field : `${term.kind}:${term.field}`;
+        fields.set(name, (fields.get(name) ?? 0) + 1);
+      }
+    }
+    return { indexed, fields };
+  }
+
+  /** Indexes of the rules matching the (normalised) event, in rule order. */
+  match(event: Record<string, unknown>): readonly number[] {
+    const bucket = this.bucketFor(event);
+    this.events++;
+    let matched: number[] | undefined;
+    const predicates = this.predicates;
+    const always = bucket.always;
+    for (let k = 0; k < always.length; k++) {
+      const i = always[k]!;
+      if (this.test(i, predicates[i]!, event)) (matched ??= []).push(i);
+    }
+    this.evaluated += always.length;
+    const fields = bucket.fields;
+    if (fields.length > 0) {
+      const gen = this.nextGeneration();
+      const stamp = this.stamp;
+      for (const index of fields) {
+        const keys = eventKeys(fieldValue(event, index.field, index.segments), index.kind);
+        if (keys === 'unknown') {
+          matched = this.evaluateList(index.all, event, gen, stamp, matched);
+          continue;
+        }
+        for (const key of keys) {
+          const list = index.byKey.get(key);
+          if (list !== undefined) matched = this.evaluateList(list, event, gen, stamp, matched);
+        }
+      }
+    }
+    if (matched === undefined) return NO_MATCH;
+    if (matched.length > 1) matched.sort((a, b) => a - b);
+    return matched;
+  }
+
+  /** The rules `match` would evaluate for the event (tests and measurements). */
+  candidates(event: Record<string, unknown>): number[] {
+    const bucket = this.bucketFor(event);
+    const out = new Set<number>(bucket.always);
+    for (const index of bucket.fields) {
+      const keys = eventKeys(fieldValue(event, index.field, index.segments), index.kind);
+      const lists = keys === 'unknown' ? [index.all] : keys.map((k) => index.byKey.get(k) ?? []);
+      for (const list of lists) for (const i of list) out.add(i);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  private evaluateList(
+    list: readonly number[],
+    event: Record<string, unknown>,
+    gen: number,
+    stamp: Uint32Array,
+    matched: number[] | undefined,
+  ): number[] | undefined {
+    const predicates = this.predicates;
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k]!;
+      if (stamp[i] === gen) continue;
+      stamp[i] = gen;
+      this.evaluated++;
+      if (this.test(i, predicates[i]!, event)) (matched ??= []).push(i);
+    }
+    return matched;
+  }
+
+  private test(i: number, predicate: Predicate, event: unknown): boolean {
+    try {
+      return predicate(event) === true;
+    } catch (error) {
+      const known = this.errors.get(i);
+      if (known) known.count++;
+      else this.errors.set(i, { count: 1, first: error instanceof Error ? error.message : String(error) });
+      return false;
+    }
+  }
+
+  private nextGeneration(): number {
+    if (this.generation === 0xffffffff) {
+      this.stamp.fill(0);
+      this.generation = 0;
+    }
+    return ++this.generation;
+  }
+
+  private bucketFor(event: Record<string, unknown>): Bucket {
+    const source = this.routing ? eventLogsource(event) : undefined;
+    const key = source?.key ?? '';
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = this.buildBucket((rule) => source === undefined || logsourceAdmits(rule.logsource, source));
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  private buildBucket(admits: (rule: Rule) => boolean): Bucket {
+    const always: number[] = [];
+    const fields = new Map<string, FieldIndex>();
+    this.rules.forEach((r, i) => {
+      if (!admits(r.rule)) return;
+      const witness = this.witnesses[i];
+      if (witness === undefined) {
+        always.push(i);
+        return;
+      }
+      for (const term of witness) {
+        const id = `${term.kind}\u0000${term.field}`;
+        let index = fields.get(id);
+        if (!index) {
+          index = { field: term.field, kind: term.kind, segments: term.field.split('.'), byKey: new Map(), all: [] };
+          fields.set(id, index);
+        }
+        index.all.push(i);
+        for (const key of term.keys) {
+          const list = index.byKey.get(key);
+          if (list === undefined) index.byKey.set(key, [i]);
+          else if (list[list.length - 1] !== i) list.push(i);
+        }
+      }
+    });
+    return { always, fields: [...fields.values()] };
+  }
+}
+
+export interface PreparedRules {
+  readonly rules: EngineRule[];
+  /** Rules the factory cannot evaluate, with the reason. */
+  readonly skipped: { readonly rule: Rule; readonly reason: string }[];
+}
+
+/** Makes a predicate per rule; rules the factory refuses (or throws on) are set aside, not fatal. */
+export function prepareRules(rules: readonly Rule[], factory: PredicateFactory): PreparedRules {
+  const out: EngineRule[] = [];
+  const skipped: { rule: Rule; reason: string }[] = [];
+  for (const rule of rules) {
+    try {
+      const predicate = factory(rule);
+      if (predicate) out.push({ rule, predicate });
+      else skipped.push({ rule, reason: 'the predicate target cannot evaluate this rule' });
+    } catch (error) {
+      skipped.push({ rule, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { rules: out, skipped };
+}
