@@ -39,7 +39,11 @@ function sortRecord(r: Record<string, number>): Record<string, number> {
 
 export function coverageOf(results: readonly TargetResult[], ruleCount: number, failedFiles: number): CoverageReport {
   const byTarget = new Map<string, TargetResult[]>();
-  for (const r of results) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
+  for (const r of results) {
+    const list = byTarget.get(r.target);
+    if (list) list.push(r);
+    else byTarget.set(r.target, [r]);
+  }
   const codes: Record<string, string> = {};
   const targets: TargetCoverage[] = [];
   for (const [target, rs] of byTarget) {

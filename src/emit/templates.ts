@@ -28,11 +28,10 @@ const BLOCK_HELPERS = new Set(['each', 'if', 'unless', 'with']);
 function jsonHelper(value: unknown, options: Handlebars.HelperOptions): string {
   const indent = Number(options.hash['indent'] ?? 0);
   const spacing = options.hash['compact'] === true ? undefined : 2;
-  const text = (JSON.stringify(value ?? null, null, spacing) ?? 'null')
-    // Valid in JSON but not in older JS; escaping keeps the artifact safe for any consumer.
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-  return text.replace(/\n/g, `\n${' '.repeat(indent)}`);
+  let text = JSON.stringify(value ?? null, null, spacing) ?? 'null';
+  // Valid in JSON but not in older JS; escaping keeps the artifact safe for any consumer.
+  if (/[\u2028\u2029]/.test(text)) text = text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return indent > 0 ? text.replace(/\n/g, `\n${' '.repeat(indent)}`) : text;
 }
 
 /**
@@ -143,5 +142,8 @@ export function loadTemplates(dir: string): Templates {
 
 /** LF line ends and exactly one trailing newline. */
 export function normaliseText(text: string): string {
-  return `${text.replace(/\r\n?/g, '\n').replace(/\n+$/, '')}\n`;
+  const lf = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  let end = lf.length;
+  while (end > 0 && lf.charCodeAt(end - 1) === 10) end--;
+  return `${lf.slice(0, end)}\n`;
 }

@@ -62,7 +62,18 @@ export type PatternShape =
   | { readonly kind: 'any' }
   | { readonly kind: 'complex' };
 
+const shapeCache = new WeakMap<Pattern, PatternShape>();
+
 export function patternShape(p: Pattern): PatternShape {
+  let shape = shapeCache.get(p);
+  if (shape === undefined) {
+    shape = computeShape(p);
+    shapeCache.set(p, shape);
+  }
+  return shape;
+}
+
+function computeShape(p: Pattern): PatternShape {
   const parts = p.parts;
   if (parts.length === 0) return { kind: 'exact', text: '' };
   if (parts.every((x) => x.kind === 'anyChars')) return { kind: 'any' };

@@ -34,6 +34,8 @@ export function closest(word: string, candidates: Iterable<string>, maxDistance 
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
+    // The distance is at least the length difference: skip the matrix when it cannot be close enough.
+    if (Math.abs(candidate.length - lower.length) > limit) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

@@ -190,6 +190,11 @@ function firstLine(message: string): string {
  * before the parser; block nesting is checked on the parsed tree instead.
  */
 function flowDepthExceeded(text: string): number | undefined {
+  // Nesting cannot exceed MAX_DEPTH with fewer openers than that: skip the scan for ordinary rules.
+  let openers = 0;
+  for (let i = text.indexOf('['); i >= 0 && openers <= MAX_DEPTH; i = text.indexOf('[', i + 1)) openers++;
+  for (let i = text.indexOf('{'); i >= 0 && openers <= MAX_DEPTH; i = text.indexOf('{', i + 1)) openers++;
+  if (openers <= MAX_DEPTH) return undefined;
   let depth = 0;
   let quote: string | undefined;
   for (let i = 0; i < text.length; i++) {
