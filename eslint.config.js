@@ -14,7 +14,10 @@ export default tseslint.config(
     // src/ is target-agnostic: it reaches targets only through the registry, loaded by the CLI.
     files: ['src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/backends/*/**'], message: 'src/ must not import a target' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/backends/*/**'], message: 'src/ must not import a target' }] },
+      ],
     },
   },
 );

@@ -62,9 +62,15 @@ clearInterval(timer);
 const rps = (ms: number): string => `${Math.round((rules.length * 1000) / ms).toLocaleString('en-US')} rules/s`;
 console.log(`corpus: ${files.length} files, ${rules.length} rules; median of ${runs} runs; Node ${process.version}`);
 console.log(`yaml parse only (baseline)   ${yamlOnly.toFixed(0).padStart(6)} ms  ${rps(yamlOnly)}`);
-console.log(`front end (load+validate+IR) ${front.toFixed(0).padStart(6)} ms  ${rps(front)}  ×${(front / yamlOnly).toFixed(2)} baseline`);
+console.log(
+  `front end (load+validate+IR) ${front.toFixed(0).padStart(6)} ms  ${rps(front)}  ×${(front / yamlOnly).toFixed(2)} baseline`,
+);
 for (const [id, ms] of rows)
-  console.log(`${`target ${id}`.padEnd(29)}${ms.toFixed(0).padStart(6)} ms  ${rps(ms)}  ×${(ms / yamlOnly).toFixed(2)} baseline`);
+  console.log(
+    `${`target ${id}`.padEnd(29)}${ms.toFixed(0).padStart(6)} ms  ${rps(ms)}  ×${(ms / yamlOnly).toFixed(2)} baseline`,
+  );
 console.log(`all four targets (from IR)   ${fourTargets.toFixed(0).padStart(6)} ms  ${rps(fourTargets)}`);
-console.log(`whole run (files → 4 targets)${wholeRun.toFixed(0).padStart(6)} ms  ×${(wholeRun / yamlOnly).toFixed(2)} baseline`);
+console.log(
+  `whole run (files → 4 targets)${wholeRun.toFixed(0).padStart(6)} ms  ×${(wholeRun / yamlOnly).toFixed(2)} baseline`,
+);
 console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);

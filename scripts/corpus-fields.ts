@@ -11,9 +11,7 @@ const out = process.argv[3];
 const table = new Map<string, { rules: number; fields: Map<string, number> }>();
 for (const file of collectRuleFiles([dir])) {
   for (const rule of readRuleFile(file, readFileSync(file)).rules) {
-    const ls = ['product', 'category', 'service']
-      .map((k) => `${k}=${rule.logsource[k] ?? ''}`)
-      .join(' ');
+    const ls = ['product', 'category', 'service'].map((k) => `${k}=${rule.logsource[k] ?? ''}`).join(' ');
     const entry = table.get(ls) ?? { rules: 0, fields: new Map<string, number>() };
     entry.rules++;
     for (const f of fieldsOf(rule.detection)) entry.fields.set(f, (entry.fields.get(f) ?? 0) + 1);
@@ -28,4 +26,5 @@ const result = [...table]
     fields: Object.fromEntries([...e.fields].sort((a, b) => b[1] - a[1])),
   }));
 if (out) writeFileSync(out, `${JSON.stringify(result, null, 1)}\n`);
-for (const r of result) console.log(`${String(r.rules).padStart(5)}  ${r.logsource}  (${Object.keys(r.fields).length} fields)`);
+for (const r of result)
+  console.log(`${String(r.rules).padStart(5)}  ${r.logsource}  (${Object.keys(r.fields).length} fields)`);

@@ -82,7 +82,10 @@ export function compileRule(rule: Rule, target: LoadedTarget, locator?: Locator)
   try {
     artifacts = backend.renderArtifacts(compiled, report);
   } catch (error) {
-    report.refuse('RC902', `cannot render the ${backend.id} artifact: ${error instanceof Error ? error.message : String(error)}`);
+    report.refuse(
+      'RC902',
+      `cannot render the ${backend.id} artifact: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return refused();
   }
   if (report.refused) return refused();

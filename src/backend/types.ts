@@ -2,7 +2,6 @@
  * The contract between the target-agnostic compiler (src/) and a target (backends/<target>/).
  * A new target is one folder exporting a `Backend` plus one line in backends/index.ts.
  */
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IrNode } from '../ir/nodes.js';
 import type { Rule } from '../model/rule.js';
 

@@ -28,7 +28,11 @@ export interface CoverageReport {
   readonly codes: Readonly<Record<string, string>>;
 }
 
-function countCodes(diagnostics: readonly Diagnostic[], severity: 'warning' | 'error', into: Record<string, number>): void {
+function countCodes(
+  diagnostics: readonly Diagnostic[],
+  severity: 'warning' | 'error',
+  into: Record<string, number>,
+): void {
   for (const code of new Set(diagnostics.filter((d) => d.severity === severity).map((d) => d.code)))
     into[code] = (into[code] ?? 0) + 1;
 }
@@ -83,7 +87,8 @@ export function coverageTable(report: CoverageReport): string {
     pct(t.mapped, t.rules),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [line(head), ...rows.map(line)];
   for (const t of report.targets) {
     const top = (r: Readonly<Record<string, number>>): string =>
@@ -131,6 +136,7 @@ export function coverageMatrix(results: readonly TargetResult[], report: Coverag
     lines.push(`| ${title} <br>\`${key.replace(/#0$/, '')}\` | ${targets.map((t) => cell(row.get(t))).join(' | ')} |`);
   }
   lines.push('', '## Codes', '', '| code | meaning |', '| --- | --- |');
-  for (const [code, summary] of Object.entries(report.codes)) lines.push(`| ${code} | ${summary.replace(/\|/g, '\\|')} |`);
+  for (const [code, summary] of Object.entries(report.codes))
+    lines.push(`| ${code} | ${summary.replace(/\|/g, '\\|')} |`);
   return `${lines.join('\n')}\n`;
 }

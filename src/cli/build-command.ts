@@ -16,17 +16,18 @@ export interface BuildCommandOptions {
   readonly quiet: boolean;
 }
 
-export function buildCommand(paths: readonly string[], opts: BuildCommandOptions, registry: Registry, io: CliIo): number {
+export function buildCommand(
+  paths: readonly string[],
+  opts: BuildCommandOptions,
+  registry: Registry,
+  io: CliIo,
+): number {
   const targets = loadTargets(registry, opts.targets);
   const files = collectRuleFiles([...paths]);
   const loaded = loadRules(files);
   const output = buildTargets(loaded.rules, targets);
   const diagnostics = [...loaded.diagnostics, ...output.diagnostics];
-  printDiagnostics(
-    io,
-    opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,
-    loaded.sources,
-  );
+  printDiagnostics(io, opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics, loaded.sources);
   const refusals = output.results.filter((r) => r.status === 'refused').length;
   const loadErrors = countBySeverity(loaded.diagnostics).errors;
   const buildErrors = output.diagnostics.filter((d) => d.severity === 'error' && d.code.startsWith('RC9')).length;

@@ -19,7 +19,12 @@ function writeText(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-export function coverageCommand(paths: readonly string[], opts: CoverageOptions, registry: Registry, io: CliIo): number {
+export function coverageCommand(
+  paths: readonly string[],
+  opts: CoverageOptions,
+  registry: Registry,
+  io: CliIo,
+): number {
   const started = performance.now();
   const targets = loadTargets(registry, opts.targets);
   const loaded = loadRules(collectRuleFiles([...paths]));

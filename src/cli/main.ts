@@ -46,7 +46,10 @@ export async function runCli(argv: readonly string[], registry: Registry, io: Cl
     .option('--allow-refusals', 'exit 0 even when a target refuses a rule (corpus builds)')
     .option('--quiet', 'print only errors and the summary')
     .action(
-      (paths: string[], opts: { out: string; check?: boolean; targets?: string; allowRefusals?: boolean; quiet?: boolean }) => {
+      (
+        paths: string[],
+        opts: { out: string; check?: boolean; targets?: string; allowRefusals?: boolean; quiet?: boolean },
+      ) => {
         exitCode = buildCommand(
           paths,
           {

@@ -15,7 +15,9 @@ export interface CodeInfo {
 const catalogue = new Map<string, CodeInfo>();
 
 /** Registers codes; a duplicate registration with a different meaning is a programming error. */
-export function defineCodes<const T extends Record<string, Omit<CodeInfo, 'code'>>>(codes: T): { [K in keyof T]: CodeInfo } {
+export function defineCodes<const T extends Record<string, Omit<CodeInfo, 'code'>>>(
+  codes: T,
+): { [K in keyof T]: CodeInfo } {
   const out: Record<string, CodeInfo> = {};
   for (const [code, info] of Object.entries(codes)) {
     const entry = Object.freeze({ code, ...info });

@@ -99,11 +99,13 @@ function checkTemplate(source: string, name: string): void {
     const path = node.path as hbs.AST.PathExpression;
     if (!FORMAT_HELPERS.has(path.original) || node.params.length === 0)
       problems.push(`line ${node.loc.start.line}: '{{${path.original}}}' must go through a format helper`);
-    if (!node.escaped && path.original !== 'raw') problems.push(`line ${node.loc.start.line}: triple-stash is not allowed`);
+    if (!node.escaped && path.original !== 'raw')
+      problems.push(`line ${node.loc.start.line}: triple-stash is not allowed`);
   };
   visitor.BlockStatement = function (node: hbs.AST.BlockStatement) {
     const path = node.path as hbs.AST.PathExpression;
-    if (!BLOCK_HELPERS.has(path.original)) problems.push(`line ${node.loc.start.line}: block '${path.original}' not allowed`);
+    if (!BLOCK_HELPERS.has(path.original))
+      problems.push(`line ${node.loc.start.line}: block '${path.original}' not allowed`);
     Handlebars.Visitor.prototype.BlockStatement.call(this, node);
   };
   visitor.accept(ast);

@@ -1,21 +1,12 @@
 /** Constructors returning frozen nodes. Boolean constructors flatten and simplify, so trees stay canonical. */
-import type {
-  AndNode,
-  CompareOp,
-  ConstNode,
-  IrNode,
-  NotNode,
-  Origin,
-  OrNode,
-  RegexFlags,
-  TimePart,
-} from './nodes.js';
+import type { AndNode, CompareOp, ConstNode, IrNode, NotNode, Origin, OrNode, RegexFlags, TimePart } from './nodes.js';
 import type { Pattern } from './pattern.js';
 
 type WithOrigin<T> = T & { origin?: Origin };
 
 function freeze<T extends IrNode>(node: T, origin: Origin | undefined): T {
-  if (origin !== undefined) (node as { origin?: Origin }).origin = Object.freeze({ path: Object.freeze([...origin.path]) });
+  if (origin !== undefined)
+    (node as { origin?: Origin }).origin = Object.freeze({ path: Object.freeze([...origin.path]) });
   return Object.freeze(node);
 }
 
@@ -79,7 +70,13 @@ export function exists(field: string, origin?: Origin): IrNode {
 export function regexMatch(field: string, source: string, flags: RegexFlags, origin?: Origin): IrNode {
   return freeze({ kind: 'regexMatch', field, source, flags: Object.freeze({ ...flags }) }, origin);
 }
-export function cidrMatch(field: string, network: string, prefixLength: number, family: 4 | 6, origin?: Origin): IrNode {
+export function cidrMatch(
+  field: string,
+  network: string,
+  prefixLength: number,
+  family: 4 | 6,
+  origin?: Origin,
+): IrNode {
   return freeze({ kind: 'cidrMatch', field, network, prefixLength, family }, origin);
 }
 export function compare(field: string, op: CompareOp, value: number, origin?: Origin): IrNode {

@@ -131,7 +131,13 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
   };
 
   const mapped = mapLeaves(rule.detection, (leaf) => {
-    if (leaf.kind === 'keyword' || leaf.kind === 'const' || leaf.kind === 'and' || leaf.kind === 'or' || leaf.kind === 'not')
+    if (
+      leaf.kind === 'keyword' ||
+      leaf.kind === 'const' ||
+      leaf.kind === 'and' ||
+      leaf.kind === 'or' ||
+      leaf.kind === 'not'
+    )
       return leaf;
     const valued = mapValue(leaf) as FieldNode;
     const targets = targetFieldsOf(valued.field, leaf);
@@ -139,7 +145,8 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     let node: IrNode = b.or(targets.map((t) => renameField(valued, t)));
     if (valued.kind === 'fieldRef') {
       const others = targetFieldsOf(valued.otherField, leaf);
-      if (others && others.length === 1) node = b.or(targets.map((t) => Object.freeze({ ...valued, field: t, otherField: others[0]! })));
+      if (others && others.length === 1)
+        node = b.or(targets.map((t) => Object.freeze({ ...valued, field: t, otherField: others[0]! })));
     }
     return node;
   });

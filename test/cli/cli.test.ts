@@ -1,5 +1,14 @@
 /** The CLI driven in-process through injectable streams. */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -62,7 +71,10 @@ describe('rulec validate', () => {
 
   it('exits 1 with located errors on a bad rule', async () => {
     const bad = join(dir, 'bad.yml');
-    writeFileSync(bad, 'title: Bad\nlogsource: {product: x}\ndetection:\n  sel:\n    a|contians: b\n  condition: sel\n');
+    writeFileSync(
+      bad,
+      'title: Bad\nlogsource: {product: x}\ndetection:\n  sel:\n    a|contians: b\n  condition: sel\n',
+    );
     const s = io();
     expect(await runCli(['validate', bad], BACKENDS, s)).toBe(1);
     expect(s.out + s.err).toMatch(/bad\.yml:5:/);
@@ -75,7 +87,12 @@ describe('rulec build', () => {
     const walk = (d: string, prefix: string): void => {
       for (const name of readdirSync(d).sort()) {
         const full = join(d, name);
-        if (existsSync(full) && readdirSync(d, { withFileTypes: true }).find((e) => e.name === name)?.isDirectory())
+        if (
+          existsSync(full) &&
+          readdirSync(d, { withFileTypes: true })
+            .find((e) => e.name === name)
+            ?.isDirectory()
+        )
           walk(full, `${prefix}${name}/`);
         else out.push(`${prefix}${name}`);
       }
@@ -89,7 +106,8 @@ describe('rulec build', () => {
     const s1 = io();
     expect(await runCli(['build', SEED, '--out', out], BACKENDS, s1)).toBe(0);
     const first = tree(out);
-    for (const t of ['elastic', 'sentinel', 'splunk', 'js']) expect(first.some((p) => p.startsWith(`${t}/`))).toBe(true);
+    for (const t of ['elastic', 'sentinel', 'splunk', 'js'])
+      expect(first.some((p) => p.startsWith(`${t}/`))).toBe(true);
     const s2 = io();
     expect(await runCli(['build', SEED, '--out', out, '--check'], BACKENDS, s2)).toBe(0);
     // Drift: edit one file and add a stale one.

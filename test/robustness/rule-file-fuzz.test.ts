@@ -31,7 +31,10 @@ const seeds: Buffer[] = existsSync(CORPUS)
   ? collectRuleFiles([CORPUS])
       .filter((_, i) => i % 37 === 0)
       .map((f) => readFileSync(f))
-  : [readFileSync('rules/m365/o365_mailbox_audit_logging_bypass.yml'), ...collectRuleFiles(['test/golden']).map((f) => readFileSync(f))];
+  : [
+      readFileSync('rules/m365/o365_mailbox_audit_logging_bypass.yml'),
+      ...collectRuleFiles(['test/golden']).map((f) => readFileSync(f)),
+    ];
 
 type Mutation = (input: Buffer, rnd: () => number) => Buffer;
 const pick = <T>(xs: readonly T[], rnd: () => number): T => xs[Math.floor(rnd() * xs.length)]!;
@@ -63,12 +66,17 @@ const MUTATIONS: Record<string, Mutation> = {
     return Buffer.from(`${b.toString('utf8')}\nnest:\n${y.replace(/^/gm, ' ')}`);
   },
   hugeValue: (b, rnd) =>
-    Buffer.from(b.toString('utf8').replace(/(\|contains: )(.+)$/m, `$1'${'A\\*'.repeat(20000 + Math.floor(rnd() * 20000))}'`)),
+    Buffer.from(
+      b.toString('utf8').replace(/(\|contains: )(.+)$/m, `$1'${'A\\*'.repeat(20000 + Math.floor(rnd() * 20000))}'`),
+    ),
   hostileCondition: (b, rnd) =>
     Buffer.from(
       b
         .toString('utf8')
-        .replace(/condition: .+$/m, `condition: ${pick(['(((((', 'not not not', '1 of', 'all of them |', 'a and', ')', '2 of x*'], rnd)}`),
+        .replace(
+          /condition: .+$/m,
+          `condition: ${pick(['(((((', 'not not not', '1 of', 'all of them |', 'a and', ')', '2 of x*'], rnd)}`,
+        ),
     ),
   binary: (_b, rnd) => Buffer.from(Array.from({ length: 64 + Math.floor(rnd() * 512) }, () => Math.floor(rnd() * 256))),
 };
