@@ -15,5 +15,6 @@ if (!existsSync(compiled) || process.env.RULEC_FROM_SOURCE === '1') {
 }
 const { runCli } = await import(new URL(`${base}src/cli/main${ext}`, import.meta.url).href);
 const { processIo } = await import(new URL(`${base}src/cli/io${ext}`, import.meta.url).href);
-const { BACKENDS } = await import(new URL(`${base}backends/index${ext}`, import.meta.url).href);
-process.exitCode = await runCli(process.argv.slice(2), BACKENDS, processIo);
+const registryModule = new URL(`${base}backends/index${ext}`, import.meta.url).href;
+const { BACKENDS } = await import(registryModule);
+process.exitCode = await runCli(process.argv.slice(2), BACKENDS, processIo, { registryModule });

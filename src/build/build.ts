@@ -47,10 +47,16 @@ export interface BuildOutput {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Compiles every rule for every target; per-rule files plus each target's bundle files. */
-export function buildTargets(rules: readonly Rule[], targets: readonly LoadedTarget[]): BuildOutput {
-  const files = new Map<string, string>();
+/** Compiles every rule for every target, target by target, rules in input order. */
+export function compileRules(rules: readonly Rule[], targets: readonly LoadedTarget[]): TargetResult[] {
   const results: TargetResult[] = [];
+  for (const target of targets) for (const rule of rules) results.push(compileRule(rule, target));
+  return results;
+}
+
+/** Per-rule artifacts plus each target's bundle files, in a stable order; duplicate paths are errors. */
+export function assembleOutput(results: readonly TargetResult[], targets: readonly LoadedTarget[]): BuildOutput {
+  const files = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   for (const target of targets) {
     const compiled: CompiledRule[] = [];
@@ -71,16 +77,20 @@ export function buildTargets(rules: readonly Rule[], targets: readonly LoadedTar
       owner.set(key, rule?.file ?? '(bundle)');
       files.set(key, file.content);
     };
-    for (const rule of rules) {
-      const result = compileRule(rule, target);
-      results.push(result);
+    for (const result of results) {
+      if (result.target !== target.backend.id) continue;
       diagnostics.push(...result.diagnostics);
       if (result.compiled) {
         compiled.push(result.compiled);
-        for (const artifact of result.artifacts) add(artifact, rule);
+        for (const artifact of result.artifacts) add(artifact, result.rule);
       }
     }
     for (const artifact of target.backend.renderBundle?.(compiled) ?? []) add(artifact);
   }
   return { files, results, diagnostics };
+}
+
+/** Compiles every rule for every target; per-rule files plus each target's bundle files. */
+export function buildTargets(rules: readonly Rule[], targets: readonly LoadedTarget[]): BuildOutput {
+  return assembleOutput(compileRules(rules, targets), targets);
 }

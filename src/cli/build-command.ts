@@ -1,12 +1,12 @@
 /** `rulec build`: every rule × every target into dist-rules/, atomically; `--check` reports drift instead. */
 import { diffTrees, isEmptyDiff, readTree, replaceTree } from '../build/atomic.js';
-import { buildTargets, loadRules } from '../build/build.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
-import { loadTargets } from './targets.js';
+import type { ProduceOptions } from './produce.js';
+import { produce } from './produce.js';
 
 export interface BuildCommandOptions {
   readonly out: string;
@@ -16,16 +16,15 @@ export interface BuildCommandOptions {
   readonly quiet: boolean;
 }
 
-export function buildCommand(
+export async function buildCommand(
   paths: readonly string[],
   opts: BuildCommandOptions,
   registry: Registry,
   io: CliIo,
-): number {
-  const targets = loadTargets(registry, opts.targets);
+  produceOptions: ProduceOptions = {},
+): Promise<number> {
   const files = collectRuleFiles([...paths]);
-  const loaded = loadRules(files);
-  const output = buildTargets(loaded.rules, targets);
+  const { loaded, output } = await produce(files, opts.targets, registry, produceOptions);
   const diagnostics = [...loaded.diagnostics, ...output.diagnostics];
   printDiagnostics(io, opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics, loaded.sources);
   const refusals = output.results.filter((r) => r.status === 'refused').length;

@@ -1,12 +1,12 @@
 /** `rulec coverage [paths]`: per-target coverage table; `--json`/`--markdown` write machine and human reports. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { buildTargets, loadRules } from '../build/build.js';
 import { coverageMatrix, coverageOf, coverageTable } from '../build/coverage.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
 import type { Registry } from './targets.js';
-import { loadTargets } from './targets.js';
+import type { ProduceOptions } from './produce.js';
+import { produce } from './produce.js';
 
 export interface CoverageOptions {
   readonly targets: readonly string[];
@@ -19,16 +19,16 @@ function writeText(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-export function coverageCommand(
+export async function coverageCommand(
   paths: readonly string[],
   opts: CoverageOptions,
   registry: Registry,
   io: CliIo,
-): number {
+  produceOptions: ProduceOptions = {},
+): Promise<number> {
   const started = performance.now();
-  const targets = loadTargets(registry, opts.targets);
-  const loaded = loadRules(collectRuleFiles([...paths]));
-  const output = buildTargets(loaded.rules, targets);
+  const files = collectRuleFiles([...paths]);
+  const { targets, loaded, output } = await produce(files, opts.targets, registry, produceOptions);
   const report = coverageOf(output.results, loaded.rules.length, loaded.badFiles.length);
   const seconds = (performance.now() - started) / 1000;
   io.stdout(coverageTable(report));

@@ -9,7 +9,18 @@ import type { Registry } from './targets.js';
 import { UnknownTargetError } from './targets.js';
 import { runValidate } from './validate.js';
 
-export async function runCli(argv: readonly string[], registry: Registry, io: CliIo): Promise<number> {
+export interface CliOptions {
+  /** URL of the module exporting BACKENDS, so builds can use worker threads. */
+  readonly registryModule?: string;
+}
+
+export async function runCli(
+  argv: readonly string[],
+  registry: Registry,
+  io: CliIo,
+  cliOptions: CliOptions = {},
+): Promise<number> {
+  const produceOptions = cliOptions.registryModule ? { registryModule: cliOptions.registryModule } : {};
   let exitCode = 0;
   const program = new Command()
     .name('rulec')
@@ -46,11 +57,11 @@ export async function runCli(argv: readonly string[], registry: Registry, io: Cl
     .option('--allow-refusals', 'exit 0 even when a target refuses a rule (corpus builds)')
     .option('--quiet', 'print only errors and the summary')
     .action(
-      (
+      async (
         paths: string[],
         opts: { out: string; check?: boolean; targets?: string; allowRefusals?: boolean; quiet?: boolean },
       ) => {
-        exitCode = buildCommand(
+        exitCode = await buildCommand(
           paths,
           {
             out: resolve(opts.out),
@@ -61,6 +72,7 @@ export async function runCli(argv: readonly string[], registry: Registry, io: Cl
           },
           registry,
           io,
+          produceOptions,
         );
       },
     );
@@ -72,8 +84,8 @@ export async function runCli(argv: readonly string[], registry: Registry, io: Cl
     .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
     .option('--json <file>', 'write the machine-readable report here')
     .option('--markdown <file>', 'write the rules × targets matrix here')
-    .action((paths: string[], opts: { targets?: string; json?: string; markdown?: string }) => {
-      exitCode = coverageCommand(
+    .action(async (paths: string[], opts: { targets?: string; json?: string; markdown?: string }) => {
+      exitCode = await coverageCommand(
         paths,
         {
           targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
@@ -82,6 +94,7 @@ export async function runCli(argv: readonly string[], registry: Registry, io: Cl
         },
         registry,
         io,
+        produceOptions,
       );
     });
 
