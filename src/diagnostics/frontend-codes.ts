@@ -13,6 +13,7 @@ export const FRONTEND_CODES = defineCodes({
   RC012: { severity: 'warning', summary: 'YAML warning' },
   RC013: { severity: 'error', summary: 'YAML nesting deeper than the depth limit' },
   RC014: { severity: 'error', summary: 'YAML alias expands to too much data' },
+  RC015: { severity: 'error', summary: 'a YAML map key is a list or a map, which a rule cannot use' },
   RC020: { severity: 'error', summary: 'rule document is not a map (a list, a scalar or empty)' },
   // RC1xx: the rule document against schema/rule.schema.json.
   RC101: { severity: 'error', summary: 'required field missing' },

@@ -4,7 +4,8 @@
  * YAML 1.2 core schema on purpose: SigmaHQ writes `date: 2023-01-05` unquoted, which YAML 1.1 would turn into a
  * Date; under the core schema it stays the string the JSON Schema expects (Dates are normalised anyway).
  */
-import { isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import {
+  visit, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';
@@ -113,9 +114,27 @@ export function parseSource(file: string, text: string): LoadedSource {
 
     const deep = deepestNodeBeyond(contents, MAX_DEPTH);
     if (deep !== undefined) own.push(depthDiagnostic(file, spanOf(deep, deep + 1)));
+    else {
+      // A list or map used as a map key (`? [a, b]: x`) has no JSON form; yaml would stringify it with a
+      // process warning. Report it instead.
+      visit(doc, {
+        Pair(_key, pair) {
+          if (isCollection(pair.key)) {
+            const r = (pair.key as { range?: [number, number, number] }).range ?? [0, 0, 0];
+            own.push({
+              code: 'RC015',
+              severity: 'error',
+              message: 'a map key must be a plain value, not a list or a map',
+              file,
+              span: spanOf(r[0], r[1]),
+            });
+          }
+        },
+      });
+    }
 
     let data: unknown;
-    if (!own.some((d) => d.code === 'RC013')) {
+    if (!own.some((d) => d.code === 'RC013' || d.code === 'RC015')) {
       try {
         data = normaliseDates(doc.toJS({ maxAliasCount: 100 }));
       } catch (error) {
