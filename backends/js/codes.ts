@@ -4,7 +4,8 @@ import { defineCodes } from '../../src/diagnostics/codes.js';
 export const JS_CODES = defineCodes({
   JS001: {
     severity: 'error',
-    summary: 'regular expression outside the safe subset (possible catastrophic backtracking); rule refused',
+    summary:
+      'regular expression the linear-time engine cannot run (backreference, look-around, too large); rule refused',
   },
   JS002: { severity: 'error', summary: 'regular expression does not compile as a JavaScript RegExp' },
   JS003: {

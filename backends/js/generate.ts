@@ -13,7 +13,7 @@ import type { Visitor } from '../../src/ir/visit.js';
 import { visit } from '../../src/ir/visit.js';
 import { _, type Code, indent, join, type Name, NameScope } from './codegen.js';
 import { JS_CODES as C } from './codes.js';
-import { regexSafety, searchForm } from './regex-safety.js';
+import { flagLetters, regexSafety, searchForm } from './regex-safety.js';
 import { cidr } from './runtime/runtime.js';
 
 export interface GeneratedPredicate {
@@ -169,14 +169,9 @@ class Generator implements Visitor<Code> {
 
   regexMatch(node: NodeOf<'regexMatch'>): Code {
     const { flags } = node;
-    const verdict = regexSafety(node.source, flags);
-    // The module runs the search-equivalent form (no leading `.*`), the one the safety verdict is about.
+    // The module runs the search-equivalent form (no leading `.*`), the one the verdict is about.
     const source = searchForm(node.source);
-    if (!verdict.safe) {
-      this.report.refuse(C.JS001.code, `regular expression /${source}/ refused: ${verdict.reason}`, node);
-      return _`false`;
-    }
-    let letters = `${flags.ignoreCase ? 'i' : ''}${flags.multiline ? 'm' : ''}${flags.dotAll ? 's' : ''}`;
+    let letters = flagLetters({ ...flags, unicode: false });
     try {
       new RegExp(source, `${letters}u`);
       letters += 'u';
@@ -197,7 +192,16 @@ class Generator implements Visitor<Code> {
         node,
       );
     }
-    const regex = this.hoist('r', _`new RegExp(${source}, ${letters})`);
+    const verdict = regexSafety(node.source, { ...flags, unicode: letters.endsWith('u') });
+    if (!verdict.safe) {
+      this.report.refuse(C.JS001.code, `regular expression /${source}/ refused: ${verdict.reason}`, node);
+      return _`false`;
+    }
+    // Patterns V8 could backtrack on run on the runtime's linear-time engine, which has the same `test`.
+    const regex =
+      verdict.engine === 'v8'
+        ? this.hoist('r', _`new RegExp(${source}, ${letters})`)
+        : this.hoist('r', _`${RT}.compileRegexVm(${source}, ${letters})`);
     const fallback = this.predicate(_`${regex}.test(${TEXT})`);
     const t = this.temp;
     return _`(typeof (${t} = ${this.read(node.field)}) === "string" ? ${regex}.test(${t}) : ${RT}.someText(${t}, ${fallback}, false))`;

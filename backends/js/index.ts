@@ -28,6 +28,14 @@ export function runtimeSource(): string {
   return normaliseText(readFileSync(join(root, 'runtime', 'runtime.js'), 'utf8'));
 }
 
+/** Every file of the runtime (runtime.js and the regex engine it re-exports), by name, verbatim. */
+export function runtimeFiles(): readonly ArtifactFile[] {
+  return ['runtime.js', 'regex-vm.js'].map((name) => ({
+    path: name,
+    content: normaliseText(readFileSync(join(root, 'runtime', name), 'utf8')),
+  }));
+}
+
 function metadata(mapped: MappedRule): Literal {
   const r = mapped.rule;
   const optional = (value: string | undefined): Literal => value ?? null;
@@ -75,9 +83,6 @@ export const backend: Backend = {
       imports: new TrustedText(imports.text),
       list: new TrustedText(joinCode(names, _`, `).text),
     });
-    return [
-      { path: 'runtime.js', content: runtimeSource() },
-      { path: 'index.js', content: index },
-    ];
+    return [...runtimeFiles(), { path: 'index.js', content: index }];
   },
 };

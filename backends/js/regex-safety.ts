@@ -1,25 +1,19 @@
 /**
- * Decides whether a rule's regular expression is safe to run on V8's backtracking engine.
+ * Chooses the engine that runs a rule's regular expression in the generated module, so that no pattern can hang
+ * the predicate.
  *
- * A regex can only take exponential (or high-polynomial) time when the engine can split the same text between
- * repetitions in many ways. The safe subset accepted here rules that out by construction:
- * - no backreferences and no look-around (not regular; the spec's subset has neither);
- * - a repeated group (`(…)+`, `(…){2,}` …) whose body has variable length must start or end with a mandatory,
- *   fixed-length atom whose characters none of the body's variable parts can match (a delimiter, as in
- *   `(\d{1,3}\.){3}` or `(\w+\s)+`), and must not match the empty string: this rejects `(a+)+`, `(.*)*`, `(a*)*`,
- *   `(\w+\s?)+`, `(.*a){12}`;
- * - inside a repeated group, the branches of an alternation must start with disjoint characters: `(a|a)*`,
- *   `(a|ab)+` are rejected;
- * - two unbounded repetitions that can match the same characters must not be adjacent (`\d+\d+`, `.*\s*`), which
- *   would make every failed attempt quadratic.
- * - at most one unbounded repetition may be able to give characters back to something after it (`a.*b.*c` is
- *   cubic under search semantics: every start times every `b` times a scan).
- * What remains is at worst quadratic, as any `x.*y` is on V8 (≈0.1 s at 5,000 characters, ≈2.5 s at 30,000):
- * bounded, not a hang. Only a linear-time engine would remove that; rulec does not ship one.
- * A leading `.*` is redundant under search semantics and is removed first (`searchForm`), so `.*\\foo.*\.exe`
- * counts one repetition, not two. The analysis is conservative: some unambiguous patterns (such as `(a+b+)+`) are
- * rejected too.
+ * - V8's RegExp (fastest) only when backtracking is bounded by construction: every quantifier is bounded, except an
+ *   unbounded repetition of one character (`\d+`, `.*`) as the very last item of a top-level alternative (once
+ *   reached it succeeds, never backtracks), and the number of ways to split the text between bounded quantifiers
+ *   and alternations (`paths`), times the longest match, is at most V8_BUDGET. The work per start position is then
+ *   bounded by a constant, so the search is linear.
+ * - Otherwise the runtime's linear-time engine (runtime/regex-vm.js, a Thompson NFA run as a Pike VM): `a.*b`,
+ *   `(a+)+$`, `(.*a){20}` run in O(pattern × text) there, where V8 takes quadratic or exponential time.
+ * - Refused (JS001) only when that engine cannot run the pattern: backreferences, look-around, or a program larger
+ *   than MAX_PROGRAM instructions after expanding bounded repetitions.
+ * A leading `.*` is redundant under search semantics and is removed first (`searchForm`), so `.*\\foo` runs on V8.
  */
+import { compileRegexVm, RegexVmError } from './runtime/regex-vm.js';
 
 /** Characters an atom can match: ASCII exactly (as a 128-bit set), everything else as one "other" bucket. */
 interface CharSet {
@@ -33,9 +27,6 @@ const NONE: CharSet = { ascii: 0n, other: false };
 
 function union(a: CharSet, b: CharSet): CharSet {
   return { ascii: a.ascii | b.ascii, other: a.other || b.other };
-}
-function overlaps(a: CharSet, b: CharSet): boolean {
-  return (a.ascii & b.ascii) !== 0n || (a.other && b.other);
 }
 function range(from: number, to: number): CharSet {
   let ascii = 0n;
@@ -71,12 +62,23 @@ type Node =
   | { readonly t: 'alt'; readonly branches: readonly Node[] }
   | { readonly t: 'repeat'; readonly body: Node; readonly min: number; readonly max: number };
 
-export type RegexVerdict = { readonly safe: true } | { readonly safe: false; readonly reason: string };
+export type RegexEngine = 'v8' | 'vm';
+
+export type RegexVerdict =
+  { readonly safe: true; readonly engine: RegexEngine } | { readonly safe: false; readonly reason: string };
+
+export interface RegexFlags {
+  readonly ignoreCase: boolean;
+  readonly multiline?: boolean;
+  readonly dotAll?: boolean;
+  /** Whether the module compiles the pattern with `u` (default true). */
+  readonly unicode?: boolean;
+}
 
 class Unsafe extends Error {}
 
-/** Repetitions above this count are treated like unbounded ones. */
-const SMALL_REPEAT = 16;
+/** Largest backtracking work per start position (paths × longest match) left to V8. */
+export const V8_BUDGET = 10_000;
 
 class Parser {
   private i = 0;
@@ -334,102 +336,6 @@ function info(node: Node): Info {
   }
 }
 
-const fixed = (i: Info): boolean => i.minLen === i.maxLen;
-
-function describe(node: Node): string {
-  return node.t === 'repeat' ? 'a repeated group' : 'an alternation';
-}
-
-/** Throws Unsafe on the first construct outside the safe subset. */
-function check(node: Node, underRepeat: boolean): void {
-  switch (node.t) {
-    case 'char':
-    case 'assert':
-      return;
-    case 'seq':
-      checkAdjacent(node.items);
-      for (const item of node.items) check(item, underRepeat);
-      return;
-    case 'alt':
-      if (underRepeat) {
-        const firsts = node.branches.map((b) => info(b).first);
-        for (let a = 0; a < firsts.length; a++)
-          for (let b = a + 1; b < firsts.length; b++)
-            if (overlaps(firsts[a]!, firsts[b]!))
-              throw new Unsafe(`${describe(node)} inside a repetition has branches that can start alike`);
-      }
-      for (const branch of node.branches) check(branch, underRepeat);
-      return;
-    case 'repeat': {
-      const body = info(node.body);
-      if (node.max > 1 && !fixed(body)) {
-        if (body.minLen === 0) throw new Unsafe('a repeated group can match the empty string');
-        if (!delimited(node.body)) throw new Unsafe('nested repetition: a repeated group has a variable-length body');
-      }
-      check(node.body, underRepeat || node.max > 1);
-      return;
-    }
-  }
-}
-
-/**
- * Whether a variable-length body cannot be split between repetitions in several ways: it is an alternation of
- * fixed-length branches (their first characters are checked to be disjoint), or a sequence that starts or ends
- * with a fixed atom none of its variable parts can match.
- */
-function delimited(body: Node): boolean {
-  if (body.t === 'alt') return body.branches.every((b) => fixed(info(b)));
-  if (body.t !== 'seq') return false;
-  const infos = body.items.map(info);
-  let variable = NONE;
-  infos.forEach((i) => {
-    if (!fixed(i)) variable = union(variable, i.chars);
-  });
-  const isDelimiter = (i: Info | undefined): boolean =>
-    i !== undefined && fixed(i) && i.minLen > 0 && !overlaps(i.chars, variable);
-  return isDelimiter(infos[0]) || isDelimiter(infos[infos.length - 1]);
-}
-
-/** Two unbounded repetitions of overlapping characters with only optional items between them. */
-function checkAdjacent(items: readonly Node[]): void {
-  for (let a = 0; a < items.length; a++) {
-    const x = items[a]!;
-    if (x.t !== 'repeat' || x.max <= SMALL_REPEAT) continue;
-    const xi = info(x);
-    for (let b = a + 1; b < items.length; b++) {
-      const y = items[b]!;
-      const yi = info(y);
-      if (y.t === 'repeat' && !fixed(yi) && overlaps(xi.chars, yi.chars))
-        throw new Unsafe('adjacent repetitions can match the same characters');
-      if (yi.minLen > 0) break;
-    }
-  }
-}
-
-/** Unbounded repetitions whose characters something later in the same sequence can also match. */
-function countBacktrackers(node: Node): number {
-  switch (node.t) {
-    case 'char':
-    case 'assert':
-      return 0;
-    case 'alt':
-      return Math.max(0, ...node.branches.map(countBacktrackers));
-    case 'repeat':
-      return countBacktrackers(node.body);
-    case 'seq': {
-      let count = 0;
-      const infos = node.items.map(info);
-      node.items.forEach((item, i) => {
-        count += countBacktrackers(item);
-        if (item.t !== 'repeat' || item.max <= SMALL_REPEAT) return;
-        const later = infos.slice(i + 1).reduce((set, x) => union(set, x.chars), NONE);
-        if (overlaps(infos[i]!.chars, later)) count++;
-      });
-      return count;
-    }
-  }
-}
-
 const LEADING_ANY_RUN = /^(?:\.\*\??)+/;
 
 /**
@@ -450,16 +356,72 @@ export function searchForm(source: string): string {
   return rest;
 }
 
-/** The verdict for a pattern (source without delimiters, flags separate). */
-export function regexSafety(source: string, flags: { readonly ignoreCase: boolean }): RegexVerdict {
+/** The flag letters of the generated module for these flags. */
+export function flagLetters(flags: RegexFlags): string {
+  const letters = `${flags.ignoreCase ? 'i' : ''}${flags.multiline ? 'm' : ''}${flags.dotAll ? 's' : ''}`;
+  return flags.unicode === false ? letters : `${letters}u`;
+}
+
+/** Flattens nested sequences (groups are not nodes of the tree). */
+function items(node: Node): Node[] {
+  return node.t === 'seq' ? node.items.flatMap(items) : [node];
+}
+
+/** Number of ways a backtracking matcher can try `node` at one position (Infinity when input-dependent). */
+function paths(node: Node): number {
+  switch (node.t) {
+    case 'char':
+    case 'assert':
+      return 1;
+    case 'seq':
+      return node.items.reduce((p, item) => p * paths(item), 1);
+    case 'alt':
+      return node.branches.reduce((p, branch) => p + paths(branch), 0);
+    case 'repeat':
+      if (node.max === Infinity) return Infinity;
+      return paths(node.body) ** node.max * (node.max - node.min + 1);
+  }
+}
+
+const isTrailingRun = (node: Node | undefined): boolean =>
+  node !== undefined && node.t === 'repeat' && node.max === Infinity && node.body.t === 'char';
+
+/**
+ * Whether V8's backtracking search is linear by construction (see the module comment): bounded quantifiers only,
+ * but for a one-character run ending a top-level alternative, within V8_BUDGET.
+ */
+export function linearOnV8(source: string): boolean {
+  let tree: Node;
   try {
-    const tree = new Parser(searchForm(source), flags.ignoreCase).parse();
-    check(tree, false);
-    if (countBacktrackers(tree) > 1)
-      throw new Unsafe('several unbounded repetitions can backtrack into what follows them (polynomial blow-up)');
-    return { safe: true };
+    tree = new Parser(source, false).parse();
+  } catch {
+    return false;
+  }
+  const branches = tree.t === 'alt' ? tree.branches : [tree];
+  let total = 0;
+  for (const branch of branches) {
+    const list = items(branch);
+    if (isTrailingRun(list[list.length - 1])) list.pop();
+    const seq: Node = { t: 'seq', items: list };
+    total += paths(seq) * Math.max(1, info(seq).maxLen + 1);
+    if (!(total <= V8_BUDGET)) return false;
+  }
+  return true;
+}
+
+/**
+ * The engine for a pattern (source without delimiters): V8 when linear there, else the linear-time engine, else a
+ * refusal with the reason. The module runs `searchForm(source)`, the form judged here.
+ */
+export function regexSafety(source: string, flags: RegexFlags): RegexVerdict {
+  const form = searchForm(source);
+  if (linearOnV8(form)) return { safe: true, engine: 'v8' };
+  try {
+    compileRegexVm(form, flagLetters(flags));
+    return { safe: true, engine: 'vm' };
   } catch (error) {
-    if (error instanceof Unsafe) return { safe: false, reason: error.message };
-    throw error;
+    if (error instanceof RegexVmError) return { safe: false, reason: error.message };
+    // Not a valid pattern: neither engine can run it.
+    return { safe: false, reason: (error as Error).message };
   }
 }

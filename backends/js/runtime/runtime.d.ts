@@ -23,3 +23,4 @@ export function timePart(
 ): boolean;
 export function cidr(network: string, prefix: number, family: 4 | 6): TextTest;
 export function inCidr(value: unknown, within: TextTest): boolean;
+export { compileRegexVm, type RegexVm } from './regex-vm.js';

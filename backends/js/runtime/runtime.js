@@ -425,3 +425,7 @@ export function inCidr(value, within) {
   }
   return false;
 }
+
+// Regular expressions that V8's backtracking engine could run in super-linear time are compiled to a linear-time
+// NFA (regex-vm.js, shipped beside this file).
+export { compileRegexVm } from './regex-vm.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { backend, runtimeSource } from '../../../backends/js/index.js';
+import { backend, runtimeFiles } from '../../../backends/js/index.js';
 import { compileRule, type TargetResult } from '../../../src/compile.js';
 import type { IrNode } from '../../../src/ir/nodes.js';
 import type { Rule } from '../../../src/model/rule.js';
@@ -30,7 +30,7 @@ export function compile(detection: IrNode, overrides: Partial<Rule> = {}): Targe
 export async function importModule(source: string): Promise<Record<string, unknown>> {
   if (dir === undefined) {
     dir = mkdtempSync(join(tmpdir(), 'rulec-js-'));
-    writeFileSync(join(dir, 'runtime.js'), runtimeSource());
+    for (const file of runtimeFiles()) writeFileSync(join(dir, file.path), file.content);
   }
   const file = join(dir, `m${counter++}.js`);
   writeFileSync(file, `${source}\n`);
