@@ -14,6 +14,7 @@ import { loadTemplates } from '../../src/emit/templates.js';
 import { buildArtifacts } from './artifacts.js';
 import { SENTINEL_CODES } from './codes.js';
 import { KustoGenerator } from './dialect.js';
+import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
 
 const { SN009, SN010, SN012 } = SENTINEL_CODES;
@@ -45,8 +46,11 @@ export function renderKustoQuery(mapped: MappedRule, report: Reporter): QueryRes
     return { query: '', language: 'kql' };
   }
   const where = new KustoGenerator().generate(mapped.detection, mapped, report);
-  // Layout: the table, then one `| where` line; a detection that is always true needs no filter.
-  const query = where === 'true' ? identifier(table) : `${identifier(table)}\n| where ${where}`;
+  // Layout: the table, the computed columns the filter uses (if any), then one `| where` line; a detection
+  // that is always true needs no filter.
+  const extend = where === 'true' ? undefined : extendPrelude(mapped);
+  const head = extend === undefined ? identifier(table) : `${identifier(table)}\n| extend ${extend}`;
+  const query = where === 'true' ? head : `${head}\n| where ${where}`;
   if (query.length > MAX_QUERY_LENGTH)
     report.refuse(SN009.code, `the query has ${query.length} characters; Sentinel accepts ${MAX_QUERY_LENGTH}`);
   return { query, language: 'kql', extra: { table } };

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Pipeline } from '../../src/pipeline/types.js';
+import { extendTable } from './prelude.js';
 
 export interface KustoDiagnostic {
   /** `Error`, `Warning` or `Suggestion`. */
@@ -29,13 +30,19 @@ export interface KustoChecker {
   errors(query: string): KustoDiagnostic[];
 }
 
-/** The table schemas a pipeline declares: each logsource's `destination.table` with its `fieldTypes`. */
+/**
+ * The table schemas a pipeline declares: each logsource's `destination.table` with its `fieldTypes`. Columns the
+ * query computes (`destination.extend`) are not table columns, so they stay out: a query that used one without
+ * computing it would not bind.
+ */
 export function tablesFromPipeline(pipeline: Pipeline): Record<string, Record<string, string>> {
   const tables: Record<string, Record<string, string>> = {};
   for (const mapping of pipeline.logsources) {
     const table = mapping.destination['table'];
     if (typeof table !== 'string') continue;
-    tables[table] = { ...tables[table], ...mapping.fieldTypes };
+    const computed = extendTable(mapping.destination);
+    const columns = Object.entries(mapping.fieldTypes ?? {}).filter(([name]) => !Object.hasOwn(computed, name));
+    tables[table] = { ...tables[table], ...Object.fromEntries(columns) };
   }
   return tables;
 }

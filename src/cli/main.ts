@@ -56,10 +56,18 @@ export async function runCli(
     .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
     .option('--allow-refusals', 'exit 0 even when a target refuses a rule (corpus builds)')
     .option('--quiet', 'print only errors and the summary')
+    .option('--no-cache', 'compile everything even when nothing changed since the last build')
     .action(
       async (
         paths: string[],
-        opts: { out: string; check?: boolean; targets?: string; allowRefusals?: boolean; quiet?: boolean },
+        opts: {
+          out: string;
+          check?: boolean;
+          targets?: string;
+          allowRefusals?: boolean;
+          quiet?: boolean;
+          cache: boolean;
+        },
       ) => {
         exitCode = await buildCommand(
           paths,
@@ -69,6 +77,7 @@ export async function runCli(
             targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
             allowRefusals: Boolean(opts.allowRefusals),
             quiet: Boolean(opts.quiet),
+            cache: opts.cache,
           },
           registry,
           io,

@@ -7,7 +7,7 @@ import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import type { EventFormat } from '../match/formats.js';
-import { EVENT_FORMATS, isEventFormat, makeNormalizer } from '../match/formats.js';
+import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
 import { loadRules } from '../match/load-rules.js';
 import { readEventBatches, STDIN } from '../match/read-events.js';
 import { prepareRules, RuleRouter } from '../match/router.js';
@@ -72,7 +72,9 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   });
   const headers = prepared.rules.map((r) => ruleHeader(r.rule));
   const counts = new Array<number>(prepared.rules.length).fill(0);
-  const normalize = makeNormalizer(format as EventFormat, options.ecsFieldMap ? { ecsFieldMap: options.ecsFieldMap } : {});
+  const formatOptions = options.ecsFieldMap ? { ecsFieldMap: options.ecsFieldMap } : {};
+  const normalize = makeNormalizer(format as EventFormat, formatOptions);
+  const view = makeRouteView(format as EventFormat, formatOptions);
 
   let out: Sink;
   try {
@@ -112,7 +114,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
       for await (const batch of batches) {
         for (const record of batch) {
           const event = record.event as Record<string, unknown>;
-          const hits = router.match(normalize(event));
+          const hits = router.matchRecord(event, normalize, view);
           for (let k = 0; k < hits.length; k++) {
             const i = hits[k]!;
             counts[i]!++;

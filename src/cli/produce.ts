@@ -30,7 +30,10 @@ export async function produce(
   options: ProduceOptions = {},
 ): Promise<Produced> {
   const targets = loadTargets(registry, targetIds);
-  const jobs = options.jobs ?? (files.length >= PARALLEL_THRESHOLD ? Math.min(4, availableParallelism()) : 1);
+  const fromEnv = Number(process.env.RULEC_JOBS ?? '');
+  const jobs =
+    options.jobs ??
+    (fromEnv > 0 ? fromEnv : files.length >= PARALLEL_THRESHOLD ? Math.min(4, availableParallelism()) : 1);
   // Workers load compiled JavaScript; from TypeScript sources (tests, tsx) stay on this thread.
   const canFork = options.registryModule !== undefined && import.meta.url.endsWith('.js');
   if (jobs > 1 && canFork) {

@@ -240,7 +240,7 @@ describe('artifact edge cases', () => {
 
 describe('tables', () => {
   const unmapped = (targets: Record<string, Record<string, unknown>> = {}): Rule => {
-    const rule = seedRule({ logsource: { product: 'windows', category: 'process_creation' } });
+    const rule = seedRule({ logsource: { product: 'acme', service: 'widget' } });
     return { ...rule, deploy: { ...rule.deploy, targets } };
   };
 

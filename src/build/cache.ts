@@ -1,0 +1,73 @@
+/**
+ * Makes `rulec build` over an unchanged tree close to free: when the rule files, rulec's own code and data, the
+ * options and the output folder are all byte-identical to the last successful build, the previous result stands
+ * and nothing is compiled. Any difference means a full build (whose output is identical by construction).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../backend/root.js';
+
+export interface CachedBuild {
+  readonly inputKey: string;
+  readonly outputKey: string;
+  /** What the build printed on stderr, replayed on a cached run. */
+  readonly report: string;
+  readonly exitCode: number;
+}
+
+function hashFiles(hash: ReturnType<typeof createHash>, dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) hashFiles(hash, full);
+    else hash.update(full).update('\0').update(readFileSync(full)).update('\0');
+  }
+}
+
+let codeKey: string | undefined;
+
+/** Hash of rulec itself: its code (built or source), target data, schema and tables. */
+function rulecKey(): string {
+  if (codeKey) return codeKey;
+  const hash = createHash('sha256');
+  const root = packageRoot();
+  for (const dir of ['lib', 'src', 'backends', 'schema', 'data']) hashFiles(hash, join(root, dir));
+  hash.update(readFileSync(join(root, 'package.json')));
+  return (codeKey = hash.digest('hex'));
+}
+
+export function inputKey(files: readonly string[], options: unknown): string {
+  const hash = createHash('sha256').update(rulecKey()).update(JSON.stringify(options));
+  for (const file of files) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+export function outputKey(tree: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const [path, content] of tree) hash.update(path).update('\0').update(content).update('\0');
+  return hash.digest('hex');
+}
+
+function cacheFile(out: string): string {
+  const dir = join(packageRoot(), 'node_modules', '.cache', 'rulec');
+  return join(dir, `build-${createHash('sha256').update(out).digest('hex').slice(0, 16)}.json`);
+}
+
+export function readCache(out: string): CachedBuild | undefined {
+  try {
+    return JSON.parse(readFileSync(cacheFile(out), 'utf8')) as CachedBuild;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCache(out: string, entry: CachedBuild): void {
+  try {
+    const file = cacheFile(out);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, JSON.stringify(entry));
+  } catch {
+    // A cache that cannot be written only costs speed next time.
+  }
+}
