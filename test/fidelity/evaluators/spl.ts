@@ -480,6 +480,8 @@ export function compilePcre(source: string, query = source, at = 0): RegExp {
   }
   if (/\(\?[a-zA-Z]/.test(body))
     throw new QueryParseError('SPL regex', `inline flags mid-pattern in ${JSON.stringify(source)}`, at, query);
+  // PCRE writes code points as `\x{HHHH}`; JS (u mode) as `\u{HHHH}`.
+  body = body.replace(/(^|[^\\])((?:\\\\)*)\\x\{([0-9a-fA-F]{1,6})\}/g, '$1$2\\u{$3}');
   let re: RegExp;
   try {
     re = new RegExp(body, `${flags}u`);
