@@ -26,6 +26,11 @@ export const ELASTIC_CODES = defineCodes({
     summary: 'a CIDR match on a field the pipeline does not declare as ip: it only works if the field is mapped as ip',
   },
   EL205: { severity: 'warning', summary: 'the detection is constant false: the rule can never match' },
+  EL206: {
+    severity: 'warning',
+    summary:
+      'a numeric comparison on a field the pipeline does not type as numeric: Elasticsearch compares its indexed terms as text',
+  },
   EL301: { severity: 'error', summary: 'a field-to-field comparison (fieldref) cannot be expressed in KQL or EQL' },
   EL302: { severity: 'error', summary: 'a date-part comparison cannot be expressed in KQL or EQL' },
   EL303: { severity: 'error', summary: 'a regular expression uses a construct Lucene regex syntax cannot express' },
@@ -35,5 +40,10 @@ export const ELASTIC_CODES = defineCodes({
   EL307: { severity: 'error', summary: 'the rule forces KQL but a part of it needs EQL' },
   EL308: { severity: 'error', summary: 'a number that is not finite cannot be written in a query' },
   EL309: { severity: 'error', summary: "the rule's targets.elastic.language is not one of auto, kuery, eql" },
+  EL310: {
+    severity: 'error',
+    summary:
+      "a test on a field Elastic's ingest splits into several fields (Sysmon Hashes, User) has no faithful form on the parts",
+  },
   EL401: { severity: 'info', summary: 'an ATT&CK tag is unknown to the bundled table and gets no threat entry' },
 });

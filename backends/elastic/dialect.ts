@@ -41,6 +41,21 @@ export interface KqlOptions {
 
 const RANGE_OPERATORS = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
+/**
+ * A range on a field mapped numeric compares numbers, and a document without the field is outside the range, so
+ * `not f < 15` keeps the rule's two-valued `not` (missing → true). On a field not typed numeric in the pipeline
+ * (unknown, keyword, text…) Elasticsearch compares the indexed terms as strings (`"9" > "15"`): warn EL206 rather
+ * than guess. Lowering to EQL would not help: EQL refuses to compare a keyword field with a number at run time.
+ */
+export function numericComparisonLoss(node: NodeOf<'compare'>, ctx: GenContext): void {
+  if (fieldKind(ctx.mapped.fieldTypes, node.field) === 'number') return;
+  ctx.report.warn(
+    'EL206',
+    `'${node.field}' is not typed numeric in the pipeline: the comparison is a text comparison of its terms unless it is mapped as a number`,
+    node,
+  );
+}
+
 export class KqlGenerator extends QueryGenerator {
   protected readonly tokens: BooleanTokens = { and: ' and ', or: ' or ' };
   // Elastic's own rules and detection-rules' linter expect every nested group in parentheses (elastic.md §3.1).
@@ -164,6 +179,7 @@ export class KqlGenerator extends QueryGenerator {
       ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
       return '';
     }
+    numericComparisonLoss(node, ctx);
     return `${kqlField(node.field)} ${RANGE_OPERATORS[node.op]} ${kqlNumber(node.value)}`;
   }
 

@@ -15,6 +15,7 @@ import { QueryGenerator } from '../../src/render/query-generator.js';
 import { cidrAsPattern } from './cidr-lowering.js';
 import './codes.js';
 import { eqlField, eqlNumber, eqlString } from './eql-escape.js';
+import { numericComparisonLoss } from './dialect.js';
 import { fieldKind } from './field-kind.js';
 import { patternToLucene, sigmaRegexToLucene } from './lucene-regex.js';
 
@@ -162,6 +163,7 @@ export class EqlGenerator extends QueryGenerator {
       ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
       return '';
     }
+    numericComparisonLoss(node, ctx);
     return `${this.field(node.field, ctx)} ${COMPARE_OPERATORS[node.op]} ${eqlNumber(node.value)}`;
   }
 

@@ -13,6 +13,7 @@ import './codes.js';
 import { readDestination } from './destination.js';
 import { KqlGenerator, NeedsEql } from './dialect.js';
 import { EqlGenerator } from './eql-dialect.js';
+import { applySplitFields } from './split-fields.js';
 
 type LanguageChoice = 'auto' | 'kuery' | 'eql';
 
@@ -41,7 +42,8 @@ function languageChoice(mapped: MappedRule, report: Reporter): LanguageChoice | 
   return undefined;
 }
 
-export function renderElasticQuery(mapped: MappedRule, report: Reporter): QueryResult {
+export function renderElasticQuery(original: MappedRule, report: Reporter): QueryResult {
+  const mapped = applySplitFields(original, report);
   const choice = languageChoice(mapped, report);
   if (choice === undefined) return { query: '', language: 'kuery', extra: { type: 'query' } };
   const destination = readDestination(mapped.destination);

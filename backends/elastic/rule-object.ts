@@ -7,6 +7,7 @@ import { fieldsOf } from '../../src/ir/visit.js';
 import type { Level, Rule } from '../../src/model/rule.js';
 import { readDestination } from './destination.js';
 import { ruleKey } from './naming.js';
+import { applySplitFields } from './split-fields.js';
 import { elasticTags } from './tags.js';
 import { ruleThreat } from './threat.js';
 
@@ -52,7 +53,10 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
   const { rule } = mapped;
   const destination = readDestination(mapped.destination);
   const type = typeof query.extra?.['type'] === 'string' ? query.extra['type'] : 'query';
-  const requiredFields = fieldsOf(mapped.detection)
+  // The fields the query tests: split fields (Sysmon Hashes, User) as their parts. Refusals were reported when the
+  // query was rendered; a refused rule never gets here.
+  const silent = { warn() {}, refuse() {}, info() {} };
+  const requiredFields = fieldsOf(applySplitFields(mapped, silent).detection)
     .sort()
     .map((name) => ({
       ecs: ECS_FIELD_SETS.has(name.split('.')[0]!),

@@ -66,7 +66,8 @@ describe('rule object', () => {
   });
 
   it('uses the fallback destination for an unmapped logsource', () => {
-    const result = compile(makeRule(b.exists('CommandLine'), { logsource: { product: 'windows' } }));
+    // (product windows alone now has a mapping, windows-any: use a product no pipeline file names)
+    const result = compile(makeRule(b.exists('CommandLine'), { logsource: { product: 'acme-unmapped' } }));
     expect(result.diagnostics.map((d) => d.code)).toEqual(['RC401']);
     const json = JSON.parse(result.artifacts[0]!.content) as Record<string, unknown>;
     expect(json).toMatchObject({ query: 'CommandLine:*', index: ['logs-*', 'filebeat-*', 'winlogbeat-*'], tags: [] });

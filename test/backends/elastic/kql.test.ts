@@ -122,6 +122,21 @@ describe('other leaf kinds', () => {
     expect(kql(b.compare('f', 'lt', -1)).query).toBe('f < -1');
   });
 
+  it('warns EL206 for a comparison on a field not typed numeric (a range on keyword compares text)', () => {
+    const untyped = render(b.not(b.compare('a', 'lt', 15)));
+    expect(untyped.query).toBe('not a < 15');
+    expect(untyped.codes).toEqual(['EL206']);
+    const keyword = render(b.compare('a', 'gt', 4), { fieldTypes: { a: 'keyword' } });
+    expect(keyword.codes).toEqual(['EL206']);
+    // Typed numeric: a range compares numbers and must_not keeps a document without the field (two-valued not).
+    const typed = render(b.not(b.compare('a', 'lt', 15)), { fieldTypes: { a: 'long' } });
+    expect(typed.query).toBe('not a < 15');
+    expect(typed.codes).toEqual([]);
+    const eqlTyped = render(b.compare('a', 'gte', 1), { fieldTypes: { a: 'double' }, language: 'eql' });
+    expect(eqlTyped.codes).not.toContain('EL206');
+    expect(render(b.compare('a', 'gte', 1), { language: 'eql' }).codes).toContain('EL206');
+  });
+
   it('refuses a non-finite number (EL308)', () => {
     expect(render(b.numberMatch('f', Infinity), exact).codes).toEqual(['EL308']);
     expect(render(b.compare('f', 'gt', NaN), exact).codes).toEqual(['EL308']);
