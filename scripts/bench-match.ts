@@ -17,7 +17,7 @@ import { StringDecoder } from 'node:string_decoder';
 import * as b from '../src/ir/build.js';
 import type { IrNode } from '../src/ir/nodes.js';
 import { ANY_CHARS, literalPart, literalPattern, pattern } from '../src/ir/pattern.js';
-import { makeNormalizer } from '../src/match/formats.js';
+import { makeNormalizer, makeRouteView } from '../src/match/formats.js';
 import { loadRules } from '../src/match/load-rules.js';
 import { readEventBatches } from '../src/match/read-events.js';
 import { prepareRules, RuleRouter } from '../src/match/router.js';
@@ -86,10 +86,11 @@ async function matchAll(file: string, rules: readonly Rule[]): Promise<MatchRun>
   const prepared = prepareRules(rules, factory);
   const router = new RuleRouter(prepared.rules);
   const normalize = makeNormalizer('auto');
+  const view = makeRouteView('auto');
   let events = 0;
   let matches = 0;
   for await (const batch of readEventBatches(file)) {
-    for (const record of batch) matches += router.match(normalize(record.event as Record<string, unknown>)).length;
+    for (const record of batch) matches += router.matchRecord(record.event as Record<string, unknown>, normalize, view).length;
     events += batch.length;
     sampleRss();
   }

@@ -254,17 +254,17 @@ export function* generateEvents(count: number, seed = 1): Generator<unknown> {
 
 /** Writes `count` events as NDJSON to `out` (a file) or stdout; resolves when written. */
 export async function writeEvents(count: number, seed: number, out?: string): Promise<void> {
-  const stream = out ? createWriteStream(out) : process.stdout;
+  const stream: NodeJS.WritableStream = out ? createWriteStream(out) : process.stdout;
   let buffer = '';
   for (const event of generateEvents(count, seed)) {
     buffer += `${JSON.stringify(event)}\n`;
     if (buffer.length > 1 << 20) {
-      if (!stream.write(buffer)) await new Promise((resolve) => stream.once('drain', resolve));
+      if (!stream.write(buffer)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
       buffer = '';
     }
   }
   stream.write(buffer);
-  if (out) await new Promise<void>((resolve, reject) => (stream as ReturnType<typeof createWriteStream>).end(() => resolve()).on('error', reject));
+  if (out) await new Promise<void>((resolve) => stream.end(() => resolve()));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

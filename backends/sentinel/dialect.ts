@@ -3,6 +3,12 @@
  * Sigma's case-insensitive default → `=~`, `in~`, `contains`, `startswith`, `endswith`; `cased` → `==`, `in`,
  * `*_cs`; inner wildcards → `matches regex` (RE2); negation is `not(…)` (`!(…)` is a syntax error).
  * Every value goes through ./kusto-literals.ts; every column name through `identifier`.
+ *
+ * Every leaf is two-valued (true or false, never null): `where` drops a row whose filter is null and `not(null)` is
+ * null, while the rule's meaning (the JS predicate) is two-valued, so a leaf that could be null under `not(…)` would
+ * drop rows the rule keeps. String operators never see null (Kusto strings have none; other columns go through
+ * `tostring`), `==` against a literal is false on null, and the two that can be null are guarded: orderings
+ * (`isnotnull(x) and x < n`) and CIDR ranges (`ipv4_is_in_any_range(…) == true`).
  */
 import type { IrNode, NodeOf, StringMatchNode, TimePart } from '../../src/ir/nodes.js';
 import type { Pattern } from '../../src/ir/pattern.js';
@@ -184,7 +190,9 @@ export class KustoGenerator extends QueryGenerator {
   cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {
     const range = stringLiteral(`${node.network}/${node.prefixLength}`);
     const ip = this.ipOperand(node.field, node.family, ctx);
-    return `${node.family === 4 ? 'ipv4_is_in_any_range' : 'ipv6_is_in_any_range'}(${ip}, ${range})`;
+    // The range functions give null for an empty or invalid address; `== true` makes that false (null == true is
+    // false, Kusto "Null values"), so `not(…)` keeps such rows as the rule means.
+    return `${node.family === 4 ? 'ipv4_is_in_any_range' : 'ipv6_is_in_any_range'}(${ip}, ${range}) == true`;
   }
 
   /**
@@ -204,9 +212,18 @@ export class KustoGenerator extends QueryGenerator {
     const kind = columnKind(node.field, ctx);
     const col = identifier(node.field);
     const value = numberLiteral(node.value);
-    if (kind === 'number') return `${col} ${op} ${value}`;
-    if (kind === 'string' || kind === 'unknown' || kind === 'dynamic') return `toreal(${col}) ${op} ${value}`;
-    return this.typeMismatch(node, `a number (${node.op} ${node.value})`, ctx);
+    // An ordering of null (a missing value, or text that is not a number) is null: the `isnotnull` guard makes the
+    // test false instead, so its negation is true as in the rule's two-valued meaning.
+    const operand =
+      kind === 'number'
+        ? col
+        : kind === 'string' || kind === 'unknown' || kind === 'dynamic'
+          ? `toreal(${col})`
+          : undefined;
+    if (operand === undefined) return this.typeMismatch(node, `a number (${node.op} ${node.value})`, ctx);
+    const test = `isnotnull(${operand}) and ${operand} ${op} ${value}`;
+    // Precedence makes the group unnecessary under `or`; it is there for the reader.
+    return ctx.parents.at(-1) === 'or' ? `(${test})` : test;
   }
 
   fieldRef(node: NodeOf<'fieldRef'>, ctx: GenContext): string {

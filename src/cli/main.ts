@@ -24,7 +24,7 @@ export async function runCli(
   let exitCode = 0;
   const program = new Command()
     .name('rulec')
-    .description('Compile Sigma-style detection rules to Elastic, Sentinel, Splunk and JS predicates')
+    .description(`Compile Sigma-style detection rules for every target (${registry.map((b) => b.id).join(', ')})`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 

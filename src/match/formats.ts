@@ -22,6 +22,28 @@ export interface FormatOptions {
 
 export type Normalizer = (event: Record<string, unknown>) => Record<string, unknown>;
 
+/**
+ * The fields routing reads (Channel, EventID, Workload, Operation, RecordType), taken from a record as read
+ * without normalising it, so events no rule can apply to are never flattened. Undefined: normalise first.
+ */
+export type RouteView = (event: Record<string, unknown>) => Record<string, unknown> | undefined;
+
+/** For evtx records, a small object with System's routing fields; other records are their own view. */
+export function evtxRouteView(record: Record<string, unknown>): Record<string, unknown> | undefined {
+  const event = record['Event'];
+  if (!isObject(event)) return record;
+  const system = event['System'];
+  if (!isObject(system)) return record;
+  return { Channel: system['Channel'], EventID: elementValue(system['EventID']) };
+}
+
+export function makeRouteView(format: EventFormat, options: FormatOptions = {}): RouteView {
+  if (format === 'raw') return (event) => event;
+  if (format === 'auto' || format === 'evtx') return evtxRouteView;
+  // ecs: the mapped names exist only after normalising.
+  return Object.keys(options.ecsFieldMap ?? {}).length === 0 ? (event) => event : () => undefined;
+}
+
 export function makeNormalizer(format: EventFormat, options: FormatOptions = {}): Normalizer {
   switch (format) {
     case 'raw':

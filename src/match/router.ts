@@ -89,9 +89,31 @@ export class RuleRouter {
     return { indexed, fields };
   }
 
+  /**
+   * Like `match`, for a record as read: routes on `view(record)` (cheap, see formats.ts `RouteView`) and
+   * normalises the record only when some rule can apply to it.
+   */
+  matchRecord(
+    record: Record<string, unknown>,
+    normalize: (r: Record<string, unknown>) => Record<string, unknown>,
+    view: (r: Record<string, unknown>) => Record<string, unknown> | undefined,
+  ): readonly number[] {
+    const routed = view(record);
+    if (routed === undefined) return this.match(normalize(record));
+    const bucket = this.bucketFor(routed);
+    if (bucket.always.length === 0 && bucket.fields.length === 0) {
+      this.events++;
+      return NO_MATCH;
+    }
+    return this.matchIn(bucket, normalize(record));
+  }
+
   /** Indexes of the rules matching the (normalised) event, in rule order. */
   match(event: Record<string, unknown>): readonly number[] {
-    const bucket = this.bucketFor(event);
+    return this.matchIn(this.bucketFor(event), event);
+  }
+
+  private matchIn(bucket: Bucket, event: Record<string, unknown>): readonly number[] {
     this.events++;
     let matched: number[] | undefined;
     const predicates = this.predicates;
