@@ -90,7 +90,8 @@ async function matchAll(file: string, rules: readonly Rule[]): Promise<MatchRun>
   let events = 0;
   let matches = 0;
   for await (const batch of readEventBatches(file)) {
-    for (const record of batch) matches += router.matchRecord(record.event as Record<string, unknown>, normalize, view).length;
+    for (const record of batch)
+      matches += router.matchRecord(record.event as Record<string, unknown>, normalize, view).length;
     events += batch.length;
     sampleRss();
   }
@@ -98,7 +99,8 @@ async function matchAll(file: string, rules: readonly Rule[]): Promise<MatchRun>
 }
 
 const eq = (field: string, text: string): IrNode => b.stringMatch(field, literalPattern(text));
-const contains = (field: string, text: string): IrNode => b.stringMatch(field, pattern([ANY_CHARS, literalPart(text), ANY_CHARS]));
+const contains = (field: string, text: string): IrNode =>
+  b.stringMatch(field, pattern([ANY_CHARS, literalPart(text), ANY_CHARS]));
 const endsWith = (field: string, text: string): IrNode => b.stringMatch(field, pattern([ANY_CHARS, literalPart(text)]));
 
 /**
@@ -116,8 +118,13 @@ function syntheticRules(count: number): Rule[] {
     const tool = rand() < 0.1 ? names[i % names.length]! : `\\tool${i}.exe`;
     let detection: IrNode;
     let logsource: Record<string, string> = proc;
-    if (r < 0.45) detection = b.and([endsWith('Image', tool), b.or([contains('CommandLine', ` -x${i}`), contains('CommandLine', `/c ${i}`)])]);
-    else if (r < 0.55) detection = b.and([contains('CommandLine', `payload${i}`), b.not(endsWith('ParentImage', '\\explorer.exe'))]);
+    if (r < 0.45)
+      detection = b.and([
+        endsWith('Image', tool),
+        b.or([contains('CommandLine', ` -x${i}`), contains('CommandLine', `/c ${i}`)]),
+      ]);
+    else if (r < 0.55)
+      detection = b.and([contains('CommandLine', `payload${i}`), b.not(endsWith('ParentImage', '\\explorer.exe'))]);
     else if (r < 0.65) {
       logsource = { product: 'windows', category: 'registry_set' };
       detection = b.and([contains('TargetObject', `\\Key${i}\\`), eq('Details', 'DWORD (0x00000001)')]);
@@ -126,7 +133,10 @@ function syntheticRules(count: number): Rule[] {
       detection = b.and([endsWith('Image', tool), b.numberMatch('DestinationPort', 4000 + (i % 100))]);
     } else if (r < 0.85) {
       logsource = { product: 'windows', category: 'image_load' };
-      detection = b.and([endsWith('ImageLoaded', `\\lib${i}.dll`), b.not(b.stringMatch('Image', pattern([literalPart('C:\\Windows\\'), ANY_CHARS])))]);
+      detection = b.and([
+        endsWith('ImageLoaded', `\\lib${i}.dll`),
+        b.not(b.stringMatch('Image', pattern([literalPart('C:\\Windows\\'), ANY_CHARS]))),
+      ]);
     } else if (r < 0.93) {
       logsource = { product: 'm365', service: 'audit' };
       detection = b.and([eq('Operation', `Op-${i}`), eq('ResultStatus', 'True')]);
@@ -134,7 +144,13 @@ function syntheticRules(count: number): Rule[] {
       logsource = { product: 'windows', service: 'security' };
       detection = b.and([b.numberMatch('EventID', 4624), eq('TargetUserName', `user${i}`)]);
     }
-    rules.push(makeRule(detection, { id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, title: `synthetic ${i}`, logsource }));
+    rules.push(
+      makeRule(detection, {
+        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        title: `synthetic ${i}`,
+        logsource,
+      }),
+    );
   }
   return rules;
 }
@@ -144,7 +160,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function timeIt(label: string, runs: number, fn: () => Promise<unknown>): Promise<{ seconds: number; last: unknown }> {
+async function timeIt(
+  label: string,
+  runs: number,
+  fn: () => Promise<unknown>,
+): Promise<{ seconds: number; last: unknown }> {
   const times: number[] = [];
   let last: unknown;
   await fn(); // warm-up
@@ -162,7 +182,9 @@ const file = join(dir, 'events.ndjson');
 try {
   await writeEvents(EVENTS, 1, file);
   const bytes = statSync(file).size;
-  console.log(`input: ${EVENTS} events, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / EVENTS)} B/event); ${RUNS} runs each, median`);
+  console.log(
+    `input: ${EVENTS} events, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / EVENTS)} B/event); ${RUNS} runs each, median`,
+  );
   const seed = loadRules([resolve(import.meta.dirname, '../rules/m365/o365_mailbox_audit_logging_bypass.yml')]).rules;
   const sets: [string, Rule[]][] = [
     ['1 rule (seed)', seed],
@@ -206,4 +228,3 @@ function fmt(n: number): string {
 function pct(x: number): string {
   return `${(x * 100).toFixed(0)} %`;
 }
-

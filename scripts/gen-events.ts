@@ -54,7 +54,13 @@ const ARGS = [
 
 const USERS = ['CORP\\alice', 'CORP\\bob', 'NT AUTHORITY\\SYSTEM', 'CORP\\svc-backup'];
 const O365_USERS = ['alice@contoso.test', 'bob@contoso.test', 'admin@contoso.test'];
-const EXCHANGE_OPS = ['Set-Mailbox', 'New-InboxRule', 'Add-MailboxPermission', 'Set-MailboxAuditBypassAssociation', 'Set-TransportRule'];
+const EXCHANGE_OPS = [
+  'Set-Mailbox',
+  'New-InboxRule',
+  'Add-MailboxPermission',
+  'Set-MailboxAuditBypassAssociation',
+  'Set-TransportRule',
+];
 const SP_OPS = ['FileAccessed', 'FileDownloaded', 'FileModified', 'SharingSet', 'PageViewed'];
 const AAD_OPS = ['UserLoggedIn', 'UserLoginFailed', 'Add member to role.', 'Update user.'];
 
@@ -64,7 +70,10 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
 
 function hex(rand: () => number, n: number): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += Math.floor(rand() * 16).toString(16).toUpperCase();
+  for (let i = 0; i < n; i++)
+    s += Math.floor(rand() * 16)
+      .toString(16)
+      .toUpperCase();
   return s;
 }
 
@@ -77,7 +86,13 @@ function time(rand: () => number): string {
   return new Date(ms).toISOString();
 }
 
-function evtx(rand: () => number, channel: string, provider: string, eventId: number, data: Record<string, unknown>): unknown {
+function evtx(
+  rand: () => number,
+  channel: string,
+  provider: string,
+  eventId: number,
+  data: Record<string, unknown>,
+): unknown {
   return {
     Event: {
       '#attributes': { xmlns: 'http://schemas.microsoft.com/win/2004/08/events/event' },
@@ -106,7 +121,13 @@ const SYSMON = ['Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmo
 
 function sysmonEvent(rand: () => number): unknown {
   const image = pick(rand, IMAGES);
-  const base = { RuleName: '-', UtcTime: time(rand), ProcessGuid: `{${guid(rand)}}`, ProcessId: Math.floor(rand() * 20000), Image: image };
+  const base = {
+    RuleName: '-',
+    UtcTime: time(rand),
+    ProcessGuid: `{${guid(rand)}}`,
+    ProcessId: Math.floor(rand() * 20000),
+    Image: image,
+  };
   const r = rand();
   if (r < 0.45) {
     const parent = pick(rand, IMAGES);
@@ -144,7 +165,11 @@ function sysmonEvent(rand: () => number): unknown {
   if (r < 0.75) {
     return evtx(rand, ...SYSMON, 7, {
       ...base,
-      ImageLoaded: pick(rand, ['C:\\Windows\\System32\\ntdll.dll', 'C:\\Windows\\System32\\kernel32.dll', 'C:\\Windows\\System32\\dbghelp.dll']),
+      ImageLoaded: pick(rand, [
+        'C:\\Windows\\System32\\ntdll.dll',
+        'C:\\Windows\\System32\\kernel32.dll',
+        'C:\\Windows\\System32\\dbghelp.dll',
+      ]),
       Signed: 'true',
       Signature: 'Microsoft Windows',
     });
@@ -152,7 +177,11 @@ function sysmonEvent(rand: () => number): unknown {
   if (r < 0.88) {
     return evtx(rand, ...SYSMON, 11, {
       ...base,
-      TargetFilename: pick(rand, ['C:\\Users\\alice\\AppData\\Local\\Temp\\a.tmp', 'C:\\Windows\\Temp\\x.dll', 'C:\\Users\\Public\\u.exe']),
+      TargetFilename: pick(rand, [
+        'C:\\Users\\alice\\AppData\\Local\\Temp\\a.tmp',
+        'C:\\Windows\\Temp\\x.dll',
+        'C:\\Users\\Public\\u.exe',
+      ]),
       CreationUtcTime: time(rand),
       User: pick(rand, USERS),
     });

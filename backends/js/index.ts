@@ -15,6 +15,7 @@ import { _, join as joinCode, type Literal, Name } from './codegen.js';
 import './codes.js';
 import { moduleStem } from './file-name.js';
 import { generatePredicate } from './generate.js';
+import * as runtime from './runtime/runtime.js';
 
 const root = backendRoot('js');
 
@@ -68,6 +69,16 @@ export const backend: Backend = {
   root,
   renderQuery(mapped: MappedRule, report: Reporter): QueryResult {
     return { query: renderModule(mapped, report), language: 'js' };
+  },
+  createPredicate(mapped: MappedRule, report: Reporter): ((event: unknown) => boolean) | undefined {
+    // The same safe-by-construction code as the module's `match`, bound to the same runtime: values entered it
+    // only as JSON literals, so instantiating it here runs nothing from the rule.
+    const predicate = generatePredicate(mapped.detection, report);
+    const factory = new Function(
+      'rt',
+      `${predicate.constants.text}\nreturn function match(event) {\n${predicate.body.text}\n};`,
+    ) as (rt: unknown) => (event: unknown) => boolean;
+    return factory(runtime);
   },
   renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {
     return [{ path: `${moduleStem(compiled.mapped.rule)}.js`, content: normaliseText(compiled.query.query) }];

@@ -56,6 +56,12 @@ export interface Backend {
   renderQuery(mapped: MappedRule, report: Reporter): QueryResult;
   /** Files for one rule. */
   renderArtifacts(compiled: CompiledRule, report: Reporter): readonly ArtifactFile[];
+  /**
+   * Optional capability of targets that can run a rule in this process (the JS target): an event predicate for
+   * the mapped rule, or undefined when the rule cannot be evaluated (reported through `report`). Used by
+   * `rulec match` and `rulec test`.
+   */
+  createPredicate?(mapped: MappedRule, report: Reporter): ((event: unknown) => boolean) | undefined;
   /** Files combining every compiled rule (NDJSON bundle, app conf, …), rules in a stable order. */
   renderBundle?(compiled: readonly CompiledRule[]): readonly ArtifactFile[];
 }

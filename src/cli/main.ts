@@ -7,6 +7,8 @@ import { coverageCommand } from './coverage-command.js';
 import type { CliIo } from './io.js';
 import type { Registry } from './targets.js';
 import { UnknownTargetError } from './targets.js';
+import { addMatchCommands } from './match.js';
+import { predicateFactory } from './predicates.js';
 import { runValidate } from './validate.js';
 
 export interface CliOptions {
@@ -106,6 +108,9 @@ export async function runCli(
         produceOptions,
       );
     });
+
+  const factory = predicateFactory(registry);
+  if (factory) addMatchCommands(program, factory, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -3,6 +3,7 @@
  * summary on stderr. Exit 0 when everything was read, 1 when a rule file, an input or an event had a problem,
  * 2 on a usage error. The predicate maker is injected: src/ never names a target.
  */
+import type { Command } from 'commander';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
@@ -14,6 +15,7 @@ import { prepareRules, RuleRouter } from '../match/router.js';
 import type { PredicateFactory } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
 import type { CliIo } from './io.js';
+import { runTests } from './test-command.js';
 
 export interface MatchOptions {
   /** Rule files or folders. */
@@ -146,7 +148,13 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     failed = true;
     io.stderr(`error: the predicate of '${prepared.rules[i]!.rule.title}' threw on ${e.count} events: ${e.first}\n`);
   }
-  io.stderr(summary(prepared.rules.map((r) => r.rule), counts, { events, matches, seconds, router }));
+  io.stderr(
+    summary(
+      prepared.rules.map((r) => r.rule),
+      counts,
+      { events, matches, seconds, router },
+    ),
+  );
   return failed ? 1 : 0;
 }
 
@@ -235,7 +243,10 @@ class Progress {
     const read = this.done + bytes;
     const share = this.total > 0 ? Math.min(1, read / this.total) : 0;
     const width = 30;
-    const bar = this.total > 0 ? `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${(share * 100).toFixed(0)}% ` : '';
+    const bar =
+      this.total > 0
+        ? `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${(share * 100).toFixed(0)}% `
+        : '';
     this.io.stderr(`\r${bar}${(read / 1e6).toFixed(1)} MB, ${events} events\x1b[K`);
     this.drawn = true;
   }
@@ -243,4 +254,47 @@ class Progress {
   clear(): void {
     if (this.drawn) this.io.stderr('\r\x1b[K');
   }
+}
+
+/**
+ * Adds `match` and `test` to the rulec program; main.ts calls this with the JS target's factory (src/ cannot
+ * import it). `setExitCode` receives each command's exit status.
+ */
+export function addMatchCommands(
+  program: Command,
+  factory: PredicateFactory,
+  io: MatchIo,
+  setExitCode: (code: number) => void,
+): void {
+  program
+    .command('match')
+    .description('run rules on events (NDJSON, JSON arrays or documents; files or stdin) and print the matches')
+    .argument('[inputs...]', 'event files; - for stdin (the default)')
+    .option('-r, --rules <paths...>', 'rule files or folders', ['rules'])
+    .option('-f, --format <format>', `event format: ${EVENT_FORMATS.join(', ')}`, 'auto')
+    .option('-o, --output <file>', 'write matches to a file instead of stdout')
+    .option('--pointer', 'print {file, line} of each matching event instead of the event')
+    .action(async (inputs: string[], opts: { rules: string[]; format: string; output?: string; pointer?: boolean }) => {
+      setExitCode(
+        await runMatch(
+          {
+            rules: opts.rules,
+            inputs,
+            format: opts.format,
+            pointer: Boolean(opts.pointer),
+            ...(opts.output !== undefined ? { output: opts.output } : {}),
+          },
+          factory,
+          io,
+        ),
+      );
+    });
+  program
+    .command('test')
+    .description("run the rules' own test cases (tests:) through the JS predicate target")
+    .argument('[paths...]', 'rule files or folders', ['rules'])
+    .option('--verbose', 'list passing cases too')
+    .action((paths: string[], opts: { verbose?: boolean }) => {
+      setExitCode(runTests(paths, factory, io, { verbose: Boolean(opts.verbose) }));
+    });
 }

@@ -16,7 +16,12 @@ export interface TestOptions {
   readonly verbose?: boolean;
 }
 
-export function runTests(paths: readonly string[], factory: PredicateFactory, io: CliIo, options: TestOptions = {}): number {
+export function runTests(
+  paths: readonly string[],
+  factory: PredicateFactory,
+  io: CliIo,
+  options: TestOptions = {},
+): number {
   const loaded = loadRules(paths);
   let failedFiles = false;
   for (const d of loaded.diagnostics) {

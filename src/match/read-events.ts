@@ -40,7 +40,9 @@ export async function* readEventBatches(input: string, options: ReadEventsOption
     },
   );
   const source: AsyncIterable<Buffer | string> =
-    input === STDIN ? (options.stdin ?? process.stdin) : createReadStream(input, { highWaterMark: options.chunkSize ?? 1 << 20 });
+    input === STDIN
+      ? (options.stdin ?? process.stdin)
+      : createReadStream(input, { highWaterMark: options.chunkSize ?? 1 << 20 });
   const decoder = new StringDecoder('utf8');
   let bytes = 0;
   try {

@@ -73,7 +73,9 @@ export function findWitness(node: IrNode): Witness | undefined {
       return undefined;
     }
     case 'numberMatch':
-      return Number.isFinite(node.value) ? [{ field: node.field, kind: 'exact', keys: [String(node.value)] }] : undefined;
+      return Number.isFinite(node.value)
+        ? [{ field: node.field, kind: 'exact', keys: [String(node.value)] }]
+        : undefined;
     case 'const':
       // Never true: an empty disjunction, no event is a candidate.
       return node.value ? undefined : [];

@@ -35,7 +35,11 @@ export interface CaseResult {
  * several events, like a log capture).
  */
 export function runCase(rule: Rule, predicate: Predicate, testCase: TestCase): CaseResult {
-  const base = { name: testCase.name, expectMatch: testCase.expectMatch, ...(testCase.file ? { file: testCase.file } : {}) };
+  const base = {
+    name: testCase.name,
+    expectMatch: testCase.expectMatch,
+    ...(testCase.file ? { file: testCase.file } : {}),
+  };
   let records;
   try {
     records = testCase.load();
@@ -54,7 +58,13 @@ export function runCase(rule: Rule, predicate: Predicate, testCase: TestCase): C
     try {
       hit = predicate(event) === true;
     } catch (error) {
-      return { ...base, passed: false, events: records.length, matched, error: `the predicate threw: ${messageOf(error)}` };
+      return {
+        ...base,
+        passed: false,
+        events: records.length,
+        matched,
+        error: `the predicate threw: ${messageOf(error)}`,
+      };
     }
     if (hit) {
       matched++;

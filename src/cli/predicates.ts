@@ -1,0 +1,27 @@
+/** The event predicate of a rule, from whichever registered target can run rules in this process. */
+import type { Backend, Reporter } from '../backend/types.js';
+import type { PredicateFactory } from '../match/types.js';
+import { applyPipeline } from '../pipeline/apply.js';
+import type { Registry } from './targets.js';
+import { loadTargets } from './targets.js';
+
+/** Undefined when no registered target has the `createPredicate` capability. */
+export function predicateFactory(registry: Registry): PredicateFactory | undefined {
+  const backend = registry.find((b: Backend) => b.createPredicate !== undefined);
+  if (!backend) return undefined;
+  const [target] = loadTargets(registry, [backend.id]);
+  return (rule) => {
+    let refused = false;
+    const report: Reporter = {
+      warn() {},
+      info() {},
+      refuse() {
+        refused = true;
+      },
+    };
+    const mapped = applyPipeline(rule, target!.pipeline, report);
+    if (refused) return undefined;
+    const predicate = backend.createPredicate!(mapped, report);
+    return refused ? undefined : predicate;
+  };
+}
