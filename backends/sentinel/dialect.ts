@@ -61,8 +61,70 @@ export function wildcardRegex(p: Pattern, cased: boolean): string {
   return `(?${cased ? '' : 'i'}s)^${body}$`;
 }
 
+/** Anchors of one alternative in a compact alternation, by wildcard shape: the text between them is literal. */
+const SHAPE_ANCHORS = {
+  exact: ['^', '$'],
+  prefix: ['^', ''],
+  suffix: ['', '$'],
+  contains: ['', ''],
+} as const;
+
 export class KustoGenerator extends QueryGenerator {
   protected readonly tokens: BooleanTokens = { and: ' and ', or: ' or ' };
+
+  /**
+   * Compact rendering, for queries that would exceed Sentinel's length limit: within an OR, two or more string
+   * tests of one column with the same case mode (exact, prefix, suffix or contains values) become one
+   * `matches regex` alternation of anchored literals, which means the same as the OR of the operators
+   * (`startswith` = `^x`, `endswith` = `x$`, `contains` = `x`, `=~` = `^x$`; `(?i)` unless cased); CIDR tests of
+   * one column and family share one `ipv4_is_in_any_range(ip, r1, r2, …)` call.
+   */
+  constructor(private readonly compact = false) {
+    super();
+  }
+
+  override or(node: NodeOf<'or'>, ctx: GenContext): string {
+    // A list of exact values is already compact (`in~`).
+    if (!this.compact || this.isValueList(node)) return super.or(node, ctx);
+    type Groupable = StringMatchNode | NodeOf<'cidrMatch'>;
+    const groups = new Map<string, Groupable[]>();
+    const keyOf = (child: IrNode): string | undefined => {
+      if (child.kind === 'cidrMatch') return JSON.stringify(['cidr', child.field, child.family]);
+      if (child.kind !== 'stringMatch') return undefined;
+      const shape = patternShape(child.pattern);
+      if (shape.kind === 'any' || shape.kind === 'complex' || shape.text === '') return undefined;
+      return JSON.stringify([child.field, child.cased]);
+    };
+    for (const child of node.children) {
+      const key = keyOf(child);
+      if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), child as Groupable]);
+    }
+    const done = new Set<string>();
+    const parts: string[] = [];
+    for (const child of node.children) {
+      const key = keyOf(child);
+      const group = key === undefined ? undefined : groups.get(key)!;
+      if (key === undefined || group === undefined || group.length < 2) {
+        parts.push(this.operand(child, 'or', ctx));
+        continue;
+      }
+      if (done.has(key)) continue;
+      done.add(key);
+      const first = group[0]!;
+      if (first.kind === 'cidrMatch') {
+        parts.push(this.cidrGroup(group as NodeOf<'cidrMatch'>[], ctx));
+        continue;
+      }
+      const alternatives = (group as StringMatchNode[]).map((n) => {
+        const shape = patternShape(n.pattern) as { kind: keyof typeof SHAPE_ANCHORS; text: string };
+        const [open, close] = SHAPE_ANCHORS[shape.kind];
+        return `${open}${re2Literal(shape.text)}${close}`;
+      });
+      const source = `${first.cased ? '' : '(?i)'}(?:${alternatives.join('|')})`;
+      parts.push(`${this.stringColumn(first.field, ctx)} matches regex ${regexLiteral(source)}`);
+    }
+    return parts.join(this.tokens.or);
+  }
 
   protected negate(operand: string, child: IrNode, _ctx: GenContext): string {
     // `not` is a function in Kusto: a group already carries its parentheses.
@@ -185,6 +247,19 @@ export class KustoGenerator extends QueryGenerator {
     const flags = `${node.flags.ignoreCase ? 'i' : ''}${node.flags.multiline ? 'm' : ''}${node.flags.dotAll ? 's' : ''}`;
     const prefix = flags === '' ? '' : `(?${flags})`;
     return `${this.stringColumn(node.field, ctx)} matches regex ${regexLiteral(prefix + source)}`;
+  }
+
+  /** CIDR tests of one column and family in one call: the range functions take up to 64 ranges (compact form). */
+  private cidrGroup(nodes: readonly NodeOf<'cidrMatch'>[], ctx: GenContext): string {
+    const first = nodes[0]!;
+    const fn = first.family === 4 ? 'ipv4_is_in_any_range' : 'ipv6_is_in_any_range';
+    const ip = this.ipOperand(first.field, first.family, ctx);
+    const calls: string[] = [];
+    for (let i = 0; i < nodes.length; i += 63) {
+      const ranges = nodes.slice(i, i + 63).map((n) => stringLiteral(`${n.network}/${n.prefixLength}`));
+      calls.push(`${fn}(${ip}, ${ranges.join(', ')}) == true`);
+    }
+    return calls.join(this.tokens.or);
   }
 
   cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {

@@ -9,6 +9,7 @@ import type {
   QueryResult,
   Reporter,
 } from '../../src/backend/types.js';
+import type { IrNode } from '../../src/ir/nodes.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
 import { buildArtifacts } from './artifacts.js';
@@ -45,15 +46,41 @@ export function renderKustoQuery(mapped: MappedRule, report: Reporter): QueryRes
     report.refuse(SN010.code, 'no Sentinel table for this logsource: the query would have nothing to search');
     return { query: '', language: 'kql' };
   }
-  const where = new KustoGenerator().generate(mapped.detection, mapped, report);
   // Layout: the table, the computed columns the filter uses (if any), then one `| where` line; a detection
-  // that is always true needs no filter.
-  const extend = where === 'true' ? undefined : extendPrelude(mapped);
-  const head = extend === undefined ? identifier(table) : `${identifier(table)}\n| extend ${extend}`;
-  const query = where === 'true' ? head : `${head}\n| where ${where}`;
+  // that is always true needs no filter. A query over Sentinel's limit is rendered again in the compact form
+  // (value alternations as one regex per column, dialect.ts), with the diagnostics of that rendering only.
+  const render = (compact: boolean, into: Reporter): string => {
+    const where = new KustoGenerator(compact).generate(mapped.detection, mapped, into);
+    const extend = where === 'true' ? undefined : extendPrelude(mapped);
+    const head = extend === undefined ? identifier(table) : `${identifier(table)}\n| extend ${extend}`;
+    return where === 'true' ? head : `${head}\n| where ${where}`;
+  };
+  const buffered = bufferReporter();
+  let query = render(false, buffered);
+  if (query.length > MAX_QUERY_LENGTH) {
+    const compactReport = bufferReporter();
+    const compact = render(true, compactReport);
+    if (compact.length < query.length) {
+      query = compact;
+      compactReport.replay(report);
+    } else buffered.replay(report);
+  } else buffered.replay(report);
   if (query.length > MAX_QUERY_LENGTH)
     report.refuse(SN009.code, `the query has ${query.length} characters; Sentinel accepts ${MAX_QUERY_LENGTH}`);
   return { query, language: 'kql', extra: { table } };
+}
+
+/** A reporter that keeps diagnostics until `replay`, so only the rendering finally used reports. */
+function bufferReporter(): Reporter & { replay(to: Reporter): void } {
+  const calls: [keyof Reporter, string, string, IrNode | undefined][] = [];
+  return {
+    warn: (code, message, node) => void calls.push(['warn', code, message, node]),
+    refuse: (code, message, node) => void calls.push(['refuse', code, message, node]),
+    info: (code, message, node) => void calls.push(['info', code, message, node]),
+    replay: (to) => {
+      for (const [kind, code, message, node] of calls) to[kind](code, message, node);
+    },
+  };
 }
 
 let templates: Templates | undefined;

@@ -5,7 +5,8 @@ import { ANY_CHARS, literalPart, literalPattern, ONE_CHAR, pattern } from '../..
 import type { PatternPart } from '../../../src/ir/pattern.js';
 import { createKustoChecker, tablesFromPipeline } from '../../../backends/sentinel/kusto-check.js';
 import type { KustoChecker } from '../../../backends/sentinel/kusto-check.js';
-import { pipeline, render, TEST_TABLE, TEST_TYPES } from './helpers.js';
+import { KustoGenerator } from '../../../backends/sentinel/dialect.js';
+import { collector, kusto as sharedKusto, mappedFor, pipeline, render, TEST_TABLE, TEST_TYPES } from './helpers.js';
 
 const NO_FLAGS = { ignoreCase: false, multiline: false, dotAll: false };
 const lit = literalPart;
@@ -291,4 +292,57 @@ describe('column names', () => {
     ['quote and backslash → escaped in brackets', eq("it's\\here", 'x'), `['it\\'s\\\\here'] =~ "x"`, []],
     ['keyword as a column name → bracketed', eq('and', 'x'), `['and'] =~ "x"`, []],
   ]);
+});
+
+describe('compact rendering (queries over the length limit)', () => {
+  const compact = (node: IrNode) => {
+    const report = collector();
+    return { where: new KustoGenerator(true).generate(node, mappedFor(node), report), ...report };
+  };
+
+  it('joins string tests of one column into one anchored alternation', () => {
+    const node = b.or([
+      s('Name', ANY_CHARS, lit('.exe')),
+      s('Name', lit('C:\\'), ANY_CHARS),
+      s('Name', ANY_CHARS, lit('a|b'), ANY_CHARS),
+      eq('Name', 'x.y'),
+      eq('Other', 'z'),
+    ]);
+    const out = compact(node);
+    expect(out.where).toBe('Name matches regex @"(?i)(?:\\.exe$|^C:\\\\|a\\|b|^x\\.y$)" or Other =~ "z"');
+    expect(sharedKusto().errors(`${TEST_TABLE}\n| where ${out.where}`)).toEqual([]);
+  });
+
+  it('keeps cased and case-insensitive tests apart, and exact lists as in~', () => {
+    const out = compact(
+      b.or([sc('Name', ANY_CHARS, lit('A')), sc('Name', ANY_CHARS, lit('B')), s('Name', ANY_CHARS, lit('c'))]),
+    );
+    expect(out.where).toBe('Name matches regex @"(?:A$|B$)" or Name endswith "c"');
+    expect(compact(b.or([eq('Name', 'a'), eq('Name', 'b')])).where).toBe('Name in~ ("a", "b")');
+  });
+
+  it('joins CIDR tests of one column and family into one range call', () => {
+    const out = compact(
+      b.not(
+        b.or([
+          b.cidrMatch('Ip', '10.0.0.0', 8, 4),
+          b.cidrMatch('Ip', '192.168.0.0', 16, 4),
+          b.cidrMatch('Ip', 'fe80::', 10, 6),
+        ]),
+      ),
+    );
+    expect(out.where).toBe(
+      'not(ipv4_is_in_any_range(Ip, "10.0.0.0/8", "192.168.0.0/16") == true or ipv6_is_in_any_range(Ip, "fe80::/10") == true)',
+    );
+    expect(sharedKusto().errors(`${TEST_TABLE}\n| where ${out.where}`)).toEqual([]);
+  });
+
+  it('is used only when the plain query is over the limit', () => {
+    const many = (n: number) => b.or(Array.from({ length: n }, (_, i) => s('Name', ANY_CHARS, lit(`\\tool-${i}.exe`))));
+    expect(render(many(10)).where).toMatch(/^Name endswith /);
+    const long = render(many(500));
+    expect(long.refusals).toEqual([]);
+    expect(long.where).toMatch(/^Name matches regex @"\(\?i\)\(\?:/);
+    expect(long.query.length).toBeLessThanOrEqual(10_000);
+  });
 });
