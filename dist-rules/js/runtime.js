@@ -52,16 +52,33 @@ export function path(dotted) {
   };
 }
 
+// Lower-casing is the main per-event cost when many rules test the same field (hundreds of process-creation rules
+// read one CommandLine). The strings of one event are the same objects for every rule, so a small direct-mapped
+// cache keyed by the string itself (identity compares first) folds each of them once per event.
+const CACHE_SIZE = 512;
+const cacheKeys = new Array(CACHE_SIZE).fill(undefined);
+const cacheValues = new Array(CACHE_SIZE).fill('');
+
+function folded(value) {
+  const n = value.length;
+  const slot = (n === 0 ? 0 : (n * 31 + value.charCodeAt(0) * 7 + value.charCodeAt(n - 1))) & (CACHE_SIZE - 1);
+  if (cacheKeys[slot] === value) return cacheValues[slot];
+  const out = value.toLowerCase();
+  cacheKeys[slot] = value;
+  cacheValues[slot] = out;
+  return out;
+}
+
 /** The lower-cased string, or null when the value is not a string (the caller then takes the general path). */
 export function lower(value) {
-  return typeof value === 'string' ? value.toLowerCase() : null;
+  return typeof value === 'string' ? folded(value) : null;
 }
 
 /** General string test: `test` receives each candidate text, lower-cased when `fold`. */
 export function someText(value, test, fold) {
   switch (typeof value) {
     case 'string':
-      return test(fold ? value.toLowerCase() : value);
+      return test(fold ? folded(value) : value);
     case 'number':
       return Number.isFinite(value) && test(String(value));
     case 'boolean':
@@ -80,7 +97,7 @@ export function someText(value, test, fold) {
 
 /** Any string anywhere inside `value` (objects and arrays, at any depth up to MAX_DEPTH). */
 function someString(value, test, fold, depth) {
-  if (typeof value === 'string') return test(fold ? value.toLowerCase() : value);
+  if (typeof value === 'string') return test(fold ? folded(value) : value);
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return false;
   if (isArray(value)) {
     for (const item of value) if (someString(item, test, fold, depth + 1)) return true;
@@ -425,3 +442,7 @@ export function inCidr(value, within) {
   }
   return false;
 }
+
+// Regular expressions that V8's backtracking engine could run in super-linear time are compiled to a linear-time
+// NFA (regex-vm.js, shipped beside this file).
+export { compileRegexVm } from './regex-vm.js';
