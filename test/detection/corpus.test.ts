@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDetection } from '../../src/detection/index.js';
 import { makeLocator } from './helpers.js';
 
-const ROOT = '/work/shared/data/sigma';
+const ROOT = '../shared/data/sigma';
 const FOLDERS = ['rules', 'rules-compliance'];
 const available = existsSync(join(ROOT, 'rules'));
 
@@ -20,7 +20,7 @@ function yamlFiles(dir: string): string[] {
   return out.sort();
 }
 
-describe.skipIf(!available)('SigmaHQ corpus (skipped: /work/shared/data/sigma is missing)', () => {
+describe.skipIf(!available)('SigmaHQ corpus (skipped: ../shared/data/sigma is missing)', () => {
   it('builds every rule detection with zero errors', () => {
     const files = FOLDERS.flatMap((f) => (existsSync(join(ROOT, f)) ? yamlFiles(join(ROOT, f)) : []));
     const refused: string[] = [];

@@ -11,7 +11,7 @@ const SIGMA = fileURLToPath(new URL('../../../shared/data/sigma', import.meta.ur
 const FOLDERS = [`${SIGMA}/rules`, `${SIGMA}/rules-compliance`];
 const available = FOLDERS.every((f) => existsSync(f));
 if (!available)
-  console.warn(`corpus test skipped: ${FOLDERS.join(', ')} not found (needs /work/shared next to the repo)`);
+  console.warn(`corpus test skipped: ${FOLDERS.join(', ')} not found (needs ../shared next to the repository)`);
 
 describe.skipIf(!available)('SigmaHQ corpus', () => {
   it('loads and validates every rule with zero errors and zero warnings', () => {

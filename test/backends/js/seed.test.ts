@@ -103,7 +103,7 @@ describe('seed rule on the js target', () => {
     expect(seed.source).not.toMatch(/\brequire\(|\beval\(|\bFunction\(/);
   });
 
-  const panther = '/work/shared/data/events/panther-analysis/microsoft_exchange_external_forwarding.tests.ndjson';
+  const panther = '../shared/data/events/panther-analysis/microsoft_exchange_external_forwarding.tests.ndjson';
   it.skipIf(!existsSync(panther))('matches none of the real Exchange-admin records (other cmdlets)', () => {
     const rows = readFileSync(panther, 'utf8')
       .split('\n')
