@@ -16,6 +16,8 @@ const loaded = (): Templates => (templates ??= loadTemplates(join(root, 'templat
 
 export const backend: Backend = {
   id: 'elastic',
+  // Elastic's pipeline maps rules onto ECS documents: `rulec match --format ecs` reuses it.
+  eventFormat: 'ecs',
   title: 'Elastic Security (Kibana KQL / EQL)',
   root,
   renderQuery: renderElasticQuery,

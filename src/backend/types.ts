@@ -50,6 +50,11 @@ export interface Backend {
   readonly id: string;
   /** Human name, e.g. "Elastic Security (Kibana KQL)". */
   readonly title: string;
+  /**
+   * The shape of the events this target's pipeline maps rules onto, when it is a documented event format (e.g.
+   * `ecs`): `rulec match --format <it>` then runs rules mapped through this target's pipeline.
+   */
+  readonly eventFormat?: string;
   /** Absolute path of `backends/<id>/` (pipeline data, templates). */
   readonly root: string;
   /** Renders the query. Reports losses with `warn`, impossibilities with `refuse` (then the result is ignored). */

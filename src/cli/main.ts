@@ -110,7 +110,15 @@ export async function runCli(
     });
 
   const factory = predicateFactory(registry);
-  if (factory) addMatchCommands(program, factory, io, (code) => (exitCode = code));
+  if (factory)
+    addMatchCommands(
+      program,
+      factory,
+      io,
+      (code) => (exitCode = code),
+      (format) =>
+        format === 'raw' || format === 'auto' || format === 'evtx' ? undefined : predicateFactory(registry, format),
+    );
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -68,9 +68,12 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   for (const { rule, reason } of prepared.skipped) {
     io.stderr(`warning[RC952]: ${rule.file}: rule '${rule.title}' is skipped: ${reason}\n`);
   }
+  // Routing and the witness index read the rules' own field names; for events of a mapped format (ECS) the
+  // predicates test the mapped names instead, so every rule is evaluated there.
+  const mappedFormat = format === 'ecs' && !options.ecsFieldMap;
   const router = new RuleRouter(prepared.rules, {
-    ...(options.routing !== undefined ? { routing: options.routing } : {}),
-    ...(options.indexing !== undefined ? { indexing: options.indexing } : {}),
+    ...(options.routing !== undefined ? { routing: options.routing } : mappedFormat ? { routing: false } : {}),
+    ...(options.indexing !== undefined ? { indexing: options.indexing } : mappedFormat ? { indexing: false } : {}),
   });
   const headers = prepared.rules.map((r) => ruleHeader(r.rule));
   const counts = new Array<number>(prepared.rules.length).fill(0);
@@ -265,6 +268,8 @@ export function addMatchCommands(
   factory: PredicateFactory,
   io: MatchIo,
   setExitCode: (code: number) => void,
+  /** A factory for events of a given format when rules must be mapped to it first (e.g. ECS documents). */
+  factoryForFormat?: (format: string) => PredicateFactory | undefined,
 ): void {
   program
     .command('match')
@@ -284,7 +289,7 @@ export function addMatchCommands(
             pointer: Boolean(opts.pointer),
             ...(opts.output !== undefined ? { output: opts.output } : {}),
           },
-          factory,
+          factoryForFormat?.(opts.format) ?? factory,
           io,
         ),
       );

@@ -5,11 +5,17 @@ import { applyPipeline } from '../pipeline/apply.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 
-/** Undefined when no registered target has the `createPredicate` capability. */
-export function predicateFactory(registry: Registry): PredicateFactory | undefined {
+/**
+ * Undefined when no registered target has the `createPredicate` capability. With `eventFormat`, rules are first
+ * mapped through the pipeline of the target whose data has that shape (its field names and values), so the
+ * predicate runs on such events as they are.
+ */
+export function predicateFactory(registry: Registry, eventFormat?: string): PredicateFactory | undefined {
   const backend = registry.find((b: Backend) => b.createPredicate !== undefined);
   if (!backend) return undefined;
-  const [target] = loadTargets(registry, [backend.id]);
+  const mapper = eventFormat === undefined ? backend : registry.find((b) => b.eventFormat === eventFormat);
+  if (!mapper) return undefined;
+  const [target] = loadTargets(registry, [mapper.id]);
   return (rule) => {
     let refused = false;
     const report: Reporter = {

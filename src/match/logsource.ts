@@ -2,7 +2,9 @@
  * Logsource routing: which rules can apply to an event, from the event's own identity (Windows Channel/EventID,
  * O365 Workload/Operation) and the rule's `logsource`. Sound by construction: a rule is excluded only when its
  * product, service or category is one this table knows and the event is known to be something else. Anything the
- * table does not know (a rule's `category: antivirus`, an event without Channel) keeps the rule a candidate.
+ * table does not know (a Windows rule's `category: antivirus`, an event without Channel) keeps the rule a candidate.
+ * Product-less rules for logs that are not Windows event logs (`category: proxy`, `webserver`, …) are excluded from
+ * events of known Windows channels that cannot carry such logs (FOREIGN_CATEGORIES below).
  */
 import type { Logsource } from '../model/rule.js';
 
@@ -108,6 +110,44 @@ const SERVICE_CHANNELS: ReadonlyMap<string, readonly string[]> = new Map([
   ],
 ]);
 
+/** Every channel the tables above name: events from these are known to be what the tables say they are. */
+const KNOWN_CHANNELS: ReadonlySet<string> = new Set([...CATEGORIES.keys(), ...[...SERVICE_CHANNELS.values()].flat()]);
+
+/**
+ * Sigma's product-less categories and services for logs that are not Windows event logs (proxy and web server
+ * access logs, DNS query logs, network firewalls, databases, AV consoles), with the known channels that could
+ * still carry such records. A rule with one of these and no product is excluded from a Windows event only when the
+ * event's channel is one the tables above know (Sysmon, Security, PowerShell, …) and is not listed for it here.
+ * Reasoning, per category:
+ * - `proxy`: proxy logs are never written to the Windows event log;
+ * - `webserver`, services `apache`/`nginx`: IIS can log to ETW (`Microsoft-IIS-Logging/Logs`), a channel these
+ *   tables do not know, so such events keep the rules; no known channel is a web access log;
+ * - `dns`: the DNS Server and DNS Client channels hold DNS activity, so they keep the rules;
+ * - `firewall`: the Windows Firewall channel and Security (5152–5159, filtering platform) keep the rules;
+ * - `database`: SQL Server audits can go to the Application log, which keeps the rules;
+ * - `antivirus`: Defender logs to its own channel, other products to Application or System: those keep the rules.
+ * An event from an unknown channel keeps every such rule.
+ */
+const FOREIGN_CATEGORIES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['proxy', []],
+  ['webserver', []],
+  ['dns', ['DNS Server', 'Microsoft-Windows-DNS-Client/Operational']],
+  ['firewall', ['Microsoft-Windows-Windows Firewall With Advanced Security/Firewall', 'Security']],
+  ['database', ['Application']],
+  ['antivirus', ['Microsoft-Windows-Windows Defender/Operational', 'Application', 'System']],
+]);
+const FOREIGN_SERVICES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['apache', []],
+  ['nginx', []],
+]);
+
+/** Whether a product-less category or service excludes a Windows event from this (known) channel. */
+function foreign(table: ReadonlyMap<string, readonly string[]>, name: string | undefined, channel: string): boolean {
+  if (name === undefined) return false;
+  const keep = table.get(name);
+  return keep !== undefined && KNOWN_CHANNELS.has(channel) && !keep.includes(channel);
+}
+
 /** O365 audit records (Management Activity API): rules for either product may read them. */
 const O365_PRODUCTS = ['m365', 'azure'];
 
@@ -140,6 +180,13 @@ export function logsourceAdmits(rule: Logsource, event: EventLogsource): boolean
   const category = rule['category'];
   if (category !== undefined && event.channel !== undefined && KNOWN_CATEGORIES.has(category)) {
     if (!event.categories.includes(category)) return false;
+  }
+  // Sysmon writes only the events of its table: any other category (`file_access`, `file_rename`, from ETW
+  // providers) is something else.
+  if (category !== undefined && event.channel === SYSMON && !event.categories.includes(category)) return false;
+  if (product === undefined && event.channel !== undefined && event.products.includes('windows')) {
+    if (foreign(FOREIGN_CATEGORIES, category, event.channel) || foreign(FOREIGN_SERVICES, service, event.channel))
+      return false;
   }
   return true;
 }

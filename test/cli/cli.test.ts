@@ -138,3 +138,41 @@ describe('rulec build', () => {
     expect(readdirSync(dir).filter((n) => n.includes('staging') || n.includes('previous'))).toEqual([]);
   });
 });
+
+describe('rulec match and rulec test', () => {
+  it('runs the seed on raw records and, with --format ecs, on ECS documents through the ECS target mapping', async () => {
+    const raw = join(dir, 'raw.ndjson');
+    const positive = JSON.parse(
+      readFileSync('rules/m365/o365_mailbox_audit_logging_bypass.events/bypass-set-true.json', 'utf8'),
+    ) as Record<string, unknown>;
+    writeFileSync(raw, `${JSON.stringify(positive)}\n${JSON.stringify({ ...positive, ResultStatus: 'False' })}\n`);
+    const s1 = io();
+    expect(await runCli(['match', '--pointer', raw], BACKENDS, s1)).toBe(0);
+    expect(
+      s1.out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { source: { line: number } }).source.line),
+    ).toEqual([1]);
+
+    const ecs = join(dir, 'ecs.ndjson');
+    const doc = (outcome: string) => ({
+      event: { dataset: 'o365.audit', provider: 'Exchange', action: 'Set-MailboxAuditBypassAssociation', outcome },
+    });
+    writeFileSync(ecs, `${JSON.stringify(doc('failure'))}\n${JSON.stringify(doc('success'))}\n`);
+    const s2 = io();
+    expect(await runCli(['match', '--format', 'ecs', '--pointer', ecs], BACKENDS, s2)).toBe(0);
+    expect(
+      s2.out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { source: { line: number } }).source.line),
+    ).toEqual([2]);
+  });
+
+  it("passes the seed rule's own tests and prints the totals line", async () => {
+    const s = io();
+    expect(await runCli(['test', 'rules'], BACKENDS, s)).toBe(0);
+    expect(s.out + s.err).toMatch(/^6 passed, 0 failed$/m);
+  });
+});
