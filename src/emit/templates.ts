@@ -34,10 +34,102 @@ function jsonHelper(value: unknown, options: Handlebars.HelperOptions): string {
   return indent > 0 ? text.replace(/\n/g, `\n${' '.repeat(indent)}`) : text;
 }
 
+/** Words YAML 1.1 or 1.2 readers take as booleans or null when unquoted. */
+const YAML_RESERVED = /^(?:true|false|null|yes|no|on|off|y|n|~)$/i;
+/**
+ * Unquoted (plain) scalars: a safe first character, then characters no YAML reader gives a meaning to in block
+ * context (no `: `, ` #`, quotes or brackets at the start, no control or line-break characters).
+ */
+const YAML_PLAIN =
+  /^[A-Za-z0-9_(/\u00c0-\u2027\u202a-\ufefe][A-Za-z0-9 _.,'\-/()@+=&;!?%*\u00a0-\u2027\u202a-\ufefe\uff00-\uffef]*$/;
+/** Plain scalars a YAML 1.1 or 1.2 reader would read as a number or a date. */
+const YAML_NUMBER_OR_DATE =
+  /^(?:[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?|0[xob].*|\d{4}-\d\d?-\d\d?.*)$/i;
+/** Characters some YAML readers treat as line breaks or byte-order marks, or that are not printable. */
+const YAML_UNSAFE = /[\u0080-\u009f\u2028\u2029\ufeff]/g;
+
+class NeedsBlockScalar extends Error {}
+
+/**
+ * Multi-line text as a literal block (`|` keeps one final newline, `|-` none) when that is unambiguous; otherwise
+ * (leading indentation on the first line, trailing spaces, several final newlines, control characters) as a JSON
+ * string, which YAML reads as a double-quoted scalar. Lines are indented by `pad` plus two spaces.
+ */
+function yamlMultiline(text: string, pad: string): string {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const lines = body.split('\n');
+  const firstContent = lines.find((l) => l !== '') ?? '';
+  const literal =
+    !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text) &&
+    !YAML_UNSAFE_TEST.test(text) &&
+    !body.endsWith('\n') &&
+    lines[0] !== '' &&
+    !/^[ \t]/.test(firstContent) &&
+    lines.every((l) => !/[ \t]$/.test(l));
+  if (!literal) return ` ${quoteYaml(text)}`;
+  const header = text.endsWith('\n') ? '|' : '|-';
+  return ` ${header}\n${lines.map((l) => (l === '' ? '' : `${pad}  ${l}`)).join('\n')}`;
+}
+
+const YAML_UNSAFE_TEST = /[\u0080-\u009f\u2028\u2029\ufeff]/;
+
+function quoteYaml(text: string): string {
+  return JSON.stringify(text).replace(YAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One-line scalar: plain when unambiguous, else a JSON string (a valid YAML double-quoted scalar). */
+function yamlScalar(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? (Object.is(value, -0) ? '-0' : String(value)) : quoteYaml(String(value));
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  const text = String(value);
+  if (text.includes('\n') || text.includes('\r')) throw new NeedsBlockScalar();
+  if (YAML_PLAIN.test(text) && !text.endsWith(' ') && !YAML_RESERVED.test(text) && !YAML_NUMBER_OR_DATE.test(text))
+    return text;
+  return quoteYaml(text);
+}
+
+/** Block lines (indent 0) of a non-empty collection, in the layout the yaml package writes. */
+function yamlBlock(value: object): string[] {
+  const lines: string[] = [];
+  const nested = (child: unknown, prefix: string, childIndent: string): void => {
+    if (Array.isArray(child) && child.length > 0) {
+      lines.push(prefix.trimEnd());
+      for (const l of yamlBlock(child)) lines.push(`${childIndent}${l}`);
+    } else if (child !== null && typeof child === 'object' && !Array.isArray(child) && Object.keys(child).length > 0) {
+      lines.push(prefix.trimEnd());
+      for (const l of yamlBlock(child)) lines.push(`${childIndent}${l}`);
+    } else if (Array.isArray(child)) lines.push(`${prefix}[]`);
+    else if (child !== null && typeof child === 'object') lines.push(`${prefix}{}`);
+    else if (typeof child === 'string' && /[\r\n]/.test(child))
+      lines.push(...`${prefix.trimEnd()}${yamlMultiline(child, '')}`.split('\n'));
+    else lines.push(`${prefix}${yamlScalar(child)}`);
+  };
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length > 0) {
+        const inner = yamlBlock(item);
+        lines.push(`- ${inner[0]!}`, ...inner.slice(1).map((l) => `  ${l}`));
+      } else if (Array.isArray(item) && item.length > 0) throw new NeedsBlockScalar();
+      else nested(item, '- ', '  ');
+    }
+  } else {
+    for (const [key, child] of Object.entries(value)) {
+      // YAML caps implicit keys at 1024 characters and a key cannot span lines: refuse rather than emit.
+      if (/[\r\n]/.test(key) || key.length > 1000)
+        throw new TemplateError('a YAML key cannot hold a line break or exceed 1000 characters');
+      nested(child, `${yamlScalar(key)}: `, '  ');
+    }
+  }
+  return lines;
+}
+
 /**
  * A YAML value to place right after `key:` (no space: the helper writes its own separator) at indentation
  * `indent`: scalars inline after one space (quoted when YAML needs it, block `|` for multi-line text),
- * collections on the following lines, so no line ends in a stray space.
+ * collections on the following lines, so no line ends in a stray space. Common values are written directly;
+ * multi-line text goes through the yaml package, which chooses a faithful block scalar.
  */
 function yamlHelper(value: unknown, options: Handlebars.HelperOptions): string {
   const indent = Number(options.hash['indent'] ?? 0);
@@ -45,9 +137,19 @@ function yamlHelper(value: unknown, options: Handlebars.HelperOptions): string {
   if (Array.isArray(value) && value.length === 0) return ' []';
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
     return ' {}';
-  const text = yamlStringify(value ?? null, { lineWidth: 0, minContentWidth: 0, indent: 2 }).replace(/\n$/, '');
-  if (value !== null && typeof value === 'object') return `\n${text.replace(/^/gm, `${pad}  `)}`;
-  return ` ${text.replace(/\n/g, `\n${pad}  `).replace(/\n\s+\n/g, '\n\n')}`;
+  try {
+    if (value !== null && typeof value === 'object')
+      return `\n${yamlBlock(value)
+        .map((l) => `${pad}  ${l}`)
+        .join('\n')}`;
+    return ` ${yamlScalar(value)}`;
+  } catch (error) {
+    if (!(error instanceof NeedsBlockScalar)) throw error;
+  }
+  if (typeof value === 'string') return yamlMultiline(value, pad);
+  // A collection holding multi-line text: the yaml package chooses faithful block scalars.
+  const text = yamlStringify(value, { lineWidth: 0, minContentWidth: 0, indent: 2 }).replace(/\n$/, '');
+  return `\n${text.replace(/^(?=.)/gm, `${pad}  `)}`;
 }
 
 /**

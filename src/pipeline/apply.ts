@@ -11,8 +11,22 @@ import { mapLeaves } from '../ir/visit.js';
 import type { Logsource, Rule } from '../model/rule.js';
 import type { LogsourceMapping, Pipeline } from './types.js';
 
+const selectionCache = new WeakMap<Pipeline, Map<string, LogsourceMapping | null>>();
+
 /** The most specific mapping whose `when` keys all equal the rule's logsource (case-insensitive). */
 export function selectLogsource(pipeline: Pipeline, logsource: Logsource): LogsourceMapping | undefined {
+  // Thousands of rules share a few dozen logsources: remember the choice per distinct logsource.
+  let cache = selectionCache.get(pipeline);
+  if (!cache) selectionCache.set(pipeline, (cache = new Map()));
+  const key = JSON.stringify(Object.entries(logsource).filter(([k]) => k !== 'definition'));
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = findLogsource(pipeline, logsource);
+  cache.set(key, found ?? null);
+  return found;
+}
+
+function findLogsource(pipeline: Pipeline, logsource: Logsource): LogsourceMapping | undefined {
   let best: LogsourceMapping | undefined;
   let bestScore = -1;
   for (const mapping of pipeline.logsources) {
