@@ -18,6 +18,8 @@ const IDENTIFIER = /^[A-Za-z_@][A-Za-z0-9_@]*$/;
  * characters are escaped so the query stays one readable line and no invisible character hides in it.
  */
 export function eqlString(text: string): string {
+  // Most values need no escape: one test of the whole string instead of one per character.
+  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   let out = '"';
   for (const ch of text) {
     const simple = SIMPLE_ESCAPES[ch];
@@ -27,6 +29,8 @@ export function eqlString(text: string): string {
   }
   return `${out}"`;
 }
+
+const NEEDS_ESCAPE = /[\\"\n\r\t]|\p{Cc}|\p{Cf}|\p{Zl}|\p{Zp}/u;
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',
