@@ -138,9 +138,13 @@ export function stanzaView(compiled: CompiledRule, report: Reporter): StanzaView
     level: rule.level ?? 'low',
     title,
     annotations: JSON.stringify({ mitre_attack: attack.techniques.map((t) => t.id) }),
+    // Attribution travels with the search (the Detection Rule License asks to keep each rule's author).
     metadata: JSON.stringify({
       detection_id: rule.id ?? ruleSlug(rule),
       detection_version: String(rule.deploy.version),
+      ...(rule.author !== undefined ? { author: rule.author } : {}),
+      ...(rule.license !== undefined ? { license: rule.license } : {}),
+      ...(rule.references.length > 0 ? { references: rule.references } : {}),
     }),
     ...(risk
       ? {

@@ -90,6 +90,9 @@ describe('splunk seed rule', () => {
     expect(JSON.parse(s.get('action.correlationsearch.metadata')!)).toEqual({
       detection_id: SEED_ID,
       detection_version: '207',
+      author: 'Elastic',
+      license: 'Elastic License v2',
+      references: ['https://twitter.com/misconfig/status/1476144066807140355'],
     });
     expect(s.get('action.notable.param.severity')).toBe('medium');
     expect(s.get('action.notable.param.rule_title')).toBe(SEED_TITLE);
