@@ -5,8 +5,8 @@
  *   1 rule    reader + evtx normalisation + router with the seed rule
  *   N rules   the same with a synthetic rule set, and with the SigmaHQ corpus when ../shared is present
  * Each figure is the median of --runs runs; ratios are to the ceiling. Peak RSS is sampled after each batch.
- * Predicates come from the reference interpreter (test/match/reference-predicate.ts) unless the JS backend is
- * wired in: slower than generated code, so the rule-set figures are a lower bound.
+ * Predicates come from the JS target through the registry (test/match/factory.ts), as in `rulec match`. The
+ * host is shared: run twice and expect ±30 % between runs.
  *
  *   npx tsx scripts/bench-match.ts [--events 100000] [--runs 5] [--rules 3000] [--no-sigma]
  */

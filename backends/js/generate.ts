@@ -117,15 +117,74 @@ class Generator implements Visitor<Code> {
   }
 
   private combine(children: readonly IrNode[], operator: Code): Code {
-    const parts = children.map((c) => visit(c, this));
+    return this.combineCode(
+      children.map((c) => visit(c, this)),
+      operator,
+    );
+  }
+
+  private combineCode(parts: readonly Code[], operator: Code): Code {
     return _`(\n  ${indent(join(parts, _` ${operator}\n`), 2)}\n)`;
   }
 
   and(node: NodeOf<'and'>): Code {
     return this.combine(node.children, _`&&`);
   }
+
+  /**
+   * An OR with NEEDLE_SET or more literal tests of one kind (exact, prefix, suffix, contains) on one field with the
+   * same case handling, or KEYWORD_SET or more keyword tests of one kind, tests them with one runtime needle set (`rt.textSet`) in
+   * place of the first of them: the same texts are tested (the field's lower-cased value, or each text the general
+   * path finds), and the set is true exactly when one of its needles passes, so the OR means the same. Needles are
+   * data: they enter the module as one JSON array literal.
+   */
   or(node: NodeOf<'or'>): Code {
-    return this.combine(node.children, _`||`);
+    const groups = new Map<string, IrNode[]>();
+    const keys = node.children.map((child) => {
+      const key = needleGroupKey(child);
+      if (key !== undefined) {
+        const group = groups.get(key);
+        if (group === undefined) groups.set(key, [child]);
+        else group.push(child);
+      }
+      return key;
+    });
+    const parts: Code[] = [];
+    const done = new Set<string>();
+    node.children.forEach((child, i) => {
+      const key = keys[i];
+      const group = key === undefined ? undefined : groups.get(key)!;
+      const least = child.kind === 'keyword' ? KEYWORD_SET : NEEDLE_SET;
+      if (group === undefined || group.length < least) {
+        parts.push(visit(child, this));
+        return;
+      }
+      if (done.has(key!)) return;
+      done.add(key!);
+      parts.push(this.needleSet(group as (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]));
+    });
+    return this.combineCode(parts, _`||`);
+  }
+
+  private needleSet(group: readonly (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]): Code {
+    const first = group[0]!;
+    const fold = !first.cased;
+    const kind = patternShape(first.pattern).kind;
+    const needles = group.map((n) => {
+      const shape = patternShape(n.pattern);
+      const text = shape.kind === 'any' || shape.kind === 'complex' ? '' : shape.text;
+      return fold ? text.toLowerCase() : text;
+    });
+    const set = this.hoist('n', _`${RT}.textSet(${needles}, ${kind})`);
+    if (first.kind === 'keyword') return _`${RT}.keyword(${EVENT}, ${set}, ${fold})`;
+    const field = first.field;
+    if (fold) {
+      const text = this.lowerOf(field);
+      const local = this.lowered.get(field)!;
+      return _`(${text} !== null ? ${set}(${local}) : ${RT}.someText(${this.read(field)}, ${set}, true))`;
+    }
+    const t = this.temp;
+    return _`(typeof (${t} = ${this.read(field)}) === "string" ? ${set}(${t}) : ${RT}.someText(${t}, ${set}, false))`;
   }
   not(node: NodeOf<'not'>): Code {
     // Two-valued: a missing field makes the inner test false, so its negation true.
@@ -255,6 +314,20 @@ class Generator implements Visitor<Code> {
       this.report.warn(C.JS004.code, `${value} is beyond 2^53: JavaScript compares it with rounding`, node);
     return true;
   }
+}
+
+/** Smallest OR group tested through one needle set (rsigma finds Aho-Corasick pays off from about 8 needles). */
+const NEEDLE_SET = 8;
+/** Keywords each walk the whole event: two already share one walk. */
+const KEYWORD_SET = 2;
+
+/** Children of an OR that may share a needle set have equal keys; undefined for any other node. */
+function needleGroupKey(node: IrNode): string | undefined {
+  if (node.kind !== 'stringMatch' && node.kind !== 'keyword') return undefined;
+  const shape = patternShape(node.pattern).kind;
+  if (shape !== 'exact' && shape !== 'prefix' && shape !== 'suffix' && shape !== 'contains') return undefined;
+  const field = node.kind === 'stringMatch' ? `f${node.field}` : 'k';
+  return JSON.stringify([field, node.cased, shape]);
 }
 
 /** Generates the predicate for a (pipeline-mapped) detection tree. */

@@ -114,6 +114,17 @@ function riskObject(destination: Readonly<Record<string, unknown>>): { field: st
   return { field, type };
 }
 
+/**
+ * JSON for a .conf value: one line whatever the input (JSON escapes newlines; U+2028/U+2029 and NEL, which some
+ * readers take as line breaks, are escaped too).
+ */
+function confJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u0085\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function stanzaView(compiled: CompiledRule, report: Reporter): StanzaView {
   const { rule, destination } = compiled.mapped;
   const cron = intervalToCron(rule.deploy.interval);
@@ -137,9 +148,9 @@ export function stanzaView(compiled: CompiledRule, report: Reporter): StanzaView
     severity: ALERT_SEVERITY[rule.level ?? 'low'],
     level: rule.level ?? 'low',
     title,
-    annotations: JSON.stringify({ mitre_attack: attack.techniques.map((t) => t.id) }),
+    annotations: confJson({ mitre_attack: attack.techniques.map((t) => t.id) }),
     // Attribution travels with the search (the Detection Rule License asks to keep each rule's author).
-    metadata: JSON.stringify({
+    metadata: confJson({
       detection_id: rule.id ?? ruleSlug(rule),
       detection_version: String(rule.deploy.version),
       ...(rule.author !== undefined ? { author: rule.author } : {}),
@@ -149,7 +160,7 @@ export function stanzaView(compiled: CompiledRule, report: Reporter): StanzaView
     ...(risk
       ? {
           risk: {
-            objects: JSON.stringify([
+            objects: confJson([
               { risk_object_field: risk.field, risk_object_type: risk.type, risk_score: rule.deploy.riskScore },
             ]),
             message: title,

@@ -141,6 +141,12 @@ const FOREIGN_SERVICES: ReadonlyMap<string, readonly string[]> = new Map([
   ['nginx', []],
 ]);
 
+/**
+ * O365 audit records are none of these either, except perhaps AV findings (Defender for Office 365 writes threat
+ * records to the audit log): those rules stay.
+ */
+const NOT_O365: ReadonlySet<string> = new Set(['proxy', 'webserver', 'dns', 'firewall', 'database', 'apache', 'nginx']);
+
 /** Whether a product-less category or service excludes a Windows event from this (known) channel. */
 function foreign(table: ReadonlyMap<string, readonly string[]>, name: string | undefined, channel: string): boolean {
   if (name === undefined) return false;
@@ -186,6 +192,10 @@ export function logsourceAdmits(rule: Logsource, event: EventLogsource): boolean
   if (category !== undefined && event.channel === SYSMON && !event.categories.includes(category)) return false;
   if (product === undefined && event.channel !== undefined && event.products.includes('windows')) {
     if (foreign(FOREIGN_CATEGORIES, category, event.channel) || foreign(FOREIGN_SERVICES, service, event.channel))
+      return false;
+  }
+  if (product === undefined && event.key === 'o365') {
+    if ((category !== undefined && NOT_O365.has(category)) || (service !== undefined && NOT_O365.has(service)))
       return false;
   }
   return true;

@@ -7,7 +7,7 @@ import type { Rule } from '../model/rule.js';
 import { eventLogsource, logsourceAdmits } from './logsource.js';
 import type { PredicateFactory } from './types.js';
 import type { KeyKind, Witness } from './witness.js';
-import { eventKeys, fieldValue, findWitness } from './witness.js';
+import { eventKeys, fieldValue, findWitness, GRAM as GRAM_LENGTH, gramCode } from './witness.js';
 
 export type Predicate = (event: unknown) => boolean;
 
@@ -28,9 +28,21 @@ interface FieldIndex {
   readonly kind: KeyKind;
   readonly segments: readonly string[];
   readonly byKey: Map<string, number[]>;
+  /** Gram keys (kind `gram`) by their code, with a bit filter of the codes present for a cheap first test. */
+  readonly byGram: Map<number, number[]>;
+  /** Single non-ASCII unit keys (kind `gram`) by their code unit. */
+  readonly byUnit: Map<number, number[]>;
+  readonly filter: Uint32Array;
   /** Every rule indexed on the field, for values the index cannot judge. */
   readonly all: number[];
 }
+
+/** A module-local copy: imported bindings may be read through accessors in the hot loop. */
+const GRAM = GRAM_LENGTH;
+
+/** Bits of the gram filter: 2^16, a few hundred grams per field leave it mostly empty. */
+const FILTER_SHIFT = 16;
+const filterSlot = (code: number): number => Math.imul(code, 0x9e3779b1) >>> FILTER_SHIFT;
 
 interface Bucket {
   /** Rules evaluated on every event of the bucket, in rule order. */
@@ -54,6 +66,8 @@ export class RuleRouter {
   /** Per rule, the event number that last evaluated it: dedupes rules reached through several keys. */
   private readonly stamp: Uint32Array;
   private generation = 0;
+  /** Candidate lists of the current event (reused). */
+  private readonly scratch: (readonly number[])[] = [];
   /** Events seen and predicate calls made, for the fraction of rules evaluated per event. */
   events = 0;
   evaluated = 0;
@@ -123,21 +137,11 @@ export class RuleRouter {
       if (this.test(i, predicates[i]!, event)) (matched ??= []).push(i);
     }
     this.evaluated += always.length;
-    const fields = bucket.fields;
-    if (fields.length > 0) {
+    if (bucket.fields.length > 0) {
       const gen = this.nextGeneration();
       const stamp = this.stamp;
-      for (const index of fields) {
-        const keys = eventKeys(fieldValue(event, index.field, index.segments), index.kind);
-        if (keys === 'unknown') {
-          matched = this.evaluateList(index.all, event, gen, stamp, matched);
-          continue;
-        }
-        for (const key of keys) {
-          const list = index.byKey.get(key);
-          if (list !== undefined) matched = this.evaluateList(list, event, gen, stamp, matched);
-        }
-      }
+      const lists = this.lists(bucket, event);
+      for (let k = 0; k < lists.length; k++) matched = this.evaluateList(lists[k]!, event, gen, stamp, matched);
     }
     if (matched === undefined) return NO_MATCH;
     if (matched.length > 1) matched.sort((a, b) => a - b);
@@ -148,12 +152,47 @@ export class RuleRouter {
   candidates(event: Record<string, unknown>): number[] {
     const bucket = this.bucketFor(event);
     const out = new Set<number>(bucket.always);
+    for (const list of this.lists(bucket, event)) for (const i of list) out.add(i);
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /** The index lists the event reaches (may repeat a list; the scratch array is reused). */
+  private lists(bucket: Bucket, event: Record<string, unknown>): readonly (readonly number[])[] {
+    const out = this.scratch;
+    out.length = 0;
     for (const index of bucket.fields) {
       const keys = eventKeys(fieldValue(event, index.field, index.segments), index.kind);
-      const lists = keys === 'unknown' ? [index.all] : keys.map((k) => index.byKey.get(k) ?? []);
-      for (const list of lists) for (const i of list) out.add(i);
+      if (keys === 'unknown') {
+        out.push(index.all);
+        continue;
+      }
+      if (index.kind !== 'gram') {
+        for (const key of keys) {
+          const list = index.byKey.get(key);
+          if (list !== undefined) out.push(list);
+        }
+        continue;
+      }
+      const { filter, byGram, byUnit } = index;
+      const units = byUnit.size > 0;
+      for (const text of keys) {
+        let h = 0;
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i);
+          if (c >= 0x80 && units) {
+            const list = byUnit.get(c);
+            if (list !== undefined) out.push(list);
+          }
+          h = ((h << 8) | (c & 0xff)) >>> 0;
+          if (i < GRAM - 1) continue;
+          const slot = filterSlot(h);
+          if ((filter[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
+          const list = byGram.get(h);
+          if (list !== undefined) out.push(list);
+        }
+      }
     }
-    return [...out].sort((a, b) => a - b);
+    return out;
   }
 
   private evaluateList(
@@ -218,11 +257,35 @@ export class RuleRouter {
         const id = `${term.kind}\u0000${term.field}`;
         let index = fields.get(id);
         if (!index) {
-          index = { field: term.field, kind: term.kind, segments: term.field.split('.'), byKey: new Map(), all: [] };
+          index = {
+            field: term.field,
+            kind: term.kind,
+            segments: term.field.split('.'),
+            byKey: new Map(),
+            byGram: new Map(),
+            byUnit: new Map(),
+            filter: new Uint32Array(term.kind === 'gram' ? 1 << (32 - FILTER_SHIFT - 5) : 0),
+            all: [],
+          };
           fields.set(id, index);
         }
         index.all.push(i);
         for (const key of term.keys) {
+          if (term.kind === 'gram' && key.length === 1) {
+            const list = index.byUnit.get(key.charCodeAt(0));
+            if (list === undefined) index.byUnit.set(key.charCodeAt(0), [i]);
+            else if (list[list.length - 1] !== i) list.push(i);
+            continue;
+          }
+          if (term.kind === 'gram') {
+            const code = gramCode(key);
+            const slot = filterSlot(code);
+            index.filter[slot >>> 5]! |= 1 << (slot & 31);
+            const list = index.byGram.get(code);
+            if (list === undefined) index.byGram.set(code, [i]);
+            else if (list[list.length - 1] !== i) list.push(i);
+            continue;
+          }
           const list = index.byKey.get(key);
           if (list === undefined) index.byKey.set(key, [i]);
           else if (list[list.length - 1] !== i) list.push(i);

@@ -16,9 +16,10 @@ import { patternShape } from '../ir/pattern.js';
  * - `exact`: the whole value;
  * - `basename`: the part after the last backslash, for `endswith '…\\name'` tests on Windows paths (a value ends
  *   with `…\\name`, `name` free of backslashes, only when its last backslash-separated segment is `name`);
- * - `gram`: every run of GRAM consecutive UTF-16 units of the lower-cased value, for `contains`, `startswith`,
- *   `endswith` and wildcard tests: a value holding a needle holds each of the needle's grams, so one gram of it
- *   (the rarest-looking) is a witness.
+ * - `gram`: every run of GRAM consecutive UTF-16 units of the lower-cased value, and every single non-ASCII unit
+ *   of it, for `contains`, `startswith`, `endswith` and wildcard tests: a value holding a needle holds each of the
+ *   needle's grams and units, so one of them (the rarest-looking) is a witness. Single non-ASCII units let short
+ *   needles (an emoji, a Cyrillic homoglyph, U+202E) be indexed: such characters are rare in logs.
  *
  * The event side always lower-cases a whole string with `toLowerCase()` first, exactly as the predicate does, so a
  * key taken from the predicate's own lower-cased needle is found whenever the predicate can match.
@@ -77,6 +78,10 @@ export function findWitness(node: IrNode): Witness | undefined {
   switch (node.kind) {
     case 'stringMatch':
       return stringWitness(node.field, node.pattern, node.cased);
+    case 'regexMatch': {
+      const key = bestKey(regexLiterals(node.source, node.flags.ignoreCase), true);
+      return key === undefined ? undefined : [{ field: node.field, kind: 'gram', keys: [key] }];
+    }
     case 'numberMatch':
       return Number.isFinite(node.value)
         ? [{ field: node.field, kind: 'exact', keys: [String(node.value)] }]
@@ -115,7 +120,11 @@ export function findWitness(node: IrNode): Witness | undefined {
 /** Printable ASCII: case-sensitive needles give gram and basename keys only from such text (see below). */
 const ASCII = /^[\x20-\x7e]*$/;
 
-function stringWitness(field: string, pattern: Parameters<typeof patternShape>[0], cased: boolean): Witness | undefined {
+function stringWitness(
+  field: string,
+  pattern: Parameters<typeof patternShape>[0],
+  cased: boolean,
+): Witness | undefined {
   const shape = patternShape(pattern);
   if (shape.kind === 'exact') return [{ field, kind: 'exact', keys: textKeys(shape.text) }];
   if (shape.kind === 'any') return undefined;
@@ -130,11 +139,29 @@ function stringWitness(field: string, pattern: Parameters<typeof patternShape>[0
       return [{ field, kind: 'basename', keys: [name] }];
     }
   }
+  const texts = pattern.parts.flatMap((part) => (part.kind === 'literal' ? [part.text] : []));
+  const best = bestKey(texts, cased);
+  return best === undefined ? undefined : [{ field, kind: 'gram', keys: [best] }];
+}
+
+/**
+ * The cheapest gram (or non-ASCII unit) key of texts a matching value must contain: folded texts (the predicate
+ * lower-cases value and needle) give any of theirs; cased texts only ASCII grams (see stringWitness).
+ */
+function bestKey(texts: readonly string[], cased: boolean): string | undefined {
   let best: string | undefined;
   let bestCost = Infinity;
-  for (const part of pattern.parts) {
-    if (part.kind !== 'literal' || part.text.length < GRAM) continue;
-    const text = cased ? part.text : part.text.toLowerCase();
+  for (const raw of texts) {
+    const text = cased ? raw : raw.toLowerCase();
+    // A non-ASCII unit of a cased needle need not survive lower-casing of the value: only folded needles.
+    if (!cased) {
+      for (let i = 0; i < text.length; i++) {
+        if (text.charCodeAt(i) >= 0x80 && UNIT_COST < bestCost) {
+          best = text[i];
+          bestCost = UNIT_COST;
+        }
+      }
+    }
     for (let i = 0; i + GRAM <= text.length; i++) {
       const gram = text.slice(i, i + GRAM);
       if (cased && !ASCII.test(gram)) continue;
@@ -146,7 +173,95 @@ function stringWitness(field: string, pattern: Parameters<typeof patternShape>[0
       }
     }
   }
-  return best === undefined ? undefined : [{ field, kind: 'gram', keys: [best] }];
+  return best;
+}
+
+/**
+ * Literal runs every match of a regular expression contains, as case-sensitive ASCII text (to be keyed with
+ * `bestKey(…, cased = true)`). Deliberately narrow: nothing when the pattern has a top-level `|`; groups,
+ * classes, escapes of letters and digits, `.`, anchors and braces end a run; an atom followed by `?`, `*` or
+ * `{0` is dropped, one followed by `+` or `{n` ends the run after it. With `ignoreCase` a letter matches both
+ * ASCII cases (lower-casing the value then gives the lower-case letter) except `k` and `s`, which also match
+ * U+212A and U+017F under the unicode flag: those end a run too. Non-ASCII characters end a run.
+ */
+export function regexLiterals(source: string, ignoreCase: boolean): string[] {
+  const runs: string[] = [];
+  let run = '';
+  const flush = (): void => {
+    if (run.length > 0) runs.push(run);
+    run = '';
+  };
+  const skipBracketed = (i: number, open: string, close: string): number => {
+    // Index after the matching close, nested for groups, escapes and classes inside skipped.
+    let depth = 0;
+    for (let j = i; j < source.length; j++) {
+      const c = source[j]!;
+      if (c === '\\') j++;
+      else if (open === '(' && c === '[') j = skipBracketed(j, '[', ']') - 1;
+      else if (c === open && (open === '(' || j === i)) depth++;
+      else if (c === close && --depth === 0) return j + 1;
+    }
+    return -1;
+  };
+  // Top-level alternation: a match need not contain any one branch's text.
+  for (let i = 0, depth = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const end = skipBracketed(i, '[', ']');
+      if (end < 0) return [];
+      i = end - 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return [];
+  }
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    let atom: string | undefined;
+    let next = i + 1;
+    if (c === '\\') {
+      const e = source[i + 1];
+      if (e === undefined) return [];
+      next = i + 2;
+      if (!/[A-Za-z0-9]/.test(e)) atom = e;
+    } else if (c === '(' || c === '[') {
+      next = skipBracketed(i, c, c === '(' ? ')' : ']');
+      if (next < 0) return [];
+    } else if (!'.^$|{}()[]*+?'.includes(c)) {
+      atom = c;
+    }
+    // A quantifier after the atom (or group): optional atoms drop out, repeated ones end the run.
+    const q = source[next];
+    let optional = false;
+    let repeated = false;
+    if (q === '?' || q === '*') optional = true;
+    else if (q === '+') repeated = true;
+    else if (q === '{') {
+      if (/^\{0*[,}]|^\{0+,/.test(source.slice(next)) || /^\{0+\}/.test(source.slice(next))) optional = true;
+      else repeated = true;
+    }
+    const usable =
+      atom !== undefined &&
+      !optional &&
+      atom.charCodeAt(0) >= 0x20 &&
+      atom.charCodeAt(0) < 0x7f &&
+      !(ignoreCase && /[ks]/i.test(atom));
+    if (usable) run += atom;
+    else flush();
+    if (repeated) flush();
+    // Past the quantifier and its lazy mark.
+    if (q === '?' || q === '*' || q === '+') next++;
+    else if (q === '{') {
+      const close = source.indexOf('}', next);
+      if (close < 0) return [];
+      next = close + 1;
+    }
+    if ((optional || repeated) && source[next] === '?') next++;
+    i = next;
+  }
+  flush();
+  return runs;
 }
 
 /**
@@ -176,13 +291,25 @@ const COMMON_TEXT = [
   'http://',
   'https://',
   'administrator',
+  'sha256=',
+  'sha1=',
+  'md5=',
+  'imphash=',
+  ',sha',
+  '.exe',
+  '.dll',
+  'system32',
 ];
 const COMMON_GRAMS: ReadonlySet<string> = new Set(
   COMMON_TEXT.flatMap((t) => Array.from({ length: Math.max(0, t.length - GRAM + 1) }, (_, i) => t.slice(i, i + GRAM))),
 );
 const FREQUENT_CHARS = new Set(' etaoinsrlcdhm.\\/-:"_');
 
+/** A single non-ASCII unit: rare in logs, but one key covers every needle holding it. */
+const UNIT_COST = 6;
+
 function gramCost(gram: string): number {
+  if (gram.length === 1) return UNIT_COST;
   let c = COMMON_GRAMS.has(gram) ? 40 : 4;
   for (const ch of gram) if (FREQUENT_CHARS.has(ch)) c += 1;
   return c;
@@ -252,7 +379,7 @@ export function basenameKeys(value: unknown): FieldKeys {
 export function gramTexts(value: unknown): FieldKeys {
   switch (typeof value) {
     case 'string':
-      return value.length < GRAM ? [] : [value.toLowerCase()];
+      return value.length === 0 ? [] : [value.toLowerCase()];
     case 'number':
       return Number.isFinite(value) ? [String(value)] : [];
     case 'boolean':

@@ -32,7 +32,8 @@ describe('findWitness', () => {
     ]);
     expect(findWitness(b.or([eq('A', 'x'), contains('A', 'y')]))).toBeUndefined();
     expect(findWitness(b.not(eq('A', 'x')))).toBeUndefined();
-    expect(findWitness(contains('A', 'x'))).toBeUndefined();
+    // Needles shorter than a gram give no witness.
+    expect(findWitness(contains('A', 'xyz'))).toBeUndefined();
   });
 
   it("indexes endswith on a backslash path segment by the value's last segment", () => {
@@ -40,8 +41,10 @@ describe('findWitness', () => {
     expect(findWitness(b.or([suffix('\\CMD.exe'), suffix('\\pwsh.exe')]))).toEqual([
       { field: 'Image', kind: 'basename', keys: ['cmd.exe', 'pwsh.exe'] },
     ]);
-    expect(findWitness(suffix('\\System32\\cmd.exe'))).toBeUndefined();
-    expect(findWitness(suffix('cmd.exe'))).toBeUndefined();
+    expect(findWitness(suffix('\\System32\\CMD.exe'))).toEqual([
+      { field: 'Image', kind: 'basename', keys: ['cmd.exe'] },
+    ]);
+    expect(findWitness(suffix('cmd.exe'))).toEqual([{ field: 'Image', kind: 'gram', keys: [expect.any(String)] }]);
     expect(basenameKeys('C:\\Windows\\CMD.EXE')).toEqual(['cmd.exe']);
     expect(basenameKeys('cmd.exe')).toEqual([]);
     expect(basenameKeys(['a\\B', 1])).toEqual(['b']);
@@ -158,7 +161,7 @@ describe('RuleRouter', () => {
       ],
       { routing: false },
     );
-    expect(router.match({ Operation: 'Set-MailboxAuditBypassAssociation' })).toEqual([1]);
+    expect(router.match({ Operation: 'Set-MailboxAuditBypassAssociation', CommandLine: 'mimikatz' })).toEqual([1]);
     expect(router.errors.get(0)).toEqual({ count: 1, first: 'boom' });
   });
 

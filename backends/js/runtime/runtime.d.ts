@@ -9,6 +9,7 @@ export function lower(value: unknown): string | null;
 export function someText(value: unknown, test: TextTest, fold: boolean): boolean;
 export function keyword(event: unknown, test: TextTest, fold: boolean): boolean;
 export function glob(tokens: readonly GlobToken[]): TextTest;
+export function textSet(needles: readonly string[], kind: 'exact' | 'prefix' | 'suffix' | 'contains'): TextTest;
 export function eqNum(value: unknown, n: number): boolean;
 export function lt(value: unknown, n: number): boolean;
 export function lte(value: unknown, n: number): boolean;

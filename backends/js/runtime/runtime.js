@@ -52,16 +52,33 @@ export function path(dotted) {
   };
 }
 
+// Lower-casing is the main per-event cost when many rules test the same field (hundreds of process-creation rules
+// read one CommandLine). The strings of one event are the same objects for every rule, so a small direct-mapped
+// cache keyed by the string itself (identity compares first) folds each of them once per event.
+const CACHE_SIZE = 512;
+const cacheKeys = new Array(CACHE_SIZE).fill(undefined);
+const cacheValues = new Array(CACHE_SIZE).fill('');
+
+function folded(value) {
+  const n = value.length;
+  const slot = (n === 0 ? 0 : n * 31 + value.charCodeAt(0) * 7 + value.charCodeAt(n - 1)) & (CACHE_SIZE - 1);
+  if (cacheKeys[slot] === value) return cacheValues[slot];
+  const out = value.toLowerCase();
+  cacheKeys[slot] = value;
+  cacheValues[slot] = out;
+  return out;
+}
+
 /** The lower-cased string, or null when the value is not a string (the caller then takes the general path). */
 export function lower(value) {
-  return typeof value === 'string' ? value.toLowerCase() : null;
+  return typeof value === 'string' ? folded(value) : null;
 }
 
 /** General string test: `test` receives each candidate text, lower-cased when `fold`. */
 export function someText(value, test, fold) {
   switch (typeof value) {
     case 'string':
-      return test(fold ? value.toLowerCase() : value);
+      return test(fold ? folded(value) : value);
     case 'number':
       return Number.isFinite(value) && test(String(value));
     case 'boolean':
@@ -80,7 +97,7 @@ export function someText(value, test, fold) {
 
 /** Any string anywhere inside `value` (objects and arrays, at any depth up to MAX_DEPTH). */
 function someString(value, test, fold, depth) {
-  if (typeof value === 'string') return test(fold ? value.toLowerCase() : value);
+  if (typeof value === 'string') return test(fold ? folded(value) : value);
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return false;
   if (isArray(value)) {
     for (const item of value) if (someString(item, test, fold, depth + 1)) return true;
@@ -95,6 +112,75 @@ function someString(value, test, fold, depth) {
 /** Keyword search: any string value anywhere in the event. */
 export function keyword(event, test, fold) {
   return someString(event, test, fold, 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Needle sets: one test for an OR of many same-kind literal tests on one text (`contains` lists of dozens of
+// emoji, hashes, tool names). `kind` is exact, prefix, suffix or contains; needles arrive already lower-cased when
+// the test folds. The result is true exactly when one needle passes its own test. Needles are indexed by two code
+// units (the first two; the last two for suffix), so a contains test reads the text once, checking at each
+// position only the needles starting with the two units found there: linear in the text, whatever the set size.
+
+const PAIR_BITS = 4096;
+
+function pairSlot(a, b) {
+  return (a * 31 + b) & (PAIR_BITS - 1);
+}
+
+/** Compiles needles into a matcher `(text) => boolean`. */
+export function textSet(needles, kind) {
+  const unique = [...new Set(needles)];
+  if (kind === 'exact') {
+    const set = new Set(unique);
+    return (s) => set.has(s);
+  }
+  const short = unique.filter((n) => n.length < 2);
+  const byPair = new Map();
+  const filter = new Uint32Array(PAIR_BITS >>> 5);
+  for (const n of unique) {
+    if (n.length < 2) continue;
+    const at = kind === 'suffix' ? n.length - 2 : 0;
+    const a = n.charCodeAt(at);
+    const b = n.charCodeAt(at + 1);
+    const slot = pairSlot(a, b);
+    filter[slot >>> 5] |= 1 << (slot & 31);
+    const key = a * 65536 + b;
+    const list = byPair.get(key);
+    if (list === undefined) byPair.set(key, [n]);
+    else list.push(n);
+  }
+  if (kind === 'prefix') {
+    return (s) => {
+      for (const n of short) if (s.startsWith(n)) return true;
+      if (s.length < 2) return false;
+      const list = byPair.get(s.charCodeAt(0) * 65536 + s.charCodeAt(1));
+      if (list !== undefined) for (const n of list) if (s.startsWith(n)) return true;
+      return false;
+    };
+  }
+  if (kind === 'suffix') {
+    return (s) => {
+      for (const n of short) if (s.endsWith(n)) return true;
+      if (s.length < 2) return false;
+      const list = byPair.get(s.charCodeAt(s.length - 2) * 65536 + s.charCodeAt(s.length - 1));
+      if (list !== undefined) for (const n of list) if (s.endsWith(n)) return true;
+      return false;
+    };
+  }
+  return (s) => {
+    for (const n of short) if (s.includes(n)) return true;
+    const end = s.length - 1;
+    let b = end >= 0 ? s.charCodeAt(0) : 0;
+    for (let i = 0; i < end; i++) {
+      const a = b;
+      b = s.charCodeAt(i + 1);
+      const slot = pairSlot(a, b);
+      if ((filter[slot >>> 5] & (1 << (slot & 31))) === 0) continue;
+      const list = byPair.get(a * 65536 + b);
+      if (list !== undefined) for (const n of list) if (s.startsWith(n, i)) return true;
+    }
+    return false;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

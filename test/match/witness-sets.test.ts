@@ -1,0 +1,301 @@
+/**
+ * Witness sets (src/match/witness.ts) and their soundness: for any event, every rule a brute-force run of all
+ * predicates matches must be among the rules the router evaluates. Checked on random rules over tricky text
+ * (case, Unicode case mappings that change length, final sigma, numbers, lists, objects) and on the SigmaHQ corpus
+ * with events built from the rules' own values (when ../shared is present).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as b from '../../src/ir/build.js';
+import type { IrNode } from '../../src/ir/nodes.js';
+import { ANY_CHARS, literalPart, literalPattern, ONE_CHAR, pattern } from '../../src/ir/pattern.js';
+import { loadRules } from '../../src/match/load-rules.js';
+import { eventLogsource, logsourceAdmits } from '../../src/match/logsource.js';
+import { prepareRules, RuleRouter } from '../../src/match/router.js';
+import { findWitness, gramCode, gramTexts, regexLiterals } from '../../src/match/witness.js';
+import { makeRule } from '../helpers/make-rule.js';
+import { factory } from './factory.js';
+import { referenceFactory } from './reference-predicate.js';
+
+const eq = (field: string, text: string): IrNode => b.stringMatch(field, literalPattern(text));
+const contains = (field: string, text: string, cased = false): IrNode =>
+  b.stringMatch(field, pattern([ANY_CHARS, literalPart(text), ANY_CHARS]), cased);
+const endsWith = (field: string, text: string): IrNode => b.stringMatch(field, pattern([ANY_CHARS, literalPart(text)]));
+
+describe('witness sets', () => {
+  it('indexes contains needles by one of their grams, lower-cased', () => {
+    const w = findWitness(contains('CommandLine', 'Invoke-Mimikatz'));
+    expect(w).toHaveLength(1);
+    expect(w![0]!.kind).toBe('gram');
+    expect('invoke-mimikatz').toContain(w![0]!.keys[0]);
+    expect(w![0]!.keys[0]).toHaveLength(4);
+  });
+
+  it('indexes an OR over different fields under each of them', () => {
+    const w = findWitness(
+      b.or([endsWith('Image', '\\7z.exe'), eq('OriginalFileName', '7z.exe'), contains('Description', '7-Zip')]),
+    );
+    expect(w?.map((t) => [t.field, t.kind])).toEqual([
+      ['Image', 'basename'],
+      ['OriginalFileName', 'exact'],
+      ['Description', 'gram'],
+    ]);
+    // One branch without a witness leaves the OR without one.
+    expect(findWitness(b.or([eq('A', 'x'), b.not(eq('B', 'y'))]))).toBeUndefined();
+  });
+
+  it('picks the most selective conjunct of an AND', () => {
+    const w = findWitness(
+      b.and([b.numberMatch('EventID', 1), contains('CommandLine', ' -enc '), endsWith('Image', '\\powershell.exe')]),
+    );
+    expect(w).toEqual([{ field: 'Image', kind: 'basename', keys: ['powershell.exe'] }]);
+  });
+
+  it('takes gram keys of case-sensitive needles only from ASCII text', () => {
+    expect(findWitness(contains('A', 'ΣΣΣΣ', true))).toBeUndefined();
+    expect(findWitness(contains('A', 'ΣΣΣΣ'))).toEqual([{ field: 'A', kind: 'gram', keys: ['ΣΣΣΣ'.toLowerCase()] }]);
+    expect(findWitness(contains('A', 'ΣAbcd', true))).toEqual([{ field: 'A', kind: 'gram', keys: ['abcd'] }]);
+  });
+
+  it('finds the literal runs every match of a regular expression holds', () => {
+    expect(regexLiterals('cmd.{0,5}(?:/c|/r).+clip(?:\\.exe)?&&', false)).toEqual(['cmd', 'clip', '&&']);
+    expect(regexLiterals('\\$PSHome\\[\\s*\\d{1,3}', false)).toEqual(['$PSHome[']);
+    expect(regexLiterals('\\$PSHome\\[', true)).toEqual(['$P', 'Home[']);
+    expect(regexLiterals('ab?cdef+gh{0,2}ij', false)).toEqual(['a', 'cdef', 'g', 'ij']);
+    expect(regexLiterals('abcd|efgh', false)).toEqual([]);
+    // Under /iu, `s` also matches U+017F and `k` U+212A, which lower-casing leaves apart: no key from them.
+    expect(regexLiterals('strasse', true)).toEqual(['tra', 'e']);
+    const rule = makeRule(b.regexMatch('A', 'strasse', { ignoreCase: true, multiline: false, dotAll: false }));
+    const prepared = prepareRules([rule], factory);
+    const event = { A: '\u017Ftra\u017F\u017Fe' };
+    expect(prepared.rules[0]!.predicate(event)).toBe(true);
+    expect(new RuleRouter(prepared.rules, { routing: false }).candidates(event)).toEqual([0]);
+    expect(
+      findWitness(
+        b.regexMatch('CommandLine', 'invoke-.*mimikatz', { ignoreCase: true, multiline: false, dotAll: false }),
+      ),
+    ).toEqual([{ field: 'CommandLine', kind: 'gram', keys: [expect.any(String)] }]);
+  });
+
+  it('maps event values to the texts the predicate sees', () => {
+    expect(gramTexts('AbCdE')).toEqual(['abcde']);
+    expect(gramTexts('')).toEqual([]);
+    expect(gramTexts([12345, true, 'XYZW'])).toEqual(['12345', 'true', 'xyzw']);
+    expect(gramTexts([{ a: 'x' }])).toBe('unknown');
+    expect(gramCode('abcd')).toBe(0x61626364);
+  });
+});
+
+/** Rules the router evaluates ⊇ rules that match: brute force over every rule. */
+function checkSound(
+  router: RuleRouter,
+  predicates: readonly ((e: unknown) => boolean)[],
+  event: Record<string, unknown>,
+) {
+  const candidates = new Set(router.candidates(event));
+  const missed = predicates.flatMap((p, i) => (p(event) && !candidates.has(i) ? [i] : []));
+  expect(missed).toEqual([]);
+}
+
+describe('router soundness (random rules, tricky text)', () => {
+  const fields = ['A', 'B', 'C.d'];
+  const words = [
+    '\u017Ftra\u017F\u017Fe',
+    '\u212Aelvin',
+    'x\u212As\u017Fx',
+    'kelvin',
+    'ſtrasse',
+    'KS-KELVIN',
+    'abcd.efgh',
+    'ab\\cd',
+    'abcd',
+    'ABCD',
+    'xabcdy',
+    'İabc',
+    'i̇abc',
+    'ΑΣ ΑΣ',
+    'ας ας',
+    'σσσσ',
+    'KELVIN',
+    'kelvin',
+    '12345',
+    '1234.5',
+    'true',
+    'TRUE',
+    'c:\\x\\Tool.EXE',
+    '\\tool.exe',
+    'ab\\cd\\ef',
+    '',
+    'ßtraße',
+    'STRASSE',
+  ];
+  const text = fc.oneof(
+    fc.constantFrom(...words),
+    fc.string({ maxLength: 8 }),
+    fc.string({ unit: 'grapheme', maxLength: 6 }),
+  );
+  const pat = fc
+    .array(
+      fc.oneof(
+        { weight: 4, arbitrary: text.map((t) => literalPart(t)) },
+        { weight: 2, arbitrary: fc.constant(ANY_CHARS) },
+        { weight: 1, arbitrary: fc.constant(ONE_CHAR) },
+      ),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((parts) => pattern(parts));
+  const leaf: fc.Arbitrary<IrNode> = fc.oneof(
+    fc.tuple(fc.constantFrom(...fields), pat, fc.boolean()).map(([f, p, c]) => b.stringMatch(f, p, c)),
+    fc.tuple(fc.constantFrom(...fields), fc.constantFrom(12345, 1, 1234.5)).map(([f, n]) => b.numberMatch(f, n)),
+    fc
+      .tuple(
+        fc.constantFrom(...fields),
+        fc.constantFrom(
+          'abcd',
+          'ab?cdx',
+          'x(?:abcd|efgh)yzzy',
+          '(?:abcd)+efgh',
+          'abcd|efgh',
+          'ks[a-z]kelvin',
+          'ABCD\\.EFGH',
+          'a.{0,3}bcde',
+          'tru?e',
+          '123(?:4)5',
+          'strasse',
+          'ß',
+          'σσ',
+          'ab\\\\cd',
+        ),
+        fc.boolean(),
+      )
+      .map(([f, source, ignoreCase]) => b.regexMatch(f, source, { ignoreCase, multiline: false, dotAll: false })),
+  );
+  const tree = fc.letrec<{ node: IrNode }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((c) => b.and(c)),
+      fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((c) => b.or(c)),
+      tie('node').map((c) => b.not(c)),
+    ),
+  })).node;
+  // Values: rule-like words glued to random text, in random case, as strings, numbers, booleans, lists, objects.
+  const glued = fc
+    .tuple(text, fc.constantFrom(...words), text, fc.constantFrom('upper', 'lower', 'same'))
+    .map(([x, w, y, c]) => {
+      const s = x + w + y;
+      return c === 'upper' ? s.toUpperCase() : c === 'lower' ? s.toLowerCase() : s;
+    });
+  const scalar = fc.oneof(glued, fc.constantFrom(12345, 1, 1234.5, true), fc.constant(null));
+  const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 2 }), fc.record({ x: scalar }));
+  const event = fc.record(
+    {
+      A: value,
+      B: value,
+      C: fc.oneof(fc.record({ d: value }), fc.array(fc.record({ d: value }), { maxLength: 2 })),
+      'C.d': value,
+    },
+    { requiredKeys: [] },
+  );
+
+  for (const [name, make] of [
+    ['JS target', factory],
+    ['reference interpreter', referenceFactory],
+  ] as const) {
+    it(`never skips a rule that matches (${name})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(tree, { minLength: 1, maxLength: 6 }),
+          fc.array(event, { minLength: 1, maxLength: 6 }),
+          (trees, events) => {
+            const prepared = prepareRules(
+              trees.map((t) => makeRule(t)),
+              make,
+            );
+            const router = new RuleRouter(prepared.rules, { routing: false });
+            for (const e of events)
+              checkSound(
+                router,
+                prepared.rules.map((r) => r.predicate),
+                e as Record<string, unknown>,
+              );
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
+
+const SIGMA = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/sigma/rules');
+
+describe.runIf(existsSync(SIGMA))('router soundness on the SigmaHQ corpus', () => {
+  const rules = loadRules([SIGMA]).rules;
+  const prepared = prepareRules(rules, factory);
+  const predicates = prepared.rules.map((r) => r.predicate);
+  // Per field, the literal texts rules test it with: events are built from these so that many rules match.
+  const byField = new Map<string, string[]>();
+  const walk = (n: IrNode): void => {
+    if (n.kind === 'and' || n.kind === 'or') n.children.forEach(walk);
+    else if (n.kind === 'not') walk(n.child);
+    else if (n.kind === 'stringMatch') {
+      const texts = n.pattern.parts.flatMap((p) => (p.kind === 'literal' ? [p.text] : []));
+      if (texts.length > 0) {
+        let list = byField.get(n.field);
+        if (!list) byField.set(n.field, (list = []));
+        list.push(texts.join(''), ...texts);
+      }
+    }
+  };
+  for (const r of prepared.rules) walk(r.rule.detection);
+  const fieldNames = [...byField.keys()];
+
+  it('every matching rule is a candidate (events built from rule values)', () => {
+    const routerAll = new RuleRouter(prepared.rules, { routing: false });
+    const routed = new RuleRouter(prepared.rules);
+    const channels = [
+      ['Microsoft-Windows-Sysmon/Operational', 1],
+      ['Microsoft-Windows-Sysmon/Operational', 13],
+      ['Security', 4688],
+      ['Microsoft-Windows-PowerShell/Operational', 4104],
+      ['Application', 1000],
+    ] as const;
+    let matches = 0;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(...fieldNames),
+            fc.nat(),
+            fc.nat(),
+            fc.constantFrom('', 'X ', 'C:\\a\\', ' 1'),
+            fc.boolean(),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.constantFrom(...channels),
+        (picks, [channel, id]) => {
+          const event: Record<string, unknown> = { Channel: channel, EventID: id };
+          for (const [field, i, j, glue, upper] of picks) {
+            const pool = byField.get(field)!;
+            const s = glue + pool[i % pool.length]! + glue + pool[j % pool.length]!;
+            event[field] = upper ? s.toUpperCase() : s;
+          }
+          checkSound(routerAll, predicates, event);
+          const source = eventLogsource(event);
+          const candidates = new Set(routed.candidates(event));
+          prepared.rules.forEach((r, k) => {
+            if (!predicates[k]!(event)) return;
+            matches++;
+            if (logsourceAdmits(r.rule.logsource, source)) expect(candidates.has(k)).toBe(true);
+          });
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(matches).toBeGreaterThan(50);
+  }, 120_000);
+});
