@@ -10,7 +10,10 @@ import { sortDiagnostics } from './diagnostics/diagnostic.js';
 import { readRule } from './model/read-rule.js';
 import type { Rule } from './model/rule.js';
 import { validateRule } from './schema/validate.js';
+import { decodeSource } from './source/decode.js';
+import { fastLoad } from './source/fast-load.js';
 import { loadSource } from './source/load.js';
+import type { Locator } from './source/locator.js';
 
 export interface FrontendResult {
   /** One Rule per document without errors, in document order. */
@@ -19,19 +22,55 @@ export interface FrontendResult {
   readonly diagnostics: Diagnostic[];
 }
 
+export interface ReadOptions {
+  /** Read plain files with js-yaml and locate lazily (default true); false always takes the careful path. */
+  readonly fast?: boolean;
+}
+
 /** Reads one rule file (bytes or text); never throws on bad input. */
-export function readRuleFile(file: string, content: Buffer | Uint8Array | string): FrontendResult {
+export function readRuleFile(
+  file: string,
+  content: Buffer | Uint8Array | string,
+  options: ReadOptions = {},
+): FrontendResult {
+  const decoded = decodeSource(file, content);
+  if ('text' in decoded && options.fast !== false) {
+    const fast = fastLoad(file, decoded.text);
+    if (fast) return readDocuments(file, fast, []);
+  }
   const source = loadSource(file, content);
-  const diagnostics: Diagnostic[] = [...source.diagnostics];
+  return readDocuments(
+    file,
+    source.documents.filter((d) => d.ok && isRecord(d.data)),
+    source.diagnostics,
+  );
+}
+
+interface ReadableDocument {
+  readonly index: number;
+  readonly data: unknown;
+  readonly locator: Locator;
+}
+
+function readDocuments(
+  file: string,
+  documents: readonly ReadableDocument[],
+  loadDiagnostics: readonly Diagnostic[],
+): FrontendResult {
+  const diagnostics: Diagnostic[] = [...loadDiagnostics];
   const rules: Rule[] = [];
-  for (const document of source.documents) {
-    if (!document.ok || !isRecord(document.data)) continue;
+  for (const document of documents) {
+    if (!isRecord(document.data)) continue;
     const own = validateRule(document.data, document.locator);
     // The detection stage expects the shape the schema guarantees; with schema errors there it would only repeat them.
     const detection = document.data['detection'];
-    const keySpan = document.locator.span(['detection'], 'key');
-    const valueSpan = document.locator.span(['detection']);
-    const shapeOk = !own.some((d) => d.severity === 'error' && isInside(d, keySpan, valueSpan));
+    const shapeOk =
+      !own.some((d) => d.severity === 'error') ||
+      !own.some(
+        (d) =>
+          d.severity === 'error' &&
+          isInside(d, document.locator.span(['detection'], 'key'), document.locator.span(['detection'])),
+      );
     if (isRecord(detection) && shapeOk) {
       const result = buildDetection(detection, document.locator, ['detection']);
       own.push(...result.diagnostics);

@@ -48,7 +48,8 @@ const YAML_NUMBER_OR_DATE =
 /** Characters some YAML readers treat as line breaks or byte-order marks, or that are not printable. */
 const YAML_UNSAFE = /[\u0080-\u009f\u2028\u2029\ufeff]/g;
 
-class NeedsBlockScalar extends Error {}
+// Not an Error: thrown for control flow on every multi-line value, where a stack trace would only cost time.
+class NeedsBlockScalar {}
 
 /**
  * Multi-line text as a literal block (`|` keeps one final newline, `|-` none) when that is unambiguous; otherwise

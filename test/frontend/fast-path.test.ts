@@ -1,0 +1,50 @@
+/**
+ * The fast loading path (js-yaml, positions on demand) must read every file exactly as the careful path (the
+ * `yaml` package with positions) does: same rules, same diagnostics with the same locations.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { collectRuleFiles, readRuleFile } from '../../src/frontend.js';
+
+const CORPUS = ['../shared/data/sigma/rules', '../shared/data/sigma/rules-compliance'].filter((d) => existsSync(d));
+const LOCAL = ['rules', 'test/golden'];
+
+function compare(files: readonly string[]): { fast: number; diagnostics: number } {
+  let diagnostics = 0;
+  for (const file of files) {
+    const content = readFileSync(file);
+    const fast = readRuleFile(file, content);
+    const careful = readRuleFile(file, content, { fast: false });
+    expect(fast.rules, file).toEqual(careful.rules);
+    expect(fast.diagnostics, file).toEqual(careful.diagnostics);
+    diagnostics += fast.diagnostics.length;
+  }
+  return { fast: files.length, diagnostics };
+}
+
+describe('fast and careful loading agree', () => {
+  it('on the repository rules and golden cases', () => {
+    compare(collectRuleFiles(LOCAL));
+  });
+
+  it('on files with problems: diagnostics keep their exact locations', () => {
+    const cases = [
+      'title: x\nlogsource: {product: p}\ndetection:\n  sel:\n    a|contians: b\n  condition: sel\n',
+      'title: x\nlogsource: {product: p}\ndetection:\n  sel: {a: b}\n  condition: sel and missing\nlevel: severe\n',
+      'title: x\ntitel: y\nlogsource: {product: p}\ndetection: {sel: {a: b}, condition: sel}\n',
+      'title: x\nlogsource: {product: p}\ndetection: {sel: {a: b}, condition: sel}\n---\ntitle: y\n',
+    ];
+    for (const [i, text] of cases.entries()) {
+      const fast = readRuleFile(`case${i}.yml`, text);
+      const careful = readRuleFile(`case${i}.yml`, text, { fast: false });
+      expect(fast).toEqual(careful);
+      expect(fast.diagnostics.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.skipIf(CORPUS.length === 0)('on the whole SigmaHQ corpus (skipped without ../shared)', () => {
+    const { fast, diagnostics } = compare(collectRuleFiles(CORPUS));
+    console.log(`fast path equals careful path on ${fast} files (${diagnostics} diagnostics)`);
+    expect(fast).toBeGreaterThan(3000);
+  });
+});
