@@ -61,7 +61,7 @@ const cacheValues = new Array(CACHE_SIZE).fill('');
 
 function folded(value) {
   const n = value.length;
-  const slot = (n === 0 ? 0 : (n * 31 + value.charCodeAt(0) * 7 + value.charCodeAt(n - 1))) & (CACHE_SIZE - 1);
+  const slot = (n === 0 ? 0 : n * 31 + value.charCodeAt(0) * 7 + value.charCodeAt(n - 1)) & (CACHE_SIZE - 1);
   if (cacheKeys[slot] === value) return cacheValues[slot];
   const out = value.toLowerCase();
   cacheKeys[slot] = value;
@@ -112,6 +112,75 @@ function someString(value, test, fold, depth) {
 /** Keyword search: any string value anywhere in the event. */
 export function keyword(event, test, fold) {
   return someString(event, test, fold, 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Needle sets: one test for an OR of many same-kind literal tests on one text (`contains` lists of dozens of
+// emoji, hashes, tool names). `kind` is exact, prefix, suffix or contains; needles arrive already lower-cased when
+// the test folds. The result is true exactly when one needle passes its own test. Needles are indexed by two code
+// units (the first two; the last two for suffix), so a contains test reads the text once, checking at each
+// position only the needles starting with the two units found there: linear in the text, whatever the set size.
+
+const PAIR_BITS = 4096;
+
+function pairSlot(a, b) {
+  return (a * 31 + b) & (PAIR_BITS - 1);
+}
+
+/** Compiles needles into a matcher `(text) => boolean`. */
+export function textSet(needles, kind) {
+  const unique = [...new Set(needles)];
+  if (kind === 'exact') {
+    const set = new Set(unique);
+    return (s) => set.has(s);
+  }
+  const short = unique.filter((n) => n.length < 2);
+  const byPair = new Map();
+  const filter = new Uint32Array(PAIR_BITS >>> 5);
+  for (const n of unique) {
+    if (n.length < 2) continue;
+    const at = kind === 'suffix' ? n.length - 2 : 0;
+    const a = n.charCodeAt(at);
+    const b = n.charCodeAt(at + 1);
+    const slot = pairSlot(a, b);
+    filter[slot >>> 5] |= 1 << (slot & 31);
+    const key = a * 65536 + b;
+    const list = byPair.get(key);
+    if (list === undefined) byPair.set(key, [n]);
+    else list.push(n);
+  }
+  if (kind === 'prefix') {
+    return (s) => {
+      for (const n of short) if (s.startsWith(n)) return true;
+      if (s.length < 2) return false;
+      const list = byPair.get(s.charCodeAt(0) * 65536 + s.charCodeAt(1));
+      if (list !== undefined) for (const n of list) if (s.startsWith(n)) return true;
+      return false;
+    };
+  }
+  if (kind === 'suffix') {
+    return (s) => {
+      for (const n of short) if (s.endsWith(n)) return true;
+      if (s.length < 2) return false;
+      const list = byPair.get(s.charCodeAt(s.length - 2) * 65536 + s.charCodeAt(s.length - 1));
+      if (list !== undefined) for (const n of list) if (s.endsWith(n)) return true;
+      return false;
+    };
+  }
+  return (s) => {
+    for (const n of short) if (s.includes(n)) return true;
+    const end = s.length - 1;
+    let b = end >= 0 ? s.charCodeAt(0) : 0;
+    for (let i = 0; i < end; i++) {
+      const a = b;
+      b = s.charCodeAt(i + 1);
+      const slot = pairSlot(a, b);
+      if ((filter[slot >>> 5] & (1 << (slot & 31))) === 0) continue;
+      const list = byPair.get(a * 65536 + b);
+      if (list !== undefined) for (const n of list) if (s.startsWith(n, i)) return true;
+    }
+    return false;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

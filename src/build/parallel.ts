@@ -23,7 +23,11 @@ interface WorkerReply {
   results: TargetResult[];
 }
 
-function runSlice(registryModule: string, files: readonly string[], targetIds: readonly string[]): Promise<WorkerReply> {
+function runSlice(
+  registryModule: string,
+  files: readonly string[],
+  targetIds: readonly string[],
+): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: { registryModule, files, targetIds },
@@ -46,7 +50,8 @@ export async function loadAndCompileParallel(
   const slices = Array.from({ length: jobs }, (_, i) => files.slice(i * size, (i + 1) * size)).filter((s) => s.length);
   const replies = await Promise.all(slices.map((slice) => runSlice(registryModule, slice, targetIds)));
   const results: TargetResult[] = [];
-  for (const id of targetIds) for (const reply of replies) for (const r of reply.results) if (r.target === id) results.push(r);
+  for (const id of targetIds)
+    for (const reply of replies) for (const r of reply.results) if (r.target === id) results.push(r);
   return {
     loaded: {
       rules: replies.flatMap((r) => r.rules),

@@ -4,8 +4,7 @@
  * YAML 1.2 core schema on purpose: SigmaHQ writes `date: 2023-01-05` unquoted, which YAML 1.1 would turn into a
  * Date; under the core schema it stays the string the JSON Schema expects (Dates are normalised anyway).
  */
-import {
-  visit, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { visit, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';

@@ -82,28 +82,32 @@ const MUTATIONS: Record<string, Mutation> = {
 };
 
 describe('fuzzed rule files', () => {
-  it(`${RUNS} mutations never throw, always locate their errors, and finish quickly (seed ${SEED})`, () => {
-    const rnd = prng(SEED);
-    const targets = loadTargets(BACKENDS);
-    const names = Object.keys(MUTATIONS);
-    const counts: Record<string, number> = {};
-    let slowest = 0;
-    for (let run = 0; run < RUNS; run++) {
-      const name = pick(names, rnd);
-      const input = MUTATIONS[name]!(pick(seeds, rnd), rnd);
-      const started = performance.now();
-      const result = readRuleFile(`fuzz/${name}-${run}.yml`, input);
-      for (const rule of result.rules) for (const target of targets) compileRule(rule, target);
-      slowest = Math.max(slowest, performance.now() - started);
-      for (const d of result.diagnostics) {
-        expect(d.code).toMatch(/^RC\d{3}$/);
-        expect(d.message).not.toMatch(/\n\s+at /); // no stack trace in a message
-        if (d.severity === 'error') expect(d.file).toBe(`fuzz/${name}-${run}.yml`);
+  it(
+    `${RUNS} mutations never throw, always locate their errors, and finish quickly (seed ${SEED})`,
+    () => {
+      const rnd = prng(SEED);
+      const targets = loadTargets(BACKENDS);
+      const names = Object.keys(MUTATIONS);
+      const counts: Record<string, number> = {};
+      let slowest = 0;
+      for (let run = 0; run < RUNS; run++) {
+        const name = pick(names, rnd);
+        const input = MUTATIONS[name]!(pick(seeds, rnd), rnd);
+        const started = performance.now();
+        const result = readRuleFile(`fuzz/${name}-${run}.yml`, input);
+        for (const rule of result.rules) for (const target of targets) compileRule(rule, target);
+        slowest = Math.max(slowest, performance.now() - started);
+        for (const d of result.diagnostics) {
+          expect(d.code).toMatch(/^RC\d{3}$/);
+          expect(d.message).not.toMatch(/\n\s+at /); // no stack trace in a message
+          if (d.severity === 'error') expect(d.file).toBe(`fuzz/${name}-${run}.yml`);
+        }
+        if (result.rules.length === 0) expect(result.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+        counts[name] = (counts[name] ?? 0) + 1;
       }
-      if (result.rules.length === 0) expect(result.diagnostics.some((d) => d.severity === 'error')).toBe(true);
-      counts[name] = (counts[name] ?? 0) + 1;
-    }
-    console.log(`fuzzed ${RUNS} rule files, slowest ${slowest.toFixed(0)} ms:`, counts);
-    expect(slowest).toBeLessThan(5000);
-  }, 60_000 + RUNS * 200);
+      console.log(`fuzzed ${RUNS} rule files, slowest ${slowest.toFixed(0)} ms:`, counts);
+      expect(slowest).toBeLessThan(5000);
+    },
+    60_000 + RUNS * 200,
+  );
 });
