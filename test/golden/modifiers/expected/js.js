@@ -9,18 +9,8 @@ const p1 = (s) => s.includes("bypass");
 const p2 = (s) => s.endsWith("\\powershell.exe");
 const p3 = (s) => s.startsWith("c:\\users\\");
 const p4 = (s) => s === "PowerShell.EXE";
-const p5 = (s) => s.includes(" -nop ");
-const p6 = (s) => s.includes(" /nop ");
-const p7 = (s) => s.includes(" –nop ");
-const p8 = (s) => s.includes(" —nop ");
-const p9 = (s) => s.includes(" ―nop ");
-const p10 = (s) => s.includes("ahr0cdovl");
-const p11 = (s) => s.includes("h0dha6ly");
-const p12 = (s) => s.includes("odhrwoi8v");
-const p13 = (s) => s.includes("cabpag4azw");
-const p14 = (s) => s.includes("aaaqbuagca");
-const p15 = (s) => s.includes("wagkabgbna");
-const p16 = (s) => s === "system";
+const n0 = rt.textSet([" -nop "," /nop "," –nop "," —nop "," ―nop ","ahr0cdovl","h0dha6ly","odhrwoi8v","cabpag4azw","aaaqbuagca","wagkabgbna"], "contains");
+const p5 = (s) => s === "system";
 
 /** True when the event matches the rule's detection. */
 export function match(event) {
@@ -33,18 +23,8 @@ export function match(event) {
     ((l2 === undefined ? (l2 = rt.lower(event["ParentImage"])) : l2) !== null ? l2.startsWith("c:\\users\\") : rt.someText(event["ParentImage"], p3, true)) &&
     (
       (typeof (t0 = event["OriginalFileName"]) === "string" ? t0 === "PowerShell.EXE" : rt.someText(t0, p4, false)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes(" -nop ") : rt.someText(event["CommandLine"], p5, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes(" /nop ") : rt.someText(event["CommandLine"], p6, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes(" –nop ") : rt.someText(event["CommandLine"], p7, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes(" —nop ") : rt.someText(event["CommandLine"], p8, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes(" ―nop ") : rt.someText(event["CommandLine"], p9, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes("ahr0cdovl") : rt.someText(event["CommandLine"], p10, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes("h0dha6ly") : rt.someText(event["CommandLine"], p11, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes("odhrwoi8v") : rt.someText(event["CommandLine"], p12, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes("cabpag4azw") : rt.someText(event["CommandLine"], p13, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes("aaaqbuagca") : rt.someText(event["CommandLine"], p14, true)) ||
-      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? l0.includes("wagkabgbna") : rt.someText(event["CommandLine"], p15, true))
+      ((l0 === undefined ? (l0 = rt.lower(event["CommandLine"])) : l0) !== null ? n0(l0) : rt.someText(event["CommandLine"], n0, true))
     ) &&
-    !((l3 === undefined ? (l3 = rt.lower(event["User"])) : l3) !== null ? l3 === "system" : rt.someText(event["User"], p16, true))
+    !((l3 === undefined ? (l3 = rt.lower(event["User"])) : l3) !== null ? l3 === "system" : rt.someText(event["User"], p5, true))
   );
 }
