@@ -8,18 +8,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-
-/** mulberry32: small, fast, good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../test/helpers/prng.js';
+export { prng };
 
 export const IMAGES = [
   'C:\\Windows\\System32\\cmd.exe',

@@ -18,6 +18,9 @@ export interface KustoDiagnostic {
   /** 1-based line and column in the query. */
   readonly line: number;
   readonly column: number;
+  /** 0-based offset into the query, and the length of the span. */
+  readonly start: number;
+  readonly length: number;
 }
 
 /** Table name → column name → Kusto scalar type name. */
@@ -57,6 +60,7 @@ interface LsDiagnostic {
   readonly Code: string;
   readonly Message: string;
   readonly Start: number;
+  readonly Length: number;
 }
 interface LsCode {
   GetDiagnostics(): BridgeList<LsDiagnostic>;
@@ -117,7 +121,15 @@ export function createKustoChecker(tables: TableSchemas, databaseName = 'Sentine
       const line = { v: 0 };
       const column = { v: 0 };
       code.TryGetLineAndOffset(d.Start, line, column);
-      out.push({ severity: d.Severity, code: d.Code, message: d.Message, line: line.v, column: column.v });
+      out.push({
+        severity: d.Severity,
+        code: d.Code,
+        message: d.Message,
+        line: line.v,
+        column: column.v,
+        start: d.Start,
+        length: d.Length,
+      });
     }
     return out;
   };

@@ -29,6 +29,7 @@ import * as kusto from './evaluators/kusto.js';
 import * as spl from './evaluators/spl.js';
 import { kustoErrors } from './kusto-syntax.js';
 import { excusingCodes } from './loss-codes.js';
+import { prng } from '../helpers/prng.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20260917);
@@ -157,17 +158,6 @@ const treeArb = (casedOnly: boolean): fc.Arbitrary<IrNode> =>
   })).node;
 
 // ---- events built from the tree ------------------------------------------------------------------------------------
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function leaves(node: IrNode): IrNode[] {
   if (node.kind === 'and' || node.kind === 'or') return node.children.flatMap(leaves);

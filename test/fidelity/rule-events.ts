@@ -7,19 +7,10 @@
  */
 import type { IrNode } from '../../src/ir/nodes.js';
 import type { Pattern } from '../../src/ir/pattern.js';
+import { prng } from '../helpers/prng.js';
+export { prng };
 
 export type RuleEvent = Record<string, unknown>;
-
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function leaves(node: IrNode): IrNode[] {
   if (node.kind === 'and' || node.kind === 'or') return node.children.flatMap(leaves);

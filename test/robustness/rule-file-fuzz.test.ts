@@ -10,22 +10,11 @@ import { BACKENDS } from '../../backends/index.js';
 import { loadTargets } from '../../src/cli/targets.js';
 import { compileRule } from '../../src/compile.js';
 import { collectRuleFiles, readRuleFile } from '../../src/frontend.js';
+import { prng } from '../helpers/prng.js';
 
 const CORPUS = '../shared/data/sigma/rules';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
-
-/** mulberry32: small, seedable, good enough to pick mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds: Buffer[] = existsSync(CORPUS)
   ? collectRuleFiles([CORPUS])
