@@ -422,7 +422,7 @@ export function compileRe2(source: string, query = source, at = 0): RegExp {
     flags = [...new Set(m[1]!)].join('');
     body = body.slice(m[0].length);
   }
-  if (/\(\?[a-zA-Z]/.test(body) || /\(\?P?</.test(body) || /\\[zAQE]/.test(body))
+  if (/\(\?[a-zA-Z]/.test(body) || /\(\?P?</.test(body) || /(?:^|[^\\])(?:\\\\)*\\[zAQE]/.test(body))
     throw new QueryParseError(
       'Kusto regex',
       `RE2 construct outside the modelled subset in ${JSON.stringify(source)}`,
