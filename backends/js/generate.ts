@@ -13,6 +13,7 @@ import type { Visitor } from '../../src/ir/visit.js';
 import { visit } from '../../src/ir/visit.js';
 import { _, type Code, indent, join, type Name, NameScope } from './codegen.js';
 import { JS_CODES as C } from './codes.js';
+import { regexLiterals } from '../../src/match/witness.js';
 import { flagLetters, regexSafety, searchForm } from './regex-safety.js';
 import { cidr } from './runtime/runtime.js';
 
@@ -263,7 +264,23 @@ class Generator implements Visitor<Code> {
         : this.hoist('r', _`${RT}.compileRegexVm(${source}, ${letters})`);
     const fallback = this.predicate(_`${regex}.test(${TEXT})`);
     const t = this.temp;
-    return _`(typeof (${t} = ${this.read(node.field)}) === "string" ? ${regex}.test(${t}) : ${RT}.someText(${t}, ${fallback}, false))`;
+    return _`(typeof (${t} = ${this.read(node.field)}) === "string" ? ${this.regexPrefilter(node, verdict.engine, t)}${regex}.test(${t}) : ${RT}.someText(${t}, ${fallback}, false))`;
+  }
+
+  /**
+   * For a pattern on the linear-time engine (slower per character than V8's), a cheap `includes` of the longest
+   * literal text every match contains (./witness.ts `regexLiterals`, the index's own analysis) before running
+   * it: most values lack it. Case-insensitive patterns test the runtime's lower-cased text (cached per event).
+   */
+  private regexPrefilter(node: NodeOf<'regexMatch'>, engine: string, subject: Code): Code {
+    if (engine !== 'vm') return _``;
+    const ignoreCase = node.flags.ignoreCase;
+    let best = '';
+    for (const run of regexLiterals(node.source, ignoreCase)) if (run.length > best.length) best = run;
+    if (best.length < 2) return _``;
+    return ignoreCase
+      ? _`${RT}.lower(${subject}).includes(${best.toLowerCase()}) && `
+      : _`${subject}.includes(${best}) && `;
   }
 
   cidrMatch(node: NodeOf<'cidrMatch'>): Code {

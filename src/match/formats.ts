@@ -87,20 +87,28 @@ export function flattenEvtx(record: Obj): Obj {
   if (!isObject(event)) return record;
   const system = event['System'];
   if (!isObject(system)) return record;
+  // Plain own-key loops (JSON.parse objects have no inherited enumerable keys): no entry arrays per event.
   const out: Obj = {};
   addData(out, event['EventData']);
   const userData = event['UserData'];
   if (isObject(userData)) {
-    for (const [key, child] of Object.entries(userData)) {
-      if (key !== ATTRIBUTES) addData(out, isObject(child) ? child : { [key]: child });
+    for (const key in userData) {
+      if (key === ATTRIBUTES || !hasOwn(userData, key)) continue;
+      const child = userData[key];
+      if (isObject(child)) addData(out, child);
+      else if (key !== 'Data' || !Array.isArray(child)) out[key] = elementValue(child);
+      else addData(out, { [key]: child });
     }
   }
-  for (const [key, raw] of Object.entries(system)) {
-    if (key === ATTRIBUTES) continue;
+  for (const key in system) {
+    if (key === ATTRIBUTES || !hasOwn(system, key)) continue;
+    const raw = system[key];
     if (isObject(raw)) {
       if (TEXT in raw) out[key] = raw[TEXT];
       const attributes = raw[ATTRIBUTES];
-      if (isObject(attributes)) for (const [name, value] of Object.entries(attributes)) out[`${key}_${name}`] = value;
+      if (isObject(attributes)) {
+        for (const name in attributes) if (hasOwn(attributes, name)) out[`${key}_${name}`] = attributes[name];
+      }
     } else {
       out[key] = raw;
     }
@@ -108,19 +116,22 @@ export function flattenEvtx(record: Obj): Obj {
   return out;
 }
 
+const hasOwn = Object.hasOwn;
+
 function addData(out: Obj, data: unknown): void {
   if (!isObject(data)) return;
-  for (const [key, value] of Object.entries(data)) {
-    if (key === ATTRIBUTES) continue;
+  for (const key in data) {
+    if (key === ATTRIBUTES || !hasOwn(data, key)) continue;
+    const value = data[key];
     if (key === 'Data' && Array.isArray(value)) {
       // Unnamed-schema events: <Data Name="X">v</Data> items.
-      const unnamed: unknown[] = [];
+      let unnamed: unknown[] | undefined;
       for (const item of value) {
         const name = isObject(item) && isObject(item[ATTRIBUTES]) ? item[ATTRIBUTES]['Name'] : undefined;
         if (typeof name === 'string') out[name] = elementValue(item);
-        else unnamed.push(elementValue(item));
+        else (unnamed ??= []).push(elementValue(item));
       }
-      if (unnamed.length > 0) out['Data'] = unnamed;
+      if (unnamed !== undefined) out['Data'] = unnamed;
       continue;
     }
     out[key] = elementValue(value);

@@ -7,7 +7,7 @@ import type { Rule } from '../model/rule.js';
 import { eventLogsource, logsourceAdmits } from './logsource.js';
 import type { PredicateFactory } from './types.js';
 import type { KeyKind, Witness } from './witness.js';
-import { eventKeys, fieldValue, findWitness, GRAM as GRAM_LENGTH, gramCode } from './witness.js';
+import { eventKeys, fieldValue, findWitness, GRAM as GRAM_LENGTH, gramCode, numericKey } from './witness.js';
 
 export type Predicate = (event: unknown) => boolean;
 
@@ -48,6 +48,10 @@ interface Bucket {
   /** Rules evaluated on every event of the bucket, in rule order. */
   readonly always: readonly number[];
   readonly fields: readonly FieldIndex[];
+  /** The indexes of plain (undotted) field names, by name. */
+  readonly byName: ReadonlyMap<string, readonly FieldIndex[]>;
+  /** The indexes of dotted field names (flat key or nested path, see witness.ts `fieldValue`). */
+  readonly dotted: readonly FieldIndex[];
 }
 
 export interface PredicateError {
@@ -160,39 +164,108 @@ export class RuleRouter {
   private lists(bucket: Bucket, event: Record<string, unknown>): readonly (readonly number[])[] {
     const out = this.scratch;
     out.length = 0;
-    for (const index of bucket.fields) {
-      const keys = eventKeys(fieldValue(event, index.field, index.segments), index.kind);
-      if (keys === 'unknown') {
-        out.push(index.all);
-        continue;
-      }
-      if (index.kind !== 'gram') {
-        for (const key of keys) {
-          const list = index.byKey.get(key);
-          if (list !== undefined) out.push(list);
-        }
-        continue;
-      }
-      const { filter, byGram, byUnit } = index;
-      const units = byUnit.size > 0;
-      for (const text of keys) {
-        let h = 0;
-        for (let i = 0; i < text.length; i++) {
-          const c = text.charCodeAt(i);
-          if (c >= 0x80 && units) {
-            const list = byUnit.get(c);
-            if (list !== undefined) out.push(list);
-          }
-          h = ((h << 8) | (c & 0xff)) >>> 0;
-          if (i < GRAM - 1) continue;
-          const slot = filterSlot(h);
-          if ((filter[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
-          const list = byGram.get(h);
-          if (list !== undefined) out.push(list);
-        }
-      }
+    // Plain field names: walk the event's own keys (a handful) rather than look up every indexed name (up to
+    // a hundred per bucket). A name the event lacks has no keys: an inherited value (`constructor`) gives none,
+    // or only `unknown`, which the predicate, reading own properties, would not match anyway.
+    const byName = bucket.byName;
+    const names = Object.keys(event);
+    for (let n = 0; n < names.length; n++) {
+      const indexes = byName.get(names[n]!);
+      if (indexes === undefined) continue;
+      const value = event[names[n]!];
+      for (let f = 0; f < indexes.length; f++) this.indexLists(indexes[f]!, value, out);
+    }
+    const dotted = bucket.dotted;
+    for (let f = 0; f < dotted.length; f++) {
+      const index = dotted[f]!;
+      this.indexLists(index, fieldValue(event, index.field, index.segments), out);
     }
     return out;
+  }
+
+  /** The lists one field index reaches for the event's value of its field. */
+  private indexLists(index: FieldIndex, value: unknown, out: (readonly number[])[]): void {
+    // Missing and null values have no keys for any kind.
+    if (value === undefined || value === null) return;
+    if (typeof value === 'string') {
+      // Fast paths, the same keys as eventKeys without the key arrays.
+      if (index.kind === 'gram') {
+        if (value.length > 0) this.gramLists(index, value, out);
+      } else if (index.kind === 'exact') {
+        const lower = value.toLowerCase();
+        const list = index.byKey.get(lower);
+        if (list !== undefined) out.push(list);
+        const canonical = numericKey(value, lower);
+        if (canonical !== undefined) {
+          const other = index.byKey.get(canonical);
+          if (other !== undefined) out.push(other);
+        }
+      } else {
+        const cut = value.lastIndexOf('\\');
+        if (cut < 0) return;
+        const folded = value.toLowerCase();
+        const list = index.byKey.get(folded.slice(folded.lastIndexOf('\\') + 1));
+        if (list !== undefined) out.push(list);
+      }
+      return;
+    }
+    const keys = eventKeys(value, index.kind);
+    if (keys === 'unknown') {
+      out.push(index.all);
+      return;
+    }
+    if (index.kind !== 'gram') {
+      for (const key of keys) {
+        const list = index.byKey.get(key);
+        if (list !== undefined) out.push(list);
+      }
+      return;
+    }
+    for (const text of keys) this.foldedGramLists(index, text, out);
+  }
+
+  /**
+   * Lists of the grams and non-ASCII units of a text, lower-cased as `toLowerCase` does. ASCII letters are folded
+   * inline (no copy of the string); at the first non-ASCII unit, whose lower case may differ in length, the rest is
+   * done on `text.toLowerCase()` from the start (lists pushed twice are deduplicated by the caller).
+   */
+  private gramLists(index: FieldIndex, text: string, out: (readonly number[])[]): void {
+    const { filter, byGram } = index;
+    let h = 0;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.foldedGramLists(index, text.toLowerCase(), out);
+        return;
+      }
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      h = (h << 8) | c;
+      if (i < GRAM - 1) continue;
+      const slot = filterSlot(h);
+      if ((filter[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
+      const list = byGram.get(h);
+      if (list !== undefined) out.push(list);
+    }
+  }
+
+  /** `gramLists` of an already lower-cased text. */
+  private foldedGramLists(index: FieldIndex, text: string, out: (readonly number[])[]): void {
+    const { filter, byGram, byUnit } = index;
+    const units = byUnit.size > 0;
+    let h = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80 && units) {
+        const list = byUnit.get(c);
+        if (list !== undefined) out.push(list);
+      }
+      h = (h << 8) | (c & 0xff);
+      if (i < GRAM - 1) continue;
+      const slot = filterSlot(h);
+      if ((filter[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
+      const list = byGram.get(h);
+      if (list !== undefined) out.push(list);
+    }
   }
 
   private evaluateList(
@@ -278,7 +351,8 @@ export class RuleRouter {
             continue;
           }
           if (term.kind === 'gram') {
-            const code = gramCode(key);
+            // As a signed 32-bit number, as the event side rolls it (small integers, no heap numbers).
+            const code = gramCode(key) | 0;
             const slot = filterSlot(code);
             index.filter[slot >>> 5]! |= 1 << (slot & 31);
             const list = index.byGram.get(code);
@@ -292,7 +366,15 @@ export class RuleRouter {
         }
       }
     });
-    return { always, fields: [...fields.values()] };
+    const list = [...fields.values()];
+    const byName = new Map<string, FieldIndex[]>();
+    for (const index of list) {
+      if (index.segments.length > 1) continue;
+      const same = byName.get(index.field);
+      if (same === undefined) byName.set(index.field, [index]);
+      else same.push(index);
+    }
+    return { always, fields: list, byName, dotted: list.filter((index) => index.segments.length > 1) };
   }
 }
 

@@ -63,6 +63,20 @@ const BROAD_FIELDS: ReadonlySet<string> = new Set([
 
 const DECIMAL = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
+/**
+ * The canonical decimal key `textKeys` adds for numeric text, or undefined (not numeric, or equal to `lower`, the
+ * lower-cased text). A cheap first-character test skips the regular expression for most values.
+ */
+export function numericKey(text: string, lower: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return undefined;
+  const c = trimmed.charCodeAt(0);
+  if (c !== 0x2d && (c < 0x30 || c > 0x39)) return undefined;
+  if (!DECIMAL.test(trimmed)) return undefined;
+  const canonical = String(Number(trimmed));
+  return canonical === lower ? undefined : canonical;
+}
+
 /** Index keys of a rule's exact text. */
 export function textKeys(text: string): string[] {
   const lower = text.toLowerCase();
@@ -308,7 +322,15 @@ const FREQUENT_CHARS = new Set(' etaoinsrlcdhm.\\/-:"_');
 /** A single non-ASCII unit: rare in logs, but one key covers every needle holding it. */
 const UNIT_COST = 6;
 
+const gramCosts = new Map<string, number>();
+
 function gramCost(gram: string): number {
+  let c = gramCosts.get(gram);
+  if (c === undefined) gramCosts.set(gram, (c = computeGramCost(gram)));
+  return c;
+}
+
+function computeGramCost(gram: string): number {
   if (gram.length === 1) return UNIT_COST;
   let c = COMMON_GRAMS.has(gram) ? 40 : 4;
   for (const ch of gram) if (FREQUENT_CHARS.has(ch)) c += 1;
