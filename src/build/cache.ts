@@ -45,7 +45,8 @@ export function inputKey(files: readonly string[], options: unknown): string {
 
 export function outputKey(tree: ReadonlyMap<string, string>): string {
   const hash = createHash('sha256');
-  for (const [path, content] of tree) hash.update(path).update('\0').update(content).update('\0');
+  // Sorted: a tree read from disk and the same tree built in memory list their files in different orders.
+  for (const path of [...tree.keys()].sort()) hash.update(path).update('\0').update(tree.get(path)!).update('\0');
   return hash.digest('hex');
 }
 

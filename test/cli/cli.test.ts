@@ -176,3 +176,32 @@ describe('rulec match and rulec test', () => {
     expect(s.out + s.err).toMatch(/^6 passed, 0 failed$/m);
   });
 });
+
+describe('rulec build cache', () => {
+  it('replays an unchanged build, and compiles again when a rule or the output changes', async () => {
+    const rules = join(dir, 'rules');
+    mkdirSync(rules);
+    copyFileSync(SEED, join(rules, 'seed.yml'));
+    const out = join(dir, 'dist');
+    const first = io();
+    expect(await runCli(['build', rules, '--out', out], BACKENDS, first)).toBe(0);
+    expect(first.err).not.toContain('(cached)');
+    const second = io();
+    expect(await runCli(['build', rules, '--out', out], BACKENDS, second)).toBe(0);
+    expect(second.err).toContain('nothing to do (cached)');
+    // An edited output is repaired by a real build, not replayed.
+    writeFileSync(join(out, 'elastic', 'rules.ndjson'), 'tampered\n');
+    const third = io();
+    expect(await runCli(['build', rules, '--out', out], BACKENDS, third)).toBe(0);
+    expect(third.err).not.toContain('(cached)');
+    expect(readFileSync(join(out, 'elastic', 'rules.ndjson'), 'utf8')).toContain('675239ea');
+    // An edited rule is compiled again.
+    writeFileSync(join(rules, 'seed.yml'), readFileSync(SEED, 'utf8').replace('version: 207', 'version: 208'));
+    const fourth = io();
+    expect(await runCli(['build', rules, '--out', out], BACKENDS, fourth)).toBe(0);
+    expect(fourth.err).not.toContain('(cached)');
+    expect(readFileSync(join(out, 'elastic', '675239ea-c1bc-4467-a6d3-b9e2cc7f676d.json'), 'utf8')).toContain(
+      '"version": 208',
+    );
+  });
+});
