@@ -38,13 +38,14 @@ function jsonHelper(value: unknown, options: Handlebars.HelperOptions): string {
 const YAML_RESERVED = /^(?:true|false|null|yes|no|on|off|y|n|~)$/i;
 /**
  * Unquoted (plain) scalars: a safe first character, then characters no YAML reader gives a meaning to in block
- * context (no `: `, ` #`, quotes or brackets at the start, no control or line-break characters).
+ * context (no `: `, ` #` or a final `:`, checked apart; no quotes or brackets at the start; no control or line-break
+ * characters).
  */
 const YAML_PLAIN =
-  /^[A-Za-z0-9_(/\u00c0-\u2027\u202a-\ufefe][A-Za-z0-9 _.,'\-/()@+=&;!?%*\u00a0-\u2027\u202a-\ufefe\uff00-\uffef]*$/;
+  /^[A-Za-z0-9_(/\u00c0-\u2027\u202a-\ufefe][A-Za-z0-9 _.,'\-/()@+=&;!?%*:#\u00a0-\u2027\u202a-\ufefe\uff00-\uffef]*$/;
 /** Plain scalars a YAML 1.1 or 1.2 reader would read as a number or a date. */
 const YAML_NUMBER_OR_DATE =
-  /^(?:[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?|0[xob].*|\d{4}-\d\d?-\d\d?.*)$/i;
+  /^(?:[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?|0[xob].*|\d{4}-\d\d?-\d\d?.*|[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?)$/i;
 /** Characters some YAML readers treat as line breaks or byte-order marks, or that are not printable. */
 const YAML_UNSAFE = /[\u0080-\u009f\u2028\u2029\ufeff]/g;
 
@@ -86,7 +87,13 @@ function yamlScalar(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   const text = String(value);
   if (text.includes('\n') || text.includes('\r')) throw new NeedsBlockScalar();
-  if (YAML_PLAIN.test(text) && !text.endsWith(' ') && !YAML_RESERVED.test(text) && !YAML_NUMBER_OR_DATE.test(text))
+  if (
+    YAML_PLAIN.test(text) &&
+    !/: | #|:$/.test(text) &&
+    !text.endsWith(' ') &&
+    !YAML_RESERVED.test(text) &&
+    !YAML_NUMBER_OR_DATE.test(text)
+  )
     return text;
   return quoteYaml(text);
 }
@@ -97,10 +104,10 @@ function yamlBlock(value: object): string[] {
   const nested = (child: unknown, prefix: string, childIndent: string): void => {
     if (Array.isArray(child) && child.length > 0) {
       lines.push(prefix.trimEnd());
-      for (const l of yamlBlock(child)) lines.push(`${childIndent}${l}`);
+      for (const l of yamlBlock(child)) lines.push(l === '' ? '' : `${childIndent}${l}`);
     } else if (child !== null && typeof child === 'object' && !Array.isArray(child) && Object.keys(child).length > 0) {
       lines.push(prefix.trimEnd());
-      for (const l of yamlBlock(child)) lines.push(`${childIndent}${l}`);
+      for (const l of yamlBlock(child)) lines.push(l === '' ? '' : `${childIndent}${l}`);
     } else if (Array.isArray(child)) lines.push(`${prefix}[]`);
     else if (child !== null && typeof child === 'object') lines.push(`${prefix}{}`);
     else if (typeof child === 'string' && /[\r\n]/.test(child))
@@ -111,7 +118,7 @@ function yamlBlock(value: object): string[] {
     for (const item of value) {
       if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length > 0) {
         const inner = yamlBlock(item);
-        lines.push(`- ${inner[0]!}`, ...inner.slice(1).map((l) => `  ${l}`));
+        lines.push(`- ${inner[0]!}`, ...inner.slice(1).map((l) => (l === '' ? '' : `  ${l}`)));
       } else if (Array.isArray(item) && item.length > 0) throw new NeedsBlockScalar();
       else nested(item, '- ', '  ');
     }
@@ -141,7 +148,7 @@ function yamlHelper(value: unknown, options: Handlebars.HelperOptions): string {
   try {
     if (value !== null && typeof value === 'object')
       return `\n${yamlBlock(value)
-        .map((l) => `${pad}  ${l}`)
+        .map((l) => (l === '' ? '' : `${pad}  ${l}`))
         .join('\n')}`;
     return ` ${yamlScalar(value)}`;
   } catch (error) {

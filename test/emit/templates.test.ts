@@ -63,6 +63,13 @@ const TRICKY = [
   '207.0.0',
   '675239ea-c1bc-4467-a6d3-b9e2cc7f676d',
   '5m',
+  'para one\n\npara two\n',
+  'https://x.test/a#b',
+  'a:b',
+  'a:',
+  'x #y',
+  '1:20',
+  '190:20:30',
 ];
 
 /** Keys come from rulec's own views, never from rules; the helper refuses keys YAML cannot hold. */
