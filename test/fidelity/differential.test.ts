@@ -10,10 +10,6 @@
  * Fixed seed in `npm test`; `FUZZ_RUNS=<n>` (and optionally `FUZZ_SEED`) for longer runs.
  */
 import fc from 'fast-check';
-import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../backends/index.js';
 import type { Backend } from '../../src/backend/types.js';
@@ -30,6 +26,7 @@ import * as spl from './evaluators/spl.js';
 import { kustoErrors } from './kusto-syntax.js';
 import { excusingCodes } from './loss-codes.js';
 import { prng } from '../helpers/prng.js';
+import { importPredicate } from './js-module.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20260917);
@@ -252,20 +249,8 @@ function rule(detection: IrNode, pinKql: boolean) {
   });
 }
 
-let moduleDir: string | undefined;
-let moduleCounter = 0;
 async function jsPredicate(result: TargetResult): Promise<(event: unknown) => boolean> {
-  if (moduleDir === undefined) {
-    moduleDir = mkdtempSync(join(tmpdir(), 'rulec-fidelity-'));
-    // The generated module imports ./runtime.js, which may import sibling support files: copy them all.
-    const runtimeDir = join(jsTarget.backend.root, 'runtime');
-    for (const file of readdirSync(runtimeDir).filter((f) => f.endsWith('.js')))
-      copyFileSync(join(runtimeDir, file), join(moduleDir, file));
-  }
-  const file = join(moduleDir, `r${moduleCounter++}.js`);
-  writeFileSync(file, `${result.compiled!.query.query}\n`);
-  const mod = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { match: (event: unknown) => boolean };
-  return mod.match;
+  return importPredicate(result.compiled!.query.query);
 }
 
 /** Sentinel's table for the fuzz: every field a string column (as the fallback mapping gives no types). */

@@ -13,10 +13,8 @@
  *
  * A disagreement is excused only by a loss warning of that target that fits the event (loss-codes.ts).
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../backends/index.js';
 import { loadTargets } from '../../src/cli/targets.js';
@@ -34,6 +32,7 @@ import * as kusto from './evaluators/kusto.js';
 import * as spl from './evaluators/spl.js';
 import { excusingCodes } from './loss-codes.js';
 import { eventsFor, leaves, type RuleEvent } from './rule-events.js';
+import { importPredicate } from './js-module.js';
 
 const EVENTS_PER_RULE = Number(process.env['GOLDEN_FIDELITY_EVENTS'] ?? 120);
 const SEED = 20260918;
@@ -79,19 +78,8 @@ const queryTargets = targets.filter((t) => t.backend.id !== 'js');
 
 // ---- the JS reference ----------------------------------------------------------------------------------------
 
-let moduleDir: string | undefined;
-let moduleCounter = 0;
 async function jsPredicate(result: TargetResult): Promise<(event: unknown) => boolean> {
-  if (moduleDir === undefined) {
-    moduleDir = mkdtempSync(join(tmpdir(), 'rulec-golden-fidelity-'));
-    const runtimeDir = join(jsTarget.backend.root, 'runtime');
-    for (const file of readdirSync(runtimeDir).filter((f) => f.endsWith('.js')))
-      copyFileSync(join(runtimeDir, file), join(moduleDir, file));
-  }
-  const file = join(moduleDir, `g${moduleCounter++}.js`);
-  writeFileSync(file, `${result.compiled!.query.query}\n`);
-  const mod = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { match: (event: unknown) => boolean };
-  return mod.match;
+  return importPredicate(result.compiled!.query.query);
 }
 
 // ---- translating an event into a target's field names ---------------------------------------------------------

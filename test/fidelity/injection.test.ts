@@ -4,10 +4,6 @@
  * is refused with a diagnostic. The same strings in the rule's metadata come back unchanged from every artifact
  * (JSON, NDJSON, YAML, ARM JSON, .conf), and the JS predicate never runs code from a rule.
  */
-import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { BACKENDS } from '../../backends/index.js';
@@ -22,6 +18,7 @@ import * as kql from './evaluators/kql.js';
 import * as kusto from './evaluators/kusto.js';
 import * as spl from './evaluators/spl.js';
 import { kustoErrors } from './kusto-syntax.js';
+import { importPredicate } from './js-module.js';
 
 const HOSTILE: readonly string[] = [
   '"',
@@ -82,20 +79,6 @@ function hostileRule(value: string) {
       targets: { sentinel: { table: 'Events' }, elastic: { language: 'kuery' } },
     },
   });
-}
-
-let moduleDir: string | undefined;
-let counter = 0;
-async function importPredicate(source: string): Promise<(event: unknown) => boolean> {
-  if (moduleDir === undefined) {
-    moduleDir = mkdtempSync(join(tmpdir(), 'rulec-injection-'));
-    const runtimeDir = join(targets.find((t) => t.backend.id === 'js')!.backend.root, 'runtime');
-    for (const f of readdirSync(runtimeDir).filter((n) => n.endsWith('.js')))
-      copyFileSync(join(runtimeDir, f), join(moduleDir, f));
-  }
-  const file = join(moduleDir, `m${counter++}.js`);
-  writeFileSync(file, source);
-  return ((await import(/* @vite-ignore */ pathToFileURL(file).href)) as { match: (e: unknown) => boolean }).match;
 }
 
 async function evaluator(result: TargetResult): Promise<(event: Record<string, unknown>) => boolean> {
