@@ -19,14 +19,12 @@ import type { IrNode } from '../../src/ir/nodes.js';
 import { ANY_CHARS, literalPart, ONE_CHAR, pattern, type Pattern, patternToSigma } from '../../src/ir/pattern.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import { makeRule } from '../helpers/make-rule.js';
-import * as eql from './evaluators/eql.js';
-import * as kql from './evaluators/kql.js';
-import * as kusto from './evaluators/kusto.js';
-import * as spl from './evaluators/spl.js';
+import type * as kusto from './evaluators/kusto.js';
 import { kustoErrors } from './kusto-syntax.js';
 import { excusingCodes } from './loss-codes.js';
 import { prng } from '../helpers/prng.js';
 import { importPredicate } from './js-module.js';
+import { type Evaluator, readQuery } from './readers.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20260917);
@@ -266,32 +264,10 @@ function applicable(target: string, event: Record<string, unknown>): boolean {
   return target !== 'sentinel' || !Object.values(event).some((v) => Array.isArray(v));
 }
 
-type Evaluator = (event: Record<string, unknown>) => boolean;
-
 /** Reads the query with the evaluator of its language; throws QueryParseError when it is outside the subset. */
-function reader(backend: Backend, result: TargetResult): Evaluator {
-  const { query, language } = result.compiled!.query;
-  const types = result.compiled!.mapped.fieldTypes;
-  switch (language) {
-    case 'kuery': {
-      const ast = kql.parse(query);
-      return (e) => kql.evaluate(ast, e, types);
-    }
-    case 'eql': {
-      const ast = eql.parse(query);
-      return (e) => eql.evaluate(ast, e);
-    }
-    case 'kql': {
-      // The columns are the string columns the query was validated against (see KUSTO_SCHEMA).
-      const ast = kusto.parse(query);
-      return (e) => kusto.evaluate(ast, e, { columns: KUSTO_SCHEMA });
-    }
-    case 'spl': {
-      const ast = spl.parse(query);
-      return (e) => spl.evaluate(ast, e);
-    }
-  }
-  throw new Error(`no evaluator for ${backend.id} language ${language}`);
+function reader(_backend: Backend, result: TargetResult): Evaluator {
+  // The columns are the string columns the query was validated against (see KUSTO_SCHEMA).
+  return readQuery(result, { kustoColumns: KUSTO_SCHEMA });
 }
 
 interface Finding {

@@ -26,13 +26,11 @@ import { exactText } from '../../src/ir/pattern.js';
 import type { Rule } from '../../src/model/rule.js';
 import { selectLogsource } from '../../src/pipeline/apply.js';
 import type { LogsourceMapping } from '../../src/pipeline/types.js';
-import * as eql from './evaluators/eql.js';
-import * as kql from './evaluators/kql.js';
-import * as kusto from './evaluators/kusto.js';
-import * as spl from './evaluators/spl.js';
+import type * as kusto from './evaluators/kusto.js';
 import { excusingCodes } from './loss-codes.js';
 import { eventsFor, leaves, type RuleEvent } from './rule-events.js';
 import { importPredicate } from './js-module.js';
+import { type Evaluator, readQuery } from './readers.js';
 
 const EVENTS_PER_RULE = Number(process.env['GOLDEN_FIDELITY_EVENTS'] ?? 120);
 const SEED = 20260918;
@@ -222,35 +220,16 @@ function isIp(text: string): boolean {
 
 // ---- reading queries ----------------------------------------------------------------------------------------
 
-type Evaluator = (event: RuleEvent) => boolean;
-
 function reader(view: TargetView, result: TargetResult): Evaluator {
-  const { query, language } = result.compiled!.query;
-  const types = result.compiled!.mapped.fieldTypes;
-  switch (language) {
-    case 'kuery': {
-      const ast = kql.parse(query);
-      return (e) => kql.evaluate(ast, e, types);
-    }
-    case 'eql': {
-      const ast = eql.parse(query);
-      return (e) => eql.evaluate(ast, e);
-    }
-    case 'kql': {
-      // Computed columns are given to the evaluator as columns: the `| extend` line is not evaluated.
-      const text = query.replace(/^(\S+)\n\| extend [^\n]*\n/, '$1\n');
-      const ast = kusto.parse(text);
-      const columns: Record<string, kusto.KustoType> = {};
-      for (const [c, t] of Object.entries(view.mapping?.fieldTypes ?? {})) columns[c] = t as kusto.KustoType;
-      for (const c of Object.keys((view.mapping?.destination['extend'] ?? {}) as object)) columns[c] = 'string';
-      return (e) => kusto.evaluate(ast, e, { columns });
-    }
-    case 'spl': {
-      const ast = spl.parse(query);
-      return (e) => spl.evaluate(ast, e);
-    }
-  }
-  throw new Error(`no evaluator for ${result.target} language ${language}`);
+  // Computed columns are given to the evaluator as columns: the `| extend` line is not evaluated.
+  const columns: Record<string, kusto.KustoType> = {};
+  for (const [c, t] of Object.entries(view.mapping?.fieldTypes ?? {})) columns[c] = t as kusto.KustoType;
+  for (const c of Object.keys((view.mapping?.destination['extend'] ?? {}) as object)) columns[c] = 'string';
+  const read = readQuery(result, {
+    kustoColumns: columns,
+    kustoText: (query) => query.replace(/^(\S+)\n\| extend [^\n]*\n/, '$1\n'),
+  });
+  return (e) => read(e);
 }
 
 // ---- the comparison -----------------------------------------------------------------------------------------

@@ -13,12 +13,9 @@ import { literalPattern } from '../../src/ir/pattern.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import { makeRule } from '../helpers/make-rule.js';
 import { readConf } from '../backends/splunk/helpers.js';
-import * as eql from './evaluators/eql.js';
-import * as kql from './evaluators/kql.js';
-import * as kusto from './evaluators/kusto.js';
-import * as spl from './evaluators/spl.js';
 import { kustoErrors } from './kusto-syntax.js';
 import { importPredicate } from './js-module.js';
+import { readQuery } from './readers.js';
 
 const HOSTILE: readonly string[] = [
   '"',
@@ -83,28 +80,9 @@ function hostileRule(value: string) {
 
 async function evaluator(result: TargetResult): Promise<(event: Record<string, unknown>) => boolean> {
   const { query, language } = result.compiled!.query;
-  switch (language) {
-    case 'kuery': {
-      const ast = kql.parse(query);
-      return (e) => kql.evaluate(ast, e, result.compiled!.mapped.fieldTypes);
-    }
-    case 'eql': {
-      const ast = eql.parse(query);
-      return (e) => eql.evaluate(ast, e);
-    }
-    case 'kql': {
-      expect(kustoErrors(query, 'Events', { [FIELD]: 'string' })).toEqual([]);
-      const ast = kusto.parse(query);
-      return (e) => kusto.evaluate(ast, e, { columns: { [FIELD]: 'string' } });
-    }
-    case 'spl': {
-      const ast = spl.parse(query);
-      return (e) => spl.evaluate(ast, e);
-    }
-    case 'js':
-      return importPredicate(query);
-  }
-  throw new Error(`no reader for ${language}`);
+  if (language === 'js') return importPredicate(query);
+  if (language === 'kql') expect(kustoErrors(query, 'Events', { [FIELD]: 'string' })).toEqual([]);
+  return readQuery(result, { kustoColumns: { [FIELD]: 'string' } });
 }
 
 /** The artifact fields that carry the rule's title, per target, read back from the parsed artifact. */
