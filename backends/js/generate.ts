@@ -26,6 +26,8 @@ export interface GeneratedPredicate {
 
 const RT = _`rt`;
 const EVENT = _`event`;
+/** The optional per-event memo a caller evaluating many rules passes (see the runtime's keyword search). */
+const MEMO = _`memo`;
 const TEXT = _`s`;
 
 /** Keys that `event[key]` would find on Object.prototype when the event lacks them. */
@@ -176,8 +178,11 @@ class Generator implements Visitor<Code> {
       const text = shape.kind === 'any' || shape.kind === 'complex' ? '' : shape.text;
       return fold ? text.toLowerCase() : text;
     });
+    if (first.kind === 'keyword') {
+      const search = this.hoist('k', _`${RT}.keywordSet(${needles}, ${kind}, ${fold})`);
+      return _`${search}(${EVENT}, ${MEMO})`;
+    }
     const set = this.hoist('n', _`${RT}.textSet(${needles}, ${kind})`);
-    if (first.kind === 'keyword') return _`${RT}.keyword(${EVENT}, ${set}, ${fold})`;
     const field = first.field;
     if (fold) {
       const text = this.lowerOf(field);
@@ -317,6 +322,12 @@ class Generator implements Visitor<Code> {
 
   keyword(node: NodeOf<'keyword'>): Code {
     const fold = !node.cased;
+    const shape = patternShape(node.pattern);
+    if (shape.kind !== 'complex' && shape.kind !== 'any') {
+      const needle = fold ? shape.text.toLowerCase() : shape.text;
+      const search = this.hoist('k', _`${RT}.keywordSet(${[needle]}, ${shape.kind}, ${fold})`);
+      return _`${search}(${EVENT}, ${MEMO})`;
+    }
     const test = this.predicate(this.patternTest(node.pattern, fold, TEXT));
     return _`${RT}.keyword(${EVENT}, ${test}, ${fold})`;
   }

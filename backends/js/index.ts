@@ -6,6 +6,7 @@ import type {
   ArtifactFile,
   Backend,
   CompiledRule,
+  EventPredicate,
   MappedRule,
   QueryResult,
   Reporter,
@@ -70,14 +71,14 @@ export const backend: Backend = {
   renderQuery(mapped: MappedRule, report: Reporter): QueryResult {
     return { query: renderModule(mapped, report), language: 'js' };
   },
-  createPredicate(mapped: MappedRule, report: Reporter): ((event: unknown) => boolean) | undefined {
+  createPredicate(mapped: MappedRule, report: Reporter): EventPredicate | undefined {
     // The same safe-by-construction code as the module's `match`, bound to the same runtime: values entered it
     // only as JSON literals, so instantiating it here runs nothing from the rule.
     const predicate = generatePredicate(mapped.detection, report);
     const factory = new Function(
       'rt',
-      `${predicate.constants.text}\nreturn function match(event) {\n${predicate.body.text}\n};`,
-    ) as (rt: unknown) => (event: unknown) => boolean;
+      `${predicate.constants.text}\nreturn function match(event, memo) {\n${predicate.body.text}\n};`,
+    ) as (rt: unknown) => EventPredicate;
     return factory(runtime);
   },
   renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {

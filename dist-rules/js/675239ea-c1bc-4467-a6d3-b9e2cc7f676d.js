@@ -8,8 +8,11 @@ const p0 = (s) => s === "exchange";
 const p1 = (s) => s === "set-mailboxauditbypassassociation";
 const p2 = (s) => s === "true";
 
-/** True when the event matches the rule's detection. */
-export function match(event) {
+/**
+ * True when the event matches the rule's detection. `memo` is optional: when evaluating many rules on one event,
+ * pass the same fresh object (`{}`) to each, and work they share (the keyword search's text) is done once.
+ */
+export function match(event, memo) {
   if (event === null || typeof event !== "object") return false;
   let t0, l0, l1, l2;
   return (

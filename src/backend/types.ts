@@ -66,7 +66,15 @@ export interface Backend {
    * the mapped rule, or undefined when the rule cannot be evaluated (reported through `report`). Used by
    * `rulec match` and `rulec test`.
    */
-  createPredicate?(mapped: MappedRule, report: Reporter): ((event: unknown) => boolean) | undefined;
+  createPredicate?(mapped: MappedRule, report: Reporter): EventPredicate | undefined;
   /** Files combining every compiled rule (NDJSON bundle, app conf, …), rules in a stable order. */
   renderBundle?(compiled: readonly CompiledRule[]): readonly ArtifactFile[];
 }
+
+/**
+ * A rule evaluated on one event. `memo`, when given, is a fresh object per event shared by every predicate run on
+ * that event: a predicate may keep work derived from the event alone there (its strings, folded), so rules that
+ * need the same thing compute it once. Never reuse a memo across events.
+ */
+export type EventPredicate = (event: unknown, memo?: EventMemo) => boolean;
+export type EventMemo = Record<string, unknown>;

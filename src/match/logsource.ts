@@ -157,6 +157,14 @@ function foreign(table: ReadonlyMap<string, readonly string[]>, name: string | u
 /** O365 audit records (Management Activity API): rules for either product may read them. */
 const O365_PRODUCTS = ['m365', 'azure'];
 
+/**
+ * Azure services whose logs never reach the Microsoft 365 unified audit log: `activitylogs` is Azure Monitor's
+ * activity log (Azure Resource Manager operations on subscriptions), a separate stream. Entra ID audit and sign-in
+ * records (`auditlogs`, `signinlogs`, and PIM and risk events logged through them) do appear there, under the
+ * AzureActiveDirectory workload, so those rules stay.
+ */
+const NOT_IN_O365_AUDIT: ReadonlySet<string> = new Set(['activitylogs']);
+
 const UNROUTED: EventLogsource = Object.freeze({ key: '', products: [], categories: [] });
 
 /** The event's logsource from its (already normalised) fields; `key: ''` when nothing is known. */
@@ -194,6 +202,8 @@ export function logsourceAdmits(rule: Logsource, event: EventLogsource): boolean
     if (foreign(FOREIGN_CATEGORIES, category, event.channel) || foreign(FOREIGN_SERVICES, service, event.channel))
       return false;
   }
+  if (event.key === 'o365' && product === 'azure' && service !== undefined && NOT_IN_O365_AUDIT.has(service))
+    return false;
   if (product === undefined && event.key === 'o365') {
     if ((category !== undefined && NOT_O365.has(category)) || (service !== undefined && NOT_O365.has(service)))
       return false;

@@ -3,13 +3,14 @@
  * can have (./logsource.ts) and, inside a group, indexed by a witness field value (./witness.ts). Per event only
  * the rules without a witness and the rules whose witness value the event holds are evaluated.
  */
+import type { EventMemo, EventPredicate } from '../backend/types.js';
 import type { Rule } from '../model/rule.js';
 import { eventLogsource, logsourceAdmits } from './logsource.js';
 import type { PredicateFactory } from './types.js';
 import type { KeyKind, Witness } from './witness.js';
 import { eventKeys, fieldValue, findWitness, GRAM as GRAM_LENGTH, gramCode, numericKey } from './witness.js';
 
-export type Predicate = (event: unknown) => boolean;
+export type Predicate = EventPredicate;
 
 export interface EngineRule {
   readonly rule: Rule;
@@ -136,16 +137,18 @@ export class RuleRouter {
     let matched: number[] | undefined;
     const predicates = this.predicates;
     const always = bucket.always;
+    // One memo per event, shared by its predicates (EventPredicate): never reused, so never stale.
+    const memo: EventMemo = {};
     for (let k = 0; k < always.length; k++) {
       const i = always[k]!;
-      if (this.test(i, predicates[i]!, event)) (matched ??= []).push(i);
+      if (this.test(i, predicates[i]!, event, memo)) (matched ??= []).push(i);
     }
     this.evaluated += always.length;
     if (bucket.fields.length > 0) {
       const gen = this.nextGeneration();
       const stamp = this.stamp;
       const lists = this.lists(bucket, event);
-      for (let k = 0; k < lists.length; k++) matched = this.evaluateList(lists[k]!, event, gen, stamp, matched);
+      for (let k = 0; k < lists.length; k++) matched = this.evaluateList(lists[k]!, event, memo, gen, stamp, matched);
     }
     if (matched === undefined) return NO_MATCH;
     if (matched.length > 1) matched.sort((a, b) => a - b);
@@ -271,6 +274,7 @@ export class RuleRouter {
   private evaluateList(
     list: readonly number[],
     event: Record<string, unknown>,
+    memo: EventMemo,
     gen: number,
     stamp: Uint32Array,
     matched: number[] | undefined,
@@ -281,14 +285,14 @@ export class RuleRouter {
       if (stamp[i] === gen) continue;
       stamp[i] = gen;
       this.evaluated++;
-      if (this.test(i, predicates[i]!, event)) (matched ??= []).push(i);
+      if (this.test(i, predicates[i]!, event, memo)) (matched ??= []).push(i);
     }
     return matched;
   }
 
-  private test(i: number, predicate: Predicate, event: unknown): boolean {
+  private test(i: number, predicate: Predicate, event: unknown, memo: EventMemo): boolean {
     try {
-      return predicate(event) === true;
+      return predicate(event, memo) === true;
     } catch (error) {
       const known = this.errors.get(i);
       if (known) known.count++;

@@ -1,8 +1,9 @@
 /** Shared types of the matching engine: events as read, and the predicate maker injected by the CLI entry. */
+import type { EventPredicate } from '../backend/types.js';
 import type { Rule } from '../model/rule.js';
 
 /** Turns a rule into an event predicate (the JS backend provides it); undefined when the rule cannot be evaluated. */
-export type PredicateFactory = (rule: Rule) => ((event: unknown) => boolean) | undefined;
+export type PredicateFactory = (rule: Rule) => EventPredicate | undefined;
 
 /** Where an event came from: the input (`-` for stdin) and the 1-based line its JSON value starts on. */
 export interface EventSource {

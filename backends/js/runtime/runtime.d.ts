@@ -8,6 +8,11 @@ export function path(dotted: string): (event: object) => unknown;
 export function lower(value: unknown): string | null;
 export function someText(value: unknown, test: TextTest, fold: boolean): boolean;
 export function keyword(event: unknown, test: TextTest, fold: boolean): boolean;
+export function keywordSet(
+  needles: readonly string[],
+  kind: 'exact' | 'prefix' | 'suffix' | 'contains',
+  fold: boolean,
+): (event: unknown, memo?: Record<string, unknown>) => boolean;
 export function glob(tokens: readonly GlobToken[]): TextTest;
 export function textSet(needles: readonly string[], kind: 'exact' | 'prefix' | 'suffix' | 'contains'): TextTest;
 export function eqNum(value: unknown, n: number): boolean;

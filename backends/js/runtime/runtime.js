@@ -109,9 +109,90 @@ function someString(value, test, fold, depth) {
   return false;
 }
 
-/** Keyword search: any string value anywhere in the event. */
+// ---------------------------------------------------------------------------------------------------------------
+// Keyword search: a test on any string value anywhere in the event. Literal `contains` keywords (most of them) are
+// searched in one text per event, the event's strings joined with NUL around each: a needle without NUL occurs
+// in it exactly when it occurs in one of the strings, since an occurrence cannot span a NUL. A caller evaluating
+// many rules on one event passes a memo (a fresh object per event) and the text is built once for all of them.
+
+const SEP = '\u0000';
+
+/** Every string of the event, depth-first in key order (as `someString` visits them). */
+function collectStrings(value, depth, out) {
+  if (typeof value === 'string') {
+    out.push(value);
+    return;
+  }
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return;
+  if (isArray(value)) {
+    for (let i = 0; i < value.length; i++) collectStrings(value[i], depth + 1, out);
+    return;
+  }
+  for (const key in value) if (hasOwn(value, key)) collectStrings(value[key], depth + 1, out);
+}
+
+/** NUL, then each string followed by NUL: just NUL when the event has no string. */
+function joinedStrings(event) {
+  const strings = [];
+  collectStrings(event, 0, strings);
+  return strings.length === 0 ? SEP : SEP + strings.join(SEP) + SEP;
+}
+
+/**
+ * The joined text, lower-cased when `fold`. Lower-casing the joined text equals joining the lower-cased strings:
+ * the only context-dependent mapping (Greek final sigma) looks at neighbouring letters, and NUL is neither a letter
+ * nor case-ignorable, so it ends the context as the end of a string does.
+ */
+function joinedText(event, fold, memo) {
+  if (memo === undefined || memo === null) {
+    const raw = joinedStrings(event);
+    return fold ? raw.toLowerCase() : raw;
+  }
+  const raw = (memo.keywordText ??= joinedStrings(event));
+  return fold ? (memo.keywordFolded ??= raw.toLowerCase()) : raw;
+}
+
+/** Keyword search with a general test (wildcards): any string of the event passes `test`. */
 export function keyword(event, test, fold) {
   return someString(event, test, fold, 0);
+}
+
+/** A regular expression matching any of the texts literally (every non-alphanumeric unit escaped as `\\uXXXX`). */
+function literalAlternation(texts) {
+  const escape = (text) => {
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      out +=
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
+          ? text[i]
+          : '\\u' + c.toString(16).padStart(4, '0');
+    }
+    return out;
+  };
+  return new RegExp(texts.map(escape).join('|'));
+}
+
+/**
+ * Keyword search for literal needles of one kind (exact, prefix, suffix, contains; already folded when `fold`):
+ * compiles to `(event, memo) => boolean`, true when some string of the event passes some needle's test.
+ */
+export function keywordSet(needles, kind, fold) {
+  const unique = [...new Set(needles)];
+  if (kind !== 'contains' || unique.some((n) => n.indexOf(SEP) >= 0)) {
+    const test = textSet(unique, kind);
+    return (event) => someString(event, test, fold, 0);
+  }
+  // One native search of the joined text: `includes` for one needle, else one alternation of the literal needles,
+  // which V8 compiles to native code that reads the text once (measured 4× faster than an `includes` per needle
+  // for 20 needles, 20× for 200). A literal alternation backtracks at most a needle's length per position.
+  const one = unique.length === 1 ? unique[0] : undefined;
+  const alternation = one === undefined ? literalAlternation(unique) : undefined;
+  return (event, memo) => {
+    const text = joinedText(event, fold, memo);
+    if (text.length === 1) return false;
+    return one !== undefined ? text.includes(one) : alternation.test(text);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

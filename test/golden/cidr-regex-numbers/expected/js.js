@@ -9,8 +9,11 @@ const c1 = rt.cidr("fe80::", 10, 6);
 const r0 = new RegExp("\\\\[a-z]{3,8}\\.exe$", "iu");
 const p0 = (s) => r0.test(s);
 
-/** True when the event matches the rule's detection. */
-export function match(event) {
+/**
+ * True when the event matches the rule's detection. `memo` is optional: when evaluating many rules on one event,
+ * pass the same fresh object (`{}`) to each, and work they share (the keyword search's text) is done once.
+ */
+export function match(event, memo) {
   if (event === null || typeof event !== "object") return false;
   let t0;
   return (

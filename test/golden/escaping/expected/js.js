@@ -23,8 +23,11 @@ const p15 = (s) => s === "a*b";
 const g0 = rt.glob(["a",1,"b"]);
 const p16 = (s) => g0(s);
 
-/** True when the event matches the rule's detection. */
-export function match(event) {
+/**
+ * True when the event matches the rule's detection. `memo` is optional: when evaluating many rules on one event,
+ * pass the same fresh object (`{}`) to each, and work they share (the keyword search's text) is done once.
+ */
+export function match(event, memo) {
   if (event === null || typeof event !== "object") return false;
   let t0, l0, l1, l2;
   return (

@@ -4,22 +4,25 @@ import * as rt from './runtime.js';
 /** The rule's metadata, for attribution (authors, licence, references) and alert enrichment. */
 export const rule = {"id":"10000000-0000-4000-8000-000000000005","title":"Keyword searches","level":"low","author":null,"authors":[],"license":null,"references":[],"tags":[],"logsource":{"product":"linux","service":"auth"}};
 
-const p0 = (s) => s === "accepted password";
+const k0 = rt.keywordSet(["accepted password"], "exact", true);
 const g0 = rt.glob(["sudo: ",0,"command=/bin/bash"]);
-const p1 = (s) => g0(s);
-const p2 = (s) => s === "session opened";
-const p3 = (s) => s === "root";
+const p0 = (s) => g0(s);
+const k1 = rt.keywordSet(["session opened"], "exact", true);
+const k2 = rt.keywordSet(["root"], "exact", true);
 
-/** True when the event matches the rule's detection. */
-export function match(event) {
+/**
+ * True when the event matches the rule's detection. `memo` is optional: when evaluating many rules on one event,
+ * pass the same fresh object (`{}`) to each, and work they share (the keyword search's text) is done once.
+ */
+export function match(event, memo) {
   if (event === null || typeof event !== "object") return false;
   let t0;
   return (
+    k0(event, memo) ||
     rt.keyword(event, p0, true) ||
-    rt.keyword(event, p1, true) ||
     (
-      rt.keyword(event, p2, true) &&
-      rt.keyword(event, p3, true)
+      k1(event, memo) &&
+      k2(event, memo)
     )
   );
 }

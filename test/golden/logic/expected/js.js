@@ -12,8 +12,11 @@ const p4 = (s) => s === "system";
 const p5 = (s) => s.endsWith("\\admin.exe");
 const p6 = (s) => s.endsWith("\\mgmt.exe");
 
-/** True when the event matches the rule's detection. */
-export function match(event) {
+/**
+ * True when the event matches the rule's detection. `memo` is optional: when evaluating many rules on one event,
+ * pass the same fresh object (`{}`) to each, and work they share (the keyword search's text) is done once.
+ */
+export function match(event, memo) {
   if (event === null || typeof event !== "object") return false;
   let t0, l0, l1, l2, l3, l4;
   return (

@@ -12,8 +12,11 @@ const p4 = (s) => s === "PowerShell.EXE";
 const n0 = rt.textSet([" -nop "," /nop "," –nop "," —nop "," ―nop ","ahr0cdovl","h0dha6ly","odhrwoi8v","cabpag4azw","aaaqbuagca","wagkabgbna"], "contains");
 const p5 = (s) => s === "system";
 
-/** True when the event matches the rule's detection. */
-export function match(event) {
+/**
+ * True when the event matches the rule's detection. `memo` is optional: when evaluating many rules on one event,
+ * pass the same fresh object (`{}`) to each, and work they share (the keyword search's text) is done once.
+ */
+export function match(event, memo) {
   if (event === null || typeof event !== "object") return false;
   let t0, l0, l1, l2, l3;
   return (

@@ -7,8 +7,11 @@ export const rule = {"id":"10000000-0000-4000-8000-000000000006","title":"Null, 
 const p0 = (s) => s.endsWith("\\shell folders\\startup");
 const p1 = (s) => s === "";
 
-/** True when the event matches the rule's detection. */
-export function match(event) {
+/**
+ * True when the event matches the rule's detection. `memo` is optional: when evaluating many rules on one event,
+ * pass the same fresh object (`{}`) to each, and work they share (the keyword search's text) is done once.
+ */
+export function match(event, memo) {
   if (event === null || typeof event !== "object") return false;
   let t0, l0, l1;
   return (
