@@ -11,7 +11,7 @@ import type { EventFormat } from '../match/formats.js';
 import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
 import { loadRules } from '../match/load-rules.js';
 import { readEventBatches, STDIN } from '../match/read-events.js';
-import { prepareRules, RuleRouter } from '../match/router.js';
+import { lazyRules, RuleRouter } from '../match/router.js';
 import type { PredicateFactory } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
 import type { CliIo } from './io.js';
@@ -64,10 +64,9 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     io.stderr('error: no rule files found (.yml or .yaml)\n');
     return 1;
   }
-  const prepared = prepareRules(loaded.rules, factory);
-  for (const { rule, reason } of prepared.skipped) {
-    io.stderr(`warning[RC952]: ${rule.file}: rule '${rule.title}' is skipped: ${reason}\n`);
-  }
+  // Predicates are built when a rule is first a candidate for an event (router.ts `lazyRules`): with the whole
+  // SigmaHQ corpus most rules are never reached by a given log, and building them all costs about a second.
+  const prepared = { rules: lazyRules(loaded.rules, factory) };
   // Routing and the witness index read the rules' own field names; for events of a mapped format (ECS) the
   // predicates test the mapped names instead, so every rule is evaluated there.
   const mappedFormat = format === 'ecs' && !options.ecsFieldMap;
@@ -146,6 +145,9 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   const seconds = (now() - started) / 1000;
   if (eventWarnings > MAX_EVENT_WARNINGS) {
     io.stderr(`warning: ${eventWarnings - MAX_EVENT_WARNINGS} more malformed events not shown\n`);
+  }
+  for (const { rule, reason } of router.skipped) {
+    io.stderr(`warning[RC952]: ${rule.file}: rule '${rule.title}' is skipped: ${reason}\n`);
   }
   for (const [i, e] of router.errors) {
     failed = true;

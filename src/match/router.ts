@@ -14,7 +14,21 @@ export type Predicate = EventPredicate;
 
 export interface EngineRule {
   readonly rule: Rule;
+  /** The rule's predicate; when absent, `compile` makes it the first time the rule is a candidate for an event. */
+  readonly predicate?: Predicate;
+  /** Builds the predicate (undefined, or a throw: the rule cannot be evaluated and is set aside). */
+  readonly compile?: () => Predicate | undefined;
+}
+
+/** A rule with its predicate already built (`prepareRules`). */
+export interface PreparedRule extends EngineRule {
   readonly predicate: Predicate;
+}
+
+/** A rule set aside: its predicate could not be built. */
+export interface SkippedRule {
+  readonly rule: Rule;
+  readonly reason: string;
 }
 
 export interface RouterOptions {
@@ -62,10 +76,18 @@ export interface PredicateError {
 
 const NO_MATCH: readonly number[] = Object.freeze([]);
 
+/** Stands for a rule set aside: never matches. */
+const NEVER: Predicate = () => false;
+
 export class RuleRouter {
   readonly rules: readonly EngineRule[];
-  private readonly predicates: Predicate[];
-  private readonly witnesses: readonly (Witness | undefined)[];
+  /** Per rule, its predicate once built (undefined until a lazily compiled rule is first a candidate). */
+  private readonly predicates: (Predicate | undefined)[];
+  /** Per rule, its witness once computed (null: computed, none), computed when a bucket first admits the rule. */
+  private readonly witnesses: (Witness | null | undefined)[];
+  private readonly indexing: boolean;
+  /** Rules whose predicate could not be built when first needed (lazy compilation), in discovery order. */
+  readonly skipped: SkippedRule[] = [];
   private readonly buckets = new Map<string, Bucket>();
   private readonly routing: boolean;
   /** Per rule, the event number that last evaluated it: dedupes rules reached through several keys. */
@@ -83,9 +105,36 @@ export class RuleRouter {
     this.rules = rules;
     this.predicates = rules.map((r) => r.predicate);
     this.routing = options.routing ?? true;
-    const indexing = options.indexing ?? true;
-    this.witnesses = rules.map((r) => (indexing ? findWitness(r.rule.detection) : undefined));
+    this.indexing = options.indexing ?? true;
+    this.witnesses = new Array<Witness | null | undefined>(rules.length).fill(undefined);
     this.stamp = new Uint32Array(rules.length);
+  }
+
+  private witness(i: number): Witness | undefined {
+    let w = this.witnesses[i];
+    if (w === undefined) {
+      w = (this.indexing ? findWitness(this.rules[i]!.rule.detection) : undefined) ?? null;
+      this.witnesses[i] = w;
+    }
+    return w ?? undefined;
+  }
+
+  /** Builds a lazily compiled rule's predicate; a rule that cannot be built is recorded and never matches. */
+  private compile(i: number): Predicate {
+    const { rule, compile } = this.rules[i]!;
+    let predicate: Predicate | undefined;
+    let reason = 'the predicate target cannot evaluate this rule';
+    try {
+      predicate = compile?.();
+    } catch (error) {
+      reason = error instanceof Error ? error.message : String(error);
+    }
+    if (predicate === undefined) {
+      this.skipped.push({ rule, reason });
+      predicate = NEVER;
+    }
+    this.predicates[i] = predicate;
+    return predicate;
   }
 
   /** Share of rules evaluated per event so far (0 to 1). */
@@ -97,7 +146,8 @@ export class RuleRouter {
   witnessSummary(): { indexed: number; fields: Map<string, number> } {
     const fields = new Map<string, number>();
     let indexed = 0;
-    for (const w of this.witnesses) {
+    for (let i = 0; i < this.rules.length; i++) {
+      const w = this.witness(i);
       if (!w) continue;
       indexed++;
       for (const term of w) {
@@ -141,7 +191,7 @@ export class RuleRouter {
     const memo: EventMemo = {};
     for (let k = 0; k < always.length; k++) {
       const i = always[k]!;
-      if (this.test(i, predicates[i]!, event, memo)) (matched ??= []).push(i);
+      if (this.test(i, predicates[i] ?? this.compile(i), event, memo)) (matched ??= []).push(i);
     }
     this.evaluated += always.length;
     if (bucket.fields.length > 0) {
@@ -285,7 +335,7 @@ export class RuleRouter {
       if (stamp[i] === gen) continue;
       stamp[i] = gen;
       this.evaluated++;
-      if (this.test(i, predicates[i]!, event, memo)) (matched ??= []).push(i);
+      if (this.test(i, predicates[i] ?? this.compile(i), event, memo)) (matched ??= []).push(i);
     }
     return matched;
   }
@@ -325,7 +375,7 @@ export class RuleRouter {
     const fields = new Map<string, FieldIndex>();
     this.rules.forEach((r, i) => {
       if (!admits(r.rule)) return;
-      const witness = this.witnesses[i];
+      const witness = this.witness(i);
       if (witness === undefined) {
         always.push(i);
         return;
@@ -383,15 +433,25 @@ export class RuleRouter {
 }
 
 export interface PreparedRules {
-  readonly rules: EngineRule[];
+  readonly rules: PreparedRule[];
   /** Rules the factory cannot evaluate, with the reason. */
-  readonly skipped: { readonly rule: Rule; readonly reason: string }[];
+  readonly skipped: SkippedRule[];
+}
+
+/**
+ * Rules whose predicates are built when first needed: a large rule set (the SigmaHQ corpus: ~1 s of pipeline,
+ * code generation and `new Function` for 3,000 rules) then costs only the rules some event can reach. Rules that
+ * cannot be evaluated are found when first needed (`RuleRouter.skipped`); a rule never reached could not have
+ * matched anyway.
+ */
+export function lazyRules(rules: readonly Rule[], factory: PredicateFactory): EngineRule[] {
+  return rules.map((rule) => ({ rule, compile: () => factory(rule) }));
 }
 
 /** Makes a predicate per rule; rules the factory refuses (or throws on) are set aside, not fatal. */
 export function prepareRules(rules: readonly Rule[], factory: PredicateFactory): PreparedRules {
-  const out: EngineRule[] = [];
-  const skipped: { rule: Rule; reason: string }[] = [];
+  const out: PreparedRule[] = [];
+  const skipped: SkippedRule[] = [];
   for (const rule of rules) {
     try {
       const predicate = factory(rule);

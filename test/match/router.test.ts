@@ -165,6 +165,35 @@ describe('RuleRouter', () => {
     expect(router.errors.get(0)).toEqual({ count: 1, first: 'boom' });
   });
 
+  it('builds lazily compiled predicates only for candidates, once, and sets aside rules it cannot build', () => {
+    const built: number[] = [];
+    const lazy = rules.map((rule, i) => ({
+      rule,
+      compile: () => {
+        built.push(i);
+        if (i === 2) throw new Error('no such modifier');
+        return referenceFactory(rule);
+      },
+    }));
+    const router = new RuleRouter(lazy);
+    const proc = { Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1, CommandLine: 'whoami && mimikatz' };
+    expect(built).toEqual([]);
+    expect(router.match(proc)).toEqual([1]);
+    expect(router.match(proc)).toEqual([1]);
+    // The O365 rule was never a candidate: never built. Rule 2 was tried once and is now set aside.
+    expect(built).toEqual([1, 2]);
+    expect(router.skipped).toEqual([{ rule: rules[2], reason: 'no such modifier' }]);
+    expect(router.errors.size).toBe(0);
+  });
+
+  it('keeps Azure activity-log rules off O365 audit records, and Entra ID ones on', () => {
+    const o365 = eventLogsource({ Workload: 'AzureActiveDirectory', Operation: 'UserLoggedIn', RecordType: 15 });
+    expect(logsourceAdmits({ product: 'azure', service: 'activitylogs' }, o365)).toBe(false);
+    expect(logsourceAdmits({ product: 'azure', service: 'signinlogs' }, o365)).toBe(true);
+    expect(logsourceAdmits({ product: 'azure', service: 'auditlogs' }, o365)).toBe(true);
+    expect(logsourceAdmits({ product: 'azure' }, o365)).toBe(true);
+  });
+
   it('never misses a match the predicates find (random rules and events)', () => {
     const fields = ['A', 'B', 'C.d'];
     const words = ['x', 'X', 'y', '1', '01', '', 'a\\x', '\\x', 'b\\a\\X'];
