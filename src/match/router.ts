@@ -76,6 +76,9 @@ export interface PredicateError {
 
 const NO_MATCH: readonly number[] = Object.freeze([]);
 
+/** Channel/EventID pairs whose bucket is remembered (see `bucketFor`). */
+const MAX_CHANNEL_ENTRIES = 4096;
+
 /** Stands for a rule set aside: never matches. */
 const NEVER: Predicate = () => false;
 
@@ -359,7 +362,30 @@ export class RuleRouter {
     return ++this.generation;
   }
 
+  /**
+   * Buckets of Windows events by Channel, then EventID as it appears (number or text): most events route
+   * through two map lookups, without building the logsource key. Bounded, for logs with endless channel names.
+   */
+  private readonly byChannel = new Map<string, Map<unknown, Bucket>>();
+  private channelEntries = 0;
+
   private bucketFor(event: Record<string, unknown>): Bucket {
+    const channel = event['Channel'];
+    if (!this.routing || typeof channel !== 'string') return this.bucketBySource(event);
+    const id = event['EventID'];
+    const byId = this.byChannel.get(channel);
+    const cached = byId?.get(id);
+    if (cached !== undefined) return cached;
+    const bucket = this.bucketBySource(event);
+    if (this.channelEntries < MAX_CHANNEL_ENTRIES && (typeof id === 'number' || typeof id === 'string')) {
+      if (byId === undefined) this.byChannel.set(channel, new Map([[id, bucket]]));
+      else byId.set(id, bucket);
+      this.channelEntries++;
+    }
+    return bucket;
+  }
+
+  private bucketBySource(event: Record<string, unknown>): Bucket {
     const source = this.routing ? eventLogsource(event) : undefined;
     const key = source?.key ?? '';
     let bucket = this.buckets.get(key);
