@@ -337,12 +337,58 @@ function computeGramCost(gram: string): number {
   return c;
 }
 
+/**
+ * Program names that start a large share of all processes on Windows hosts (shells, script hosts, service and
+ * browser processes, the commonest admin tools): a rule keyed on one of them is a candidate for a large share of
+ * process events, so a conjunct keyed on anything else (a command-line gram) is preferred. A heuristic like
+ * COMMON_TEXT; soundness never depends on it.
+ */
+const COMMON_IMAGES: ReadonlySet<string> = new Set([
+  'cmd.exe',
+  'powershell.exe',
+  'pwsh.exe',
+  'powershell_ise.exe',
+  'conhost.exe',
+  'svchost.exe',
+  'rundll32.exe',
+  'regsvr32.exe',
+  'msiexec.exe',
+  'explorer.exe',
+  'dllhost.exe',
+  'wmiprvse.exe',
+  'taskhostw.exe',
+  'wscript.exe',
+  'cscript.exe',
+  'mshta.exe',
+  'reg.exe',
+  'net.exe',
+  'net1.exe',
+  'sc.exe',
+  'schtasks.exe',
+  'wmic.exe',
+  'chrome.exe',
+  'msedge.exe',
+  'firefox.exe',
+  'winword.exe',
+  'excel.exe',
+  'outlook.exe',
+  'werfault.exe',
+  'services.exe',
+  'lsass.exe',
+]);
+
+/** Cost of an exact or basename key: a common program name lets as many events through as a common gram. */
+function keyCost(key: string): number {
+  return COMMON_IMAGES.has(key) ? 40 : 1;
+}
+
 /** Rough count of candidates a witness lets through: broad fields count as many keys, grams as several. */
 function cost(w: Witness): number {
   let total = 0;
   for (const term of w) {
     if (term.kind === 'gram') for (const key of term.keys) total += gramCost(key);
-    else total += BROAD_FIELDS.has(term.field) ? 1000 + term.keys.length : term.keys.length;
+    else if (BROAD_FIELDS.has(term.field)) total += 1000 + term.keys.length;
+    else for (const key of term.keys) total += keyCost(key);
   }
   return total;
 }

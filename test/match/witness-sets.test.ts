@@ -49,9 +49,14 @@ describe('witness sets', () => {
 
   it('picks the most selective conjunct of an AND', () => {
     const w = findWitness(
+      b.and([b.numberMatch('EventID', 1), contains('CommandLine', ' -enc '), endsWith('Image', '\\psexec64.exe')]),
+    );
+    expect(w).toEqual([{ field: 'Image', kind: 'basename', keys: ['psexec64.exe'] }]);
+    // A program that starts a large share of all processes is no better than a command-line gram.
+    const shell = findWitness(
       b.and([b.numberMatch('EventID', 1), contains('CommandLine', ' -enc '), endsWith('Image', '\\powershell.exe')]),
     );
-    expect(w).toEqual([{ field: 'Image', kind: 'basename', keys: ['powershell.exe'] }]);
+    expect(shell).toEqual([{ field: 'CommandLine', kind: 'gram', keys: [expect.any(String)] }]);
   });
 
   it('takes gram keys of case-sensitive needles only from ASCII text', () => {
