@@ -32,7 +32,7 @@ export function runtimeSource(): string {
 
 /** Every file of the runtime (runtime.js and the regex engine it re-exports), by name, verbatim. */
 export function runtimeFiles(): readonly ArtifactFile[] {
-  return ['runtime.js', 'regex-vm.js'].map((name) => ({
+  return ['runtime.js', 'regex-vm.js', 'text-set.js', 'cidr.js'].map((name) => ({
     path: name,
     content: normaliseText(readFileSync(join(root, 'runtime', name), 'utf8')),
   }));
