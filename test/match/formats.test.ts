@@ -62,6 +62,22 @@ describe('evtx format', () => {
     expect(flat['Channel']).toBe('Security');
   });
 
+  it('keeps `__proto__` keys of a record as own fields, never as the prototype', () => {
+    // An element whose text is an object: plain assignment to `__proto__` would make it the prototype, and every
+    // rule would then read CommandLine through it.
+    const record = JSON.parse(
+      '{"Event":{"System":{"__proto__":{"#text":{"CommandLine":"x"}},"_":{"#attributes":{"proto__":{"Image":"z"}}},' +
+        '"EventID":1},"EventData":{"User":"u"}}}',
+    ) as Record<string, unknown>;
+    const flat = flattenEvtx(record);
+    expect(Object.getPrototypeOf(flat)).toBe(Object.prototype);
+    expect(flat['CommandLine']).toBeUndefined();
+    expect(flat['Image']).toBeUndefined();
+    expect(Object.hasOwn(flat, '__proto__')).toBe(true);
+    expect(flat['EventID']).toBe(1);
+    expect(flat['User']).toBe('u');
+  });
+
   it('passes records without Event.System through unchanged (auto)', () => {
     const record = { Operation: 'Set-Mailbox', Event: 'not evtx' };
     expect(makeNormalizer('auto')(record)).toBe(record);
