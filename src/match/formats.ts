@@ -34,7 +34,10 @@ export function evtxRouteView(record: Record<string, unknown>): Record<string, u
   if (!isObject(event)) return record;
   const system = event['System'];
   if (!isObject(system)) return record;
-  return { Channel: system['Channel'], EventID: elementValue(system['EventID']) };
+  // System itself holds Channel and EventID under those names: no copy unless EventID is an element with a text.
+  const id = system['EventID'];
+  if (typeof id !== 'object' || id === null) return system;
+  return { Channel: system['Channel'], EventID: elementValue(id) };
 }
 
 export function makeRouteView(format: EventFormat, options: FormatOptions = {}): RouteView {
