@@ -125,15 +125,9 @@ export class RuleRouter {
   /** Builds a lazily compiled rule's predicate; a rule that cannot be built is recorded and never matches. */
   private compile(i: number): Predicate {
     const { rule, compile } = this.rules[i]!;
-    let predicate: Predicate | undefined;
-    let reason = 'the predicate target cannot evaluate this rule';
-    try {
-      predicate = compile?.();
-    } catch (error) {
-      reason = error instanceof Error ? error.message : String(error);
-    }
-    if (predicate === undefined) {
-      this.skipped.push({ rule, reason });
+    let predicate = buildPredicate(() => compile?.());
+    if (typeof predicate === 'string') {
+      this.skipped.push({ rule, reason: predicate });
       predicate = NEVER;
     }
     this.predicates[i] = predicate;
@@ -479,13 +473,18 @@ export function prepareRules(rules: readonly Rule[], factory: PredicateFactory):
   const out: PreparedRule[] = [];
   const skipped: SkippedRule[] = [];
   for (const rule of rules) {
-    try {
-      const predicate = factory(rule);
-      if (predicate) out.push({ rule, predicate });
-      else skipped.push({ rule, reason: 'the predicate target cannot evaluate this rule' });
-    } catch (error) {
-      skipped.push({ rule, reason: error instanceof Error ? error.message : String(error) });
-    }
+    const predicate = buildPredicate(() => factory(rule));
+    if (typeof predicate === 'string') skipped.push({ rule, reason: predicate });
+    else out.push({ rule, predicate });
   }
   return { rules: out, skipped };
+}
+
+/** The predicate `build` makes, or why there is none (it returned undefined, or threw). */
+function buildPredicate(build: () => Predicate | undefined): Predicate | string {
+  try {
+    return build() ?? 'the predicate target cannot evaluate this rule';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
