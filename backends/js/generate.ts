@@ -136,10 +136,10 @@ class Generator implements Visitor<Code> {
 
   /**
    * An OR with NEEDLE_SET or more literal tests of one kind (exact, prefix, suffix, contains) on one field with the
-   * same case handling, or KEYWORD_SET or more keyword tests of one kind, tests them with one runtime needle set (`rt.textSet`) in
-   * place of the first of them: the same texts are tested (the field's lower-cased value, or each text the general
-   * path finds), and the set is true exactly when one of its needles passes, so the OR means the same. Needles are
-   * data: they enter the module as one JSON array literal.
+   * same case handling, or KEYWORD_SET or more keyword tests of one kind, tests them with one runtime needle set
+   * (`rt.textSet`, or `rt.keywordSet` for keywords) in place of the first of them: the same texts are tested (the
+   * field's lower-cased value, or every string of the event), and the set is true exactly when one of its needles
+   * passes, so the OR means the same. Needles are data: they enter the module as one JSON array literal.
    */
   or(node: NodeOf<'or'>): Code {
     const groups = new Map<string, IrNode[]>();

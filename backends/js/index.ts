@@ -30,7 +30,7 @@ export function runtimeSource(): string {
   return normaliseText(readFileSync(join(root, 'runtime', 'runtime.js'), 'utf8'));
 }
 
-/** Every file of the runtime (runtime.js and the regex engine it re-exports), by name, verbatim. */
+/** Every file of the runtime (runtime.js and the modules it re-exports: regex engine, needle sets, CIDR), verbatim. */
 export function runtimeFiles(): readonly ArtifactFile[] {
   return ['runtime.js', 'regex-vm.js', 'text-set.js', 'cidr.js'].map((name) => ({
     path: name,
