@@ -97,8 +97,9 @@ export function flattenEvtx(record: Obj): Obj {
   // most objects in dictionary mode, which made every field read of every rule slower (measured: 3 of 4 events).
   const fields =
     userData === undefined && (data == null || (isObject(data) && plainData(data))) ? data : dataFields(data, userData);
-  // System values are stored after the copy, so they win over EventData keys of the same name.
-  return addSystem({ ...fields }, system);
+  // System values come last, so they win over EventData keys of the same name. Both parts are spread: storing
+  // the System values into the copy one computed key at a time put nearly every result in dictionary mode.
+  return { ...fields, ...systemFields(system) };
 }
 
 /** Whether EventData holds only scalars (no `Data` list, no `#attributes`, no `#text` elements): copied as is. */
@@ -127,11 +128,9 @@ function dataFields(data: unknown, userData: unknown): Obj {
   return out;
 }
 
-/**
- * System scalars, `#text` of elements, and element attributes as `<Element>_<Attribute>`, stored into `out` (a
- * spread copy, which V8 keeps in fast mode through these few stores: measured on 20,000 events, all but a handful).
- */
-function addSystem(out: Obj, system: Obj): Obj {
+/** System scalars, `#text` of elements, and element attributes as `<Element>_<Attribute>`. */
+function systemFields(system: Obj): Obj {
+  const out: Obj = {};
   for (const key in system) {
     if (key === ATTRIBUTES || !hasOwn(system, key)) continue;
     const raw = system[key];
