@@ -275,14 +275,16 @@ class Generator implements Visitor<Code> {
   /**
    * For a pattern on the linear-time engine (slower per character than V8's), a cheap `includes` of the longest
    * literal text every match contains (./witness.ts `regexLiterals`, the index's own analysis) before running
-   * it: most values lack it. Case-insensitive patterns test the runtime's lower-cased text (cached per event).
+   * it: most values lack it. One character is enough to be worth it (a native `includes` of one character costs
+   * little next to the engine: a pattern holding a backtick first looks for one). Case-insensitive patterns test the runtime's
+   * lower-cased text (cached per event).
    */
   private regexPrefilter(node: NodeOf<'regexMatch'>, engine: string, subject: Code): Code {
     if (engine !== 'vm') return _``;
     const ignoreCase = node.flags.ignoreCase;
     let best = '';
     for (const run of regexLiterals(node.source, ignoreCase)) if (run.length > best.length) best = run;
-    if (best.length < 2) return _``;
+    if (best.length === 0) return _``;
     return ignoreCase
       ? _`${RT}.lower(${subject}).includes(${best.toLowerCase()}) && `
       : _`${subject}.includes(${best}) && `;

@@ -43,6 +43,20 @@ describe('case folding', () => {
     const re = b.regexMatch('F', 'Foo\\d+', NO_FLAGS);
     expect(await run(re, [{ F: 'xFoo12' }, { F: 'xfoo12' }])).toEqual([true, false]);
   });
+
+  it('looks for one required character before running the linear-time engine, and matches the same', async () => {
+    // SigmaHQ's PowerShell token obfuscation pattern: V8 could backtrack on it, so it runs on the engine.
+    const re = b.regexMatch('F', '\\w+`(?:\\w+|-|.)`[\\w+|\\s]', NO_FLAGS);
+    const { source } = await load(re);
+    expect(source).toContain('.includes("`") && r0.test(');
+    const texts = ['IN`V`o`Ke-eXp', 'plain text', 'a`b', 'ab``c ', '`x`y'];
+    expect(
+      await run(
+        re,
+        texts.map((F) => ({ F })),
+      ),
+    ).toEqual(texts.map((t) => /\w+`(?:\w+|-|.)`[\w+|\s]/u.test(t)));
+  });
 });
 
 describe('wildcards', () => {
