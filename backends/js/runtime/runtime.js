@@ -133,6 +133,7 @@ function appendStrings(value, depth, join) {
   if (typeof value === 'string') {
     join.text += value + SEP;
     join.count++;
+    if (join.clean && value.indexOf(SEP) >= 0) join.clean = false;
     return;
   }
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return;
@@ -143,9 +144,12 @@ function appendStrings(value, depth, join) {
   for (const key in value) if (hasOwn(value, key)) appendStrings(value[key], depth + 1, join);
 }
 
-/** The joined text (NUL, then each string followed by NUL; just NUL without strings) and the string count. */
+/**
+ * The joined text (NUL, then each string followed by NUL; just NUL without strings), the string count, and whether
+ * no string holds a NUL of its own (`clean`).
+ */
 function joinStrings(event) {
-  const join = { text: SEP, count: 0, clean: undefined, folded: undefined };
+  const join = { text: SEP, count: 0, clean: true, folded: undefined };
   appendStrings(event, 0, join);
   return join;
 }
@@ -157,16 +161,6 @@ function joinStrings(event) {
  */
 function textOf(join, fold) {
   return fold ? (join.folded ??= join.text.toLowerCase()) : join.text;
-}
-
-/** Whether no string holds a NUL: the text then has exactly one NUL more than strings. */
-function isClean(join) {
-  if (join.clean === undefined) {
-    let nuls = 0;
-    for (let i = join.text.indexOf(SEP); i >= 0 && nuls <= join.count + 1; i = join.text.indexOf(SEP, i + 1)) nuls++;
-    join.clean = nuls === join.count + 1;
-  }
-  return join.clean;
 }
 
 function joinOf(event, memo) {
@@ -202,7 +196,7 @@ export function keywordSet(needles, kind, fold) {
     const join = joinOf(event, memo);
     if (join.count === 0) return false;
     // Framed needles need strings without NUL of their own; otherwise test each string.
-    if (framedOnly && !isClean(join)) return walk(event);
+    if (framedOnly && !join.clean) return walk(event);
     const text = textOf(join, fold);
     if (one !== undefined) return text.includes(one);
     return alternation !== undefined ? alternation.test(text) : scan(text);
