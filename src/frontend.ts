@@ -2,8 +2,6 @@
  * The front half of the compiler: a rule file → validated `Rule`s plus every problem found in it.
  * load (YAML, positions) → validate (JSON Schema) → detection and condition (IR) → Rule.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { buildDetection } from './detection/index.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { sortDiagnostics } from './diagnostics/diagnostic.js';
@@ -11,6 +9,7 @@ import { readRule } from './model/read-rule.js';
 import type { Rule } from './model/rule.js';
 import { validateRule } from './schema/validate.js';
 import { decodeSource } from './source/decode.js';
+import { discoverRuleFiles } from './source/discover.js';
 import { fastLoad } from './source/fast-load.js';
 import { loadSource } from './source/load.js';
 import type { Locator } from './source/locator.js';
@@ -93,40 +92,12 @@ function isInside(d: Diagnostic, from: Diagnostic['span'], to: Diagnostic['span'
   return d.span.start.offset >= from.start.offset && d.span.start.offset <= to.end.offset;
 }
 
-const RULE_EXTENSIONS = /\.ya?ml$/i;
-
 /**
- * Rule files named by `paths`: files as given, folders searched recursively for `.yml`/`.yaml` (hidden entries and
- * node_modules skipped). Sorted, without duplicates. A path that does not exist is returned as is, so reading it
- * reports the problem.
+ * Rule files named by `paths` (see `discoverRuleFiles`). A path that does not exist is returned as is, so reading it
+ * reports the problem; commands that must refuse before doing anything use `discoverRuleFiles` instead.
  */
 export function collectRuleFiles(paths: readonly string[]): string[] {
-  const found = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (RULE_EXTENSIONS.test(entry.name) && (entry.isFile() || isFile(full))) found.add(full);
-    }
-  };
-  for (const path of paths) {
-    let isDir = false;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      // missing: reported when read
-    }
-    if (isDir) walk(path);
-    else found.add(path);
-  }
-  return [...found].sort();
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+  const { files, diagnostics } = discoverRuleFiles(paths);
+  const missing = diagnostics.filter((d) => d.code === 'RC030').map((d) => d.file ?? '');
+  return [...new Set([...files, ...missing])].sort();
 }

@@ -14,6 +14,8 @@ export const FRONTEND_CODES = defineCodes({
   RC013: { severity: 'error', summary: 'YAML nesting deeper than the depth limit' },
   RC014: { severity: 'error', summary: 'YAML alias expands to too much data' },
   RC015: { severity: 'error', summary: 'a YAML map key is a list or a map, which a rule cannot use' },
+  RC030: { severity: 'error', summary: 'a path given on the command line does not exist' },
+  RC031: { severity: 'error', summary: 'the paths given hold no rule file' },
   RC020: { severity: 'error', summary: 'rule document is not a map (a list, a scalar or empty)' },
   // RC1xx: the rule document against schema/rule.schema.json.
   RC101: { severity: 'error', summary: 'required field missing' },
