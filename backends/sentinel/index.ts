@@ -97,6 +97,9 @@ function renderArtifacts(compiled: CompiledRule, report: Reporter): readonly Art
 
 export const backend: Backend = {
   id: 'sentinel',
+  // Sentinel's tables (OfficeActivity, SecurityEvent, …) hold events under the columns this pipeline maps rules
+  // onto: `rulec match --format sentinel` reuses it.
+  eventFormat: 'sentinel',
   title: 'Microsoft Sentinel (scheduled analytic rule, Kusto)',
   root,
   renderQuery: renderKustoQuery,

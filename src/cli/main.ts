@@ -118,6 +118,7 @@ export async function runCli(
       (code) => (exitCode = code),
       (format) =>
         format === 'raw' || format === 'auto' || format === 'evtx' ? undefined : predicateFactory(registry, format),
+      registry.flatMap((b) => (b.eventFormat ? [b.eventFormat] : [])),
     );
 
   try {

@@ -4,14 +4,17 @@
  * 2 on a usage error. The predicate maker is injected: src/ never names a target.
  */
 import type { Command } from 'commander';
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { createWriteStream, openSync, statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import type { EventFormat } from '../match/formats.js';
 import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
 import { loadRules } from '../match/load-rules.js';
-import { readEventBatches, STDIN } from '../match/read-events.js';
+import { expandInputs, looksLikeEvents, readEventBatches, STDIN, STDIN_NAME } from '../match/read-events.js';
 import { lazyRules, RuleRouter } from '../match/router.js';
+import { eventJson } from '../match/serialize.js';
 import type { PredicateFactory } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
 import type { CliIo } from './io.js';
@@ -20,16 +23,23 @@ import { runTests } from './test-command.js';
 export interface MatchOptions {
   /** Rule files or folders. */
   readonly rules: readonly string[];
-  /** Event files; `-` is stdin. None means stdin. */
+  /** Event files or folders; `-` is stdin. None means stdin. */
   readonly inputs: readonly string[];
   /** Event format (docs/matching.md); `auto` by default. */
   readonly format?: string;
+  /**
+   * Formats whose events are read as they are by rules mapped through a target's pipeline (the registry's
+   * `eventFormat`s, e.g. `ecs`); main.ts passes them, src/ names no target.
+   */
+  readonly mappedFormats?: readonly string[];
   /** Write matches to this file instead of stdout. */
   readonly output?: string;
   /** Print `{file, line}` of each matching event instead of the event. */
   readonly pointer?: boolean;
   /** For `--format ecs`: ECS field → rule field. */
   readonly ecsFieldMap?: Readonly<Record<string, string>>;
+  /** Longest JSON value read from an input, in characters (json-splitter.ts). */
+  readonly maxValueLength?: number;
   /** Logsource routing and witness indexing (on by default; off only to measure them). */
   readonly routing?: boolean;
   readonly indexing?: boolean;
@@ -45,17 +55,35 @@ export interface MatchIo extends CliIo {
 /** Event-level warnings printed before the rest are only counted. */
 const MAX_EVENT_WARNINGS = 20;
 const FLUSH_AT = 1 << 16;
+/** Exit status when the reader of the output went away (a shell's status for a process ended by SIGPIPE). */
+export const EXIT_OUTPUT_CLOSED = 128 + 13;
 
 export async function runMatch(options: MatchOptions, factory: PredicateFactory, io: MatchIo): Promise<number> {
   const format = options.format ?? 'auto';
-  if (!isEventFormat(format)) {
-    io.stderr(`error: unknown event format '${format}' (expected ${EVENT_FORMATS.join(', ')})\n`);
+  const mappedFormats = options.mappedFormats ?? [];
+  if (!isEventFormat(format) && !mappedFormats.includes(format)) {
+    const known = [...new Set([...EVENT_FORMATS, ...mappedFormats])];
+    io.stderr(`error: unknown event format '${format}' (expected ${known.join(', ')})\n`);
     return 2;
   }
   const now = io.now ?? (() => performance.now());
   let failed = false;
 
-  const loaded = loadRules(options.rules);
+  // An events file given as a rule (`--rules a.yml events.ndjson` read the old way, or `-r events.json`) would be
+  // read as YAML and give an error per token: say once what it is instead.
+  const rulePaths: string[] = [];
+  for (const path of options.rules) {
+    if (isFile(path) && looksLikeEvents(path)) {
+      io.stderr(
+        `error[RC955]: ${path}: this looks like events, not a rule (event files go after the options: ` +
+          `rulec match --rules <rules> <events>)\n`,
+      );
+      failed = true;
+    } else {
+      rulePaths.push(path);
+    }
+  }
+  const loaded = loadRules(rulePaths);
   for (const d of loaded.diagnostics) {
     io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : loaded.sources.get(d.file))}\n`);
     if (d.severity === 'error') failed = true;
@@ -69,7 +97,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   const prepared = { rules: lazyRules(loaded.rules, factory) };
   // Routing and the witness index read the rules' own field names; for events of a mapped format (ECS) the
   // predicates test the mapped names instead, so every rule is evaluated there.
-  const mappedFormat = format === 'ecs' && !options.ecsFieldMap;
+  const mappedFormat = (format === 'ecs' && !options.ecsFieldMap) || (!isEventFormat(format) && format !== 'auto');
   const router = new RuleRouter(prepared.rules, {
     ...(options.routing !== undefined ? { routing: options.routing } : mappedFormat ? { routing: false } : {}),
     ...(options.indexing !== undefined ? { indexing: options.indexing } : mappedFormat ? { indexing: false } : {}),
@@ -77,42 +105,64 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   const headers = prepared.rules.map((r) => ruleHeader(r.rule));
   const counts = new Array<number>(prepared.rules.length).fill(0);
   const formatOptions = options.ecsFieldMap ? { ecsFieldMap: options.ecsFieldMap } : {};
-  const normalize = makeNormalizer(format as EventFormat, formatOptions);
-  const view = makeRouteView(format as EventFormat, formatOptions);
+  // A mapped format other than the built-in ones is read as is: its rules were mapped to its field names.
+  const builtIn: EventFormat = isEventFormat(format) ? format : 'raw';
+  const normalize = makeNormalizer(builtIn, formatOptions);
+  const view = makeRouteView(builtIn, formatOptions);
+
+  const expanded = expandInputs(options.inputs.length > 0 ? options.inputs : [STDIN]);
+  for (const d of expanded.diagnostics) {
+    io.stderr(`error[${d.code}]: ${d.file}: ${d.message}\n`);
+    failed = true;
+  }
+  const inputs = expanded.files;
 
   let out: Sink;
   try {
     out = options.output !== undefined ? fileSink(options.output) : stdoutSink(io);
   } catch (error) {
-    io.stderr(`error: cannot write ${options.output} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    io.stderr(
+      `error[RC957]: cannot write ${options.output} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
+    );
     return 1;
   }
 
   let eventWarnings = 0;
+  let unreadable = false;
   const onDiagnostic = (d: Diagnostic): void => {
+    failed = true;
     if (d.severity === 'error') {
-      failed = true;
+      unreadable = true;
       io.stderr(`${formatDiagnostic(d)}\n`);
       return;
     }
-    failed = true;
     eventWarnings++;
     if (eventWarnings <= MAX_EVENT_WARNINGS) {
       io.stderr(`warning[${d.code}]: ${d.file}:${d.span?.start.line ?? '?'}: ${d.message}\n`);
     }
   };
 
-  const inputs = options.inputs.length > 0 ? options.inputs : [STDIN];
   const progress = io.isTty ? new Progress(io, inputs, now) : undefined;
   const started = now();
   let events = 0;
   let matches = 0;
   let buffer = '';
+  let buffered = 0;
+  /** Hands the buffered lines to the output; false when the output is gone (then reading stops). */
+  const flush = async (): Promise<boolean> => {
+    const text = buffer;
+    const lines = buffered;
+    buffer = '';
+    buffered = 0;
+    return out.write(text, lines);
+  };
+  let open = true;
   try {
-    for (const input of inputs) {
+    reading: for (const input of inputs) {
       const batches = readEventBatches(input, {
         onDiagnostic,
         ...(io.stdin ? { stdin: io.stdin } : {}),
+        ...(options.maxValueLength !== undefined ? { maxValueLength: options.maxValueLength } : {}),
         ...(progress ? { onBytes: (bytes: number) => progress.update(input, bytes, events) } : {}),
       });
       for await (const batch of batches) {
@@ -123,22 +173,21 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
             const i = hits[k]!;
             counts[i]!++;
             matches++;
-            const where = options.pointer
-              ? `"source":${JSON.stringify(record.source)}`
-              : `"event":${JSON.stringify(event)}`;
+            const where = options.pointer ? `"source":${JSON.stringify(record.source)}` : `"event":${eventJson(event)}`;
             buffer += `{"rule":${headers[i]},${where}}\n`;
+            buffered++;
+          }
+          if (buffer.length >= FLUSH_AT && !(await flush())) {
+            open = false;
+            break reading;
           }
         }
         events += batch.length;
-        if (buffer.length >= FLUSH_AT) {
-          out.write(buffer);
-          buffer = '';
-        }
       }
     }
-    if (buffer.length > 0) out.write(buffer);
+    if (open && buffered > 0) open = await flush();
   } finally {
-    out.close();
+    await out.close();
     progress?.clear();
   }
 
@@ -153,14 +202,57 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     failed = true;
     io.stderr(`error: the predicate of '${prepared.rules[i]!.rule.title}' threw on ${e.count} events: ${e.first}\n`);
   }
+  const lost = out.failure;
+  const closedByReader = lost?.code === 'EPIPE';
+  if (lost !== undefined && !closedByReader) {
+    io.stderr(`error[RC957]: cannot write matches to ${out.name} (${lost.code ?? lost.message})\n`);
+  }
+  if (events === 0 && !unreadable && lost === undefined) {
+    // As the other commands refuse an empty set of rules: an empty input is more often a mistake (a wrong path,
+    // a log not rotated in yet) than a clean result.
+    io.stderr(`error[RC956]: no event was read from ${inputs.map(displayName).join(', ')}\n`);
+    failed = true;
+  }
   io.stderr(
     summary(
       prepared.rules.map((r) => r.rule),
       counts,
-      { events, matches, seconds, router },
+      {
+        events,
+        matches,
+        seconds,
+        router,
+        ...(lost !== undefined
+          ? { written: out.written, stopped: closedByReader ? 'the reader closed the output' : 'the output failed' }
+          : {}),
+      },
     ),
   );
-  return failed ? 1 : 0;
+  if (closedByReader) return EXIT_OUTPUT_CLOSED;
+  return failed || lost !== undefined ? 1 : 0;
+}
+
+function displayName(input: string): string {
+  return input === STDIN ? STDIN_NAME : input;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--max-event-size` in MiB, as a length in characters (one per byte for the ASCII of JSON syntax). */
+function parseMebibytes(value: string): number {
+  const mib = Number(value);
+  if (!Number.isFinite(mib) || mib <= 0) throw new InvalidArgumentError('expected a positive number of MiB');
+  return Math.max(1, Math.round(mib * 1024 * 1024));
 }
 
 /** The rule part of each output line, serialised once. `author` is kept for attribution (DRL 1.1). */
@@ -171,11 +263,24 @@ function ruleHeader(rule: Rule): string {
 function summary(
   rules: readonly Rule[],
   counts: readonly number[],
-  run: { events: number; matches: number; seconds: number; router: RuleRouter },
+  run: {
+    events: number;
+    matches: number;
+    seconds: number;
+    router: RuleRouter;
+    /** When the output failed: the matches it took, and why it stopped. */
+    written?: number;
+    stopped?: string;
+  },
 ): string {
   const rate = run.seconds > 0 ? Math.round(run.events / run.seconds) : 0;
+  // Never claim more than reached the output: the matches found are only what was read before it stopped.
+  const matches =
+    run.written === undefined
+      ? `${run.matches} matches`
+      : `${run.written} matches written, then reading stopped (${run.stopped})`;
   const lines = [
-    `${run.events} events, ${run.matches} matches, ${rules.length} rules in ${run.seconds.toFixed(2)} s (${rate} events/s)`,
+    `${run.events} events, ${matches}, ${rules.length} rules in ${run.seconds.toFixed(2)} s (${rate} events/s)`,
     `rules evaluated per event: ${(run.router.evaluatedFraction * 100).toFixed(2)} %`,
   ];
   const order = counts
@@ -189,22 +294,93 @@ function summary(
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Where matches go. `write` resolves once the output can take more (a slow reader holds the run, not memory) and
+ * says whether it is still there; `written` counts the lines the output accepted (handed to the system).
+ */
 interface Sink {
-  write(text: string): void;
-  close(): void;
+  readonly name: string;
+  write(text: string, lines: number): Promise<boolean>;
+  close(): Promise<void>;
+  readonly written: number;
+  readonly failure: NodeJS.ErrnoException | undefined;
 }
 
 function stdoutSink(io: CliIo): Sink {
-  return { write: (text) => io.stdout(text), close: () => undefined };
+  if (io.stdoutStream) return streamSink(io.stdoutStream, '<stdout>', false);
+  let written = 0;
+  return {
+    name: '<stdout>',
+    write: (text, lines) => {
+      io.stdout(text);
+      written += lines;
+      return Promise.resolve(true);
+    },
+    close: () => Promise.resolve(),
+    get written() {
+      return written;
+    },
+    failure: undefined,
+  };
 }
 
 function fileSink(path: string): Sink {
+  // Opened now, so a path that cannot be written is refused before any input is read.
   const fd = openSync(path, 'w');
+  return streamSink(createWriteStream(path, { fd }), path, true);
+}
+
+/**
+ * A sink over a writable stream: waits for 'drain' when the stream's buffer is full, and records the first error
+ * (EPIPE when the reader went away, ENOSPC, EIO…) instead of letting it escape as an unhandled 'error' event.
+ */
+function streamSink(stream: NodeJS.WritableStream, name: string, owned: boolean): Sink {
+  let failure: NodeJS.ErrnoException | undefined;
+  let written = 0;
+  const onError = (error: NodeJS.ErrnoException): void => {
+    failure ??= error;
+  };
+  // Kept for the life of the process: a late error (after close) must not become an uncaught exception either.
+  stream.on('error', onError);
+  const settle = (events: readonly string[]): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        for (const event of events) stream.off(event, done);
+        resolve();
+      };
+      for (const event of events) stream.once(event, done);
+    });
   return {
-    write: (text) => {
-      writeSync(fd, text);
+    name,
+    async write(text, lines) {
+      if (failure !== undefined) return false;
+      const ready = stream.write(text, (error) => {
+        if (error) failure ??= error;
+        else written += lines;
+      });
+      if (!ready && failure === undefined) await settle(['drain', 'error', 'close']);
+      return failure === undefined;
     },
-    close: () => closeSync(fd),
+    async close() {
+      if (owned) {
+        if (failure === undefined) {
+          const finished = settle(['finish', 'error', 'close']);
+          stream.end();
+          await finished;
+        } else {
+          (stream as Writable).destroy();
+        }
+        return;
+      }
+      // stdout stays open; wait until what was written is handed over (or fails), so the count is final.
+      if (failure === undefined) await new Promise<void>((resolve) => stream.write('', () => resolve()));
+    },
+    get written() {
+      return written;
+    },
+    get failure() {
+      return failure;
+    },
   };
 }
 
@@ -272,30 +448,44 @@ export function addMatchCommands(
   setExitCode: (code: number) => void,
   /** A factory for events of a given format when rules must be mapped to it first (e.g. ECS documents). */
   factoryForFormat?: (format: string) => PredicateFactory | undefined,
+  /** Event formats the registry's targets declare (`Backend.eventFormat`). */
+  mappedFormats: readonly string[] = [],
 ): void {
+  const formats = [...new Set([...EVENT_FORMATS, ...mappedFormats])];
   program
     .command('match')
-    .description('run rules on events (NDJSON, JSON arrays or documents; files or stdin) and print the matches')
-    .argument('[inputs...]', 'event files; - for stdin (the default)')
-    .option('-r, --rules <paths...>', 'rule files or folders', ['rules'])
-    .option('-f, --format <format>', `event format: ${EVENT_FORMATS.join(', ')}`, 'auto')
+    .description(
+      'run rules on events (NDJSON, JSON arrays or documents; files, folders, .gz or stdin) and print the matches',
+    )
+    .argument('[inputs...]', 'event files or folders; - for stdin (the default)')
+    // Not variadic: `--rules rules/ events.ndjson` must leave the events file to the inputs. Repeat it instead.
+    .option('-r, --rules <path>', 'a rule file or folder; repeat for more (default: rules)', collect, [])
+    .option('-f, --format <format>', `event format: ${formats.join(', ')}`, 'auto')
     .option('-o, --output <file>', 'write matches to a file instead of stdout')
     .option('--pointer', 'print {file, line} of each matching event instead of the event')
-    .action(async (inputs: string[], opts: { rules: string[]; format: string; output?: string; pointer?: boolean }) => {
-      setExitCode(
-        await runMatch(
-          {
-            rules: opts.rules,
-            inputs,
-            format: opts.format,
-            pointer: Boolean(opts.pointer),
-            ...(opts.output !== undefined ? { output: opts.output } : {}),
-          },
-          factoryForFormat?.(opts.format) ?? factory,
-          io,
-        ),
-      );
-    });
+    .option('--max-event-size <MiB>', 'skip (with a warning) any JSON value longer than this', parseMebibytes)
+    .action(
+      async (
+        inputs: string[],
+        opts: { rules: string[]; format: string; output?: string; pointer?: boolean; maxEventSize?: number },
+      ) => {
+        setExitCode(
+          await runMatch(
+            {
+              rules: opts.rules.length > 0 ? opts.rules : ['rules'],
+              inputs,
+              format: opts.format,
+              mappedFormats,
+              pointer: Boolean(opts.pointer),
+              ...(opts.output !== undefined ? { output: opts.output } : {}),
+              ...(opts.maxEventSize !== undefined ? { maxValueLength: opts.maxEventSize } : {}),
+            },
+            factoryForFormat?.(opts.format) ?? factory,
+            io,
+          ),
+        );
+      },
+    );
   program
     .command('test')
     .description("run the rules' own test cases (tests:) through the JS predicate target")
