@@ -166,7 +166,8 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
         ...(progress ? { onBytes: (bytes: number) => progress.update(input, bytes, events) } : {}),
       });
       for await (const batch of batches) {
-        for (const record of batch) {
+        for (let r = 0; r < batch.length; r++) {
+          const record = batch[r]!;
           const event = record.event as Record<string, unknown>;
           const hits = router.matchRecord(event, normalize, view);
           for (let k = 0; k < hits.length; k++) {
@@ -179,6 +180,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
           }
           if (buffer.length >= FLUSH_AT && !(await flush())) {
             open = false;
+            events += r + 1;
             break reading;
           }
         }
@@ -283,6 +285,8 @@ function summary(
     `${run.events} events, ${matches}, ${rules.length} rules in ${run.seconds.toFixed(2)} s (${rate} events/s)`,
     `rules evaluated per event: ${(run.router.evaluatedFraction * 100).toFixed(2)} %`,
   ];
+  // Per-rule counts are of matches found; after a failed output they would claim more than was written.
+  if (run.written !== undefined) return `${lines.join('\n')}\n`;
   const order = counts
     .map((count, i) => ({ count, i }))
     .filter((x) => x.count > 0)

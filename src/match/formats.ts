@@ -6,6 +6,8 @@
  * - `evtx`: Windows evtx-JSON (`Event.System.*`, `Event.EventData.*`, `Event.UserData.*`) flattened to Sigma
  *   field names; records without `Event.System` pass through unchanged, so mixed inputs work.
  * - `ecs`: Elastic Common Schema documents, with an ECS field → rule field map applied in reverse.
+ * Targets may declare further formats (`Backend.eventFormat`): their events are read as they are, by rules mapped
+ * through that target's pipeline (src/cli/match.ts).
  */
 
 export const EVENT_FORMATS = ['auto', 'raw', 'evtx', 'ecs'] as const;
@@ -53,8 +55,9 @@ export function makeNormalizer(format: EventFormat, options: FormatOptions = {})
       return (event) => event;
     case 'auto':
     case 'evtx':
-      // evtx leaves records without Event.System unchanged, so it is also the auto-detecting normaliser.
-      return flattenEvtx;
+      // evtx leaves records without Event.System unchanged, so it is also the auto-detecting normaliser. Aliases
+      // apply to flat records too (a Security event exported flat still names NewProcessName).
+      return (record) => withAliases(flattenEvtx(record));
     case 'ecs':
       return makeEcsNormalizer(options.ecsFieldMap ?? {});
   }
@@ -223,4 +226,92 @@ function makeEcsNormalizer(map: Readonly<Record<string, string>>): Normalizer {
     }
     return out;
   };
+}
+
+/**
+ * Fields some Windows events name differently from the events Sigma's rules are written for, by channel and
+ * event id (data, not code: a new event kind is a new entry). Security 4688 describes a process creation as Sysmon
+ * EventID 1 does, under other names, and is routed to `process_creation` rules (logsource.ts), which name the
+ * Sysmon fields. An alias is added beside the event's own fields, never over one the event has, so rules written
+ * for the Security names still read them.
+ *
+ * Process ids are left out: 4688's `ProcessId` is the creator's (Sysmon's `ParentProcessId`) and its values are
+ * hexadecimal text (`0x1a2c`), so no rule value written for Sysmon would compare equal anyway.
+ */
+export const EVTX_FIELD_ALIASES: readonly EventAliases[] = [
+  {
+    channel: 'Security',
+    eventId: 4688,
+    aliases: [
+      { field: 'Image', from: ['NewProcessName'] },
+      { field: 'ParentImage', from: ['ParentProcessName'] },
+      // Sysmon's User is DOMAIN\name (`NT AUTHORITY\SYSTEM`); 4688 splits it.
+      { field: 'User', from: ['SubjectDomainName', 'SubjectUserName'], separator: '\\' },
+      { field: 'LogonId', from: ['SubjectLogonId'] },
+      // Sysmon writes the integrity level's name; 4688 the mandatory label's SID (well-known SIDs, MS-DTYP 2.4.2.4).
+      {
+        field: 'IntegrityLevel',
+        from: ['MandatoryLabel'],
+        values: {
+          'S-1-16-0': 'Untrusted',
+          'S-1-16-4096': 'Low',
+          'S-1-16-8192': 'Medium',
+          'S-1-16-8448': 'Medium',
+          'S-1-16-12288': 'High',
+          'S-1-16-16384': 'System',
+          'S-1-16-20480': 'Protected',
+        },
+      },
+    ],
+  },
+];
+
+export interface EventAliases {
+  readonly channel: string;
+  readonly eventId: number;
+  readonly aliases: readonly FieldAlias[];
+}
+
+export interface FieldAlias {
+  /** The name rules use. */
+  readonly field: string;
+  /** The event's fields it is made of; all must be present (several are joined with `separator`). */
+  readonly from: readonly string[];
+  readonly separator?: string;
+  /** Value translations; a value not listed is kept as is. */
+  readonly values?: Readonly<Record<string, string>>;
+}
+
+/** channel → event id → aliases. */
+const aliasTable = new Map<string, Map<number, readonly FieldAlias[]>>();
+for (const entry of EVTX_FIELD_ALIASES) {
+  let byId = aliasTable.get(entry.channel);
+  if (byId === undefined) aliasTable.set(entry.channel, (byId = new Map()));
+  byId.set(entry.eventId, entry.aliases);
+}
+
+/** The event with the aliases of its kind added (the same object when none applies: one Map lookup per event). */
+export function withAliases(event: Obj): Obj {
+  const channel = event['Channel'];
+  if (typeof channel !== 'string') return event;
+  const byId = aliasTable.get(channel);
+  if (byId === undefined) return event;
+  const aliases = byId.get(Number(event['EventID']));
+  if (aliases === undefined) return event;
+  const added: Obj = {};
+  for (const alias of aliases) {
+    if (hasOwn(event, alias.field)) continue;
+    const parts: unknown[] = [];
+    for (const name of alias.from) {
+      const value = hasOwn(event, name) ? event[name] : undefined;
+      if (typeof value !== 'string' && typeof value !== 'number') break;
+      parts.push(value);
+    }
+    if (parts.length !== alias.from.length) continue;
+    // One field keeps its value's type; several are joined as text.
+    const value = parts.length === 1 ? parts[0] : parts.join(alias.separator ?? '');
+    const key = String(value);
+    put(added, alias.field, alias.values !== undefined && hasOwn(alias.values, key) ? alias.values[key] : value);
+  }
+  return { ...event, ...added };
 }
