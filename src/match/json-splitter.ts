@@ -248,6 +248,13 @@ export class JsonSplitter {
       this.skipping = false;
       return;
     }
+    if (this.partsLength + (to - from) > this.max) {
+      // Checked here too, so the limit does not depend on how the input was cut into chunks.
+      this.tooLong(this.startLine);
+      this.parts = [];
+      this.partsLength = 0;
+      return;
+    }
     let whole = text.slice(from, to);
     if (this.parts.length > 0) {
       this.parts.push(whole);
