@@ -12,8 +12,8 @@ import { formatDiagnostic } from '../diagnostics/format.js';
 import type { EventFormat } from '../match/formats.js';
 import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
 import { loadRules } from '../match/load-rules.js';
-import { expandInputs, looksLikeEvents, readEventBatches, STDIN, STDIN_NAME } from '../match/read-events.js';
-import { lazyRules, RuleRouter } from '../match/router.js';
+import { expandInputs, lineSpan, looksLikeEvents, readEventBatches, STDIN, STDIN_NAME } from '../match/read-events.js';
+import { lazyRules, MAX_EVENT_DEPTH, RuleRouter } from '../match/router.js';
 import { eventJson } from '../match/serialize.js';
 import type { PredicateFactory } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
@@ -170,6 +170,15 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
           const record = batch[r]!;
           const event = record.event as Record<string, unknown>;
           const hits = router.matchRecord(event, normalize, view);
+          if (router.refused) {
+            onDiagnostic({
+              code: 'RC982',
+              severity: 'warning',
+              message: `event nested deeper than ${MAX_EVENT_DEPTH} levels exhausts the rules' stack (skipped)`,
+              file: record.source.file,
+              span: lineSpan(record.source.line),
+            });
+          }
           for (let k = 0; k < hits.length; k++) {
             const i = hits[k]!;
             counts[i]!++;

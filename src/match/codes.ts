@@ -20,4 +20,8 @@ export const MATCH_CODES = defineCodes({
     summary: 'a JSON value in an event input is cut off (reading resumes at the next line or document)',
   },
   RC981: { severity: 'error', summary: 'an event input folder holds no event file' },
+  RC982: {
+    severity: 'warning',
+    summary: 'an event is nested so deeply that evaluating rules on it exhausts the stack (it is skipped)',
+  },
 });

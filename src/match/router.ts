@@ -103,6 +103,11 @@ export class RuleRouter {
   evaluated = 0;
   /** Predicates that threw, by rule index: the event counts as not matching. */
   readonly errors = new Map<number, PredicateError>();
+  /**
+   * Whether the last event was refused: a predicate ran out of stack on it and it nests deeper than
+   * `MAX_EVENT_DEPTH` (a hostile record). It then matches nothing, and no rule is blamed.
+   */
+  refused = false;
 
   constructor(rules: readonly EngineRule[], options: RouterOptions = {}) {
     this.rules = rules;
@@ -180,6 +185,17 @@ export class RuleRouter {
   }
 
   private matchIn(bucket: Bucket, event: Record<string, unknown>): readonly number[] {
+    this.refused = false;
+    try {
+      return this.evaluate(bucket, event);
+    } catch (error) {
+      if (error !== TOO_DEEP) throw error;
+      this.refused = true;
+      return NO_MATCH;
+    }
+  }
+
+  private evaluate(bucket: Bucket, event: Record<string, unknown>): readonly number[] {
     this.events++;
     let matched: number[] | undefined;
     const predicates = this.predicates;
@@ -341,6 +357,9 @@ export class RuleRouter {
     try {
       return predicate(event, memo) === true;
     } catch (error) {
+      // A stack overflow on an event nested thousands of levels deep is the event's fault, not the rule's: the
+      // event is refused (the depth is measured only then, so ordinary events cost nothing).
+      if (error instanceof RangeError && nestingDepth(event, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) throw TOO_DEEP;
       const known = this.errors.get(i);
       if (known) known.count++;
       else this.errors.set(i, { count: 1, first: error instanceof Error ? error.message : String(error) });
@@ -487,4 +506,25 @@ function buildPredicate(build: () => Predicate | undefined): Predicate | string 
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** Nesting beyond which an event on which a predicate exhausted the stack is refused (real events nest ~10 deep). */
+export const MAX_EVENT_DEPTH = 256;
+
+const TOO_DEEP = Symbol('event nested too deeply');
+
+/** The nesting depth of a JSON value, measured without recursion and without going past `limit + 1`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const key in item) {
+      if (Object.hasOwn(item, key)) stack.push([(item as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+  return deepest;
 }

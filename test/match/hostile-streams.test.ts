@@ -168,6 +168,26 @@ describe('rulec match: damaged and hostile JSON', () => {
     expect(levels).toBe(depth - 1);
   });
 
+  it('an event on which a predicate exhausts the stack is refused with RC982, blaming no rule', () => {
+    const dir = project();
+    // The JS target walks arrays recursively: a 100,000-deep User makes `User|contains` overflow the stack.
+    writeFileSync(
+      join(dir, 'rule.yml'),
+      RULE.replace(
+        '    condition: selection',
+        '    filter:\n        User|contains: admin\n    condition: selection and not filter',
+      ),
+    );
+    const depth = 100_000;
+    const deep = `{"Workload":"Exchange","Operation":"Set-MailboxAuditBypassAssociation","User":${'['.repeat(depth)}${']'.repeat(depth)}}\n`;
+    const run = runRulec(['match', '-r', join(dir, 'rule.yml')], { input: line() + deep + line() });
+    expectNoStack(run.stderr);
+    expect(run.stderr).toContain('warning[RC982]: <stdin>:2: event nested deeper than 256 levels');
+    expect(run.stderr).not.toContain('threw');
+    expect(run.stderr).toMatch(/^3 events, 2 matches/m);
+    expect(run.status).toBe(1);
+  });
+
   it('invalid UTF-8 is reported once, with its line, and reading goes on', () => {
     const dir = project();
     // A user name holding the byte 0xFF, which is never valid in UTF-8.
