@@ -199,6 +199,9 @@ export class JsonSplitter {
 
   /** 'scan' when the line opens a value that goes on past its end (a pretty-printed document). */
   private handleLine(text: string, line: number): 'done' | 'scan' {
+    // A line that opens an object or array but does not end one cannot parse: skip the thrown SyntaxError (a few
+    // microseconds each, paid by every document of pretty-printed input, whose first line is a lone `{`).
+    if (cannotClose(text) && opensValue(text)) return 'scan';
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -419,6 +422,19 @@ export class JsonSplitter {
 
 function stripCr(text: string): string {
   return text.length > 0 && text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text;
+}
+
+/** Whether the line starts with `{` or `[` and does not end with `}` or `]` (ignoring blank space). */
+function cannotClose(text: string): boolean {
+  let last = text.length - 1;
+  while (last >= 0 && isSpace(text.charCodeAt(last))) last--;
+  if (last < 0) return false;
+  const end = text.charCodeAt(last);
+  if (end === CLOSE_BRACE || end === CLOSE_BRACKET) return false;
+  let first = 0;
+  while (isSpace(text.charCodeAt(first))) first++;
+  const start = text.charCodeAt(first);
+  return start === OPEN_BRACE || start === OPEN_BRACKET;
 }
 
 /** Whether a line that does not parse starts a value that is still open at its end (not a broken one-line value). */
