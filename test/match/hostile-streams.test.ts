@@ -9,9 +9,12 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MatchIo } from '../../src/cli/match.js';
 import { runMatch } from '../../src/cli/match.js';
+import { readEvents } from '../../src/match/read-events.js';
 import { REPO_ROOT, RULEC_BIN, runRulec } from '../helpers/run-rulec.js';
 import { referenceFactory } from './reference-predicate.js';
 
@@ -215,4 +218,61 @@ describe('rulec match: damaged and hostile JSON', () => {
     expect(run.stderr).toMatch(/^2 events, 2 matches/m);
     expect(run.status).toBe(1);
   });
+});
+
+describe('event streams under random damage (property; FC_RUNS runs under npm run fuzz)', () => {
+  /** Lines that damage a stream: open values, stray closers, an unclosed deep nest, invalid UTF-8, binary noise. */
+  const garbage = fc.oneof(
+    fc.constantFrom('{', '[', '{"a":', '{"a": [1, {"b"', '"open', '}', ']', ',', 'tru', '{"x": "a\\'),
+    fc.constant('['.repeat(5000)),
+    fc.string({ maxLength: 20 }).filter((t) => !t.includes('\n')),
+  );
+  const damage = fc.oneof(
+    garbage.map((t) => Buffer.from(t)),
+    fc.uint8Array({ minLength: 1, maxLength: 8 }).map((b) => Buffer.from(b.map((x) => (x === 10 ? 0xff : x)))),
+  );
+
+  it('every intact line after any damage is read, in order, in bounded time, with or without gzip', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.nat(1000).map((n) => ({ n })),
+            damage,
+          ),
+          { minLength: 1, maxLength: 30 },
+        ),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (items, cuts, crlf, gzip) => {
+          const end = crlf ? '\r\n' : '\n';
+          const parts = items.map((item) =>
+            Buffer.isBuffer(item) ? Buffer.concat([item, Buffer.from(end)]) : Buffer.from(JSON.stringify(item) + end),
+          );
+          const plain = Buffer.concat(parts);
+          const bytes = gzip ? gzipSync(plain) : plain;
+          const positions = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          const chunks: Buffer[] = [];
+          let from = 0;
+          for (const p of [...positions, bytes.length]) {
+            chunks.push(bytes.subarray(from, p));
+            from = p;
+          }
+          async function* stdin(): AsyncGenerator<Buffer> {
+            yield* chunks;
+          }
+          const seen: unknown[] = [];
+          const started = performance.now();
+          for await (const r of readEvents('-', { stdin: stdin(), maxValueLength: 1 << 20 })) {
+            const e = r.event as Record<string, unknown>;
+            if (Object.keys(e).length === 1 && typeof e['n'] === 'number') seen.push(e);
+          }
+          expect(performance.now() - started).toBeLessThan(5_000);
+          expect(seen).toEqual(items.filter((i) => !Buffer.isBuffer(i)));
+        },
+      ),
+      { numRuns: Number(process.env['FC_RUNS'] ?? 200) },
+    );
+  }, 600_000);
 });
