@@ -9,55 +9,60 @@ import '../diagnostics/build-codes.js';
 import type { Rule } from '../model/rule.js';
 import { parseSource } from '../source/load.js';
 
+/** What locates a rule: enough to name it and find its keys. */
+export type RulePlace = Pick<Rule, 'file' | 'documentIndex' | 'id'>;
+
 /** Span of a top-level key of one document of `file`, for a located diagnostic; undefined without the text. */
-function keySpan(rule: Rule, key: string, sourceOf: (file: string) => string | undefined): Span | undefined {
+function keySpan(rule: RulePlace, key: string, sourceOf: (file: string) => string | undefined): Span | undefined {
   const text = sourceOf(rule.file);
   if (text === undefined) return undefined;
   const document = parseSource(rule.file, text).documents.find((d) => d.index === rule.documentIndex);
   return document?.locator.span([key], 'value');
 }
 
-const byPlace = (a: Rule, b: Rule): number =>
+const byPlace = (a: RulePlace, b: RulePlace): number =>
   a.file < b.file ? -1 : a.file > b.file ? 1 : a.documentIndex - b.documentIndex;
 
-function where(rule: Rule): string {
+function where(rule: RulePlace): string {
   return rule.documentIndex > 0 ? `${rule.file} (document ${rule.documentIndex + 1})` : rule.file;
 }
 
-/**
- * One RC906 error per rule whose id another rule already has (ids compared without case: a GUID is the same GUID
- * in either case, and file names differing only in case are one file on macOS and Windows), located on the later
- * rule's `id` and naming the first rule's file.
- */
-export function duplicateIdDiagnostics(
-  rules: readonly Rule[],
-  sourceOf: (file: string) => string | undefined,
-): Diagnostic[] {
-  const first = new Map<string, Rule>();
-  const diagnostics: Diagnostic[] = [];
+/** Each rule whose id an earlier rule (by file, then document) already has, with that earlier rule. */
+export function findDuplicateIds<R extends RulePlace>(rules: readonly R[]): { rule: R; first: R }[] {
+  const first = new Map<string, R>();
+  const found: { rule: R; first: R }[] = [];
   for (const rule of [...rules].sort(byPlace)) {
     if (rule.id === undefined) continue;
+    // Without case: a GUID is the same GUID in either case, and file names differing only in case are one file on
+    // macOS and Windows.
     const key = rule.id.toLowerCase();
     const other = first.get(key);
-    if (other === undefined) {
-      first.set(key, rule);
-      continue;
-    }
+    if (other === undefined) first.set(key, rule);
+    else found.push({ rule, first: other });
+  }
+  return found;
+}
+
+/** One RC906 error per rule whose id another rule already has, on the later rule's `id`, naming the first's file. */
+export function duplicateIdDiagnostics(
+  rules: readonly RulePlace[],
+  sourceOf: (file: string) => string | undefined,
+): Diagnostic[] {
+  return findDuplicateIds(rules).map(({ rule, first: other }) => {
     const span = keySpan(rule, 'id', sourceOf);
-    const sameCase = other.id === rule.id;
-    diagnostics.push({
+    return {
       code: 'RC906',
       severity: 'error',
-      message: sameCase
-        ? `id '${rule.id}' is also the id of the rule in ${where(other)}`
-        : `id '${rule.id}' differs only in letter case from '${other.id}', the id of the rule in ${where(other)}`,
+      message:
+        other.id === rule.id
+          ? `id '${rule.id}' is also the id of the rule in ${where(other)}`
+          : `id '${rule.id}' differs only in letter case from '${other.id}', the id of the rule in ${where(other)}`,
       file: rule.file,
       ...(span ? { span } : {}),
       label: 'give each rule its own id',
       notes: [`first rule with this id: ${where(other)}`],
-    });
-  }
-  return diagnostics;
+    };
+  });
 }
 
 /**

@@ -25,7 +25,7 @@ import { readRuleFile } from '../frontend.js';
 import type { Rule } from '../model/rule.js';
 import type { LoadedRules } from './build.js';
 import { renderBundleSafely } from './build.js';
-import { caseCollisions, duplicateIdDiagnostics, uniqueTitles } from './identity.js';
+import { caseCollisions, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
 import { RECORD_FILE, renderRecord } from './output-folder.js';
 
@@ -107,12 +107,22 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
   const everyRule = new Map<string, Rule>();
   for (const rule of [...kept, ...loaded.rules]) everyRule.set(`${rule.file}#${rule.documentIndex}`, rule);
   const sourceOf = (file: string): string | undefined => loaded.sources.get(file) ?? keptSources.get(file);
-  diagnostics.push(...duplicateIdDiagnostics([...everyRule.values()], sourceOf));
-  const titles = uniqueTitles([...everyRule.values()], kept, sourceOf);
+  const duplicates = duplicateIdDiagnostics([...everyRule.values()], sourceOf);
+  diagnostics.push(...duplicates);
+  // A rule whose id is taken is reported once (RC906) and builds nothing: its files would be the other rule's.
+  // Rules are named by place, not object: results from worker threads hold copies of the loaded rules.
+  const place = (rule: Rule): string => `${rule.file}#${rule.documentIndex}`;
+  const taken = new Set(findDuplicateIds([...everyRule.values()]).map(({ rule }) => place(rule)));
+  const titles = uniqueTitles(
+    [...everyRule.values()].filter((rule) => !taken.has(place(rule))),
+    kept,
+    sourceOf,
+  );
   diagnostics.push(...titles.diagnostics);
+  const renamedAt = new Map([...titles.renamed.values()].map((rule) => [place(rule), rule]));
   const byId = new Map(targets.map((t) => [t.backend.id, t]));
   const results = input.results.map((result) => {
-    const renamed = titles.renamed.get(result.rule);
+    const renamed = renamedAt.get(place(result.rule));
     return renamed ? compileRule(renamed, byId.get(result.target)!) : result;
   });
 
@@ -170,7 +180,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
     for (const result of results) {
       if (result.target !== id) continue;
       diagnostics.push(...result.diagnostics);
-      if (!result.compiled) continue;
+      if (!result.compiled || taken.has(place(result.rule))) continue;
       compiled.push(result.compiled);
       const key = recordKey(result.rule.file);
       const text = loaded.sources.get(result.rule.file) ?? '';
@@ -178,8 +188,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
       const written = result.artifacts.filter((artifact) => add(artifact, result.rule)).map((a) => a.path);
       // Recorded so that a later build that keeps this rule combines it under the name its files carry.
       const ownTitles = { ...entry.titles };
-      if (titles.renamed.has(input.results[results.indexOf(result)]!.rule))
-        ownTitles[String(result.rule.documentIndex)] = result.rule.title;
+      if (renamedAt.has(place(result.rule))) ownTitles[String(result.rule.documentIndex)] = result.rule.title;
       rules[key] = {
         source: entry.source,
         files: [...entry.files, ...written],

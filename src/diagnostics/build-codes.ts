@@ -8,7 +8,10 @@ export const BUILD_CODES = defineCodes({
   RC904: { severity: 'error', summary: 'dist-rules is stale: a generated file differs from a fresh build' },
   RC905: { severity: 'error', summary: 'two rules generate the same artifact file: rule ids must be unique' },
   RC906: { severity: 'error', summary: 'two rules have the same id' },
-  RC907: { severity: 'warning', summary: 'two rules have the same title: the later one is deployed under a longer name' },
+  RC907: {
+    severity: 'warning',
+    summary: 'two rules have the same title: the later one is deployed under a longer name',
+  },
   RC908: {
     severity: 'error',
     summary: 'two generated files have names that differ only in letter case (one file on macOS and Windows)',
