@@ -155,6 +155,8 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
         owner.set(file, relative(cwd, resolve(out, key)));
         ruleOwner.set(`${id}/${file}`, relative(cwd, resolve(out, key)));
       }
+      // Compiled again only for the combined files: a target without any has no use for them.
+      if (target.backend.renderBundle === undefined) continue;
       for (const rule of keptOf(key, entry)) {
         const result = compileRule(rule, target);
         if (result.compiled) compiled.push(result.compiled);
@@ -230,7 +232,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
 
   const sources: Record<string, string> = {};
   const textOf = new Map<string, string>();
-  for (const [file, text] of loaded.sources) textOf.set(sha256(text), text);
+  for (const text of loaded.sources.values()) textOf.set(sha256(text), text);
   for (const [hash, text] of Object.entries(record.sources)) if (!textOf.has(hash)) textOf.set(hash, text);
   for (const target of Object.values(nextTargets))
     for (const entry of Object.values(target.rules)) {
