@@ -84,7 +84,14 @@ export function checkOutputFolder(out: string, targetIds: readonly string[]): Di
     const full = `${absolute}${sep}${entry}`;
     const stat = lstatSync(full);
     if (targets.has(entry) && stat.isDirectory()) {
-      if (hasRecord) continue;
+      if (hasRecord) {
+        // Ours, but a repository or a link inside would be copied through or followed: not a plain output.
+        const odd = readdirSync(full).find(
+          (name) => name === '.git' || lstatSync(`${full}${sep}${name}`).isSymbolicLink(),
+        );
+        if (odd !== undefined) return foreign(`${entry}/${odd}`);
+        continue;
+      }
       // A folder from before the record: every file in it must be one a target writes.
       for (const name of readdirSync(full).sort()) {
         const inner = lstatSync(`${full}${sep}${name}`);
@@ -92,8 +99,9 @@ export function checkOutputFolder(out: string, targetIds: readonly string[]): Di
       }
       continue;
     }
-    // With the record, plain files beside the target folders (a README) are kept; folders and links are not ours.
-    if (hasRecord && stat.isFile() && !entry.startsWith('.')) continue;
+    // With the record, plain files beside the target folders (a README, .gitattributes, .DS_Store) are kept;
+    // folders, links and a `.git` file (a submodule or worktree) are not ours.
+    if (hasRecord && stat.isFile() && entry !== '.git') continue;
     return foreign(stat.isDirectory() ? `${entry}/` : entry);
   }
   return [];

@@ -3,7 +3,7 @@
  * instead. The build only replaces what it was asked about (scoped.ts), only in a folder rulec made
  * (output-folder.ts), one build at a time (lock.ts), and writes nothing when it has errors unless told to.
  */
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { diffTrees, isEmptyDiff, readTree, replaceTree, WriteError, describeFsError } from '../build/atomic.js';
 import { inputKey, outputKey, readCache, writeCache } from '../build/cache.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
@@ -51,7 +51,8 @@ export async function buildCommand(
   // Everything that can be refused is refused before the output folder is read, locked or written.
   const discovery = discoverRuleFiles(paths);
   if (discovery.diagnostics.some((d) => d.severity === 'error')) return fail(discovery.diagnostics);
-  const files = discovery.files;
+  // `rulec build .` must not read its own output (Sentinel's .yaml artifacts) back as rules.
+  const files = discovery.files.filter((file) => !resolve(file).startsWith(`${opts.out}${sep}`));
   if (files.length === 0)
     return fail([
       {

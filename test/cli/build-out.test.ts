@@ -80,5 +80,19 @@ describe('rulec build --out', () => {
     rmSync(join(legacy, 'elastic', 'nested'), { recursive: true });
     mkdirSync(join(legacy, 'src'));
     expect(checkOutputFolder(legacy, ids)[0]!.message).toContain("'src/'");
+    // With the record: stray top-level files are fine, a repository inside is not.
+    rmSync(join(legacy, 'src'), { recursive: true });
+    writeFileSync(join(legacy, '.rulec-output'), '{}');
+    writeFileSync(join(legacy, '.DS_Store'), '');
+    expect(checkOutputFolder(legacy, ids)).toEqual([]);
+    mkdirSync(join(legacy, 'elastic', '.git'));
+    expect(checkOutputFolder(legacy, ids)[0]!.message).toContain("'elastic/.git'");
+  });
+
+  it('does not read its own output back as rules when it lies under the given paths', () => {
+    expect(runRulec(['build', '--no-cache', '.', '--out', 'dist'], { cwd: dir }).status).toBe(0);
+    const again = runRulec(['build', '--no-cache', '.', '--out', 'dist'], { cwd: dir });
+    expect(again.status).toBe(0);
+    expect(again.stderr).toMatch(/^1 file\(s\), 1 rule\(s\), 0 with errors$/m);
   });
 });

@@ -110,6 +110,20 @@ describe('rulec build: scope', () => {
     }
   });
 
+  it('the cache is keyed on the scope: the same rule files given as a folder are a different build', () => {
+    const cached = (...args: string[]) => runRulec(['build', ...args], { cwd: dir });
+    expect(cached('rules', '--out', 'dist').status).toBe(0);
+    unlinkSync(join(dir, 'rules/a/two.yml'));
+    // Given as files, a/ is not a built folder: the deleted rule's files stay.
+    expect(cached('rules/a/one.yml', 'rules/b/three.yml', '--out', 'dist').status).toBe(0);
+    expect(snapshot(join(dir, 'dist')).has(`elastic/${id(2)}.json`)).toBe(true);
+    // The same two files found through their folders: a/ is built now, so they go; not a replay of the last run.
+    const run = cached('rules/a', 'rules/b', '--out', 'dist');
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('(cached)');
+    expect(snapshot(join(dir, 'dist')).has(`elastic/${id(2)}.json`)).toBe(false);
+  });
+
   it('compile on a missing file is the same located RC030', () => {
     const run = runRulec(['compile', '-t', 'elastic', 'rules/nope.yml'], { cwd: dir });
     expect(run.status).toBe(1);
