@@ -84,9 +84,10 @@ export async function buildCommand(
     if (!opts.check || !isFsError(error)) return failOnFs(error, opts.out, io);
   }
   try {
-    removeDeadStaging(opts.out);
+    if (!opts.check) removeDeadStaging(opts.out);
     return await lockedBuild(
       files,
+      discovery.diagnostics,
       paths,
       targets.map((t) => t.backend.id),
       opts,
@@ -120,6 +121,8 @@ function failOnFs(error: unknown, out: string, io: CliIo): number {
 
 async function lockedBuild(
   files: readonly string[],
+  /** Warnings about the paths themselves (links not followed, …), reported with the rules'. */
+  found: readonly Diagnostic[],
   paths: readonly string[],
   targetIds: readonly string[],
   opts: BuildCommandOptions,
@@ -170,7 +173,7 @@ async function lockedBuild(
     results: ownResults,
   });
   const results = output.results;
-  const diagnostics = [...loaded.diagnostics, ...output.diagnostics];
+  const diagnostics = [...found, ...loaded.diagnostics, ...output.diagnostics];
   printDiagnostics(
     recording,
     opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,
