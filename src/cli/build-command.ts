@@ -51,6 +51,12 @@ export async function buildCommand(
   // Everything that can be refused is refused before the output folder is read, locked or written.
   const discovery = discoverRuleFiles(paths);
   if (discovery.diagnostics.some((d) => d.severity === 'error')) return fail(discovery.diagnostics);
+  const targets = loadTargets(registry, opts.targets);
+  const guard = checkOutputFolder(
+    opts.out,
+    registry.map((b) => b.id),
+  );
+  if (guard.length > 0) return fail(guard);
   // `rulec build .` must not read its own output (Sentinel's .yaml artifacts) back as rules.
   const files = discovery.files.filter((file) => !resolve(file).startsWith(`${opts.out}${sep}`));
   if (files.length === 0)
@@ -61,12 +67,6 @@ export async function buildCommand(
         message: `no rule file (.yml or .yaml) in ${paths.map((p) => `'${p}'`).join(', ')}: nothing to build, nothing written`,
       },
     ]);
-  const targets = loadTargets(registry, opts.targets);
-  const guard = checkOutputFolder(
-    opts.out,
-    registry.map((b) => b.id),
-  );
-  if (guard.length > 0) return fail(guard);
 
   let lock: Lock | undefined;
   try {
