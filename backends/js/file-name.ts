@@ -13,8 +13,19 @@ export function slug(text: string): string {
   return s === '' ? 'rule' : s;
 }
 
+/**
+ * Stems of the target's own files (runtime modules and the index, see index.ts): a rule named `runtime.yml` or with
+ * the id `Index` must not become one of them (compared without case: one file on macOS and Windows).
+ */
+const RESERVED = new Set(['runtime', 'regex-vm', 'text-set', 'cidr', 'index']);
+
 /** The module's stem (no extension); multi-document files get the document index appended. */
 export function moduleStem(rule: Rule): string {
+  const stem = plainStem(rule);
+  return RESERVED.has(stem.toLowerCase()) ? `rule-${stem}` : stem;
+}
+
+function plainStem(rule: Rule): string {
   if (rule.id !== undefined && SAFE_ID.test(rule.id)) return rule.id;
   const stem = slug(basename(rule.file, extname(rule.file)));
   return rule.documentIndex > 0 ? `${stem}-${rule.documentIndex}` : stem;

@@ -5,7 +5,7 @@ import { loadTemplates, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
 import './codes.js';
 import { renderSpl } from './query.js';
-import { ruleSlug, stanzaView } from './stanza.js';
+import { ruleFileStem, stanzaView } from './stanza.js';
 
 const root = backendRoot('splunk');
 
@@ -26,7 +26,9 @@ export const backend: Backend = {
   },
   renderArtifacts(compiled, report): readonly ArtifactFile[] {
     const view = stanzaView(compiled, report);
-    return [{ path: `${ruleSlug(compiled.mapped.rule)}.conf`, content: getTemplates().render('savedsearch', view) }];
+    return [
+      { path: `${ruleFileStem(compiled.mapped.rule)}.conf`, content: getTemplates().render('savedsearch', view) },
+    ];
   },
   /** One savedsearches.conf for a Splunk app, stanzas sorted by name; two rules with one name cannot share it. */
   renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {

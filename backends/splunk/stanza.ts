@@ -56,6 +56,15 @@ export function confText(text: string, what: string, report: Reporter): string {
   return lines.join('\n').trim();
 }
 
+/**
+ * The stem of the rule's own `.conf` file: its slug, unless that is the combined file's name (a rule file named
+ * `savedsearches.yml` must not replace the app's savedsearches.conf; compared without case, as macOS and Windows do).
+ */
+export function ruleFileStem(rule: Rule): string {
+  const slug = ruleSlug(rule);
+  return slug.toLowerCase() === 'savedsearches' ? `rule-${slug}` : slug;
+}
+
 /** A short, path-safe stand-in for a rule without a usable id: its file name as a slug. */
 export function ruleSlug(rule: Rule): string {
   if (rule.id !== undefined && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(rule.id)) return rule.id;

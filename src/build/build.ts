@@ -85,7 +85,7 @@ export function assembleOutput(results: readonly TargetResult[], targets: readon
         for (const artifact of result.artifacts) add(artifact, result.rule);
       }
     }
-    for (const artifact of target.backend.renderBundle?.(compiled) ?? []) add(artifact);
+    for (const artifact of renderBundleSafely(target, compiled, diagnostics)) add(artifact);
   }
   return { files, results, diagnostics };
 }
@@ -93,4 +93,26 @@ export function assembleOutput(results: readonly TargetResult[], targets: readon
 /** Compiles every rule for every target; per-rule files plus each target's bundle files. */
 export function buildTargets(rules: readonly Rule[], targets: readonly LoadedTarget[]): BuildOutput {
   return assembleOutput(compileRules(rules, targets), targets);
+}
+
+/**
+ * A target's combined files, or none with an RC914 error when the target cannot combine these rules (e.g. two
+ * saved searches with one name): a diagnostic, never an exception escaping the build.
+ */
+export function renderBundleSafely(
+  target: LoadedTarget,
+  compiled: readonly CompiledRule[],
+  diagnostics: Diagnostic[],
+): readonly ArtifactFile[] {
+  try {
+    return target.backend.renderBundle?.(compiled) ?? [];
+  } catch (error) {
+    diagnostics.push({
+      code: 'RC914',
+      severity: 'error',
+      message: `the ${target.backend.id} combined file could not be made: ${error instanceof Error ? error.message : String(error)}`,
+      target: target.backend.id,
+    });
+    return [];
+  }
 }

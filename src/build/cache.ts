@@ -37,9 +37,17 @@ function rulecKey(): string {
   return (codeKey = hash.digest('hex'));
 }
 
-export function inputKey(files: readonly string[], options: unknown): string {
+/**
+ * The key of a build's inputs, `options` holding its scope (paths, targets, output); undefined when a rule file
+ * cannot be read, which only means no caching (the build itself reports the file).
+ */
+export function inputKey(files: readonly string[], options: unknown): string | undefined {
   const hash = createHash('sha256').update(rulecKey()).update(JSON.stringify(options));
-  for (const file of files) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  try {
+    for (const file of files) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  } catch {
+    return undefined;
+  }
   return hash.digest('hex');
 }
 

@@ -1,23 +1,41 @@
-/** `rulec build`: every rule × every target into dist-rules/, atomically; `--check` reports drift instead. */
-import { diffTrees, isEmptyDiff, readTree, replaceTree } from '../build/atomic.js';
+/**
+ * `rulec build`: the given rules × the chosen targets into the output folder, atomically; `--check` reports drift
+ * instead. The build only replaces what it was asked about (scoped.ts), only in a folder rulec made
+ * (output-folder.ts), one build at a time (lock.ts), and writes nothing when it has errors unless told to.
+ */
+import { resolve, sep } from 'node:path';
+import { diffTrees, isEmptyDiff, readTree, replaceTree, WriteError, describeFsError } from '../build/atomic.js';
 import { inputKey, outputKey, readCache, writeCache } from '../build/cache.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
-import { collectRuleFiles } from '../frontend.js';
+import type { Lock } from '../build/lock.js';
+import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
+import { checkOutputFolder, parseRecord, RECORD_FILE } from '../build/output-folder.js';
+import { scopedOutput } from '../build/scoped.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { discoverRuleFiles } from '../source/discover.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
+import { loadTargets } from './targets.js';
 import type { ProduceOptions } from './produce.js';
-import { produce } from './produce.js';
+import { produceResults } from './produce.js';
 
 export interface BuildCommandOptions {
   readonly out: string;
   readonly check: boolean;
   readonly targets: readonly string[];
   readonly allowRefusals: boolean;
+  /** Write the rules that compiled even when others have errors (exit code stays 1). */
+  readonly allowErrors?: boolean;
   readonly quiet: boolean;
   /** Reuse the last result when nothing changed (default true; `--no-cache` turns it off). */
   readonly cache: boolean;
+  /** How long to wait for another build of the same output folder, in milliseconds (default 60 s). */
+  readonly waitMs?: number;
 }
+
+/** Errors of the output as a whole (not of one target's rendering of one rule): they block writing. */
+const OUTPUT_ERRORS = new Set(['RC905', 'RC906', 'RC908', 'RC914']);
 
 export async function buildCommand(
   paths: readonly string[],
@@ -26,16 +44,113 @@ export async function buildCommand(
   io: CliIo,
   produceOptions: ProduceOptions = {},
 ): Promise<number> {
-  const files = collectRuleFiles([...paths]);
+  const fail = (diagnostics: readonly Diagnostic[]): number => {
+    printDiagnostics(io, diagnostics, new Map());
+    return 1;
+  };
+  // Everything that can be refused is refused before the output folder is read, locked or written.
+  const discovery = discoverRuleFiles(paths);
+  if (discovery.diagnostics.some((d) => d.severity === 'error')) return fail(discovery.diagnostics);
+  const targets = loadTargets(registry, opts.targets);
+  const guard = checkOutputFolder(
+    opts.out,
+    registry.map((b) => b.id),
+  );
+  if (guard.length > 0) return fail(guard);
+  // `rulec build .` must not read its own output (Sentinel's .yaml artifacts) back as rules.
+  const files = discovery.files.filter((file) => !resolve(file).startsWith(`${opts.out}${sep}`));
+  if (files.length === 0)
+    return fail([
+      {
+        code: 'RC031',
+        severity: 'error',
+        message: `no rule file (.yml or .yaml) in ${paths.map((p) => `'${p}'`).join(', ')}: nothing to build, nothing written`,
+      },
+    ]);
+
+  let lock: Lock | undefined;
+  try {
+    lock = await acquireLock(opts.out, opts.waitMs ?? 60_000);
+  } catch (error) {
+    if (error instanceof LockBusyError)
+      return fail([
+        {
+          code: 'RC911',
+          severity: 'error',
+          message: `another rulec build (pid ${error.holder ?? '?'}) is writing '${opts.out}' and did not finish in time: try again when it has ended (lock: ${error.lockFile})`,
+        },
+      ]);
+    // `--check` writes nothing, so a folder it cannot lock (read-only checkout) is still checked.
+    if (!opts.check || !isFsError(error)) return failOnFs(error, opts.out, io);
+  }
+  try {
+    if (!opts.check) removeDeadStaging(opts.out);
+    return await lockedBuild(
+      files,
+      discovery.diagnostics,
+      paths,
+      targets.map((t) => t.backend.id),
+      opts,
+      registry,
+      io,
+      produceOptions,
+    );
+  } catch (error) {
+    return failOnFs(error, opts.out, io);
+  } finally {
+    lock?.release();
+  }
+}
+
+function isFsError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+/** A file system failure is one line with its cause, never a stack; anything else is a bug and is rethrown. */
+function failOnFs(error: unknown, out: string, io: CliIo): number {
+  const message =
+    error instanceof WriteError
+      ? error.message
+      : isFsError(error)
+        ? `cannot build into ${out}: ${describeFsError(error)}`
+        : undefined;
+  if (message === undefined) throw error;
+  printDiagnostics(io, [{ code: 'RC912', severity: 'error', message }], new Map());
+  return 1;
+}
+
+async function lockedBuild(
+  files: readonly string[],
+  /** Warnings about the paths themselves (links not followed, …), reported with the rules'. */
+  found: readonly Diagnostic[],
+  paths: readonly string[],
+  targetIds: readonly string[],
+  opts: BuildCommandOptions,
+  registry: Registry,
+  io: CliIo,
+  produceOptions: ProduceOptions,
+): Promise<number> {
+  const roots = paths.map((p) => resolve(p));
   const current = readTree(opts.out);
-  const key = opts.cache
-    ? inputKey(files, { targets: opts.targets, out: opts.out, quiet: opts.quiet, allow: opts.allowRefusals })
-    : '';
-  const cached = opts.cache ? readCache(opts.out) : undefined;
-  if (cached && cached.inputKey === key && cached.outputKey === outputKey(current)) {
+  const cacheOptions = {
+    roots,
+    targets: targetIds,
+    out: opts.out,
+    quiet: opts.quiet,
+    allow: opts.allowRefusals,
+    allowErrors: Boolean(opts.allowErrors),
+  };
+  const key = opts.cache ? inputKey(files, cacheOptions) : undefined;
+  const cached = key ? readCache(opts.out) : undefined;
+  if (!opts.check && cached && cached.inputKey === key && cached.outputKey === outputKey(current)) {
     io.stderr(cached.report);
     io.stderr(`${opts.out}: inputs unchanged since the last build: nothing to do (cached)\n`);
     return cached.exitCode;
+  }
+  const record = parseRecord(current.get(RECORD_FILE), opts.out);
+  if ('code' in record) {
+    printDiagnostics(io, [record], new Map());
+    return 1;
   }
 
   // Everything the build reports is also kept, to be replayed by a cached run.
@@ -45,21 +160,40 @@ export async function buildCommand(
     io.stderr(text);
   };
   const recording: CliIo = { ...io, stderr: err };
-  const { loaded, output } = await produce(files, opts.targets, registry, produceOptions);
-  const diagnostics = [...loaded.diagnostics, ...output.diagnostics];
+  const { targets, loaded, results: ownResults } = await produceResults(files, targetIds, registry, produceOptions);
+  const output = scopedOutput({
+    out: opts.out,
+    roots,
+    cwd: process.cwd(),
+    targets,
+    current,
+    record,
+    hasRecord: current.has(RECORD_FILE),
+    loaded,
+    results: ownResults,
+  });
+  const results = output.results;
+  const diagnostics = [...found, ...loaded.diagnostics, ...output.diagnostics];
   printDiagnostics(
     recording,
     opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,
-    loaded.sources,
+    output.sources,
   );
-  const refusals = output.results.filter((r) => r.status === 'refused').length;
+  const refusals = results.filter((r) => r.status === 'refused').length;
   const loadErrors = countBySeverity(loaded.diagnostics).errors;
-  const buildErrors = output.diagnostics.filter((d) => d.severity === 'error' && d.code.startsWith('RC9')).length;
-  const exitCode = loadErrors > 0 || buildErrors > 0 || (refusals > 0 && !opts.allowRefusals) ? 1 : 0;
+  const outputErrors = output.diagnostics.filter((d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code)).length;
+  const blocked = loadErrors > 0 || outputErrors > 0 || (refusals > 0 && !opts.allowRefusals);
+  const exitCode = blocked ? 1 : 0;
+  // A file counts once whatever failed in it: reading, a target's refusal, a clash with another rule.
+  const badFiles = new Set<string>(loaded.badFiles);
+  for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
 
-  const diff = diffTrees(current, output.files);
-  err(coverageTable(coverageOf(output.results, loaded.rules.length, loaded.badFiles.length)));
-  err(`${files.length} file(s), ${loaded.rules.length} rule(s), ${loaded.badFiles.length} with errors\n`);
+  err(coverageTable(coverageOf(results, loaded.rules.length, loaded.badFiles.length)));
+  err(`${files.length} file(s), ${loaded.rules.length} rule(s), ${badFiles.size} with errors\n`);
+
+  const artifacts = (tree: ReadonlyMap<string, string>): Map<string, string> =>
+    new Map([...tree].filter(([path]) => path !== RECORD_FILE));
+  const diff = diffTrees(artifacts(current), artifacts(output.files));
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
       for (const p of diff.added) io.stdout(`missing  ${p}\n`);
@@ -68,15 +202,24 @@ export async function buildCommand(
       io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
       return 1;
     }
-    io.stderr(`${opts.out} is up to date (${output.files.size} files)\n`);
-  } else if (isEmptyDiff(diff)) {
-    io.stderr(`${opts.out}: nothing changed (${output.files.size} files)\n`);
+    io.stderr(`${opts.out} is up to date (${artifacts(output.files).size} files)\n`);
+    return exitCode;
+  }
+  const writes = !blocked || Boolean(opts.allowErrors);
+  if (!writes) {
+    const onlyRefusals = loadErrors === 0 && outputErrors === 0;
+    err(
+      `error[RC913]: nothing written to ${opts.out}: the build has errors (${onlyRefusals ? '--allow-refusals writes the rules the targets accept' : '--allow-errors writes the rules that compiled'})\n`,
+    );
+  } else if (isEmptyDiff(diffTrees(current, output.files))) {
+    err(`${opts.out}: nothing changed (${artifacts(output.files).size} files)\n`);
   } else {
     replaceTree(opts.out, output.files);
-    io.stderr(
-      `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${output.files.size} files)\n`,
+    err(
+      `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${artifacts(output.files).size} files)\n`,
     );
   }
-  if (opts.cache) writeCache(opts.out, { inputKey: key, outputKey: outputKey(output.files), report, exitCode });
+  const after = writes ? output.files : current;
+  if (key) writeCache(opts.out, { inputKey: key, outputKey: outputKey(after), report, exitCode });
   return exitCode;
 }

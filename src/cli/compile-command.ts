@@ -2,7 +2,8 @@
 import { loadRules } from '../build/build.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { collectRuleFiles } from '../frontend.js';
+import { duplicateIdDiagnostics } from '../build/identity.js';
+import { discoverRuleFiles } from '../source/discover.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
@@ -15,8 +16,17 @@ export function compileCommand(
   io: CliIo,
 ): number {
   const [target] = loadTargets(registry, [opts.target]);
-  const loaded = loadRules(collectRuleFiles([...paths]));
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  // A path that does not exist is one located RC030, as in validate and build, not a read error per file.
+  const discovery = discoverRuleFiles(paths);
+  if (discovery.diagnostics.some((d) => d.severity === 'error')) {
+    printDiagnostics(io, discovery.diagnostics, new Map());
+    return 1;
+  }
+  const loaded = loadRules(discovery.files);
+  const diagnostics: Diagnostic[] = [
+    ...loaded.diagnostics,
+    ...duplicateIdDiagnostics(loaded.rules, (file) => loaded.sources.get(file)),
+  ];
   const outputs: string[] = [];
   for (const rule of loaded.rules) {
     const result = compileRule(rule, target!);

@@ -56,7 +56,9 @@ export async function runCli(
     .option('-o, --out <dir>', 'output folder', 'dist-rules')
     .option('--check', 'write nothing; exit 1 and list the files that differ when the output is stale')
     .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
-    .option('--allow-refusals', 'exit 0 even when a target refuses a rule (corpus builds)')
+    .option('--allow-refusals', 'write and exit 0 even when a target refuses a rule (corpus builds)')
+    .option('--allow-errors', 'write the rules that compiled even when the build has errors (still exits 1)')
+    .option('--wait <seconds>', 'how long to wait for another build of the same output folder', '60')
     .option('--quiet', 'print only errors and the summary')
     .option('--no-cache', 'compile everything even when nothing changed since the last build')
     .action(
@@ -67,6 +69,8 @@ export async function runCli(
           check?: boolean;
           targets?: string;
           allowRefusals?: boolean;
+          allowErrors?: boolean;
+          wait: string;
           quiet?: boolean;
           cache: boolean;
         },
@@ -78,6 +82,8 @@ export async function runCli(
             check: Boolean(opts.check),
             targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
             allowRefusals: Boolean(opts.allowRefusals),
+            allowErrors: Boolean(opts.allowErrors),
+            waitMs: Math.max(0, Number(opts.wait) || 0) * 1000,
             quiet: Boolean(opts.quiet),
             cache: opts.cache,
           },

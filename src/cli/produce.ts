@@ -1,8 +1,8 @@
 /** Loads rule files and compiles them for the chosen targets, on worker threads when that pays off. */
 import type { BuildOutput, LoadedRules } from '../build/build.js';
-import { assembleOutput, buildTargets, loadRules } from '../build/build.js';
+import { assembleOutput, compileRules, loadRules } from '../build/build.js';
 import { loadAndCompileParallel } from '../build/parallel.js';
-import type { LoadedTarget } from '../compile.js';
+import type { LoadedTarget, TargetResult } from '../compile.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 
@@ -25,12 +25,19 @@ export interface Produced {
  * core) and used more memory. RULEC_JOBS=<n> (or `jobs`) still runs n workers.
  */
 
-export async function produce(
+/** Loaded rules and per-rule results, without the combined files (a scoped build assembles those itself). */
+export interface ProducedResults {
+  readonly targets: readonly LoadedTarget[];
+  readonly loaded: LoadedRules;
+  readonly results: TargetResult[];
+}
+
+export async function produceResults(
   files: readonly string[],
   targetIds: readonly string[],
   registry: Registry,
   options: ProduceOptions = {},
-): Promise<Produced> {
+): Promise<ProducedResults> {
   const targets = loadTargets(registry, targetIds);
   const fromEnv = Number(process.env.RULEC_JOBS ?? '');
   const jobs = options.jobs ?? (fromEnv > 0 ? fromEnv : 1);
@@ -43,8 +50,18 @@ export async function produce(
       options.registryModule!,
       jobs,
     );
-    return { targets, loaded, output: assembleOutput(results, targets) };
+    return { targets, loaded, results };
   }
   const loaded = loadRules(files);
-  return { targets, loaded, output: buildTargets(loaded.rules, targets) };
+  return { targets, loaded, results: compileRules(loaded.rules, targets) };
+}
+
+export async function produce(
+  files: readonly string[],
+  targetIds: readonly string[],
+  registry: Registry,
+  options: ProduceOptions = {},
+): Promise<Produced> {
+  const { targets, loaded, results } = await produceResults(files, targetIds, registry, options);
+  return { targets, loaded, output: assembleOutput(results, targets) };
 }

@@ -1,5 +1,8 @@
 /** `rulec validate <paths…>`: read every rule file, report all problems, exit 0 without errors and 1 with. */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { RulePlace } from '../build/identity.js';
+import { duplicateIdDiagnostics } from '../build/identity.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnosticToJson, formatDiagnostic } from '../diagnostics/format.js';
 import { collectRuleFiles, readRuleFile } from '../frontend.js';
@@ -20,6 +23,7 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   let rules = 0;
+  const places: RulePlace[] = [];
   for (const file of files) {
     let content: Buffer;
     try {
@@ -31,9 +35,25 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
     }
     const result = readRuleFile(file, content);
     rules += result.rules.length;
+    for (const { file: f, documentIndex, id } of result.rules)
+      if (id !== undefined) places.push({ file: f, documentIndex, id });
     diagnostics.push(...result.diagnostics);
     // Kept only for files with something to show; the frame needs the text the positions refer to.
     if (result.diagnostics.length > 0) sources.set(file, content.toString('utf8').replace(/^\uFEFF/, ''));
+  }
+
+  // Ids are unique across everything validated together (they name artifact files and deployed rules).
+  const duplicates = duplicateIdDiagnostics(places, (file) => {
+    try {
+      return (sources.get(file) ?? readFileSync(file, 'utf8')).replace(/^\uFEFF/, '');
+    } catch {
+      return undefined;
+    }
+  });
+  for (const d of duplicates) {
+    diagnostics.push(d);
+    if (d.file !== undefined && !sources.has(d.file))
+      sources.set(d.file, readFileSync(d.file, 'utf8').replace(/^\uFEFF/, ''));
   }
 
   const errors = diagnostics.filter((d) => d.severity === 'error').length;

@@ -72,6 +72,8 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
 export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
   EL205: 'a constant false detection: the JS predicate is constant false too',
   RC012: 'front end: YAML notice',
+  RC907: 'build: a shared title is deployed with the id appended; what the rule matches is unchanged',
+  RC916: 'build: files of an output folder from before its record were kept; no query changes',
   RC120: 'front end: unknown top-level key',
   RC210: 'front end: the value is read as a boolean in every target alike',
   RC212: 'front end: repeated modifier',
