@@ -7,6 +7,7 @@ import { formatDiagnostic } from '../diagnostics/format.js';
 import { loadRules } from '../match/load-rules.js';
 import type { PredicateFactory } from '../match/types.js';
 import { ruleTestCases } from '../ruletest/cases.js';
+import { testCaseDiagnostic } from '../ruletest/locate.js';
 import { formatCase, formatRuleHeader, totalsLine } from '../ruletest/report.js';
 import { hasKeywords, runCase } from '../ruletest/run.js';
 import type { CliIo } from './io.js';
@@ -56,6 +57,13 @@ export function runTests(
       continue;
     }
     const results = cases.map((c) => runCase(rule, predicate, c));
+    results.forEach((r, i) => {
+      const testCase = cases[i];
+      if (r.code === undefined || r.error === undefined || testCase === undefined) return;
+      // A refused event file is an error of the rule file: located on its `file:` key, with the rule's code frame.
+      const { diagnostic, text } = testCaseDiagnostic(rule, testCase.index, 'file', r.code, r.error);
+      io.stderr(`${formatDiagnostic(diagnostic, text)}\n`);
+    });
     const ruleFailed = results.some((r) => !r.passed);
     if (ruleFailed || options.verbose) {
       const keywords = hasKeywords(rule);

@@ -14,7 +14,7 @@ export function formatCase(result: CaseResult, keywords: boolean): string {
   const lines = [`  FAIL ${result.name}`];
   const where = result.file ? ` in ${result.file}` : '';
   if (result.error !== undefined) {
-    lines.push(`       ${result.error}`);
+    lines.push(`       ${result.code ? `error[${result.code}]: ` : ''}${result.error}`);
     return lines.join('\n');
   }
   const expected = result.expectMatch ? 'a match' : 'no match';
