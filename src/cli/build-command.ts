@@ -2,6 +2,7 @@
 import { diffTrees, isEmptyDiff, readTree, replaceTree } from '../build/atomic.js';
 import { inputKey, outputKey, readCache, writeCache } from '../build/cache.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
@@ -26,7 +27,8 @@ export async function buildCommand(
   io: CliIo,
   produceOptions: ProduceOptions = {},
 ): Promise<number> {
-  const files = collectRuleFiles([...paths]);
+  const found: Diagnostic[] = [];
+  const files = collectRuleFiles([...paths], found);
   const current = readTree(opts.out);
   const key = opts.cache
     ? inputKey(files, { targets: opts.targets, out: opts.out, quiet: opts.quiet, allow: opts.allowRefusals })
@@ -46,7 +48,7 @@ export async function buildCommand(
   };
   const recording: CliIo = { ...io, stderr: err };
   const { loaded, output } = await produce(files, opts.targets, registry, produceOptions);
-  const diagnostics = [...loaded.diagnostics, ...output.diagnostics];
+  const diagnostics = [...found, ...loaded.diagnostics, ...output.diagnostics];
   printDiagnostics(
     recording,
     opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,

@@ -15,8 +15,9 @@ export function compileCommand(
   io: CliIo,
 ): number {
   const [target] = loadTargets(registry, [opts.target]);
-  const loaded = loadRules(collectRuleFiles([...paths]));
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const found: Diagnostic[] = [];
+  const loaded = loadRules(collectRuleFiles([...paths], found));
+  const diagnostics: Diagnostic[] = [...found, ...loaded.diagnostics];
   const outputs: string[] = [];
   for (const rule of loaded.rules) {
     const result = compileRule(rule, target!);

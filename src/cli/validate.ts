@@ -16,8 +16,8 @@ export interface CliIo {
 }
 
 export async function runValidate(paths: readonly string[], opts: ValidateOptions, io: CliIo): Promise<number> {
-  const files = collectRuleFiles(paths);
   const diagnostics: Diagnostic[] = [];
+  const files = collectRuleFiles(paths, diagnostics);
   const sources = new Map<string, string>();
   let rules = 0;
   for (const file of files) {
