@@ -3,6 +3,7 @@ import { diffTrees, isEmptyDiff, readTree, replaceTree } from '../build/atomic.j
 import { inputKey, outputKey, readCache, writeCache } from '../build/cache.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { printable } from '../diagnostics/printable.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
@@ -64,9 +65,9 @@ export async function buildCommand(
   err(`${files.length} file(s), ${loaded.rules.length} rule(s), ${loaded.badFiles.length} with errors\n`);
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
-      for (const p of diff.added) io.stdout(`missing  ${p}\n`);
-      for (const p of diff.changed) io.stdout(`differs  ${p}\n`);
-      for (const p of diff.removed) io.stdout(`stale    ${p}\n`);
+      for (const p of diff.added) io.stdout(`missing  ${printable(p)}\n`);
+      for (const p of diff.changed) io.stdout(`differs  ${printable(p)}\n`);
+      for (const p of diff.removed) io.stdout(`stale    ${printable(p)}\n`);
       io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
       return 1;
     }

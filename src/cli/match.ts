@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
+import { printable } from '../diagnostics/printable.js';
 import type { EventFormat } from '../match/formats.js';
 import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
 import { loadRules } from '../match/load-rules.js';
@@ -84,7 +85,9 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   try {
     out = options.output !== undefined ? fileSink(options.output) : stdoutSink(io);
   } catch (error) {
-    io.stderr(`error: cannot write ${options.output} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    io.stderr(
+      `error: cannot write ${printable(options.output ?? '')} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
+    );
     return 1;
   }
 
@@ -98,7 +101,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     failed = true;
     eventWarnings++;
     if (eventWarnings <= MAX_EVENT_WARNINGS) {
-      io.stderr(`warning[${d.code}]: ${d.file}:${d.span?.start.line ?? '?'}: ${d.message}\n`);
+      io.stderr(`warning[${d.code}]: ${printable(`${d.file}:${d.span?.start.line ?? '?'}: ${d.message}`)}\n`);
     }
   };
 
@@ -147,11 +150,13 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     io.stderr(`warning: ${eventWarnings - MAX_EVENT_WARNINGS} more malformed events not shown\n`);
   }
   for (const { rule, reason } of router.skipped) {
-    io.stderr(`warning[RC952]: ${rule.file}: rule '${rule.title}' is skipped: ${reason}\n`);
+    io.stderr(`warning[RC952]: ${printable(`${rule.file}: rule '${rule.title}' is skipped: ${reason}`)}\n`);
   }
   for (const [i, e] of router.errors) {
     failed = true;
-    io.stderr(`error: the predicate of '${prepared.rules[i]!.rule.title}' threw on ${e.count} events: ${e.first}\n`);
+    io.stderr(
+      `error: ${printable(`the predicate of '${prepared.rules[i]!.rule.title}' threw on ${e.count} events: ${e.first}`)}\n`,
+    );
   }
   io.stderr(
     summary(
@@ -184,7 +189,7 @@ function summary(
     .sort((a, b) => b.count - a.count || a.i - b.i);
   for (const { count, i } of order) {
     const rule = rules[i]!;
-    lines.push(`${String(count).padStart(8)}  ${rule.title}${rule.id ? ` (${rule.id})` : ''}`);
+    lines.push(`${String(count).padStart(8)}  ${printable(`${rule.title}${rule.id ? ` (${rule.id})` : ''}`)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
  * only get a warning (most imported rules have none).
  */
 import { formatDiagnostic } from '../diagnostics/format.js';
+import { printable } from '../diagnostics/printable.js';
 import { loadRules } from '../match/load-rules.js';
 import type { PredicateFactory } from '../match/types.js';
 import { ruleTestCases } from '../ruletest/cases.js';
@@ -40,7 +41,7 @@ export function runTests(
     const cases = ruleTestCases(rule);
     if (cases.length === 0) {
       untested++;
-      io.stderr(`warning[RC953]: ${rule.file}: rule '${rule.title}' has no tests\n`);
+      io.stderr(`warning[RC953]: ${printable(`${rule.file}: rule '${rule.title}' has no tests`)}\n`);
       continue;
     }
     let predicate;
@@ -52,7 +53,7 @@ export function runTests(
       reason = error instanceof Error ? error.message : String(error);
     }
     if (!predicate) {
-      io.stdout(`${formatRuleHeader(rule)}\n  FAIL all ${cases.length} cases: ${reason}\n`);
+      io.stdout(`${formatRuleHeader(rule)}\n  FAIL all ${cases.length} cases: ${printable(reason)}\n`);
       failed += cases.length;
       continue;
     }

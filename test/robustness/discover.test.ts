@@ -24,7 +24,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-
 describe('rule discovery in a hostile folder', () => {
   it('does not follow a symlink to a file outside the folder, and prints nothing of it', () => {
     symlinkSync(join(dir, 'shadow'), join(dir, 'rules', 'a.yml'));
