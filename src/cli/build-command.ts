@@ -5,6 +5,7 @@ import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { printable } from '../diagnostics/printable.js';
 import { collectRuleFiles } from '../frontend.js';
+import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
@@ -49,7 +50,13 @@ export async function buildCommand(
   };
   const recording: CliIo = { ...io, stderr: err };
   const { loaded, output } = await produce(files, opts.targets, registry, produceOptions);
-  const diagnostics = [...found, ...loaded.diagnostics, ...output.diagnostics];
+  const targetIds = registry.map((b) => b.id);
+  const diagnostics = [
+    ...found,
+    ...loaded.diagnostics,
+    ...unknownTargetIds(loaded.rules, targetIds, loaded.sources),
+    ...output.diagnostics,
+  ];
   printDiagnostics(
     recording,
     opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,

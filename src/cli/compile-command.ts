@@ -3,6 +3,7 @@ import { loadRules } from '../build/build.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { collectRuleFiles } from '../frontend.js';
+import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
@@ -17,7 +18,15 @@ export function compileCommand(
   const [target] = loadTargets(registry, [opts.target]);
   const found: Diagnostic[] = [];
   const loaded = loadRules(collectRuleFiles([...paths], found));
-  const diagnostics: Diagnostic[] = [...found, ...loaded.diagnostics];
+  const diagnostics: Diagnostic[] = [
+    ...found,
+    ...loaded.diagnostics,
+    ...unknownTargetIds(
+      loaded.rules,
+      registry.map((b) => b.id),
+      loaded.sources,
+    ),
+  ];
   const outputs: string[] = [];
   for (const rule of loaded.rules) {
     const result = compileRule(rule, target!);

@@ -37,7 +37,11 @@ export async function runCli(
     .argument('[paths...]', 'rule files or folders', ['rules'])
     .option('--format <format>', 'text or json', 'text')
     .action(async (paths: string[], opts: { format: string }) => {
-      exitCode = await runValidate(paths, { format: opts.format === 'json' ? 'json' : 'text' }, io);
+      exitCode = await runValidate(
+        paths,
+        { format: opts.format === 'json' ? 'json' : 'text', targets: registry.map((b) => b.id) },
+        io,
+      );
     });
 
   program

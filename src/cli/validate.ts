@@ -3,11 +3,14 @@ import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnosticToJson, formatDiagnostic } from '../diagnostics/format.js';
 import { collectRuleFiles, readRuleFile } from '../frontend.js';
+import { unknownTargetIds } from '../model/target-ids.js';
 
 export interface ValidateOptions {
   readonly format: 'text' | 'json';
   /** ANSI colours in text output. */
   readonly color?: boolean;
+  /** Ids of the registered targets, to warn about `targets:` keys naming none (RC038). */
+  readonly targets?: readonly string[];
 }
 
 export interface CliIo {
@@ -31,9 +34,14 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
     }
     const result = readRuleFile(file, content);
     rules += result.rules.length;
-    diagnostics.push(...result.diagnostics);
+    const text = content.toString('utf8').replace(/^\uFEFF/, '');
+    const own = [
+      ...result.diagnostics,
+      ...(opts.targets ? unknownTargetIds(result.rules, opts.targets, new Map([[file, text]])) : []),
+    ];
+    diagnostics.push(...own);
     // Kept only for files with something to show; the frame needs the text the positions refer to.
-    if (result.diagnostics.length > 0) sources.set(file, content.toString('utf8').replace(/^\uFEFF/, ''));
+    if (own.length > 0) sources.set(file, text);
   }
 
   const errors = diagnostics.filter((d) => d.severity === 'error').length;

@@ -23,6 +23,7 @@ export const FRONTEND_CODES = defineCodes({
   RC035: { severity: 'warning', summary: 'a FIFO, socket or device named like a rule file; never opened' },
   RC036: { severity: 'warning', summary: 'a folder under the paths given cannot be listed; its rules are skipped' },
   RC037: { severity: 'error', summary: 'file has carriage-return (CR) line breaks without a line feed' },
+  RC038: { severity: 'warning', summary: 'a key under `targets:` names no registered target; it is ignored' },
   RC020: { severity: 'error', summary: 'rule document is not a map (a list, a scalar or empty)' },
   // RC1xx: the rule document against schema/rule.schema.json.
   RC101: { severity: 'error', summary: 'required field missing' },
