@@ -72,6 +72,12 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
 export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
   EL205: 'a constant false detection: the JS predicate is constant false too',
   RC012: 'front end: YAML notice',
+  RC032: 'rule discovery: a symlink leaving the folder is not followed (no rule is compiled from it)',
+  RC033: 'rule discovery: a dangling symlink is skipped',
+  RC034: 'rule discovery: a symlink loop is not walked again',
+  RC035: 'rule discovery: a FIFO, socket or device is never opened',
+  RC036: 'rule discovery: a folder that cannot be listed is skipped',
+  RC038: 'front end: a targets: key naming no target is ignored; no query changes',
   RC120: 'front end: unknown top-level key',
   RC210: 'front end: the value is read as a boolean in every target alike',
   RC212: 'front end: repeated modifier',
