@@ -94,10 +94,12 @@ function isInside(d: Diagnostic, from: Diagnostic['span'], to: Diagnostic['span'
 
 /**
  * Rule files named by `paths` (see `discoverRuleFiles`). A path that does not exist is returned as is, so reading it
- * reports the problem; commands that must refuse before doing anything use `discoverRuleFiles` instead.
+ * reports the problem; commands that must refuse before doing anything use `discoverRuleFiles` instead. The other
+ * findings of the walk (skipped symlinks, special files: warnings) go to `warnings` when given.
  */
-export function collectRuleFiles(paths: readonly string[]): string[] {
+export function collectRuleFiles(paths: readonly string[], warnings?: Diagnostic[]): string[] {
   const { files, diagnostics } = discoverRuleFiles(paths);
+  warnings?.push(...diagnostics.filter((d) => d.code !== 'RC030'));
   const missing = diagnostics.filter((d) => d.code === 'RC030').map((d) => d.file ?? '');
   return [...new Set([...files, ...missing])].sort();
 }

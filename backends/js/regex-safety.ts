@@ -323,8 +323,9 @@ function info(node: Node): Info {
     case 'alt': {
       const infos = node.branches.map(info);
       return {
-        minLen: Math.min(...infos.map((i) => i.minLen)),
-        maxLen: Math.max(...infos.map((i) => i.maxLen)),
+        // reduce, not Math.min(...): a regex can hold more alternatives than a call can take arguments.
+        minLen: infos.reduce((m, i) => Math.min(m, i.minLen), Infinity),
+        maxLen: infos.reduce((m, i) => Math.max(m, i.maxLen), -Infinity),
         chars: infos.reduce((s, i) => union(s, i.chars), NONE),
         first: infos.reduce((s, i) => union(s, i.first), NONE),
       };

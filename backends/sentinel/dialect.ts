@@ -97,7 +97,12 @@ export class KustoGenerator extends QueryGenerator {
     };
     for (const child of node.children) {
       const key = keyOf(child);
-      if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), child as Groupable]);
+      // Appended in place: copying the group for every value made one field's 32k values take 34 s.
+      if (key !== undefined) {
+        const group = groups.get(key);
+        if (group === undefined) groups.set(key, [child as Groupable]);
+        else group.push(child as Groupable);
+      }
     }
     const done = new Set<string>();
     const parts: string[] = [];

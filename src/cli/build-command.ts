@@ -13,6 +13,8 @@ import { checkOutputFolder, parseRecord, RECORD_FILE } from '../build/output-fol
 import { scopedOutput } from '../build/scoped.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { discoverRuleFiles } from '../source/discover.js';
+import { printable } from '../diagnostics/printable.js';
+import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
@@ -173,7 +175,16 @@ async function lockedBuild(
     results: ownResults,
   });
   const results = output.results;
-  const diagnostics = [...found, ...loaded.diagnostics, ...output.diagnostics];
+  const diagnostics = [
+    ...found,
+    ...loaded.diagnostics,
+    ...unknownTargetIds(
+      loaded.rules,
+      registry.map((b) => b.id),
+      loaded.sources,
+    ),
+    ...output.diagnostics,
+  ];
   printDiagnostics(
     recording,
     opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,
@@ -196,9 +207,9 @@ async function lockedBuild(
   const diff = diffTrees(artifacts(current), artifacts(output.files));
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
-      for (const p of diff.added) io.stdout(`missing  ${p}\n`);
-      for (const p of diff.changed) io.stdout(`differs  ${p}\n`);
-      for (const p of diff.removed) io.stdout(`stale    ${p}\n`);
+      for (const p of diff.added) io.stdout(`missing  ${printable(p)}\n`);
+      for (const p of diff.changed) io.stdout(`differs  ${printable(p)}\n`);
+      for (const p of diff.removed) io.stdout(`stale    ${printable(p)}\n`);
       io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
       return 1;
     }

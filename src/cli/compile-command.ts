@@ -4,6 +4,7 @@ import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { duplicateIdDiagnostics } from '../build/identity.js';
 import { discoverRuleFiles } from '../source/discover.js';
+import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
@@ -24,8 +25,14 @@ export function compileCommand(
   }
   const loaded = loadRules(discovery.files);
   const diagnostics: Diagnostic[] = [
+    ...discovery.diagnostics,
     ...loaded.diagnostics,
     ...duplicateIdDiagnostics(loaded.rules, (file) => loaded.sources.get(file)),
+    ...unknownTargetIds(
+      loaded.rules,
+      registry.map((b) => b.id),
+      loaded.sources,
+    ),
   ];
   const outputs: string[] = [];
   for (const rule of loaded.rules) {

@@ -2,10 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { coverageMatrix, coverageOf, coverageTable } from '../build/coverage.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
 import type { Registry } from './targets.js';
 import type { ProduceOptions } from './produce.js';
+import { printDiagnostics } from './report.js';
 import { produce } from './produce.js';
 
 export interface CoverageOptions {
@@ -27,7 +29,9 @@ export async function coverageCommand(
   produceOptions: ProduceOptions = {},
 ): Promise<number> {
   const started = performance.now();
-  const files = collectRuleFiles([...paths]);
+  const found: Diagnostic[] = [];
+  const files = collectRuleFiles([...paths], found);
+  printDiagnostics(io, found, new Map());
   const { targets, loaded, output } = await produce(files, opts.targets, registry, produceOptions);
   const report = coverageOf(output.results, loaded.rules.length, loaded.badFiles.length);
   const seconds = (performance.now() - started) / 1000;

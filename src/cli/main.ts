@@ -7,6 +7,7 @@ import { coverageCommand } from './coverage-command.js';
 import type { CliIo } from './io.js';
 import type { Registry } from './targets.js';
 import { UnknownTargetError } from './targets.js';
+import { printable } from '../diagnostics/printable.js';
 import { addMatchCommands } from './match.js';
 import { predicateFactory } from './predicates.js';
 import { runValidate } from './validate.js';
@@ -36,7 +37,11 @@ export async function runCli(
     .argument('[paths...]', 'rule files or folders', ['rules'])
     .option('--format <format>', 'text or json', 'text')
     .action(async (paths: string[], opts: { format: string }) => {
-      exitCode = await runValidate(paths, { format: opts.format === 'json' ? 'json' : 'text' }, io);
+      exitCode = await runValidate(
+        paths,
+        { format: opts.format === 'json' ? 'json' : 'text', targets: registry.map((b) => b.id) },
+        io,
+      );
     });
 
   program
@@ -132,7 +137,7 @@ export async function runCli(
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UnknownTargetError) {
-      io.stderr(`error: ${error.message}\n`);
+      io.stderr(`error: ${printable(error.message)}\n`);
       return 2;
     }
     throw error;

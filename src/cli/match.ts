@@ -9,6 +9,7 @@ import { createWriteStream, openSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
+import { printable } from '../diagnostics/printable.js';
 import type { EventFormat } from '../match/formats.js';
 import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
 import { loadRules } from '../match/load-rules.js';
@@ -122,7 +123,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     out = options.output !== undefined ? fileSink(options.output) : stdoutSink(io);
   } catch (error) {
     io.stderr(
-      `error[RC957]: cannot write ${options.output} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
+      `error[RC957]: cannot write ${printable(options.output ?? '')} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
     );
     return 1;
   }
@@ -138,7 +139,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     }
     eventWarnings++;
     if (eventWarnings <= MAX_EVENT_WARNINGS) {
-      io.stderr(`warning[${d.code}]: ${d.file}:${d.span?.start.line ?? '?'}: ${d.message}\n`);
+      io.stderr(`warning[${d.code}]: ${printable(`${d.file}:${d.span?.start.line ?? '?'}: ${d.message}`)}\n`);
     }
   };
 
@@ -207,11 +208,13 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     io.stderr(`warning: ${eventWarnings - MAX_EVENT_WARNINGS} more malformed events not shown\n`);
   }
   for (const { rule, reason } of router.skipped) {
-    io.stderr(`warning[RC952]: ${rule.file}: rule '${rule.title}' is skipped: ${reason}\n`);
+    io.stderr(`warning[RC952]: ${printable(`${rule.file}: rule '${rule.title}' is skipped: ${reason}`)}\n`);
   }
   for (const [i, e] of router.errors) {
     failed = true;
-    io.stderr(`error: the predicate of '${prepared.rules[i]!.rule.title}' threw on ${e.count} events: ${e.first}\n`);
+    io.stderr(
+      `error: ${printable(`the predicate of '${prepared.rules[i]!.rule.title}' threw on ${e.count} events: ${e.first}`)}\n`,
+    );
   }
   const lost = out.failure;
   const closedByReader = lost?.code === 'EPIPE';
@@ -302,7 +305,7 @@ function summary(
     .sort((a, b) => b.count - a.count || a.i - b.i);
   for (const { count, i } of order) {
     const rule = rules[i]!;
-    lines.push(`${String(count).padStart(8)}  ${rule.title}${rule.id ? ` (${rule.id})` : ''}`);
+    lines.push(`${String(count).padStart(8)}  ${printable(`${rule.title}${rule.id ? ` (${rule.id})` : ''}`)}`);
   }
   return `${lines.join('\n')}\n`;
 }

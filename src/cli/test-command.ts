@@ -4,9 +4,11 @@
  * only get a warning (most imported rules have none).
  */
 import { formatDiagnostic } from '../diagnostics/format.js';
+import { printable } from '../diagnostics/printable.js';
 import { loadRules } from '../match/load-rules.js';
 import type { PredicateFactory } from '../match/types.js';
 import { ruleTestCases } from '../ruletest/cases.js';
+import { testCaseDiagnostic } from '../ruletest/locate.js';
 import { formatCase, formatRuleHeader, totalsLine } from '../ruletest/report.js';
 import { hasKeywords, runCase } from '../ruletest/run.js';
 import type { CliIo } from './io.js';
@@ -39,7 +41,7 @@ export function runTests(
     const cases = ruleTestCases(rule);
     if (cases.length === 0) {
       untested++;
-      io.stderr(`warning[RC953]: ${rule.file}: rule '${rule.title}' has no tests\n`);
+      io.stderr(`warning[RC953]: ${printable(`${rule.file}: rule '${rule.title}' has no tests`)}\n`);
       continue;
     }
     let predicate;
@@ -51,11 +53,18 @@ export function runTests(
       reason = error instanceof Error ? error.message : String(error);
     }
     if (!predicate) {
-      io.stdout(`${formatRuleHeader(rule)}\n  FAIL all ${cases.length} cases: ${reason}\n`);
+      io.stdout(`${formatRuleHeader(rule)}\n  FAIL all ${cases.length} cases: ${printable(reason)}\n`);
       failed += cases.length;
       continue;
     }
     const results = cases.map((c) => runCase(rule, predicate, c));
+    results.forEach((r, i) => {
+      const testCase = cases[i];
+      if (r.code === undefined || r.error === undefined || testCase === undefined) return;
+      // A refused event file is an error of the rule file: located on its `file:` key, with the rule's code frame.
+      const { diagnostic, text } = testCaseDiagnostic(rule, testCase.index, 'file', r.code, r.error);
+      io.stderr(`${formatDiagnostic(diagnostic, text)}\n`);
+    });
     const ruleFailed = results.some((r) => !r.passed);
     if (ruleFailed || options.verbose) {
       const keywords = hasKeywords(rule);

@@ -5,12 +5,16 @@ import type { RulePlace } from '../build/identity.js';
 import { duplicateIdDiagnostics } from '../build/identity.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { diagnosticToJson, formatDiagnostic } from '../diagnostics/format.js';
-import { collectRuleFiles, readRuleFile } from '../frontend.js';
+import { readRuleFile } from '../frontend.js';
+import { discoverRuleFiles } from '../source/discover.js';
+import { unknownTargetIds } from '../model/target-ids.js';
 
 export interface ValidateOptions {
   readonly format: 'text' | 'json';
   /** ANSI colours in text output. */
   readonly color?: boolean;
+  /** Ids of the registered targets, to warn about `targets:` keys naming none (RC038). */
+  readonly targets?: readonly string[];
 }
 
 export interface CliIo {
@@ -19,8 +23,9 @@ export interface CliIo {
 }
 
 export async function runValidate(paths: readonly string[], opts: ValidateOptions, io: CliIo): Promise<number> {
-  const files = collectRuleFiles(paths);
-  const diagnostics: Diagnostic[] = [];
+  // A path that does not exist is RC030, as in compile and build: the same mistake reads the same everywhere.
+  const { files, diagnostics: found } = discoverRuleFiles(paths);
+  const diagnostics: Diagnostic[] = [...found];
   const sources = new Map<string, string>();
   let rules = 0;
   const places: RulePlace[] = [];
@@ -37,9 +42,14 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
     rules += result.rules.length;
     for (const { file: f, documentIndex, id } of result.rules)
       if (id !== undefined) places.push({ file: f, documentIndex, id });
-    diagnostics.push(...result.diagnostics);
+    const text = content.toString('utf8').replace(/^\uFEFF/, '');
+    const own = [
+      ...result.diagnostics,
+      ...(opts.targets ? unknownTargetIds(result.rules, opts.targets, new Map([[file, text]])) : []),
+    ];
+    diagnostics.push(...own);
     // Kept only for files with something to show; the frame needs the text the positions refer to.
-    if (result.diagnostics.length > 0) sources.set(file, content.toString('utf8').replace(/^\uFEFF/, ''));
+    if (own.length > 0) sources.set(file, text);
   }
 
   // Ids are unique across everything validated together (they name artifact files and deployed rules).

@@ -1,6 +1,7 @@
 /** Diagnostics for people (a Rust-style code frame) and for tools (plain JSON). */
 import { codeInfo } from './codes.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
+import { printable } from './printable.js';
 
 export interface FormatOptions {
   /** ANSI colours; off by default so output is stable in files, CI logs and tests. */
@@ -31,9 +32,9 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string, options: Fo
   const paint = (style: string, text: string): string => (options.color ? `${style}${text}${ANSI.reset}` : text);
   const severityStyle = severityColour(d.severity);
   const lines: string[] = [];
-  const target = d.target ? ` (${d.target})` : '';
+  const target = d.target ? ` (${printable(d.target)})` : '';
   lines.push(
-    `${paint(ANSI.bold + severityStyle, `${d.severity}[${d.code}]`)}${paint(ANSI.bold, `: ${d.message}${target}`)}`,
+    `${paint(ANSI.bold + severityStyle, `${d.severity}[${printable(d.code)}]`)}${paint(ANSI.bold, `: ${printable(d.message)}${target}`)}`,
   );
 
   const start = d.span?.start;
@@ -43,23 +44,25 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string, options: Fo
   const gutter = (text: string): string => paint(ANSI.bold + ANSI.blue, text);
 
   if (d.file !== undefined || start) {
-    const where = [d.file ?? '<input>', ...(start ? [start.line, start.col] : [])].join(':');
+    const where = [printable(d.file ?? '<input>'), ...(start ? [start.line, start.col] : [])].join(':');
     lines.push(`${' '.repeat(Math.max(1, width - 1))}${gutter('-->')} ${where}`);
   }
-  const notes = [...(d.notes ?? [])];
+  const notes = (d.notes ?? []).map(printable);
   if (start && sourceLine !== undefined) {
     const end = d.span!.end;
     // A span running past its first line is underlined to the end of that line.
     const endCol = end.line === start.line ? end.col : sourceLine.length + 1;
-    const carets = Math.max(1, endCol - start.col);
+    // Control characters are shown escaped (several columns each); carets and indent measure the shown text.
+    const spanned = sourceLine.slice(start.col - 1, Math.max(start.col - 1, endCol - 1));
+    const carets = Math.max(1, endCol - start.col + printable(spanned).length - spanned.length);
     // Keep tabs of the source line so the carets line up in any tab width.
-    const indent = sourceLine.slice(0, start.col - 1).replace(/[^\t]/g, ' ');
-    const label = d.label ? ` ${d.label}` : '';
+    const indent = printable(sourceLine.slice(0, start.col - 1)).replace(/[^\t]/g, ' ');
+    const label = d.label ? ` ${printable(d.label)}` : '';
     lines.push(`${pad} ${gutter('|')}`);
-    lines.push(`${gutter(`${start.line} |`)} ${sourceLine}`.trimEnd());
+    lines.push(`${gutter(`${start.line} |`)} ${printable(sourceLine)}`.trimEnd());
     lines.push(`${pad} ${gutter('|')} ${indent}${paint(ANSI.bold + severityStyle, '^'.repeat(carets) + label)}`);
   } else if (d.label) {
-    notes.unshift(d.label);
+    notes.unshift(printable(d.label));
   }
   for (const note of notes) lines.push(`${pad} ${gutter('=')} ${paint(ANSI.bold, 'note')}: ${note}`);
   return lines.join('\n');

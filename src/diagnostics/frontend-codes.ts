@@ -16,6 +16,14 @@ export const FRONTEND_CODES = defineCodes({
   RC015: { severity: 'error', summary: 'a YAML map key is a list or a map, which a rule cannot use' },
   RC030: { severity: 'error', summary: 'a path given on the command line does not exist' },
   RC031: { severity: 'error', summary: 'the paths given hold no rule file' },
+  // RC032–RC049: walking a rules folder and the shape of a rule file's text (issue 11 §2, §13).
+  RC032: { severity: 'warning', summary: 'a symlink in a rules folder leads outside the folder given; not followed' },
+  RC033: { severity: 'warning', summary: 'a symlink in a rules folder points to nothing; skipped' },
+  RC034: { severity: 'warning', summary: 'a symlink loop in a rules folder; not followed again' },
+  RC035: { severity: 'warning', summary: 'a FIFO, socket or device named like a rule file; never opened' },
+  RC036: { severity: 'warning', summary: 'a folder under the paths given cannot be listed; its rules are skipped' },
+  RC037: { severity: 'error', summary: 'file has carriage-return (CR) line breaks without a line feed' },
+  RC038: { severity: 'warning', summary: 'a key under `targets:` names no registered target; it is ignored' },
   RC020: { severity: 'error', summary: 'rule document is not a map (a list, a scalar or empty)' },
   // RC1xx: the rule document against schema/rule.schema.json.
   RC101: { severity: 'error', summary: 'required field missing' },

@@ -47,7 +47,8 @@ const YAML_PLAIN =
 const YAML_NUMBER_OR_DATE =
   /^(?:[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?|0[xob].*|\d{4}-\d\d?-\d\d?.*|[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?)$/i;
 /** Characters some YAML readers treat as line breaks or byte-order marks, or that are not printable. */
-const YAML_UNSAFE = /[\u0080-\u009f\u2028\u2029\ufeff]/g;
+// DEL too: JSON.stringify leaves it raw, and YAML 1.2 does not allow it unescaped (PyYAML refuses the file).
+const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
 
 // Not an Error: thrown for control flow on every multi-line value, where a stack trace would only cost time.
 class NeedsBlockScalar {}
@@ -73,7 +74,7 @@ function yamlMultiline(text: string, pad: string): string {
   return ` ${header}\n${lines.map((l) => (l === '' ? '' : `${pad}  ${l}`)).join('\n')}`;
 }
 
-const YAML_UNSAFE_TEST = /[\u0080-\u009f\u2028\u2029\ufeff]/;
+const YAML_UNSAFE_TEST = /[\u007f-\u009f\u2028\u2029\ufeff]/;
 
 function quoteYaml(text: string): string {
   return JSON.stringify(text).replace(YAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -21,7 +21,8 @@ export function and(children: readonly IrNode[], origin?: Origin): IrNode {
       if (!child.value) return FALSE;
       continue;
     }
-    if (child.kind === 'and') flat.push(...child.children);
+    // A loop, not push(...children): spreading 130,000 children into one call overflows the stack.
+    if (child.kind === 'and') for (const c of child.children) flat.push(c);
     else flat.push(child);
   }
   if (flat.length === 0) return TRUE;
@@ -37,7 +38,8 @@ export function or(children: readonly IrNode[], origin?: Origin): IrNode {
       if (child.value) return TRUE;
       continue;
     }
-    if (child.kind === 'or') flat.push(...child.children);
+    // A loop, not push(...children): spreading 130,000 children into one call overflows the stack.
+    if (child.kind === 'or') for (const c of child.children) flat.push(c);
     else flat.push(child);
   }
   if (flat.length === 0) return FALSE;

@@ -13,9 +13,9 @@ export interface LoadedRules {
 }
 
 export function loadRules(paths: readonly string[]): LoadedRules {
-  const files = collectRuleFiles(paths);
-  const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
+  const files = collectRuleFiles(paths, diagnostics);
+  const rules: Rule[] = [];
   const sources = new Map<string, string>();
   for (const file of files) {
     let content: Buffer;

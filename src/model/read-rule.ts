@@ -51,9 +51,12 @@ export function readRule({ file, documentIndex, data, detection }: ReadRuleInput
 function readDeploy(data: Readonly<Record<string, unknown>>, level: Level | undefined): Deploy {
   const schedule = (data['schedule'] ?? {}) as { interval?: string; lookback?: string };
   const interval = schedule.interval ?? DEFAULT_INTERVAL;
-  const targets: Record<string, Readonly<Record<string, unknown>>> = {};
+  // Null prototypes: a rule's `targets: {__proto__: {…}}` must stay an (unknown) id, never become the prototype
+  // that every target's lookup (`targets['splunk']`) falls through to; likewise inside each target's overrides.
+  const targets = Object.create(null) as Record<string, Readonly<Record<string, unknown>>>;
   for (const [id, overrides] of Object.entries((data['targets'] ?? {}) as Record<string, Record<string, unknown>>)) {
-    targets[id] = Object.freeze({ ...overrides });
+    if (overrides === null || typeof overrides !== 'object') continue;
+    targets[id] = Object.freeze(ownCopy(overrides));
   }
   return Object.freeze({
     interval,
@@ -110,6 +113,13 @@ function stringRecord(value: unknown): Record<string, string> {
   if (value === null || typeof value !== 'object') return out;
   // `__proto__` as a logsource key would set the prototype instead of a field; no log source is named that.
   for (const [k, v] of Object.entries(value)) if (typeof v === 'string' && k !== '__proto__') out[k] = v;
+  return out;
+}
+
+/** The own entries of `value` in a null-prototype object, where `__proto__` is a key like any other. */
+function ownCopy(value: object): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(value)) out[k] = v;
   return out;
 }
 

@@ -78,6 +78,16 @@ function ownEntry<V>(table: Readonly<Record<string, V>> | undefined, key: string
   return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
+/**
+ * A field-name table the backends index with rule field names (`fieldTypes[field]`): own entries only, in a
+ * null-prototype object, so `constructor` or `toString` is a missing field and not Object.prototype's function.
+ */
+function nullPrototypeTable<V>(table: Readonly<Record<string, V>> | undefined): Readonly<Record<string, V>> {
+  const out = Object.create(null) as Record<string, V>;
+  if (table !== undefined) for (const [k, v] of Object.entries(table)) out[k] = v;
+  return Object.freeze(out);
+}
+
 function renameField(node: FieldNode, field: string): IrNode {
   return Object.freeze({ ...node, field });
 }
@@ -94,7 +104,7 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       rule,
       detection: rule.detection,
       destination: pipeline.fallback,
-      fieldTypes: {},
+      fieldTypes: nullPrototypeTable<string>(undefined),
     });
   }
   const missing = new Set(mapping.missing ?? []);
@@ -170,6 +180,6 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     detection: b.and([mappingCondition(mapping), mapped]),
     logsourceId: mapping.id,
     destination: mapping.destination,
-    fieldTypes: mapping.fieldTypes ?? {},
+    fieldTypes: nullPrototypeTable(mapping.fieldTypes),
   });
 }

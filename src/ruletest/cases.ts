@@ -2,14 +2,13 @@
  * A rule's `tests:` as test cases: `{name?, event, match}` (an event written in the rule's field names) or
  * `{name?, file, match, format?}` (events in a JSON, NDJSON or YAML file next to the rule).
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { EventFormat } from '../match/formats.js';
 import { isEventFormat } from '../match/formats.js';
 import { splitJsonText } from '../match/json-splitter.js';
 import type { EventRecord } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
+import { readTestFile } from './sandbox.js';
 
 export interface TestCase {
   /** `name`, or `tests[i]` when unnamed. */
@@ -19,7 +18,10 @@ export interface TestCase {
   readonly format: EventFormat;
   /** The file as written in the rule, for messages; undefined for inline events. */
   readonly file?: string;
-  /** Reads the case's events; throws with a readable message when they cannot be read. */
+  /**
+   * Reads the case's events; throws with a readable message when they cannot be read, a `TestFileError` (with its
+   * RC97x code) when the file breaks the sandbox policy of `./sandbox.ts`.
+   */
   readonly load: () => EventRecord[];
 }
 
@@ -45,15 +47,27 @@ export function ruleTestCases(rule: Rule): TestCase[] {
       cases.push({ ...base, load: () => [{ event, source: { file: rule.file, line: 0 } }] });
     } else if (typeof raw['file'] === 'string') {
       const file = raw['file'];
-      cases.push({ ...base, file, load: () => readEventFile(resolve(dirname(rule.file), file)) });
+      cases.push({
+        ...base,
+        file,
+        load: () => {
+          const { text } = readTestFile(rule.file, file);
+          return parseEventText(file, text);
+        },
+      });
     }
   });
   return cases;
 }
 
-/** All events of a small test file: YAML by extension, else JSON in any shape the event reader accepts. */
-export function readEventFile(path: string): EventRecord[] {
-  const text = readFileSync(path, 'utf8');
+/** At most this many problems of one test file are listed; a broken file could otherwise make a message of megabytes. */
+const MAX_PROBLEMS = 3;
+
+/**
+ * All events of a test file's text: YAML by extension, else JSON in any shape the event reader accepts. `path` is
+ * the file as written in the rule, for messages.
+ */
+export function parseEventText(path: string, text: string): EventRecord[] {
   const records: EventRecord[] = [];
   if (/\.ya?ml$/i.test(path)) {
     for (const doc of parseAllDocuments(text)) {
@@ -73,6 +87,9 @@ export function readEventFile(path: string): EventRecord[] {
     (event, line) => records.push({ event, source: { file: path, line } }),
     (line, message) => problems.push(`${path}:${line}: ${message}`),
   );
-  if (problems.length > 0) throw new Error(problems.join('; '));
+  if (problems.length > 0) {
+    const more = problems.length > MAX_PROBLEMS ? ` (and ${problems.length - MAX_PROBLEMS} more problems)` : '';
+    throw new Error(problems.slice(0, MAX_PROBLEMS).join('; ') + more);
+  }
   return records;
 }

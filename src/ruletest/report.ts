@@ -1,4 +1,5 @@
 /** Test-runner style text for rule test results. */
+import { printable } from '../diagnostics/printable.js';
 import { UNKNOWN_VALUE } from '../match/witness.js';
 import type { Rule } from '../model/rule.js';
 import type { CaseResult, FieldValue } from './run.js';
@@ -6,15 +7,17 @@ import type { CaseResult, FieldValue } from './run.js';
 const MAX_VALUE = 120;
 
 export function formatRuleHeader(rule: Rule): string {
-  return `${rule.file}: ${rule.title}${rule.id ? ` (${rule.id})` : ''}`;
+  return printable(`${rule.file}: ${rule.title}${rule.id ? ` (${rule.id})` : ''}`);
 }
 
 export function formatCase(result: CaseResult, keywords: boolean): string {
-  if (result.passed) return `  PASS ${result.name}`;
-  const lines = [`  FAIL ${result.name}`];
-  const where = result.file ? ` in ${result.file}` : '';
+  // Names and files come from the rule: escaped, so a name cannot draw a line of its own (a fake PASS).
+  const name = printable(result.name);
+  if (result.passed) return `  PASS ${name}`;
+  const lines = [`  FAIL ${name}`];
+  const where = result.file ? ` in ${printable(result.file)}` : '';
   if (result.error !== undefined) {
-    lines.push(`       ${result.error}`);
+    lines.push(`       ${result.code ? `error[${result.code}]: ` : ''}${printable(result.error)}`);
     return lines.join('\n');
   }
   const expected = result.expectMatch ? 'a match' : 'no match';
@@ -27,8 +30,9 @@ export function formatCase(result: CaseResult, keywords: boolean): string {
   lines.push(`       expected ${expected}, ${got}`);
   if (result.fields && result.fields.length > 0) {
     lines.push(`       fields the rule tests (${result.expectMatch ? 'first event' : 'first matching event'}):`);
-    const width = Math.max(...result.fields.map((f) => f.field.length));
-    for (const f of result.fields) lines.push(`         ${f.field.padEnd(width)}  ${showValue(f)}`);
+    const shown = result.fields.map((f) => ({ field: printable(f.field), value: printable(showValue(f)) }));
+    const width = shown.reduce((w, f) => Math.max(w, f.field.length), 0);
+    for (const f of shown) lines.push(`         ${f.field.padEnd(width)}  ${f.value}`);
   }
   if (keywords) lines.push('       the rule also has keyword searches, which look at every value of the event');
   return lines.join('\n');

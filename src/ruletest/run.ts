@@ -6,6 +6,7 @@ import type { Predicate } from '../match/router.js';
 import { fieldValue } from '../match/witness.js';
 import type { Rule } from '../model/rule.js';
 import type { TestCase } from './cases.js';
+import { TestFileError } from './sandbox.js';
 
 export interface FieldValue {
   readonly field: string;
@@ -23,6 +24,8 @@ export interface CaseResult {
   readonly matched: number;
   /** Why the case could not run (file unreadable, empty, predicate threw). */
   readonly error?: string;
+  /** The code (RC97x) when the case's event file was refused or unreadable; the CLI locates it on the `file:` key. */
+  readonly code?: string;
   /**
    * For a failure: the fields the rule tests with their values in the deciding event (the first event that
    * matched when none should, else the first event).
@@ -44,7 +47,8 @@ export function runCase(rule: Rule, predicate: Predicate, testCase: TestCase): C
   try {
     records = testCase.load();
   } catch (error) {
-    return { ...base, passed: false, events: 0, matched: 0, error: messageOf(error) };
+    const code = error instanceof TestFileError ? { code: error.code } : {};
+    return { ...base, passed: false, events: 0, matched: 0, error: messageOf(error), ...code };
   }
   if (records.length === 0) return { ...base, passed: false, events: 0, matched: 0, error: 'the file holds no events' };
   const normalize = normalizer(testCase.format);

@@ -31,7 +31,37 @@ export function decodeSource(file: string, content: Buffer | Uint8Array | string
     );
   }
   const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
+  const cr = text.search(/\r(?!\n)/);
+  if (cr >= 0) return { diagnostics: [loneCarriageReturn(file, text, cr)] };
   return { text, diagnostics: [] };
+}
+
+/**
+ * A CR not followed by LF. YAML 1.2 reads it as a line break but the YAML library and every code frame read only
+ * LF, so a classic-Mac file (CR only) parsed as one comment line ("no YAML document"). Refused with a message that
+ * says what to do rather than parsed one way and shown another.
+ */
+function loneCarriageReturn(file: string, text: string, at: number): Diagnostic {
+  if (!text.includes('\n')) {
+    return {
+      code: 'RC037',
+      severity: 'error',
+      message:
+        'file uses carriage returns (CR) alone as line breaks (classic Mac OS); save it with LF or CRLF line breaks',
+      file,
+    };
+  }
+  const lineStart = text.lastIndexOf('\n', at) + 1;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  const col = at - lineStart + 1;
+  return {
+    code: 'RC037',
+    severity: 'error',
+    message: 'carriage return (CR) without a line feed; rule files use LF or CRLF line breaks',
+    file,
+    span: { start: { offset: at, line, col }, end: { offset: at + 1, line, col: col + 1 } },
+  };
 }
 
 function fail(file: string, code: string, message: string): { diagnostics: [Diagnostic] } {

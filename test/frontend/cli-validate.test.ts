@@ -47,10 +47,10 @@ describe('runValidate', () => {
     const { out, io } = capture();
     expect(await runValidate([bad, join(dir, 'missing.yml')], { format: 'json' }, io)).toBe(1);
     const parsed = JSON.parse(out.stdout) as { summary: unknown; diagnostics: { code: string; line?: number }[] };
-    expect(parsed.summary).toEqual({ files: 2, rules: 0, errors: 2, warnings: 0 });
+    expect(parsed.summary).toEqual({ files: 1, rules: 0, errors: 2, warnings: 0 });
     expect(parsed.diagnostics.map((d) => [d.code, d.line])).toEqual([
+      ['RC030', undefined],
       ['RC103', 4],
-      ['RC001', undefined],
     ]);
     expect(out.stderr).toBe('');
   });

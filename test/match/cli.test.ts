@@ -196,7 +196,7 @@ describe('rulec test', () => {
     expect(io.out).toMatch(
       /Workload +"Exchange"\n +Operation +"Set-MailboxAuditBypassAssociation"\n +ResultStatus +\(missing\)/,
     );
-    expect(io.out).toMatch(/FAIL tests\[1\]\n.*ENOENT/);
+    expect(io.out).toMatch(/FAIL tests\[1\]\n.*RC973.*does not exist/);
     expect(io.out.trim().split('\n').pop()).toBe('0 passed, 2 failed');
   });
 
