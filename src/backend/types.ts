@@ -2,6 +2,7 @@
  * The contract between the target-agnostic compiler (src/) and a target (backends/<target>/).
  * A new target is one folder exporting a `Backend` plus one line in backends/index.ts.
  */
+import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { IrNode } from '../ir/nodes.js';
 import type { Rule } from '../model/rule.js';
 
@@ -18,11 +19,17 @@ export interface MappedRule {
   readonly fieldTypes: Readonly<Record<string, string>>;
 }
 
+/**
+ * What a target diagnostic is about, so it can be shown on the rule's source: an IR node (its origin in the
+ * detection) or a path into the rule document (`{ path: ['targets', 'sentinel', 'table'], part: 'key' }`).
+ */
+export type ReportAt = IrNode | SourceRef;
+
 /** Collects a target's diagnostics for one rule. `refuse` makes the rule fail for this target only. */
 export interface Reporter {
-  warn(code: string, message: string, node?: IrNode): void;
-  refuse(code: string, message: string, node?: IrNode): void;
-  info(code: string, message: string, node?: IrNode): void;
+  warn(code: string, message: string, at?: ReportAt): void;
+  refuse(code: string, message: string, at?: ReportAt): void;
+  info(code: string, message: string, at?: ReportAt): void;
 }
 
 export interface QueryResult {

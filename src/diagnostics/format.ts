@@ -51,12 +51,13 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string, options: Fo
     const end = d.span!.end;
     // A span running past its first line is underlined to the end of that line.
     const endCol = end.line === start.line ? end.col : sourceLine.length + 1;
-    const carets = Math.max(1, endCol - start.col);
+    const shown = frameWindow(sourceLine, start.col, Math.max(start.col + 1, endCol));
+    const carets = Math.max(1, shown.endCol - shown.startCol);
     // Keep tabs of the source line so the carets line up in any tab width.
-    const indent = sourceLine.slice(0, start.col - 1).replace(/[^\t]/g, ' ');
+    const indent = shown.text.slice(0, shown.startCol - 1).replace(/[^\t]/g, ' ');
     const label = d.label ? ` ${d.label}` : '';
     lines.push(`${pad} ${gutter('|')}`);
-    lines.push(`${gutter(`${start.line} |`)} ${sourceLine}`.trimEnd());
+    lines.push(`${gutter(`${start.line} |`)} ${shown.text}`.trimEnd());
     lines.push(`${pad} ${gutter('|')} ${indent}${paint(ANSI.bold + severityStyle, '^'.repeat(carets) + label)}`);
   } else if (d.label) {
     notes.unshift(d.label);
@@ -67,6 +68,37 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string, options: Fo
 
 function severityColour(severity: Severity): string {
   return severity === 'error' ? ANSI.red : severity === 'warning' ? ANSI.yellow : ANSI.cyan;
+}
+
+/** Characters of context kept on each side of the underlined part of a long line. */
+export const FRAME_CONTEXT = 60;
+/** Lines up to this long are shown whole; longer ones (minified JSON, a base64 blob) only around the caret. */
+const FRAME_MAX = 2 * FRAME_CONTEXT + 40;
+const ELLIPSIS = '…';
+
+/**
+ * The part of `line` a code frame shows, with the underlined columns (1-based, end exclusive) moved into it: the
+ * whole line when it is short, else a window of `FRAME_CONTEXT` characters around the underline (itself cut to
+ * `FRAME_CONTEXT` characters), marked with `…` where the line goes on, so a 1,000-character line never floods a
+ * terminal or a CI log.
+ */
+export function frameWindow(
+  line: string,
+  startCol: number,
+  endCol: number,
+): { text: string; startCol: number; endCol: number } {
+  if (line.length <= FRAME_MAX) return { text: line, startCol, endCol };
+  const first = Math.min(Math.max(0, startCol - 1), line.length);
+  const last = Math.min(Math.max(first + 1, endCol - 1), first + FRAME_CONTEXT, line.length + 1);
+  const from = Math.max(0, first - FRAME_CONTEXT);
+  const to = Math.min(line.length, last + FRAME_CONTEXT);
+  const head = from > 0 ? ELLIPSIS : '';
+  const tail = to < line.length ? ELLIPSIS : '';
+  return {
+    text: `${head}${line.slice(from, to)}${tail}`,
+    startCol: first - from + head.length + 1,
+    endCol: last - from + head.length + 1,
+  };
 }
 
 /** The 1-based `line` of `text` without its line break, or undefined past the end. */
@@ -97,6 +129,8 @@ export interface DiagnosticJson {
   readonly label?: string;
   readonly notes?: readonly string[];
   readonly target?: string;
+  /** How many identical diagnostics this one stands for, when more than one. */
+  readonly count?: number;
 }
 
 /** A flat, stable JSON shape: positions as numbers at the top level, absent fields left out. */
@@ -121,5 +155,6 @@ export function diagnosticToJson(d: Diagnostic): DiagnosticJson {
     ...(d.label !== undefined ? { label: d.label } : {}),
     ...(d.notes !== undefined && d.notes.length > 0 ? { notes: [...d.notes] } : {}),
     ...(d.target !== undefined ? { target: d.target } : {}),
+    ...(d.count !== undefined && d.count > 1 ? { count: d.count } : {}),
   };
 }
