@@ -108,6 +108,16 @@ function renderArtifacts(compiled: CompiledRule, report: Reporter): readonly Art
 export const backend: Backend = {
   id: 'sentinel',
   title: 'Microsoft Sentinel (scheduled analytic rule, Kusto)',
+  // `kql` is also Kibana's query language (the elastic target declares it too), so it is refused as ambiguous.
+  aliases: ['kusto', 'azure-sentinel', 'microsoft-sentinel', 'kql'],
+  lineComment: '//',
+  // A YAML stream of the Azure-Sentinel rule files (`---` between documents); the ARM templates come from `build`.
+  streamArtifacts(perRule: readonly (readonly ArtifactFile[])[]): string {
+    return perRule
+      .flatMap((files) => files.filter((f) => f.path.endsWith('.yaml')))
+      .map((f) => `---\n${f.content}`)
+      .join('');
+  },
   root,
   renderQuery: renderKustoQuery,
   renderArtifacts,

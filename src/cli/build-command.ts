@@ -4,7 +4,8 @@ import { inputKey, outputKey, readCache, writeCache } from '../build/cache.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
-import { countBySeverity, printDiagnostics } from './report.js';
+import type { OutputFormat } from './report.js';
+import { countBySeverity, prepare, printDiagnostics, printJson, printSarif } from './report.js';
 import type { Registry } from './targets.js';
 import type { ProduceOptions } from './produce.js';
 import { produce } from './produce.js';
@@ -17,6 +18,8 @@ export interface BuildCommandOptions {
   readonly quiet: boolean;
   /** Reuse the last result when nothing changed (default true; `--no-cache` turns it off). */
   readonly cache: boolean;
+  /** `text` (default): diagnostics on stderr; `json`/`sarif`: one document on stdout, the summary on stderr. */
+  readonly format?: OutputFormat;
 }
 
 export async function buildCommand(
@@ -27,6 +30,9 @@ export async function buildCommand(
   produceOptions: ProduceOptions = {},
 ): Promise<number> {
   const files = collectRuleFiles([...paths]);
+  // The cache replays a text report; a json/sarif document is always produced afresh.
+  const format = opts.format ?? 'text';
+  if (format !== 'text') opts = { ...opts, cache: false };
   const current = readTree(opts.out);
   const key = opts.cache
     ? inputKey(files, { targets: opts.targets, out: opts.out, quiet: opts.quiet, allow: opts.allowRefusals })
@@ -47,24 +53,30 @@ export async function buildCommand(
   const recording: CliIo = { ...io, stderr: err };
   const { loaded, output } = await produce(files, opts.targets, registry, produceOptions);
   const diagnostics = [...loaded.diagnostics, ...output.diagnostics];
-  printDiagnostics(
-    recording,
-    opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,
-    loaded.sources,
-  );
+  const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  const machine = format === 'text' ? undefined : prepare(shown, loaded.sources);
+  if (!machine) printDiagnostics(recording, shown, loaded.sources);
   const refusals = output.results.filter((r) => r.status === 'refused').length;
   const loadErrors = countBySeverity(loaded.diagnostics).errors;
   const buildErrors = output.diagnostics.filter((d) => d.severity === 'error' && d.code.startsWith('RC9')).length;
   const exitCode = loadErrors > 0 || buildErrors > 0 || (refusals > 0 && !opts.allowRefusals) ? 1 : 0;
 
   const diff = diffTrees(current, output.files);
+  if (machine && format === 'sarif') printSarif(io, machine);
+  else if (machine) {
+    const summary = { files: files.length, rules: loaded.rules.length, filesWithErrors: loaded.badFiles.length };
+    const drift = { added: diff.added, changed: diff.changed, removed: diff.removed };
+    printJson(io, { summary, ...(opts.check ? { drift } : {}) }, machine);
+  }
   err(coverageTable(coverageOf(output.results, loaded.rules.length, loaded.badFiles.length)));
   err(`${files.length} file(s), ${loaded.rules.length} rule(s), ${loaded.badFiles.length} with errors\n`);
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
-      for (const p of diff.added) io.stdout(`missing  ${p}\n`);
-      for (const p of diff.changed) io.stdout(`differs  ${p}\n`);
-      for (const p of diff.removed) io.stdout(`stale    ${p}\n`);
+      // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).
+      const list = machine ? (_: string): void => undefined : (line: string): void => io.stdout(line);
+      for (const p of diff.added) list(`missing  ${p}\n`);
+      for (const p of diff.changed) list(`differs  ${p}\n`);
+      for (const p of diff.removed) list(`stale    ${p}\n`);
       io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
       return 1;
     }

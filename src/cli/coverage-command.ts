@@ -1,9 +1,14 @@
-/** `rulec coverage [paths]`: per-target coverage table; `--json`/`--markdown` write machine and human reports. */
+/**
+ * `rulec coverage [paths]`: per-target coverage table; `--json`/`--markdown` write machine and human reports,
+ * `--format json` prints the JSON report (totals and per-rule results) on stdout, `--format sarif` the diagnostics.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { coverageMatrix, coverageOf, coverageTable } from '../build/coverage.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
+import type { OutputFormat } from './report.js';
+import { noRulesFound, prepare, printDiagnostics, printJson, printSarif } from './report.js';
 import type { Registry } from './targets.js';
 import type { ProduceOptions } from './produce.js';
 import { produce } from './produce.js';
@@ -12,6 +17,7 @@ export interface CoverageOptions {
   readonly targets: readonly string[];
   readonly json?: string;
   readonly markdown?: string;
+  readonly format?: OutputFormat;
 }
 
 function writeText(path: string, text: string): void {
@@ -28,13 +34,28 @@ export async function coverageCommand(
 ): Promise<number> {
   const started = performance.now();
   const files = collectRuleFiles([...paths]);
+  const format = opts.format ?? 'text';
+  if (files.length === 0) {
+    const diagnostics = [noRulesFound(paths)];
+    if (format === 'json') printJson(io, {}, diagnostics);
+    else if (format === 'sarif') printSarif(io, diagnostics);
+    else printDiagnostics(io, diagnostics, new Map());
+    return 1;
+  }
   const { targets, loaded, output } = await produce(files, opts.targets, registry, produceOptions);
   const report = coverageOf(output.results, loaded.rules.length, loaded.badFiles.length);
   const seconds = (performance.now() - started) / 1000;
-  io.stdout(coverageTable(report));
-  io.stdout(
-    `${loaded.rules.length} rules (${loaded.badFiles.length} file(s) with errors) × ${targets.length} targets in ${seconds.toFixed(2)} s\n`,
-  );
+  const summary = `${loaded.rules.length} rules (${loaded.badFiles.length} file(s) with errors) × ${targets.length} targets in ${seconds.toFixed(2)} s\n`;
+  if (format === 'text') {
+    io.stdout(coverageTable(report));
+    io.stdout(summary);
+  } else {
+    // The document owns stdout; the timing goes to stderr, where it cannot break a parser.
+    const diagnostics = prepare([...loaded.diagnostics, ...output.diagnostics], loaded.sources);
+    if (format === 'json') printJson(io, { ...report }, diagnostics);
+    else printSarif(io, diagnostics);
+    io.stderr(summary);
+  }
   if (opts.json) writeText(opts.json, `${JSON.stringify(report, null, 2)}\n`);
   if (opts.markdown) writeText(opts.markdown, coverageMatrix(output.results, report));
   return loaded.badFiles.length > 0 ? 1 : 0;

@@ -1,5 +1,7 @@
 /** Prints diagnostics for people (code frames, on stderr) or machines (JSON or SARIF, on stdout). */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import '../diagnostics/frontend-codes.js';
+import '../diagnostics/usage-codes.js';
 import { diagnosticToJson, formatDiagnostic } from '../diagnostics/format.js';
 import { toSarif } from '../diagnostics/sarif.js';
 import { prepareDiagnostics } from '../source/locate-diagnostics.js';
@@ -9,13 +11,29 @@ import { rulecVersion } from './version.js';
 export const OUTPUT_FORMATS = ['text', 'json', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** A command-line mistake (unknown format, unknown target): reported in one line, exit 2. */
-export class UsageError extends Error {}
+/** A command-line mistake (unknown format, unknown target): reported in one line with its RC99x code, exit 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'RC990',
+  ) {
+    super(message);
+  }
+}
 
 export function parseFormat(value: string): OutputFormat {
   const format = value.toLowerCase();
   if ((OUTPUT_FORMATS as readonly string[]).includes(format)) return format as OutputFormat;
-  throw new UsageError(`unknown --format '${value}' (expected ${OUTPUT_FORMATS.join(', ')})`);
+  throw new UsageError(`unknown --format '${value}' (expected ${OUTPUT_FORMATS.join(', ')})`, 'RC992');
+}
+
+/** RC031: the paths given hold no rule file; every command refuses an empty input the same way (exit 1). */
+export function noRulesFound(paths: readonly string[]): Diagnostic {
+  return {
+    code: 'RC031',
+    severity: 'error',
+    message: `no rule files found (.yml or .yaml) in ${paths.map((p) => `'${p}'`).join(', ') || 'the given paths'}`,
+  };
 }
 
 /** Diagnostics as shown: located on the rule's source, repeats folded, in stable order. */
@@ -36,7 +54,7 @@ export function printDiagnostics(
 
 /** One JSON document on stdout: the command's own data plus its diagnostics (already prepared). */
 export function printJson(
-  io: CliIo,
+  io: Pick<CliIo, 'stdout'>,
   data: Readonly<Record<string, unknown>>,
   diagnostics: readonly Diagnostic[],
 ): void {
@@ -44,7 +62,7 @@ export function printJson(
 }
 
 /** A SARIF 2.1.0 log on stdout (diagnostics already prepared). */
-export function printSarif(io: CliIo, diagnostics: readonly Diagnostic[]): void {
+export function printSarif(io: Pick<CliIo, 'stdout'>, diagnostics: readonly Diagnostic[]): void {
   const log = toSarif(diagnostics, { toolName: 'rulec', toolVersion: rulecVersion() });
   io.stdout(`${JSON.stringify(log, null, 2)}\n`);
 }

@@ -1,13 +1,19 @@
 /** `rulec validate <paths…>`: read every rule file, report all problems, exit 0 without errors and 1 with. */
 import { readFile } from 'node:fs/promises';
+import type { Vocabulary } from '../checks/vocabulary.js';
+import { checkVocabulary } from '../checks/vocabulary.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { diagnosticToJson, formatDiagnostic } from '../diagnostics/format.js';
+import { formatDiagnostic } from '../diagnostics/format.js';
 import { collectRuleFiles, readRuleFile } from '../frontend.js';
+import type { OutputFormat } from './report.js';
+import { noRulesFound, prepare, printJson, printSarif } from './report.js';
 
 export interface ValidateOptions {
-  readonly format: 'text' | 'json';
+  readonly format: OutputFormat;
   /** ANSI colours in text output. */
   readonly color?: boolean;
+  /** What the targets' pipelines know (logsources, fields), for the RC122/RC123 warnings; none without it. */
+  readonly vocabulary?: Vocabulary;
 }
 
 export interface CliIo {
@@ -31,27 +37,30 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
     }
     const result = readRuleFile(file, content);
     rules += result.rules.length;
-    diagnostics.push(...result.diagnostics);
+    const own = [...result.diagnostics];
+    if (opts.vocabulary) for (const rule of result.rules) own.push(...checkVocabulary(rule, opts.vocabulary));
+    diagnostics.push(...own);
     // Kept only for files with something to show; the frame needs the text the positions refer to.
-    if (result.diagnostics.length > 0) sources.set(file, content.toString('utf8').replace(/^\uFEFF/, ''));
+    if (own.length > 0) sources.set(file, content.toString('utf8').replace(/^\uFEFF/, ''));
   }
+  if (files.length === 0) diagnostics.push(noRulesFound(paths));
 
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  const shown = prepare(diagnostics, sources);
+  const errors = shown.filter((d) => d.severity === 'error').length;
+  const warnings = shown.filter((d) => d.severity === 'warning').length;
   const summary = { files: files.length, rules, errors, warnings };
 
-  if (opts.format === 'json') {
-    io.stdout(`${JSON.stringify({ summary, diagnostics: diagnostics.map(diagnosticToJson) }, null, 2)}\n`);
-  } else {
-    for (const d of diagnostics) {
+  if (opts.format === 'json') printJson(io, { summary }, shown);
+  else if (opts.format === 'sarif') printSarif(io, shown);
+  else {
+    for (const d of shown) {
       io.stderr(
         `${formatDiagnostic(d, d.file === undefined ? undefined : sources.get(d.file), { color: opts.color ?? false })}\n\n`,
       );
     }
-    if (files.length === 0) io.stderr('no rule files found (.yml or .yaml)\n');
     io.stdout(`${summaryLine(summary)}\n`);
   }
-  return errors > 0 || files.length === 0 ? 1 : 0;
+  return errors > 0 ? 1 : 0;
 }
 
 function summaryLine(s: { files: number; rules: number; errors: number; warnings: number }): string {
