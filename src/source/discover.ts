@@ -7,6 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';
+import { expandGlobs } from './glob.js';
 
 export interface Discovery {
   /** Rule files, sorted, without duplicates. */
@@ -28,7 +29,8 @@ export function discoverRuleFiles(paths: readonly string[]): Discovery {
       else if (RULE_EXTENSIONS.test(entry.name) && (entry.isFile() || isFile(full))) found.add(full);
     }
   };
-  for (const path of paths) {
+  // Glob patterns (`'rules/**/*.yml'`) become the paths they match before the walk (./glob.ts).
+  for (const path of expandGlobs(paths)) {
     let isDir = false;
     try {
       isDir = statSync(path).isDirectory();
