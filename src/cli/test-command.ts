@@ -3,6 +3,7 @@
  * Exit 1 when a case fails, a rule with tests cannot be evaluated, or a rule file has errors; rules without tests
  * only get a warning (most imported rules have none).
  */
+import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadRules } from '../match/load-rules.js';
 import type { PredicateFactory } from '../match/types.js';
@@ -34,6 +35,18 @@ export function runTests(
   const text = format === 'text';
   const out = (s: string): void => (text ? io.stdout(s) : undefined);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  // Failed cases are located on their `tests:` entry, which needs the text of files that had nothing else to show.
+  const sources = new Map(loaded.sources);
+  const fail = (rule: Rule, index: number, message: string): void => {
+    diagnostics.push(caseFailure(rule, index, message));
+    if (!text && !sources.has(rule.file)) {
+      try {
+        sources.set(rule.file, readFileSync(rule.file, 'utf8'));
+      } catch {
+        // unreadable now: the result stays without a region
+      }
+    }
+  };
   const rulesJson: Record<string, unknown>[] = [];
   const failedFiles = loaded.diagnostics.some((d) => d.severity === 'error');
   if (loaded.files.length === 0) diagnostics.push(noRulesFound(paths));
@@ -71,13 +84,13 @@ export function runTests(
       out(`${formatRuleHeader(rule)}\n  FAIL all ${cases.length} cases: ${reason}\n`);
       failed += cases.length;
       rulesJson.push({ ...ruleJson(rule), error: reason });
-      for (const c of cases) diagnostics.push(caseFailure(rule, c.index, `test '${c.name}' cannot run: ${reason}`));
+      for (const c of cases) fail(rule, c.index, `test '${c.name}' cannot run: ${reason}`);
       continue;
     }
     const results = cases.map((c) => runCase(rule, predicate, c));
     rulesJson.push({ ...ruleJson(rule), cases: results.map(caseJson) });
     results.forEach((r, i) => {
-      if (!r.passed) diagnostics.push(caseFailure(rule, cases[i]!.index, failureMessage(r)));
+      if (!r.passed) fail(rule, cases[i]!.index, failureMessage(r));
     });
     const ruleFailed = results.some((r) => !r.passed);
     if (ruleFailed || options.verbose) {
@@ -93,7 +106,7 @@ export function runTests(
   out(`${totalsLine(passed, failed)}\n`);
   if (!text) {
     const summary = { rules: loaded.rules.length, passed, failed, untested };
-    finish(io, format, diagnostics, loaded.sources, { summary, rules: rulesJson });
+    finish(io, format, diagnostics, sources, { summary, rules: rulesJson });
   }
   return failed > 0 || failedFiles ? 1 : 0;
 }
