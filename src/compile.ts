@@ -1,6 +1,7 @@
 /** Compiles one rule for one target: pipeline → query → artifacts, collecting the target's diagnostics. */
 import type { ArtifactFile, Backend, CompiledRule, QueryResult, ReportAt, Reporter } from './backend/types.js';
 import type { Diagnostic, SourceRef } from './diagnostics/diagnostic.js';
+import type { IrNode, Origin } from './ir/nodes.js';
 import type { Rule } from './model/rule.js';
 import { applyPipeline } from './pipeline/apply.js';
 import type { Pipeline } from './pipeline/types.js';
@@ -61,8 +62,22 @@ class CollectingReporter implements Reporter {
 /** The document path a report points at: a node's origin in the detection, or the path given. */
 function sourceRefOf(at: ReportAt | undefined, document: number): SourceRef | undefined {
   if (at === undefined) return undefined;
-  if ('kind' in at) return at.origin ? { path: at.origin.path, document } : undefined;
+  if ('kind' in at) {
+    // A node the pipeline or a dialect built (a regrouped OR) has no origin of its own: its first part's will do.
+    const origin = firstOrigin(at);
+    return origin ? { path: origin.path, document } : undefined;
+  }
   return at.document === undefined ? { ...at, document } : at;
+}
+
+function firstOrigin(node: IrNode): Origin | undefined {
+  if (node.origin) return node.origin;
+  const children = node.kind === 'and' || node.kind === 'or' ? node.children : node.kind === 'not' ? [node.child] : [];
+  for (const child of children) {
+    const found = firstOrigin(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export function compileRule(rule: Rule, target: LoadedTarget, locator?: Locator): TargetResult {

@@ -25,7 +25,9 @@ export const backend: Backend = {
   renderQuery: renderElasticQuery,
   renderArtifacts(compiled: CompiledRule, report: Reporter): readonly ArtifactFile[] {
     for (const tag of ruleAttack(compiled.mapped.rule.tags).unknown)
-      report.info('EL401', `ATT&CK tag '${tag}' is not in the bundled table: no threat entry for it`);
+      report.info('EL401', `ATT&CK tag '${tag}' is not in the bundled table: no threat entry for it`, {
+        path: ['tags', compiled.mapped.rule.tags.indexOf(tag)],
+      });
     const rule = buildRuleObject(compiled);
     return [{ path: `${fileStem(compiled.mapped.rule)}.json`, content: loaded().render('rule.json', { rule }) }];
   },

@@ -76,7 +76,11 @@ export function renderKustoQuery(mapped: MappedRule, report: Reporter): QueryRes
     } else buffered.replay(report);
   } else buffered.replay(report);
   if (query.length > MAX_QUERY_LENGTH)
-    report.refuse(SN009.code, `the query has ${query.length} characters; Sentinel accepts ${MAX_QUERY_LENGTH}`);
+    report.refuse(
+      SN009.code,
+      `the query has ${query.length} characters; Sentinel accepts ${MAX_QUERY_LENGTH}`,
+      ruleKey('detection'),
+    );
   return { query, language: 'kql', extra: { table } };
 }
 

@@ -53,7 +53,8 @@ export function confText(text: string, what: string, report: Reporter): string {
     if (cleaned !== line) changed = true;
     return cleaned;
   });
-  if (changed) report.warn(C.SP404.code, `the ${what} was adjusted for savedsearches.conf`);
+  // `what` is the rule key the text comes from (title, description).
+  if (changed) report.warn(C.SP404.code, `the ${what} was adjusted for savedsearches.conf`, ruleValue(what));
   return lines.join('\n').trim();
 }
 
