@@ -32,8 +32,9 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string, options: Fo
   const severityStyle = severityColour(d.severity);
   const lines: string[] = [];
   const target = d.target ? ` (${d.target})` : '';
+  const message = shorten(d.message, MAX_MESSAGE);
   lines.push(
-    `${paint(ANSI.bold + severityStyle, `${d.severity}[${d.code}]`)}${paint(ANSI.bold, `: ${d.message}${target}`)}`,
+    `${paint(ANSI.bold + severityStyle, `${d.severity}[${d.code}]`)}${paint(ANSI.bold, `: ${message}${target}`)}`,
   );
 
   const start = d.span?.start;
@@ -68,6 +69,18 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string, options: Fo
 
 function severityColour(severity: Severity): string {
   return severity === 'error' ? ANSI.red : severity === 'warning' ? ANSI.yellow : ANSI.cyan;
+}
+
+/**
+ * Longest message shown whole in text: a message quoting a rule's value (a 1,000-character string) is cut in the
+ * middle, keeping its start and end. JSON and SARIF keep the whole message.
+ */
+const MAX_MESSAGE = 240;
+
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const tail = Math.floor(max / 4);
+  return `${text.slice(0, max - tail - 1)}…${text.slice(text.length - tail)}`;
 }
 
 /** Characters of context kept on each side of the underlined part of a long line. */

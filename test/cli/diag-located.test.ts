@@ -167,9 +167,11 @@ describe('code frames of long lines', () => {
   });
 
   it('through validate on a file with a 1,000-character line', () => {
-    const file = rule('long.yml', `title: Long\nlevel: hihg${' '.repeat(0)}\ndescription: '${'d'.repeat(1200)}' \n`);
+    const file = rule('long.yml', `title: Long\nstatus: '${'s'.repeat(1200)}'\n`);
     const run = runRulec(['validate', file]);
     expect(run.status).toBe(1);
-    for (const line of run.stderr.split('\n')) expect(line.length).toBeLessThan(200);
+    expect(run.stderr).toContain(`error[RC103]`);
+    expect(run.stderr).toMatch(/\n2 \| status: 's+…\n/);
+    for (const line of run.stderr.split('\n')) expect(line.length).toBeLessThan(300);
   });
 });
