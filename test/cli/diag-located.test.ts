@@ -96,6 +96,18 @@ describe('target diagnostics are located', () => {
   });
 });
 
+describe('build diagnostics are located', () => {
+  it('puts RC905 (two rules, one artifact) on the id of the rule', () => {
+    const twin = PROCESS_RULE.replace(/\n {4}CurrentDirectory.*\n/, '\n').replace(/targets:[\s\S]*$/, '');
+    const first = rule('twin-a.yml', twin);
+    const second = rule('twin-b.yml', twin.replace('title: Current directory', 'title: Other'));
+    const run = runRulec(['build', '-t', 'js', '-o', join(dir, 'out'), first, second]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('error[RC905]');
+    expect(run.stderr).toMatch(/error\[RC905\][^\n]*\n --> [^\n]*twin-b\.yml:2:5\n/);
+  });
+});
+
 describe('locateDiagnostics and foldRepeats', () => {
   const text = 'title: x\nlogsource:\n  product: windows\ndetection:\n  sel:\n    - a\n    - b\n';
   const sources = new Map([['r.yml', text]]);
