@@ -28,8 +28,9 @@ export interface CompileOptions {
 /** Labels never span lines: a title with a line break would end the comment early. */
 const oneLine = (text: string): string => text.replace(/[\r\n\u2028\u2029]+/g, ' ');
 
-function label(target: LoadedTarget, rule: Rule, what: string): string {
-  const text = oneLine(`${what}${rule.title} (${rule.file}${rule.documentIndex > 0 ? `#${rule.documentIndex}` : ''})`);
+function label(target: LoadedTarget, rule: Rule, what: string, withTarget = false): string {
+  const where = `${rule.file}${rule.documentIndex > 0 ? `#${rule.documentIndex}` : ''}`;
+  const text = oneLine(`${what}${rule.title} (${where})${withTarget ? ` for ${target.backend.id}` : ''}`);
   const comment = target.backend.lineComment;
   return comment === undefined ? `==> ${text} <==` : `${comment} ${text}`;
 }
@@ -66,7 +67,7 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
       const body = opts.artifact
         ? artifactText(result.artifacts, target, result.rule, many)
         : result.compiled.query.query;
-      sections.push(many && !opts.artifact ? `${label(target, result.rule, '')}\n${body}` : body);
+      sections.push(many && !opts.artifact ? `${label(target, result.rule, '', targets.length > 1)}\n${body}` : body);
     }
   }
   if (sections.length > 0) io.stdout(`${sections.join('\n\n')}\n`);
@@ -74,7 +75,7 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
   return countBySeverity(shown).errors > 0 || loaded.rules.length === 0 ? 1 : 0;
 }
 
-function artifactText(files: readonly ArtifactFile[], target: LoadedTarget, rule: Rule, many: boolean): string {
+function artifactText(files: readonly ArtifactFile[], heading: string, many: boolean): string {
   const text = files.map((f) => f.content.replace(/\n$/, '')).join('\n\n');
-  return many ? `${label(target, rule, '')}\n${text}` : text;
+  return many ? `${heading}\n${text}` : text;
 }
