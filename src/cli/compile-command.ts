@@ -65,7 +65,7 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
         continue;
       }
       const body = opts.artifact
-        ? artifactText(result.artifacts, target, result.rule, many)
+        ? artifactText(result.artifacts, label(target, result.rule, '', targets.length > 1), many)
         : result.compiled.query.query;
       sections.push(many && !opts.artifact ? `${label(target, result.rule, '', targets.length > 1)}\n${body}` : body);
     }
