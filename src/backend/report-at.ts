@@ -11,7 +11,12 @@ export function fieldKeyOf(node: IrNode): SourceRef | undefined {
   if (path === undefined) return undefined;
   let end = path.length;
   while (end > 0 && typeof path[end - 1] === 'number') end--;
-  return end === 0 ? undefined : { path: path.slice(0, end), part: 'key' };
+  if (end === 0) return undefined;
+  const key = path[end - 1];
+  const field = 'field' in node ? node.field : undefined;
+  // Underline the field name alone when the key starts with it (`CurrentDirectory|contains`).
+  const exact = typeof key === 'string' && field !== undefined && (key === field || key.startsWith(`${field}|`));
+  return { path: path.slice(0, end), part: 'key', ...(exact ? { range: [0, field.length] as const } : {}) };
 }
 
 /** The key `path` of the rule document (e.g. `['logsource']`, `['targets', 'sentinel', 'table']`). */

@@ -102,7 +102,7 @@ export function checkVocabulary(rule: Rule, vocabulary: Vocabulary): Diagnostic[
       severity: FRONTEND_CODES.RC123.severity,
       message: `field '${field}' is not known for this logsource; '${hint}' is`,
       file: rule.file,
-      at: { path, part: 'key', document },
+      at: { path, part: 'key', document, range: [0, field.length] },
       label: `did you mean '${hint}'?`,
     });
   }

@@ -28,6 +28,8 @@ export interface SourceRef {
   readonly part?: 'key' | 'value';
   /** The YAML document of the file (0 for single-document files). */
   readonly document?: number;
+  /** With `part: 'key'`: characters `[from, to)` of the key's text (the field of `Field|contains`). */
+  readonly range?: readonly [number, number];
 }
 
 export interface Diagnostic {

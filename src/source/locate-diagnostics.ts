@@ -30,13 +30,35 @@ export function locateDiagnostics(
     const { at, ...rest } = d;
     let span: Span | undefined;
     try {
-      span = locatorOf(d.file, at.document ?? 0)?.span(at.path, at.part ?? 'value');
+      const locator = locatorOf(d.file, at.document ?? 0);
+      span = locator?.span(at.path, at.part ?? 'value');
+      if (span && locator && at.part === 'key' && at.range) span = keyPart(locator, span, at.path, at.range);
     } catch {
       // A file that changed since it was compiled, or a path the document lacks: the diagnostic stays unlocated.
       span = undefined;
     }
     return span ? { ...rest, span } : d;
   });
+}
+
+/**
+ * Characters `range` of the key whose span is `span`. The key's source form may differ from its text (quotes,
+ * escapes): offsets map 1:1 only when the span is as long as the text (plain) or two longer (simple quotes),
+ * otherwise the whole key is kept.
+ */
+function keyPart(
+  locator: Locator,
+  span: Span,
+  path: readonly (string | number)[],
+  range: readonly [number, number],
+): Span {
+  const key = path[path.length - 1];
+  if (typeof key !== 'string') return span;
+  const width = span.end.offset - span.start.offset;
+  const shift = width === key.length ? 0 : width === key.length + 2 ? 1 : -1;
+  if (shift < 0) return span;
+  const start = span.start.offset + shift;
+  return locator.spanAt(start + range[0], start + range[1]);
 }
 
 /** Lines listed in the note of a folded diagnostic; beyond that only the number is given. */

@@ -64,7 +64,7 @@ describe('target diagnostics are located', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`error[RC402]: field 'CurrentDirectory' has no counterpart in sentinel`);
     expect(run.stderr).toContain(` --> ${file}:11:5\n`);
-    expect(run.stderr).toContain(`11 |     CurrentDirectory|contains: '\\Temp\\'\n   |     ^^^^^^^^^^^^^^^^^^^^^^^^^`);
+    expect(run.stderr).toContain(`11 |     CurrentDirectory|contains: '\\Temp\\'\n   |     ^^^^^^^^^^^^^^^^\n`);
     expect(run.stderr).toContain(`error[SN012]: unknown key 'targets.sentinel.tabel'`);
     expect(run.stderr).toContain(` --> ${override}:14:5\n`);
     expect(run.stderr).toContain('14 |     tabel: DeviceProcessEvents\n   |     ^^^^^');
