@@ -1,7 +1,7 @@
 /** Compiles one rule for one target: pipeline → query → artifacts, collecting the target's diagnostics. */
-import type { ArtifactFile, Backend, CompiledRule, QueryResult, Reporter } from './backend/types.js';
-import type { Diagnostic } from './diagnostics/diagnostic.js';
-import type { IrNode } from './ir/nodes.js';
+import type { ArtifactFile, Backend, CompiledRule, QueryResult, ReportAt, Reporter } from './backend/types.js';
+import type { Diagnostic, SourceRef } from './diagnostics/diagnostic.js';
+import type { IrNode, Origin } from './ir/nodes.js';
 import type { Rule } from './model/rule.js';
 import { applyPipeline } from './pipeline/apply.js';
 import type { Pipeline } from './pipeline/types.js';
@@ -34,27 +34,50 @@ class CollectingReporter implements Reporter {
     private readonly locator?: Locator,
   ) {}
 
-  private add(code: string, severity: Diagnostic['severity'], message: string, node?: IrNode): void {
-    const span = node?.origin && this.locator ? this.locator.span(node.origin.path) : undefined;
+  private add(code: string, severity: Diagnostic['severity'], message: string, at?: ReportAt): void {
+    const ref = sourceRefOf(at, this.rule.documentIndex);
+    const part = ref?.part === 'key' ? 'key' : 'value';
+    const span = ref && this.locator ? this.locator.span(ref.path, part) : undefined;
     this.diagnostics.push({
       code,
       severity,
       message,
       file: this.rule.file,
       target: this.target,
-      ...(span ? { span } : {}),
+      ...(span ? { span } : ref ? { at: ref } : {}),
     });
   }
-  warn(code: string, message: string, node?: IrNode): void {
-    this.add(code, 'warning', message, node);
+  warn(code: string, message: string, at?: ReportAt): void {
+    this.add(code, 'warning', message, at);
   }
-  refuse(code: string, message: string, node?: IrNode): void {
+  refuse(code: string, message: string, at?: ReportAt): void {
     this.refused = true;
-    this.add(code, 'error', message, node);
+    this.add(code, 'error', message, at);
   }
-  info(code: string, message: string, node?: IrNode): void {
-    this.add(code, 'info', message, node);
+  info(code: string, message: string, at?: ReportAt): void {
+    this.add(code, 'info', message, at);
   }
+}
+
+/** The document path a report points at: a node's origin in the detection, or the path given. */
+function sourceRefOf(at: ReportAt | undefined, document: number): SourceRef | undefined {
+  if (at === undefined) return undefined;
+  if ('kind' in at) {
+    // A node the pipeline or a dialect built (a regrouped OR) has no origin of its own: its first part's will do.
+    const origin = firstOrigin(at);
+    return origin ? { path: origin.path, document } : undefined;
+  }
+  return at.document === undefined ? { ...at, document } : at;
+}
+
+function firstOrigin(node: IrNode): Origin | undefined {
+  if (node.origin) return node.origin;
+  const children = node.kind === 'and' || node.kind === 'or' ? node.children : node.kind === 'not' ? [node.child] : [];
+  for (const child of children) {
+    const found = firstOrigin(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export function compileRule(rule: Rule, target: LoadedTarget, locator?: Locator): TargetResult {

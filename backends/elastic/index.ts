@@ -19,13 +19,24 @@ export const backend: Backend = {
   // Elastic's pipeline maps rules onto ECS documents: `rulec match --format ecs` reuses it.
   eventFormat: 'ecs',
   title: 'Elastic Security (Kibana KQL / EQL)',
+  // `kql` is also Kusto's name (the sentinel target declares it too), so it is refused as ambiguous.
+  aliases: ['kibana', 'elasticsearch', 'elastic-security', 'kql'],
   root,
   renderQuery: renderElasticQuery,
   renderArtifacts(compiled: CompiledRule, report: Reporter): readonly ArtifactFile[] {
     for (const tag of ruleAttack(compiled.mapped.rule.tags).unknown)
-      report.info('EL401', `ATT&CK tag '${tag}' is not in the bundled table: no threat entry for it`);
+      report.info('EL401', `ATT&CK tag '${tag}' is not in the bundled table: no threat entry for it`, {
+        path: ['tags', compiled.mapped.rule.tags.indexOf(tag)],
+      });
     const rule = buildRuleObject(compiled);
     return [{ path: `${fileStem(compiled.mapped.rule)}.json`, content: loaded().render('rule.json', { rule }) }];
+  },
+  // NDJSON: one rule object per line, the shape Kibana's rule import takes.
+  streamArtifacts(perRule: readonly (readonly ArtifactFile[])[]): string {
+    return perRule
+      .flatMap((files) => files.filter((f) => f.path.endsWith('.json')))
+      .map((f) => `${JSON.stringify(JSON.parse(f.content))}\n`)
+      .join('');
   },
   renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
     if (compiled.length === 0) return [];

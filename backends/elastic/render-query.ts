@@ -7,26 +7,26 @@
  * A rule may pin the language with `targets: {elastic: {language: kuery|eql}}`: `kuery` keeps KQL and turns case
  * losses into EL201 warnings (anything else KQL lacks is refused, EL307); `eql` skips KQL.
  */
-import type { MappedRule, QueryResult, Reporter } from '../../src/backend/types.js';
-import type { IrNode } from '../../src/ir/nodes.js';
+import type { MappedRule, QueryResult, ReportAt, Reporter } from '../../src/backend/types.js';
 import './codes.js';
 import { readDestination } from './destination.js';
 import { KqlGenerator, NeedsEql } from './dialect.js';
 import { EqlGenerator } from './eql-dialect.js';
 import { applySplitFields } from './split-fields.js';
+import { ruleValue } from '../../src/backend/report-at.js';
 
 type LanguageChoice = 'auto' | 'kuery' | 'eql';
 
 /** Holds a KQL attempt's diagnostics until we know the attempt is kept. */
 class BufferedReporter implements Reporter {
   private readonly calls: ((r: Reporter) => void)[] = [];
-  warn(code: string, message: string, node?: IrNode): void {
+  warn(code: string, message: string, node?: ReportAt): void {
     this.calls.push((r) => r.warn(code, message, node));
   }
-  refuse(code: string, message: string, node?: IrNode): void {
+  refuse(code: string, message: string, node?: ReportAt): void {
     this.calls.push((r) => r.refuse(code, message, node));
   }
-  info(code: string, message: string, node?: IrNode): void {
+  info(code: string, message: string, node?: ReportAt): void {
     this.calls.push((r) => r.info(code, message, node));
   }
   flushTo(report: Reporter): void {
@@ -38,7 +38,11 @@ function languageChoice(mapped: MappedRule, report: Reporter): LanguageChoice | 
   const value = mapped.rule.deploy.targets['elastic']?.['language'];
   if (value === undefined || value === 'auto') return 'auto';
   if (value === 'kuery' || value === 'eql') return value;
-  report.refuse('EL309', `targets.elastic.language must be auto, kuery or eql, not ${JSON.stringify(value)}`);
+  report.refuse(
+    'EL309',
+    `targets.elastic.language must be auto, kuery or eql, not ${JSON.stringify(value)}`,
+    ruleValue('targets', 'elastic', 'language'),
+  );
   return undefined;
 }
 

@@ -67,6 +67,8 @@ function renderModule(mapped: MappedRule, report: Reporter): string {
 export const backend: Backend = {
   id: 'js',
   title: 'JavaScript predicate module',
+  aliases: ['javascript'],
+  lineComment: '//',
   root,
   renderQuery(mapped: MappedRule, report: Reporter): QueryResult {
     return { query: renderModule(mapped, report), language: 'js' };

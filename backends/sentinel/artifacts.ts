@@ -10,6 +10,7 @@ import type { Level, Rule } from '../../src/model/rule.js';
 import { sentinelAttack } from './attack.js';
 import { SENTINEL_CODES } from './codes.js';
 import { fitSchedule, isoDuration, parseDuration, yamlDuration } from './schedule.js';
+import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 
 const { SN005, SN006, SN007, SN011 } = SENTINEL_CODES;
 
@@ -93,7 +94,11 @@ export function buildArtifacts(compiled: CompiledRule, report: Reporter): Sentin
   const interval = parseDuration(rule.deploy.interval);
   const lookback = parseDuration(rule.deploy.lookback);
   if (interval === undefined || lookback === undefined) {
-    report.refuse(SN006.code, `schedule '${rule.deploy.interval}' / '${rule.deploy.lookback}' is not <n><s|m|h|d>`);
+    report.refuse(
+      SN006.code,
+      `schedule '${rule.deploy.interval}' / '${rule.deploy.lookback}' is not <n><s|m|h|d>`,
+      ruleKey('schedule'),
+    );
     return undefined;
   }
   const schedule = fitSchedule(interval, lookback);
@@ -102,13 +107,19 @@ export function buildArtifacts(compiled: CompiledRule, report: Reporter): Sentin
       SN005.code,
       `schedule ${rule.deploy.interval}/${rule.deploy.lookback} adjusted for Sentinel (${schedule.adjustments.join('; ')}): ` +
         `${yamlDuration(schedule.frequencyMinutes)}/${yamlDuration(schedule.periodMinutes)}`,
+      ruleKey('schedule'),
     );
-  if (rule.level === 'critical') report.warn(SN007.code, 'level critical is deployed with Sentinel severity High');
+  if (rule.level === 'critical')
+    report.warn(SN007.code, 'level critical is deployed with Sentinel severity High', ruleValue('level'));
   const severity = SEVERITY[rule.level ?? 'medium'];
 
   let description = rule.description ?? rule.title;
   if (description.length > MAX_DESCRIPTION) {
-    report.warn(SN011.code, `description cut from ${description.length} to ${MAX_DESCRIPTION} characters`);
+    report.warn(
+      SN011.code,
+      `description cut from ${description.length} to ${MAX_DESCRIPTION} characters`,
+      ruleKey('description'),
+    );
     description = description.slice(0, MAX_DESCRIPTION);
   }
   const attack = sentinelAttack(rule.tags, report);

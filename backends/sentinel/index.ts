@@ -7,9 +7,9 @@ import type {
   CompiledRule,
   MappedRule,
   QueryResult,
+  ReportAt,
   Reporter,
 } from '../../src/backend/types.js';
-import type { IrNode } from '../../src/ir/nodes.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
 import { buildArtifacts } from './artifacts.js';
@@ -17,6 +17,7 @@ import { SENTINEL_CODES } from './codes.js';
 import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
+import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 
 const { SN009, SN010, SN012 } = SENTINEL_CODES;
 
@@ -30,10 +31,15 @@ const OVERRIDE_KEYS = new Set(['table']);
 function tableOf(mapped: MappedRule, report: Reporter): string | undefined {
   const overrides = mapped.rule.deploy.targets['sentinel'] ?? {};
   for (const key of Object.keys(overrides))
-    if (!OVERRIDE_KEYS.has(key)) report.refuse(SN012.code, `unknown key 'targets.sentinel.${key}'`);
+    if (!OVERRIDE_KEYS.has(key))
+      report.refuse(SN012.code, `unknown key 'targets.sentinel.${key}'`, ruleKey('targets', 'sentinel', key));
   const own = overrides['table'];
   if (own !== undefined && (typeof own !== 'string' || own.trim() === '')) {
-    report.refuse(SN012.code, "'targets.sentinel.table' must be a table name");
+    report.refuse(
+      SN012.code,
+      "'targets.sentinel.table' must be a table name",
+      ruleValue('targets', 'sentinel', 'table'),
+    );
     return undefined;
   }
   const table = own ?? mapped.destination['table'];
@@ -43,7 +49,11 @@ function tableOf(mapped: MappedRule, report: Reporter): string | undefined {
 export function renderKustoQuery(mapped: MappedRule, report: Reporter): QueryResult {
   const table = tableOf(mapped, report);
   if (table === undefined) {
-    report.refuse(SN010.code, 'no Sentinel table for this logsource: the query would have nothing to search');
+    report.refuse(
+      SN010.code,
+      'no Sentinel table for this logsource: the query would have nothing to search',
+      ruleKey('logsource'),
+    );
     return { query: '', language: 'kql' };
   }
   // Layout: the table, the computed columns the filter uses (if any), then one `| where` line; a detection
@@ -66,13 +76,17 @@ export function renderKustoQuery(mapped: MappedRule, report: Reporter): QueryRes
     } else buffered.replay(report);
   } else buffered.replay(report);
   if (query.length > MAX_QUERY_LENGTH)
-    report.refuse(SN009.code, `the query has ${query.length} characters; Sentinel accepts ${MAX_QUERY_LENGTH}`);
+    report.refuse(
+      SN009.code,
+      `the query has ${query.length} characters; Sentinel accepts ${MAX_QUERY_LENGTH}`,
+      ruleKey('detection'),
+    );
   return { query, language: 'kql', extra: { table } };
 }
 
 /** A reporter that keeps diagnostics until `replay`, so only the rendering finally used reports. */
 function bufferReporter(): Reporter & { replay(to: Reporter): void } {
-  const calls: [keyof Reporter, string, string, IrNode | undefined][] = [];
+  const calls: [keyof Reporter, string, string, ReportAt | undefined][] = [];
   return {
     warn: (code, message, node) => void calls.push(['warn', code, message, node]),
     refuse: (code, message, node) => void calls.push(['refuse', code, message, node]),
@@ -101,6 +115,16 @@ export const backend: Backend = {
   // onto: `rulec match --format sentinel` reuses it.
   eventFormat: 'sentinel',
   title: 'Microsoft Sentinel (scheduled analytic rule, Kusto)',
+  // `kql` is also Kibana's query language (the elastic target declares it too), so it is refused as ambiguous.
+  aliases: ['kusto', 'azure-sentinel', 'microsoft-sentinel', 'kql'],
+  lineComment: '//',
+  // A YAML stream of the Azure-Sentinel rule files (`---` between documents); the ARM templates come from `build`.
+  streamArtifacts(perRule: readonly (readonly ArtifactFile[])[]): string {
+    return perRule
+      .flatMap((files) => files.filter((f) => f.path.endsWith('.yaml')))
+      .map((f) => `---\n${f.content}`)
+      .join('');
+  },
   root,
   renderQuery: renderKustoQuery,
   renderArtifacts,

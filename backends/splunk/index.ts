@@ -20,6 +20,7 @@ const SILENT: Reporter = { warn() {}, refuse() {}, info() {} };
 export const backend: Backend = {
   id: 'splunk',
   title: 'Splunk (SPL saved search)',
+  aliases: ['spl'],
   root,
   renderQuery(mapped, report) {
     return { query: renderSpl(mapped, report), language: 'spl' };

@@ -7,6 +7,7 @@ import { ruleAttack } from '../../src/attack/index.js';
 import type { Level, Rule } from '../../src/model/rule.js';
 import { SPLUNK_CODES as C } from './codes.js';
 import { intervalToCron, lookbackToEarliest } from './schedule.js';
+import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 
 /** Enterprise Security's limit on a correlation search name (contentctl `ES_MAX_STANZA_LENGTH`, doc §4). */
 export const MAX_STANZA_LENGTH = 99;
@@ -52,7 +53,8 @@ export function confText(text: string, what: string, report: Reporter): string {
     if (cleaned !== line) changed = true;
     return cleaned;
   });
-  if (changed) report.warn(C.SP404.code, `the ${what} was adjusted for savedsearches.conf`);
+  // `what` is the rule key the text comes from (title, description).
+  if (changed) report.warn(C.SP404.code, `the ${what} was adjusted for savedsearches.conf`, ruleValue(what));
   return lines.join('\n').trim();
 }
 
@@ -87,7 +89,8 @@ export function stanzaName(rule: Rule, report: Reporter): string {
     .replace(/\[/g, '(')
     .replace(/\]/g, ')')
     .replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
-  if (cleaned !== rule.title) report.warn(C.SP403.code, 'brackets or control characters in the title were replaced');
+  if (cleaned !== rule.title)
+    report.warn(C.SP403.code, 'brackets or control characters in the title were replaced', ruleValue('title'));
   const frame = (title: string): string => `${APP_LABEL} - ${title} - Rule`;
   const chars = [...cleaned.trim()];
   const full = frame(chars.join(''));
@@ -95,7 +98,7 @@ export function stanzaName(rule: Rule, report: Reporter): string {
   const tag = ` (${ruleSlug(rule).slice(0, 8)})`;
   const room = MAX_STANZA_LENGTH - [...frame('')].length - tag.length;
   const short = chars.slice(0, room).join('').trimEnd() + tag;
-  report.warn(C.SP402.code, `the title was shortened to '${short}' for the saved search name`);
+  report.warn(C.SP402.code, `the title was shortened to '${short}' for the saved search name`, ruleValue('title'));
   return frame(short);
 }
 
@@ -109,7 +112,12 @@ function settings(rule: Rule, report: Reporter): SplunkSettings {
   let enabled = false;
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'enabled' && typeof value === 'boolean') enabled = value;
-    else report.warn(C.SP405.code, `targets.splunk.${key} is not a known boolean setting and was ignored`);
+    else
+      report.warn(
+        C.SP405.code,
+        `targets.splunk.${key} is not a known boolean setting and was ignored`,
+        ruleKey('targets', 'splunk', key),
+      );
   }
   return { enabled };
 }
@@ -137,7 +145,7 @@ function confJson(value: unknown): string {
 export function stanzaView(compiled: CompiledRule, report: Reporter): StanzaView {
   const { rule, destination } = compiled.mapped;
   const cron = intervalToCron(rule.deploy.interval);
-  if (cron.approximation !== undefined) report.warn(C.SP401.code, cron.approximation);
+  if (cron.approximation !== undefined) report.warn(C.SP401.code, cron.approximation, ruleKey('schedule'));
   const earliest = lookbackToEarliest(rule.deploy.lookback);
   if (earliest === undefined) throw new Error(`lookback '${rule.deploy.lookback}' is not a duration`);
   const attack = ruleAttack(rule.tags);

@@ -2,6 +2,7 @@
  * The contract between the target-agnostic compiler (src/) and a target (backends/<target>/).
  * A new target is one folder exporting a `Backend` plus one line in backends/index.ts.
  */
+import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { IrNode } from '../ir/nodes.js';
 import type { Rule } from '../model/rule.js';
 
@@ -18,11 +19,17 @@ export interface MappedRule {
   readonly fieldTypes: Readonly<Record<string, string>>;
 }
 
+/**
+ * What a target diagnostic is about, so it can be shown on the rule's source: an IR node (its origin in the
+ * detection) or a path into the rule document (`{ path: ['targets', 'sentinel', 'table'], part: 'key' }`).
+ */
+export type ReportAt = IrNode | SourceRef;
+
 /** Collects a target's diagnostics for one rule. `refuse` makes the rule fail for this target only. */
 export interface Reporter {
-  warn(code: string, message: string, node?: IrNode): void;
-  refuse(code: string, message: string, node?: IrNode): void;
-  info(code: string, message: string, node?: IrNode): void;
+  warn(code: string, message: string, at?: ReportAt): void;
+  refuse(code: string, message: string, at?: ReportAt): void;
+  info(code: string, message: string, at?: ReportAt): void;
 }
 
 export interface QueryResult {
@@ -51,6 +58,11 @@ export interface Backend {
   /** Human name, e.g. "Elastic Security (Kibana KQL)". */
   readonly title: string;
   /**
+   * Other names users type for this target on the command line (`kusto`, `spl`), matched case-insensitively.
+   * A name two targets declare is refused as ambiguous, naming both (how `kql` is handled).
+   */
+  readonly aliases?: readonly string[];
+  /**
    * The shape of the events this target's pipeline maps rules onto, when it is a documented event format (e.g.
    * `ecs`): `rulec match --format <it>` then runs rules mapped through this target's pipeline.
    */
@@ -67,6 +79,17 @@ export interface Backend {
    * `rulec match` and `rulec test`.
    */
   createPredicate?(mapped: MappedRule, report: Reporter): EventPredicate | undefined;
+  /**
+   * How a comment line starts in the query language (`//` in Kusto), for labelling each query of a multi-rule
+   * `rulec compile`; without it the label is a separate header line (query languages with no comments).
+   */
+  readonly lineComment?: string;
+  /**
+   * The artifacts of several rules as one stream its format can parse (NDJSON, a YAML stream), for
+   * `rulec compile --artifact` on several rules; `perRule` holds each rule's files, in order. Without it the
+   * files are printed one after the other, each under a label.
+   */
+  streamArtifacts?(perRule: readonly (readonly ArtifactFile[])[]): string;
   /** Files combining every compiled rule (NDJSON bundle, app conf, …), rules in a stable order. */
   renderBundle?(compiled: readonly CompiledRule[]): readonly ArtifactFile[];
 }

@@ -19,6 +19,24 @@ export interface TargetCoverage {
   readonly refusalCodes: Readonly<Record<string, number>>;
 }
 
+/** One rule's outcome in one target: the status and the codes of its warnings or refusal. */
+export interface RuleTargetResult {
+  readonly status: 'ok' | 'warnings' | 'refused';
+  /** Warning and error codes, each once, sorted. */
+  readonly codes: readonly string[];
+}
+
+/** One rule across the targets, as a row of the Markdown matrix. */
+export interface RuleCoverage {
+  readonly file: string;
+  /** Index of the YAML document in the file, when the file holds several. */
+  readonly document?: number;
+  readonly title: string;
+  readonly id?: string;
+  /** Target id → outcome. */
+  readonly targets: Readonly<Record<string, RuleTargetResult>>;
+}
+
 export interface CoverageReport {
   readonly rules: number;
   /** Files that could not be read into rules at all (schema or detection errors). */
@@ -26,6 +44,8 @@ export interface CoverageReport {
   readonly targets: readonly TargetCoverage[];
   /** One-line summary of every code that appears. */
   readonly codes: Readonly<Record<string, string>>;
+  /** Per rule (file order), what each target made of it: the data of the Markdown matrix. */
+  readonly results: readonly RuleCoverage[];
 }
 
 function countCodes(
@@ -70,7 +90,28 @@ export function coverageOf(results: readonly TargetResult[], ruleCount: number, 
     });
   }
   const sortedCodes = Object.fromEntries(Object.entries(codes).sort(([a], [b]) => a.localeCompare(b)));
-  return { rules: ruleCount, failedFiles, targets, codes: sortedCodes };
+  return { rules: ruleCount, failedFiles, targets, codes: sortedCodes, results: ruleResults(results) };
+}
+
+/** Rows keyed by file and document, sorted like the Markdown matrix. */
+function ruleResults(results: readonly TargetResult[]): RuleCoverage[] {
+  const rows = new Map<string, { rule: TargetResult['rule']; targets: Record<string, RuleTargetResult> }>();
+  for (const r of results) {
+    const key = `${r.rule.file}#${r.rule.documentIndex}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { rule: r.rule, targets: {} }));
+    const codes = [...new Set(r.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code))].sort();
+    row.targets[r.target] = { status: r.status, codes };
+  }
+  return [...rows]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, { rule, targets }]) => ({
+      file: rule.file,
+      ...(rule.documentIndex > 0 ? { document: rule.documentIndex } : {}),
+      title: rule.title,
+      ...(rule.id !== undefined ? { id: rule.id } : {}),
+      targets,
+    }));
 }
 
 const pct = (n: number, of: number): string => (of === 0 ? '-' : `${((100 * n) / of).toFixed(1)}%`);

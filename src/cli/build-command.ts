@@ -16,7 +16,8 @@ import { discoverRuleFiles } from '../source/discover.js';
 import { printable } from '../diagnostics/printable.js';
 import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
-import { countBySeverity, printDiagnostics } from './report.js';
+import type { OutputFormat } from './report.js';
+import { countBySeverity, prepare, printDiagnostics, printJson, printSarif } from './report.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 import type { ProduceOptions } from './produce.js';
@@ -34,6 +35,8 @@ export interface BuildCommandOptions {
   readonly cache: boolean;
   /** How long to wait for another build of the same output folder, in milliseconds (default 60 s). */
   readonly waitMs?: number;
+  /** `text` (default): diagnostics on stderr; `json`/`sarif`: one document on stdout, the summary on stderr. */
+  readonly format?: OutputFormat;
 }
 
 /** Errors of the output as a whole (not of one target's rendering of one rule): they block writing. */
@@ -46,8 +49,11 @@ export async function buildCommand(
   io: CliIo,
   produceOptions: ProduceOptions = {},
 ): Promise<number> {
+  const format = opts.format ?? 'text';
   const fail = (diagnostics: readonly Diagnostic[]): number => {
-    printDiagnostics(io, diagnostics, new Map());
+    if (format === 'json') printJson(io, {}, prepare(diagnostics, new Map()));
+    else if (format === 'sarif') printSarif(io, prepare(diagnostics, new Map()));
+    else printDiagnostics(io, diagnostics, new Map());
     return 1;
   };
   // Everything that can be refused is refused before the output folder is read, locked or written.
@@ -66,7 +72,7 @@ export async function buildCommand(
       {
         code: 'RC031',
         severity: 'error',
-        message: `no rule file (.yml or .yaml) in ${paths.map((p) => `'${p}'`).join(', ')}: nothing to build, nothing written`,
+        message: `no rule files found (.yml or .yaml) in ${paths.map((p) => `'${p}'`).join(', ')}: nothing to build, nothing written`,
       },
     ]);
 
@@ -133,6 +139,9 @@ async function lockedBuild(
   produceOptions: ProduceOptions,
 ): Promise<number> {
   const roots = paths.map((p) => resolve(p));
+  // The cache replays a text report; a json/sarif document is always produced afresh.
+  const format = opts.format ?? 'text';
+  if (format !== 'text') opts = { ...opts, cache: false };
   const current = readTree(opts.out);
   const cacheOptions = {
     roots,
@@ -185,11 +194,9 @@ async function lockedBuild(
     ),
     ...output.diagnostics,
   ];
-  printDiagnostics(
-    recording,
-    opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics,
-    output.sources,
-  );
+  const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  const machine = format === 'text' ? undefined : prepare(shown, output.sources);
+  if (!machine) printDiagnostics(recording, shown, output.sources);
   const refusals = results.filter((r) => r.status === 'refused').length;
   const loadErrors = countBySeverity(loaded.diagnostics).errors;
   const outputErrors = output.diagnostics.filter((d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code)).length;
@@ -199,17 +206,24 @@ async function lockedBuild(
   const badFiles = new Set<string>(loaded.badFiles);
   for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
 
-  err(coverageTable(coverageOf(results, loaded.rules.length, loaded.badFiles.length)));
-  err(`${files.length} file(s), ${loaded.rules.length} rule(s), ${badFiles.size} with errors\n`);
-
   const artifacts = (tree: ReadonlyMap<string, string>): Map<string, string> =>
     new Map([...tree].filter(([path]) => path !== RECORD_FILE));
   const diff = diffTrees(artifacts(current), artifacts(output.files));
+  if (machine && format === 'sarif') printSarif(io, machine);
+  else if (machine) {
+    const summary = { files: files.length, rules: loaded.rules.length, filesWithErrors: badFiles.size };
+    const drift = { added: diff.added, changed: diff.changed, removed: diff.removed };
+    printJson(io, { summary, ...(opts.check ? { drift } : {}) }, machine);
+  }
+  err(coverageTable(coverageOf(results, loaded.rules.length, loaded.badFiles.length)));
+  err(`${files.length} file(s), ${loaded.rules.length} rule(s), ${badFiles.size} with errors\n`);
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
-      for (const p of diff.added) io.stdout(`missing  ${printable(p)}\n`);
-      for (const p of diff.changed) io.stdout(`differs  ${printable(p)}\n`);
-      for (const p of diff.removed) io.stdout(`stale    ${printable(p)}\n`);
+      // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).
+      const list = machine ? (_: string): void => undefined : (line: string): void => io.stdout(line);
+      for (const p of diff.added) list(`missing  ${printable(p)}\n`);
+      for (const p of diff.changed) list(`differs  ${printable(p)}\n`);
+      for (const p of diff.removed) list(`stale    ${printable(p)}\n`);
       io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
       return 1;
     }

@@ -1,22 +1,52 @@
-/** `rulec compile --target T [paths]`: queries (or artifacts) on stdout, diagnostics on stderr. */
+/**
+ * `rulec compile --target T [paths]`: queries (or artifacts) on stdout, diagnostics on stderr.
+ *
+ * With several rules each query is labelled with its rule (title and file), as a comment line when the target's
+ * query language has comments (`// …`), else as a `==> file: title <==` header line that no query language
+ * accepts, so it cannot be pasted into a search by mistake. A rule the target refuses is listed at its place with
+ * the reason, instead of leaving a silent gap. `--artifact` on several rules prints a stream the artifact format
+ * can parse (NDJSON, a YAML stream) when the target declares one.
+ */
+import type { ArtifactFile } from '../backend/types.js';
 import { loadRules } from '../build/build.js';
+import type { LoadedTarget, TargetResult } from '../compile.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { duplicateIdDiagnostics } from '../build/identity.js';
 import { discoverRuleFiles } from '../source/discover.js';
 import { unknownTargetIds } from '../model/target-ids.js';
+import type { Rule } from '../model/rule.js';
 import type { CliIo } from './io.js';
-import { countBySeverity, printDiagnostics } from './report.js';
+import { countBySeverity, noRulesFound, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 
-export function compileCommand(
-  paths: readonly string[],
-  opts: { target: string; artifact: boolean },
-  registry: Registry,
-  io: CliIo,
-): number {
-  const [target] = loadTargets(registry, [opts.target]);
+export interface CompileOptions {
+  /** Target names (ids or aliases); at least one. */
+  readonly targets: readonly string[];
+  readonly artifact: boolean;
+}
+
+/** Labels never span lines: a title with a line break would end the comment early. */
+const oneLine = (text: string): string => text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+
+function label(target: LoadedTarget, rule: Rule, what: string, withTarget = false): string {
+  const where = `${rule.file}${rule.documentIndex > 0 ? `#${rule.documentIndex}` : ''}`;
+  const text = oneLine(`${what}${rule.title} (${where})${withTarget ? ` for ${target.backend.id}` : ''}`);
+  const comment = target.backend.lineComment;
+  return comment === undefined ? `==> ${text} <==` : `${comment} ${text}`;
+}
+
+function refusalLine(target: LoadedTarget, result: TargetResult): string {
+  const reasons = result.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.code} ${d.message}`)
+    .filter((r, i, all) => all.indexOf(r) === i);
+  return label(target, result.rule, `refused by ${target.backend.id} [${reasons.join('; ')}]: `);
+}
+
+export function compileCommand(paths: readonly string[], opts: CompileOptions, registry: Registry, io: CliIo): number {
+  const targets = loadTargets(registry, opts.targets);
   // A path that does not exist is one located RC030, as in validate and build, not a read error per file.
   const discovery = discoverRuleFiles(paths);
   if (discovery.diagnostics.some((d) => d.severity === 'error')) {
@@ -34,15 +64,35 @@ export function compileCommand(
       loaded.sources,
     ),
   ];
-  const outputs: string[] = [];
-  for (const rule of loaded.rules) {
-    const result = compileRule(rule, target!);
-    diagnostics.push(...result.diagnostics);
-    if (!result.compiled) continue;
-    if (opts.artifact) for (const file of result.artifacts) outputs.push(file.content.replace(/\n$/, ''));
-    else outputs.push(result.compiled.query.query);
+  if (loaded.rules.length === 0 && loaded.badFiles.length === 0) diagnostics.push(noRulesFound(paths));
+  const sections: string[] = [];
+  const many = loaded.rules.length > 1 || targets.length > 1;
+  for (const target of targets) {
+    const results = loaded.rules.map((rule) => compileRule(rule, target));
+    for (const result of results) diagnostics.push(...result.diagnostics);
+    if (opts.artifact && many && target.backend.streamArtifacts) {
+      // A stream is for a parser: refusals are left to stderr rather than written into it.
+      const stream = target.backend.streamArtifacts(results.filter((r) => r.compiled).map((r) => r.artifacts));
+      if (stream !== '') sections.push(stream.replace(/\n$/, ''));
+      continue;
+    }
+    for (const result of results) {
+      if (!result.compiled) {
+        if (many) sections.push(refusalLine(target, result));
+        continue;
+      }
+      const body = opts.artifact
+        ? artifactText(result.artifacts, label(target, result.rule, '', targets.length > 1), many)
+        : result.compiled.query.query;
+      sections.push(many && !opts.artifact ? `${label(target, result.rule, '', targets.length > 1)}\n${body}` : body);
+    }
   }
-  if (outputs.length > 0) io.stdout(`${outputs.join('\n\n')}\n`);
-  printDiagnostics(io, diagnostics, loaded.sources);
-  return countBySeverity(diagnostics).errors > 0 || loaded.rules.length === 0 ? 1 : 0;
+  if (sections.length > 0) io.stdout(`${sections.join('\n\n')}\n`);
+  const shown = printDiagnostics(io, diagnostics, loaded.sources);
+  return countBySeverity(shown).errors > 0 || loaded.rules.length === 0 ? 1 : 0;
+}
+
+function artifactText(files: readonly ArtifactFile[], heading: string, many: boolean): string {
+  const text = files.map((f) => f.content.replace(/\n$/, '')).join('\n\n');
+  return many ? `${heading}\n${text}` : text;
 }

@@ -1,19 +1,24 @@
-/** `rulec coverage [paths]`: per-target coverage table; `--json`/`--markdown` write machine and human reports. */
+/**
+ * `rulec coverage [paths]`: per-target coverage table; `--json`/`--markdown` write machine and human reports,
+ * `--format json` prints the JSON report (totals and per-rule results) on stdout, `--format sarif` the diagnostics.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { coverageMatrix, coverageOf, coverageTable } from '../build/coverage.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { collectRuleFiles } from '../frontend.js';
 import type { CliIo } from './io.js';
+import type { OutputFormat } from './report.js';
+import { noRulesFound, prepare, printDiagnostics, printJson, printSarif } from './report.js';
 import type { Registry } from './targets.js';
 import type { ProduceOptions } from './produce.js';
-import { printDiagnostics } from './report.js';
 import { produce } from './produce.js';
 
 export interface CoverageOptions {
   readonly targets: readonly string[];
   readonly json?: string;
   readonly markdown?: string;
+  readonly format?: OutputFormat;
 }
 
 function writeText(path: string, text: string): void {
@@ -31,14 +36,30 @@ export async function coverageCommand(
   const started = performance.now();
   const found: Diagnostic[] = [];
   const files = collectRuleFiles([...paths], found);
-  printDiagnostics(io, found, new Map());
+  const format = opts.format ?? 'text';
+  if (files.length === 0) {
+    const diagnostics = [...found, noRulesFound(paths)];
+    if (format === 'json') printJson(io, {}, diagnostics);
+    else if (format === 'sarif') printSarif(io, diagnostics);
+    else printDiagnostics(io, diagnostics, new Map());
+    return 1;
+  }
+  // Skipped entries of the folders (links leading out, FIFOs): warnings, in the document or on stderr.
+  if (format === 'text') printDiagnostics(io, found, new Map());
   const { targets, loaded, output } = await produce(files, opts.targets, registry, produceOptions);
   const report = coverageOf(output.results, loaded.rules.length, loaded.badFiles.length);
   const seconds = (performance.now() - started) / 1000;
-  io.stdout(coverageTable(report));
-  io.stdout(
-    `${loaded.rules.length} rules (${loaded.badFiles.length} file(s) with errors) × ${targets.length} targets in ${seconds.toFixed(2)} s\n`,
-  );
+  const summary = `${loaded.rules.length} rules (${loaded.badFiles.length} file(s) with errors) × ${targets.length} targets in ${seconds.toFixed(2)} s\n`;
+  if (format === 'text') {
+    io.stdout(coverageTable(report));
+    io.stdout(summary);
+  } else {
+    // The document owns stdout; the timing goes to stderr, where it cannot break a parser.
+    const diagnostics = prepare([...found, ...loaded.diagnostics, ...output.diagnostics], loaded.sources);
+    if (format === 'json') printJson(io, { ...report }, diagnostics);
+    else printSarif(io, diagnostics);
+    io.stderr(summary);
+  }
   if (opts.json) writeText(opts.json, `${JSON.stringify(report, null, 2)}\n`);
   if (opts.markdown) writeText(opts.markdown, coverageMatrix(output.results, report));
   return loaded.badFiles.length > 0 ? 1 : 0;

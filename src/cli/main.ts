@@ -1,21 +1,48 @@
 /** The `rulec` command line: commander wiring over injectable streams; exit codes 0 ok, 1 errors, 2 usage. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
+import { vocabularyOf } from '../checks/vocabulary.js';
 import { buildCommand } from './build-command.js';
 import { compileCommand } from './compile-command.js';
 import { coverageCommand } from './coverage-command.js';
 import type { CliIo } from './io.js';
+import { parseFormat, UsageError } from './report.js';
 import type { Registry } from './targets.js';
-import { UnknownTargetError } from './targets.js';
+import { collectTargets, describeTargets, loadTargets } from './targets.js';
 import { printable } from '../diagnostics/printable.js';
 import { addMatchCommands } from './match.js';
 import { predicateFactory } from './predicates.js';
 import { runValidate } from './validate.js';
+import { rulecVersion } from './version.js';
 
 export interface CliOptions {
   /** URL of the module exporting BACKENDS, so builds can use worker threads. */
   readonly registryModule?: string;
 }
+
+/** Options every command that selects targets shares. */
+interface TargetOpts {
+  target?: string[];
+  targets?: string[];
+}
+
+/**
+ * One target option for every command: `-t, --target <ids>`, repeatable and comma-separated. `--targets` (the
+ * old spelling of build and coverage) still works but is not advertised.
+ */
+function withTargetOption(command: Command, registry: Registry): Command {
+  return command
+    .option(
+      '-t, --target <ids>',
+      `target(s), comma-separated or repeated: ${describeTargets(registry)}`,
+      collectTargets,
+    )
+    .addOption(new Option('--targets <ids>').hideHelp().argParser(collectTargets));
+}
+
+const targetsOf = (opts: TargetOpts): string[] => [...(opts.target ?? []), ...(opts.targets ?? [])];
+
+const FORMAT_HELP = 'output: text (people), json or sarif (CI, code scanning)';
 
 export async function runCli(
   argv: readonly string[],
@@ -28,97 +55,109 @@ export async function runCli(
   const program = new Command()
     .name('rulec')
     .description(`Compile Sigma-style detection rules for every target (${registry.map((b) => b.id).join(', ')})`)
+    .version(rulecVersion(), '-V, --version', 'print the version of rulec')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   program
     .command('validate')
     .description('check rule files (or folders) and print every problem found')
-    .argument('[paths...]', 'rule files or folders', ['rules'])
-    .option('--format <format>', 'text or json', 'text')
+    .argument('[paths...]', 'rule files, folders or glob patterns', ['rules'])
+    .option('--format <format>', FORMAT_HELP, 'text')
     .action(async (paths: string[], opts: { format: string }) => {
-      exitCode = await runValidate(
-        paths,
-        { format: opts.format === 'json' ? 'json' : 'text', targets: registry.map((b) => b.id) },
-        io,
-      );
+      const format = parseFormat(opts.format);
+      // Logsource values and field names the targets' pipelines know, for the "did you mean" warnings.
+      const vocabulary = vocabularyOf(loadTargets(registry).map((t) => t.pipeline));
+      exitCode = await runValidate(paths, { format, vocabulary, targets: registry.map((b) => b.id) }, io);
     });
 
-  program
-    .command('compile')
-    .description('print the query (or with --artifact, the artifact files) of rules for one target')
-    .requiredOption('-t, --target <target>', `target: ${registry.map((b) => b.id).join(', ')}`)
-    .option('--artifact', 'print the deployable artifact files instead of the query')
-    .argument('[paths...]', 'rule files or folders', ['rules'])
-    .action((paths: string[], opts: { target: string; artifact?: boolean }) => {
-      exitCode = compileCommand(paths, { target: opts.target, artifact: Boolean(opts.artifact) }, registry, io);
-    });
+  withTargetOption(
+    program
+      .command('compile')
+      .description('print the query (or with --artifact, the artifact files) of rules for a target')
+      .option('--artifact', 'print the deployable artifact files instead of the query')
+      .argument('[paths...]', 'rule files, folders or glob patterns', ['rules']),
+    registry,
+  ).action((paths: string[], opts: TargetOpts & { artifact?: boolean }) => {
+    const targets = targetsOf(opts);
+    if (targets.length === 0)
+      throw new UsageError(`compile needs a target: -t, --target <id> (${describeTargets(registry)})`, 'RC993');
+    exitCode = compileCommand(paths, { targets, artifact: Boolean(opts.artifact) }, registry, io);
+  });
 
-  program
-    .command('build')
-    .description('compile every rule for every target into dist-rules/ (atomically), or check it is up to date')
-    .argument('[paths...]', 'rule files or folders', ['rules'])
-    .option('-o, --out <dir>', 'output folder', 'dist-rules')
-    .option('--check', 'write nothing; exit 1 and list the files that differ when the output is stale')
-    .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
-    .option('--allow-refusals', 'write and exit 0 even when a target refuses a rule (corpus builds)')
-    .option('--allow-errors', 'write the rules that compiled even when the build has errors (still exits 1)')
-    .option('--wait <seconds>', 'how long to wait for another build of the same output folder', '60')
-    .option('--quiet', 'print only errors and the summary')
-    .option('--no-cache', 'compile everything even when nothing changed since the last build')
-    .action(
-      async (
-        paths: string[],
-        opts: {
-          out: string;
-          check?: boolean;
-          targets?: string;
-          allowRefusals?: boolean;
-          allowErrors?: boolean;
-          wait: string;
-          quiet?: boolean;
-          cache: boolean;
-        },
-      ) => {
-        exitCode = await buildCommand(
-          paths,
-          {
-            out: resolve(opts.out),
-            check: Boolean(opts.check),
-            targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
-            allowRefusals: Boolean(opts.allowRefusals),
-            allowErrors: Boolean(opts.allowErrors),
-            waitMs: Math.max(0, Number(opts.wait) || 0) * 1000,
-            quiet: Boolean(opts.quiet),
-            cache: opts.cache,
-          },
-          registry,
-          io,
-          produceOptions,
-        );
+  withTargetOption(
+    program
+      .command('build')
+      .description('compile every rule for every target into dist-rules/ (atomically), or check it is up to date')
+      .argument('[paths...]', 'rule files, folders or glob patterns', ['rules'])
+      .option('-o, --out <dir>', 'output folder', 'dist-rules')
+      .option('--check', 'write nothing; exit 1 and list the files that differ when the output is stale')
+      .option('--allow-refusals', 'write and exit 0 even when a target refuses a rule (corpus builds)')
+      .option('--allow-errors', 'write the rules that compiled even when the build has errors (still exits 1)')
+      .option('--wait <seconds>', 'how long to wait for another build of the same output folder', '60')
+      .option('--quiet', 'print only errors and the summary')
+      .option('--no-cache', 'compile everything even when nothing changed since the last build')
+      .option('--format <format>', FORMAT_HELP, 'text'),
+    registry,
+  ).action(
+    async (
+      paths: string[],
+      opts: TargetOpts & {
+        out: string;
+        check?: boolean;
+        allowRefusals?: boolean;
+        allowErrors?: boolean;
+        wait: string;
+        quiet?: boolean;
+        cache: boolean;
+        format: string;
       },
-    );
-
-  program
-    .command('coverage')
-    .description('how many rules each target compiles cleanly, with warnings, or refuses (and why)')
-    .argument('[paths...]', 'rule files or folders', ['rules'])
-    .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
-    .option('--json <file>', 'write the machine-readable report here')
-    .option('--markdown <file>', 'write the rules × targets matrix here')
-    .action(async (paths: string[], opts: { targets?: string; json?: string; markdown?: string }) => {
-      exitCode = await coverageCommand(
+    ) => {
+      const format = parseFormat(opts.format);
+      exitCode = await buildCommand(
         paths,
         {
-          targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
-          ...(opts.json ? { json: opts.json } : {}),
-          ...(opts.markdown ? { markdown: opts.markdown } : {}),
+          out: resolve(opts.out),
+          check: Boolean(opts.check),
+          targets: targetsOf(opts),
+          allowRefusals: Boolean(opts.allowRefusals),
+          allowErrors: Boolean(opts.allowErrors),
+          waitMs: Math.max(0, Number(opts.wait) || 0) * 1000,
+          quiet: Boolean(opts.quiet),
+          cache: opts.cache,
+          format,
         },
         registry,
         io,
         produceOptions,
       );
-    });
+    },
+  );
+
+  withTargetOption(
+    program
+      .command('coverage')
+      .description('how many rules each target compiles cleanly, with warnings, or refuses (and why)')
+      .argument('[paths...]', 'rule files, folders or glob patterns', ['rules'])
+      .option('--json <file>', 'write the machine-readable report (totals and per-rule results) here')
+      .option('--markdown <file>', 'write the rules × targets matrix here')
+      .option('--format <format>', `${FORMAT_HELP}; json is the --json report`, 'text'),
+    registry,
+  ).action(async (paths: string[], opts: TargetOpts & { json?: string; markdown?: string; format: string }) => {
+    const format = parseFormat(opts.format);
+    exitCode = await coverageCommand(
+      paths,
+      {
+        targets: targetsOf(opts),
+        format,
+        ...(opts.json ? { json: opts.json } : {}),
+        ...(opts.markdown ? { markdown: opts.markdown } : {}),
+      },
+      registry,
+      io,
+      produceOptions,
+    );
+  });
 
   const factory = predicateFactory(registry);
   if (factory)
@@ -136,8 +175,8 @@ export async function runCli(
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof UnknownTargetError) {
-      io.stderr(`error: ${printable(error.message)}\n`);
+    if (error instanceof UsageError) {
+      io.stderr(`error[${error.code}]: ${printable(error.message)}\n`);
       return 2;
     }
     throw error;

@@ -19,6 +19,7 @@ import { eventJson } from '../match/serialize.js';
 import type { PredicateFactory } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
 import type { CliIo } from './io.js';
+import { parseFormat } from './report.js';
 import { runTests } from './test-command.js';
 
 export interface MatchOptions {
@@ -507,7 +508,9 @@ export function addMatchCommands(
     .description("run the rules' own test cases (tests:) through the JS predicate target")
     .argument('[paths...]', 'rule files or folders', ['rules'])
     .option('--verbose', 'list passing cases too')
-    .action((paths: string[], opts: { verbose?: boolean }) => {
-      setExitCode(runTests(paths, factory, io, { verbose: Boolean(opts.verbose) }));
+    .option('--format <format>', 'output: text (people), json or sarif (CI, code scanning)', 'text')
+    .action((paths: string[], opts: { verbose?: boolean; format: string }) => {
+      const format = parseFormat(opts.format);
+      setExitCode(runTests(paths, factory, io, { verbose: Boolean(opts.verbose), format }));
     });
 }

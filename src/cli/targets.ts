@@ -1,18 +1,70 @@
 /** Turns the registry of backends (passed in by the entry point) into loaded targets. */
 import type { Backend } from '../backend/types.js';
 import type { LoadedTarget } from '../compile.js';
+import { suggest } from '../detection/suggest.js';
 import { loadPipeline } from '../pipeline/load.js';
+import { UsageError } from './report.js';
 
 export type Registry = readonly Backend[];
 
-export class UnknownTargetError extends Error {}
+/** A target name on the command line that names no target (or several): a usage error (exit 2). */
+export class UnknownTargetError extends UsageError {
+  constructor(message: string) {
+    super(message, 'RC991');
+  }
+}
 
-export function loadTargets(registry: Registry, ids?: readonly string[]): LoadedTarget[] {
-  const wanted = ids && ids.length > 0 ? ids : registry.map((b) => b.id);
-  return wanted.map((id) => {
-    const backend = registry.find((b) => b.id === id);
-    if (!backend)
-      throw new UnknownTargetError(`unknown target '${id}' (known: ${registry.map((b) => b.id).join(', ')})`);
+/**
+ * The ids of the targets named on the command line. Names are case-insensitive and may be an alias a backend
+ * declares (`kusto`, `spl`); an alias two backends declare (`kql`: Kibana's or Kusto's?) is refused as ambiguous,
+ * naming both. Each target once, in the order given.
+ */
+export function resolveTargetIds(registry: Registry, names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const raw of names) {
+    const name = raw.trim().toLowerCase();
+    if (name === '') continue;
+    const exact = registry.find((b) => b.id.toLowerCase() === name);
+    const matches = exact ? [exact] : registry.filter((b) => (b.aliases ?? []).some((a) => a.toLowerCase() === name));
+    if (matches.length > 1) {
+      const which = matches.map((b) => `'${b.id}' for ${b.title}`).join(', ');
+      throw new UnknownTargetError(`target name '${raw}' is ambiguous: use ${which}`);
+    }
+    const backend = matches[0];
+    if (!backend) {
+      const names = registry.flatMap((b) => [b.id, ...(b.aliases ?? [])]);
+      const hint = suggest(name, names);
+      const known = registry.map((b) => b.id).join(', ');
+      throw new UnknownTargetError(
+        `unknown target '${raw}'${hint ? ` (did you mean '${hint}'?)` : ''}; known targets: ${known}`,
+      );
+    }
+    if (!out.includes(backend.id)) out.push(backend.id);
+  }
+  return out;
+}
+
+/** Every target, or those named (ids or aliases, see `resolveTargetIds`). */
+export function loadTargets(registry: Registry, names?: readonly string[]): LoadedTarget[] {
+  const ids = names && names.length > 0 ? resolveTargetIds(registry, names) : registry.map((b) => b.id);
+  return ids.map((id) => {
+    const backend = registry.find((b) => b.id === id)!;
     return { backend, pipeline: loadPipeline(backend.root, backend.id) };
   });
+}
+
+/** `-t a,b -t c` → `['a', 'b', 'c']`: commander's collector for the repeatable, comma-separated target option. */
+export function collectTargets(value: string, previous: readonly string[] | undefined): string[] {
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  ];
+}
+
+/** The target list a command line names, for the help text: `elastic (kibana), sentinel (kusto), …`. */
+export function describeTargets(registry: Registry): string {
+  return registry.map((b) => (b.aliases?.length ? `${b.id} (${b.aliases.join(', ')})` : b.id)).join(', ');
 }

@@ -5,17 +5,25 @@
  */
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { printable } from '../diagnostics/printable.js';
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadRules } from '../match/load-rules.js';
 import type { PredicateFactory } from '../match/types.js';
 import { ruleTestCases } from '../ruletest/cases.js';
 import { testCaseDiagnostic } from '../ruletest/locate.js';
 import { formatCase, formatRuleHeader, totalsLine } from '../ruletest/report.js';
+import type { CaseResult } from '../ruletest/run.js';
 import { hasKeywords, runCase } from '../ruletest/run.js';
+import type { Rule } from '../model/rule.js';
 import type { CliIo } from './io.js';
+import type { OutputFormat } from './report.js';
+import { noRulesFound, prepare, printDiagnostics, printJson, printSarif } from './report.js';
 
 export interface TestOptions {
   /** Also list passing cases (default: only rules with a failure show their cases). */
   readonly verbose?: boolean;
+  /** `text` (default) for people; `json` (every case) or `sarif` (failed cases and diagnostics) on stdout. */
+  readonly format?: OutputFormat;
 }
 
 export function runTests(
@@ -25,13 +33,29 @@ export function runTests(
   options: TestOptions = {},
 ): number {
   const loaded = loadRules(paths);
-  let failedFiles = false;
-  for (const d of loaded.diagnostics) {
-    io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : loaded.sources.get(d.file))}\n`);
-    if (d.severity === 'error') failedFiles = true;
-  }
+  const format = options.format ?? 'text';
+  // Text goes to the terminal as it comes; machine formats print one document at the end.
+  const text = format === 'text';
+  const out = (s: string): void => (text ? io.stdout(s) : undefined);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  // Failed cases are located on their `tests:` entry, which needs the text of files that had nothing else to show.
+  const sources = new Map(loaded.sources);
+  const fail = (rule: Rule, index: number, message: string): void => {
+    diagnostics.push(caseFailure(rule, index, message));
+    if (!text && !sources.has(rule.file)) {
+      try {
+        sources.set(rule.file, readFileSync(rule.file, 'utf8'));
+      } catch {
+        // unreadable now: the result stays without a region
+      }
+    }
+  };
+  const rulesJson: Record<string, unknown>[] = [];
+  const failedFiles = loaded.diagnostics.some((d) => d.severity === 'error');
+  if (loaded.files.length === 0) diagnostics.push(noRulesFound(paths));
+  if (text) printDiagnostics(io, diagnostics, loaded.sources);
   if (loaded.files.length === 0) {
-    io.stderr('error: no rule files found (.yml or .yaml)\n');
+    if (!text) finish(io, format, diagnostics, loaded.sources, {});
     return 1;
   }
   let passed = 0;
@@ -41,7 +65,14 @@ export function runTests(
     const cases = ruleTestCases(rule);
     if (cases.length === 0) {
       untested++;
-      io.stderr(`warning[RC953]: ${printable(`${rule.file}: rule '${rule.title}' has no tests`)}\n`);
+      if (text) io.stderr(`warning[RC953]: ${printable(`${rule.file}: rule '${rule.title}' has no tests`)}\n`);
+      else
+        diagnostics.push({
+          code: 'RC953',
+          severity: 'warning',
+          message: `rule '${rule.title}' has no tests`,
+          file: rule.file,
+        });
       continue;
     }
     let predicate;
@@ -53,29 +84,93 @@ export function runTests(
       reason = error instanceof Error ? error.message : String(error);
     }
     if (!predicate) {
-      io.stdout(`${formatRuleHeader(rule)}\n  FAIL all ${cases.length} cases: ${printable(reason)}\n`);
+      out(`${formatRuleHeader(rule)}\n  FAIL all ${cases.length} cases: ${printable(reason)}\n`);
       failed += cases.length;
+      rulesJson.push({ ...ruleJson(rule), error: reason });
+      for (const c of cases) fail(rule, c.index, `test '${c.name}' cannot run: ${reason}`);
       continue;
     }
     const results = cases.map((c) => runCase(rule, predicate, c));
+    rulesJson.push({ ...ruleJson(rule), cases: results.map(caseJson) });
     results.forEach((r, i) => {
       const testCase = cases[i];
-      if (r.code === undefined || r.error === undefined || testCase === undefined) return;
-      // A refused event file is an error of the rule file: located on its `file:` key, with the rule's code frame.
-      const { diagnostic, text } = testCaseDiagnostic(rule, testCase.index, 'file', r.code, r.error);
-      io.stderr(`${formatDiagnostic(diagnostic, text)}\n`);
+      if (testCase === undefined || r.passed) return;
+      if (r.code !== undefined && r.error !== undefined) {
+        // A refused event file is an error of the rule file: located on its `file:` key, with the rule's code frame.
+        const located = testCaseDiagnostic(rule, testCase.index, 'file', r.code, r.error);
+        if (text) io.stderr(`${formatDiagnostic(located.diagnostic, located.text)}\n`);
+        else {
+          diagnostics.push(located.diagnostic);
+          if (located.text !== undefined) sources.set(rule.file, located.text);
+        }
+      }
+      fail(rule, testCase.index, failureMessage(r));
     });
     const ruleFailed = results.some((r) => !r.passed);
     if (ruleFailed || options.verbose) {
       const keywords = hasKeywords(rule);
-      io.stdout(`${formatRuleHeader(rule)}\n${results.map((r) => formatCase(r, keywords)).join('\n')}\n`);
+      out(`${formatRuleHeader(rule)}\n${results.map((r) => formatCase(r, keywords)).join('\n')}\n`);
     }
     for (const r of results) {
       if (r.passed) passed++;
       else failed++;
     }
   }
-  if (untested > 0) io.stderr(`${untested} of ${loaded.rules.length} rules have no tests\n`);
-  io.stdout(`${totalsLine(passed, failed)}\n`);
+  if (untested > 0 && text) io.stderr(`${untested} of ${loaded.rules.length} rules have no tests\n`);
+  out(`${totalsLine(passed, failed)}\n`);
+  if (!text) {
+    const summary = { rules: loaded.rules.length, passed, failed, untested };
+    finish(io, format, diagnostics, sources, { summary, rules: rulesJson });
+  }
   return failed > 0 || failedFiles ? 1 : 0;
+}
+
+function finish(
+  io: CliIo,
+  format: OutputFormat,
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+  data: Record<string, unknown>,
+): void {
+  const shown = prepare(diagnostics, sources);
+  if (format === 'sarif') printSarif(io, shown);
+  else printJson(io, data, shown);
+}
+
+function ruleJson(rule: Rule): Record<string, unknown> {
+  return {
+    file: rule.file,
+    ...(rule.documentIndex > 0 ? { document: rule.documentIndex } : {}),
+    title: rule.title,
+    ...(rule.id !== undefined ? { id: rule.id } : {}),
+  };
+}
+
+function caseJson(r: CaseResult): Record<string, unknown> {
+  return {
+    name: r.name,
+    passed: r.passed,
+    expectMatch: r.expectMatch,
+    events: r.events,
+    matched: r.matched,
+    ...(r.file !== undefined ? { file: r.file } : {}),
+    ...(r.error !== undefined ? { error: r.error } : {}),
+  };
+}
+
+function failureMessage(r: CaseResult): string {
+  if (r.error !== undefined) return `test '${r.name}' failed: ${r.error}`;
+  const expected = r.expectMatch ? 'a match' : 'no match';
+  return `test '${r.name}' failed: expected ${expected}, ${r.matched} of ${r.events} event(s) matched`;
+}
+
+/** A failed case as a diagnostic (RC139) on its entry of `tests:`, located when printed. */
+function caseFailure(rule: Rule, index: number, message: string): Diagnostic {
+  return {
+    code: 'RC139',
+    severity: 'error',
+    message,
+    file: rule.file,
+    at: { path: ['tests', index], document: rule.documentIndex },
+  };
 }

@@ -3,18 +3,24 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { RulePlace } from '../build/identity.js';
 import { duplicateIdDiagnostics } from '../build/identity.js';
+import type { Vocabulary } from '../checks/vocabulary.js';
+import { checkVocabulary } from '../checks/vocabulary.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { diagnosticToJson, formatDiagnostic } from '../diagnostics/format.js';
+import { formatDiagnostic } from '../diagnostics/format.js';
 import { readRuleFile } from '../frontend.js';
 import { discoverRuleFiles } from '../source/discover.js';
 import { unknownTargetIds } from '../model/target-ids.js';
+import type { OutputFormat } from './report.js';
+import { noRulesFound, prepare, printJson, printSarif } from './report.js';
 
 export interface ValidateOptions {
-  readonly format: 'text' | 'json';
+  readonly format: OutputFormat;
   /** ANSI colours in text output. */
   readonly color?: boolean;
   /** Ids of the registered targets, to warn about `targets:` keys naming none (RC038). */
   readonly targets?: readonly string[];
+  /** What the targets' pipelines know (logsources, fields), for the RC122/RC123 warnings; none without it. */
+  readonly vocabulary?: Vocabulary;
 }
 
 export interface CliIo {
@@ -47,6 +53,7 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
       ...result.diagnostics,
       ...(opts.targets ? unknownTargetIds(result.rules, opts.targets, new Map([[file, text]])) : []),
     ];
+    if (opts.vocabulary) for (const rule of result.rules) own.push(...checkVocabulary(rule, opts.vocabulary));
     diagnostics.push(...own);
     // Kept only for files with something to show; the frame needs the text the positions refer to.
     if (own.length > 0) sources.set(file, text);
@@ -65,23 +72,24 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
     if (d.file !== undefined && !sources.has(d.file))
       sources.set(d.file, readFileSync(d.file, 'utf8').replace(/^\uFEFF/, ''));
   }
+  if (files.length === 0) diagnostics.push(noRulesFound(paths));
 
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  const shown = prepare(diagnostics, sources);
+  const errors = shown.filter((d) => d.severity === 'error').length;
+  const warnings = shown.filter((d) => d.severity === 'warning').length;
   const summary = { files: files.length, rules, errors, warnings };
 
-  if (opts.format === 'json') {
-    io.stdout(`${JSON.stringify({ summary, diagnostics: diagnostics.map(diagnosticToJson) }, null, 2)}\n`);
-  } else {
-    for (const d of diagnostics) {
+  if (opts.format === 'json') printJson(io, { summary }, shown);
+  else if (opts.format === 'sarif') printSarif(io, shown);
+  else {
+    for (const d of shown) {
       io.stderr(
         `${formatDiagnostic(d, d.file === undefined ? undefined : sources.get(d.file), { color: opts.color ?? false })}\n\n`,
       );
     }
-    if (files.length === 0) io.stderr('no rule files found (.yml or .yaml)\n');
     io.stdout(`${summaryLine(summary)}\n`);
   }
-  return errors > 0 || files.length === 0 ? 1 : 0;
+  return errors > 0 ? 1 : 0;
 }
 
 function summaryLine(s: { files: number; rules: number; errors: number; warnings: number }): string {

@@ -16,6 +16,22 @@ export interface Span {
   readonly end: Position;
 }
 
+/**
+ * Where in a rule document a diagnostic belongs, as a path of map keys and list indexes, for stages that have no
+ * positions (the targets, the build). `locateDiagnostics` (src/source/locate-diagnostics.ts) turns it into a span
+ * when the diagnostic is printed, so compiling never parses a file with positions and the reference survives being
+ * sent back from a worker thread.
+ */
+export interface SourceRef {
+  readonly path: readonly (string | number)[];
+  /** The map key of the last segment (a field name, a modifier) rather than its value. Default: the value. */
+  readonly part?: 'key' | 'value';
+  /** The YAML document of the file (0 for single-document files). */
+  readonly document?: number;
+  /** With `part: 'key'`: characters `[from, to)` of the key's text (the field of `Field|contains`). */
+  readonly range?: readonly [number, number];
+}
+
 export interface Diagnostic {
   /** Stable code such as `RC201`; catalogued in ./codes.ts (target-specific ones in backends/<target>/codes.ts). */
   readonly code: string;
@@ -30,6 +46,10 @@ export interface Diagnostic {
   readonly notes?: readonly string[];
   /** Set for diagnostics that concern one target only. */
   readonly target?: string;
+  /** Where the diagnostic belongs in the rule when `span` is not known yet; see `SourceRef`. */
+  readonly at?: SourceRef;
+  /** How many identical diagnostics (same code, message, file and target) this one stands for; absent means 1. */
+  readonly count?: number;
 }
 
 export function isError(d: Diagnostic): boolean {

@@ -36,6 +36,18 @@ export const FRONTEND_CODES = defineCodes({
   RC108: { severity: 'error', summary: 'value matches none of the allowed shapes' },
   RC109: { severity: 'error', summary: 'value breaks a schema rule' },
   RC120: { severity: 'warning', summary: 'unknown top-level key close to a known one (likely a typo)' },
+  // RC121–RC139: warnings about what a rule means for its deployment (rulec validate).
+  RC121: {
+    severity: 'warning',
+    summary: 'the schedule looks back less than its interval: every target searches the whole interval instead',
+  },
+  RC122: { severity: 'warning', summary: 'a logsource value that no target pipeline knows (likely a typo)' },
+  // A failed case of a rule's own `tests:` as a result for machines (`rulec test --format sarif`).
+  RC139: { severity: 'error', summary: "a test case of the rule's `tests:` failed (rulec test)" },
+  RC123: {
+    severity: 'warning',
+    summary: "a field name that no target pipeline knows for the rule's logsource, close to one that it knows",
+  },
 });
 
 export type FrontendCode = keyof typeof FRONTEND_CODES;

@@ -1,4 +1,5 @@
 /** Builds the `Rule` from a schema-validated document and its detection IR, filling in deployment defaults. */
+import { effectiveLookback } from '../checks/schedule.js';
 import type { IrNode } from '../ir/nodes.js';
 import { RISK_SCORE_BY_LEVEL } from './rule.js';
 import type { Deploy, Level, Rule } from './rule.js';
@@ -60,7 +61,8 @@ function readDeploy(data: Readonly<Record<string, unknown>>, level: Level | unde
   }
   return Object.freeze({
     interval,
-    lookback: schedule.lookback ?? defaultLookback(interval),
+    // Never shorter than the interval (RC121): the window every target searches, Sentinel's limits included.
+    lookback: effectiveLookback(interval, schedule.lookback ?? defaultLookback(interval)),
     maxAlerts: num(data['max_alerts']) ?? DEFAULT_MAX_ALERTS,
     riskScore: num(data['risk_score']) ?? (level ? RISK_SCORE_BY_LEVEL[level] : RISK_SCORE_WITHOUT_LEVEL),
     version: num(data['version']) ?? DEFAULT_VERSION,

@@ -2,6 +2,7 @@
  * Applies a target's pipeline to a rule: choose the logsource mapping, AND its condition in front, rename
  * fields, map values. Pure IR → IR; unmappable fields are refusals that name the field, never dropped terms.
  */
+import { fieldKeyOf, ruleKey } from '../backend/report-at.js';
 import type { MappedRule, Reporter } from '../backend/types.js';
 import '../diagnostics/pipeline-codes.js';
 import * as b from '../ir/build.js';
@@ -99,7 +100,11 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       .filter(([k]) => k !== 'definition')
       .map(([k, v]) => `${k}: ${v}`)
       .join(', ');
-    report.warn('RC401', `no ${pipeline.target} mapping for logsource {${ls}}: fields kept as the rule names them`);
+    report.warn(
+      'RC401',
+      `no ${pipeline.target} mapping for logsource {${ls}}: fields kept as the rule names them`,
+      ruleKey('logsource'),
+    );
     return Object.freeze({
       rule,
       detection: rule.detection,
@@ -113,7 +118,11 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     if (missing.has(field)) {
       if (!refused.has(field)) {
         refused.add(field);
-        report.refuse('RC403', `field '${field}' does not exist in ${pipeline.target} data for '${mapping.id}'`, node);
+        report.refuse(
+          'RC403',
+          `field '${field}' does not exist in ${pipeline.target} data for '${mapping.id}'`,
+          fieldKeyOf(node) ?? node,
+        );
       }
       return undefined;
     }
@@ -122,7 +131,11 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     if (mapping.unmapped === 'refuse') {
       if (!refused.has(field)) {
         refused.add(field);
-        report.refuse('RC402', `field '${field}' has no counterpart in ${pipeline.target} for '${mapping.id}'`, node);
+        report.refuse(
+          'RC402',
+          `field '${field}' has no counterpart in ${pipeline.target} for '${mapping.id}'`,
+          fieldKeyOf(node) ?? node,
+        );
       }
       return undefined;
     }

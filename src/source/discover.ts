@@ -16,6 +16,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';
+import { expandGlobs } from './glob.js';
 
 export interface Discovery {
   /** Rule files, sorted, without duplicates. */
@@ -43,7 +44,8 @@ export function discoverRuleFiles(paths: readonly string[]): Discovery {
     diagnostics.push({ code, severity: 'warning', message, file });
   };
 
-  for (const path of paths) {
+  // Glob patterns (`'rules/**/*.yml'`) become the paths they match before the walk (./glob.ts).
+  for (const path of expandGlobs(paths)) {
     let stat: Stats;
     try {
       stat = statSync(path);

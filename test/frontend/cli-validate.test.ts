@@ -49,8 +49,8 @@ describe('runValidate', () => {
     const parsed = JSON.parse(out.stdout) as { summary: unknown; diagnostics: { code: string; line?: number }[] };
     expect(parsed.summary).toEqual({ files: 1, rules: 0, errors: 2, warnings: 0 });
     expect(parsed.diagnostics.map((d) => [d.code, d.line])).toEqual([
-      ['RC030', undefined],
       ['RC103', 4],
+      ['RC030', undefined],
     ]);
     expect(out.stderr).toBe('');
   });

@@ -13,7 +13,8 @@ import { runRulec } from '../helpers/run-rulec.js';
 
 const SEED = readFileSync('rules/m365/o365_mailbox_audit_logging_bypass.yml', 'utf8');
 const SECRET = 'root:TOPSECRET-51c2:19000:0:99999:7:::';
-const RULE = 'title: r\nlogsource: { product: p }\ndetection:\n  sel: { a: b }\n  condition: sel\n';
+// A logsource every target knows, so the only warnings are the walk's (no RC122 "unknown logsource").
+const RULE = 'title: r\nlogsource: { category: process_creation, product: windows }\ndetection:\n  sel: { Image: b }\n  condition: sel\n';
 
 let dir: string;
 beforeEach(() => {
@@ -79,7 +80,7 @@ describe('rule discovery in a hostile folder', () => {
 
   it('does not take the YAML events of a <rule>.events/ folder for rules', () => {
     mkdirSync(join(dir, 'rules', 'sub', 'r.events'));
-    writeFileSync(join(dir, 'rules', 'sub', 'r.events', 'hit.yml'), 'a: b\n');
+    writeFileSync(join(dir, 'rules', 'sub', 'r.events', 'hit.yml'), 'Image: b\n');
     writeFileSync(join(dir, 'rules', 'sub', 'r.yml'), `${RULE}tests:\n  - file: r.events/hit.yml\n    match: true\n`);
     const run = runRulec(['test', 'rules', '--verbose'], { cwd: dir });
     expect(run.stderr).toBe('');
