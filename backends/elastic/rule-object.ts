@@ -87,6 +87,9 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
     version: rule.deploy.version,
     // Optional keys: absent rather than invented. A rule without a licence gets none (rulec does not guess one);
     // its authors stay in `author` for attribution.
+    // Kibana switches a rule on unless told otherwise: say `enabled: false` for a rule that must start switched
+    // off (status experimental/deprecated/unsupported, or the rule's `enabled: false`), nothing for the others.
+    ...(rule.deploy.enabled ? {} : { enabled: false }),
     ...(rule.license !== undefined ? { license: rule.license } : {}),
     ...(rule.deploy.investigationGuide !== undefined ? { note: rule.deploy.investigationGuide } : {}),
     ...(rule.deploy.setup !== undefined ? { setup: rule.deploy.setup } : {}),

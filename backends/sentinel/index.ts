@@ -12,7 +12,7 @@ import type {
 import type { IrNode } from '../../src/ir/nodes.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
-import { buildArtifacts } from './artifacts.js';
+import { armResource, buildArtifacts } from './artifacts.js';
 import { SENTINEL_CODES } from './codes.js';
 import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
@@ -95,10 +95,33 @@ function renderArtifacts(compiled: CompiledRule, report: Reporter): readonly Art
   ];
 }
 
+/** Per-rule rendering already reported every diagnostic; the bundle renders the same data again silently. */
+const silent: Reporter = { warn() {}, refuse() {}, info() {} };
+
+/**
+ * `rules.arm.json`: one ARM template deploying every rule, for a single `az deployment group create`. Resources are
+ * sorted by rule GUID so the file is stable; each rule's attribution sits under `metadata.rules.<guid>`.
+ */
+function renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
+  const built = compiled.flatMap((c) => buildArtifacts(c, silent) ?? []);
+  if (built.length === 0) return [];
+  built.sort((a, b) => (a.arm.name < b.arm.name ? -1 : a.arm.name > b.arm.name ? 1 : 0));
+  templates ??= loadTemplates(join(root, 'templates'));
+  const metadata = {
+    generatedBy: 'rulec',
+    rules: Object.fromEntries(
+      built.map((b) => [b.arm.name, { ...b.arm.metadata, displayName: b.arm.properties['displayName'] }]),
+    ),
+  };
+  const resources = built.map((b) => armResource(b.arm));
+  return [{ path: 'rules.arm.json', content: templates.render('rules.arm', { metadata, resources }) }];
+}
+
 export const backend: Backend = {
   id: 'sentinel',
   title: 'Microsoft Sentinel (scheduled analytic rule, Kusto)',
   root,
   renderQuery: renderKustoQuery,
   renderArtifacts,
+  renderBundle,
 };
