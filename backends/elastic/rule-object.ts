@@ -6,6 +6,7 @@ import type { CompiledRule } from '../../src/backend/types.js';
 import { fieldsOf } from '../../src/ir/visit.js';
 import type { Level, Rule } from '../../src/model/rule.js';
 import { readDestination } from './destination.js';
+import { elasticFieldType } from './field-types.js';
 import { ruleKey } from './naming.js';
 import { applySplitFields } from './split-fields.js';
 import { elasticTags } from './tags.js';
@@ -61,7 +62,7 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
     .map((name) => ({
       ecs: ECS_FIELD_SETS.has(name.split('.')[0]!),
       name,
-      type: mapped.fieldTypes[name] ?? 'unknown',
+      type: mapped.fieldTypes[name] ?? elasticFieldType(name) ?? 'unknown',
     }));
   const object: Record<string, unknown> = {
     author: [...rule.authors],
