@@ -2,6 +2,7 @@
  * The front half of the compiler: a rule file → validated `Rule`s plus every problem found in it.
  * load (YAML, positions) → validate (JSON Schema) → detection and condition (IR) → Rule.
  */
+import { attackTagDiagnostics } from './attack/diagnostics.js';
 import { buildDetection } from './detection/index.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { sortDiagnostics } from './diagnostics/diagnostic.js';
@@ -61,6 +62,7 @@ function readDocuments(
   for (const document of documents) {
     if (!isRecord(document.data)) continue;
     const own = validateRule(document.data, document.locator);
+    own.push(...attackTagDiagnostics(document.data['tags'], document.locator));
     // The detection stage expects the shape the schema guarantees; with schema errors there it would only repeat them.
     const detection = document.data['detection'];
     const shapeOk =
