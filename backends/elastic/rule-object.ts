@@ -1,6 +1,6 @@
 /**
  * The Kibana detection-rule object for one compiled rule, as `POST /api/detection_engine/rules/_import` reads it
- * (elastic.md §2): always `rule_id` and `version`; keys in alphabetical order at every level so output is stable.
+ * (docs/reference/targets/elastic.md §2): always `rule_id` and `version`; keys in alphabetical order at every level so output is stable.
  */
 import type { CompiledRule } from '../../src/backend/types.js';
 import { fieldsOf } from '../../src/ir/visit.js';

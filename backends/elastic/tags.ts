@@ -1,5 +1,5 @@
 /**
- * Elastic-style rule tags, in the order Elastic's prebuilt rules use (seed rule, elastic.md §1): "Domain: …",
+ * Elastic-style rule tags, in the order Elastic's prebuilt rules use (seed rule, docs/reference/targets/elastic.md §1): "Domain: …",
  * "Data Source: …" (from the pipeline's destination data), "Tactic: …" per ATT&CK tactic tag in tag order (or, with
  * no tactic tag, per tactic of the rule's techniques), then
  * "Resources: Investigation Guide" when the rule carries one.

@@ -1,6 +1,6 @@
 /**
  * The data behind the two Sentinel artifacts: the analytic-rule YAML (Azure-Sentinel repository format,
- * docs/targets/sentinel.md §1) and an ARM template deploying a `Microsoft.SecurityInsights/alertRules`
+ * docs/reference/targets/sentinel.md §1) and an ARM template deploying a `Microsoft.SecurityInsights/alertRules`
  * resource of kind Scheduled (§2). Templates in ./templates only lay the data out.
  */
 import { createHash } from 'node:crypto';
@@ -101,7 +101,7 @@ export function armResource(arm: SentinelArtifacts['arm']): Record<string, unkno
   };
 }
 
-/** API version of the `alertRules` resources (GA; docs/targets/sentinel.md §2). */
+/** API version of the `alertRules` resources (GA; docs/reference/targets/sentinel.md §2). */
 export const ARM_API_VERSION = '2023-02-01';
 
 export function buildArtifacts(compiled: CompiledRule, report: Reporter): SentinelArtifacts | undefined {

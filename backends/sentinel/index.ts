@@ -20,7 +20,7 @@ import { identifier } from './kusto-literals.js';
 
 const { SN009, SN010, SN012 } = SENTINEL_CODES;
 
-/** Sentinel rejects longer queries (Azure-Sentinel template schema, docs/targets/sentinel.md §1). */
+/** Sentinel rejects longer queries (Azure-Sentinel template schema, docs/reference/targets/sentinel.md §1). */
 export const MAX_QUERY_LENGTH = 10_000;
 
 const root = backendRoot('sentinel');
