@@ -3,6 +3,7 @@
  * load (YAML, positions) → validate (JSON Schema) → detection and condition (IR) → Rule.
  */
 import { checkSchedule } from './checks/schedule.js';
+import { attackTagDiagnostics } from './attack/diagnostics.js';
 import { buildDetection } from './detection/index.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { sortDiagnostics } from './diagnostics/diagnostic.js';
@@ -63,6 +64,7 @@ function readDocuments(
     if (!isRecord(document.data)) continue;
     const own = validateRule(document.data, document.locator);
     if (!own.some((d) => d.severity === 'error')) own.push(...checkSchedule(document.data, document.locator));
+    own.push(...attackTagDiagnostics(document.data['tags'], document.locator));
     // The detection stage expects the shape the schema guarantees; with schema errors there it would only repeat them.
     const detection = document.data['detection'];
     const shapeOk =

@@ -45,5 +45,14 @@ export const ELASTIC_CODES = defineCodes({
     summary:
       "a test on a field Elastic's ingest splits into several fields (Sysmon Hashes, User) has no faithful form on the parts",
   },
-  EL401: { severity: 'info', summary: 'an ATT&CK tag is unknown to the bundled table and gets no threat entry' },
+  EL401: {
+    severity: 'info',
+    summary:
+      'an ATT&CK tag is unknown to the bundled table and gets no threat entry (no longer emitted: the front end reports RC140)',
+  },
+  EL311: {
+    severity: 'error',
+    summary:
+      'the rule tests a field in a shape the Elastic integration does not store (O365 Parameters as one list: the o365 integration keys it by parameter name, test Parameters.<Name>)',
+  },
 });

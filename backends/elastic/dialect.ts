@@ -1,5 +1,5 @@
 /**
- * Kibana KQL (`language: kuery`) for Elastic Security `type: query` rules, following elastic.md §3 "Rendering
+ * Kibana KQL (`language: kuery`) for Elastic Security `type: query` rules, following docs/reference/targets/elastic.md §3 "Rendering
  * rules": lower-case `and`/`or`/`not`, nested groups parenthesised, exact values bare only when plain tokens,
  * wildcard values unquoted with specials escaped, `field:(a or b)` value lists.
  *
@@ -58,7 +58,7 @@ export function numericComparisonLoss(node: NodeOf<'compare'>, ctx: GenContext):
 
 export class KqlGenerator extends QueryGenerator {
   protected readonly tokens: BooleanTokens = { and: ' and ', or: ' or ' };
-  // Elastic's own rules and detection-rules' linter expect every nested group in parentheses (elastic.md §3.1).
+  // Elastic's own rules and detection-rules' linter expect every nested group in parentheses (docs/reference/targets/elastic.md §3.1).
   protected override readonly alwaysParenthesize = true;
 
   constructor(
@@ -118,7 +118,7 @@ export class KqlGenerator extends QueryGenerator {
       if (problem) throw new NeedsEql(problem, node);
     }
     const first = p.parts[0];
-    // detection-rules lexes an unquoted value starting with `not` as NOT (elastic.md §3.6, §5.1).
+    // detection-rules lexes an unquoted value starting with `not` as NOT (docs/reference/targets/elastic.md §3.6, §5.1).
     if (first?.kind === 'literal' && /^not/i.test(first.text))
       throw new NeedsEql("a wildcard value starting with 'not'", node);
     return p.parts.map((part) => (part.kind === 'literal' ? escapeKqlWildcardLiteral(part.text) : '*')).join('');
@@ -149,7 +149,7 @@ export class KqlGenerator extends QueryGenerator {
   }
 
   regexMatch(node: NodeOf<'regexMatch'>): string {
-    // KQL has no regex: `field:/re/` is the literal string `/re/` (elastic.md §3 "Regex").
+    // KQL has no regex: `field:/re/` is the literal string `/re/` (docs/reference/targets/elastic.md §3 "Regex").
     throw new NeedsEql('a regular expression', node);
   }
 
@@ -163,7 +163,7 @@ export class KqlGenerator extends QueryGenerator {
           `'${node.field}' is not declared as an ip field: the CIDR match needs an ip mapping`,
           node,
         );
-      // `/` is not special in KQL, but IPv6 colons are: quote (elastic.md §3 "CIDR").
+      // `/` is not special in KQL, but IPv6 colons are: quote (docs/reference/targets/elastic.md §3 "CIDR").
       return `${kqlField(node.field)}:${node.family === 6 ? quoteKql(cidr) : cidr}`;
     }
     const lowered = kind === 'string' ? cidrAsPattern(node.network, node.prefixLength, node.family) : undefined;

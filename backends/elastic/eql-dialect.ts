@@ -1,5 +1,5 @@
 /**
- * EQL (`type: eql`, `language: eql`), the faithful home for Sigma semantics KQL lacks (elastic.md §4; Elasticsearch
+ * EQL (`type: eql`, `language: eql`), the faithful home for Sigma semantics KQL lacks (docs/reference/targets/elastic.md §4; Elasticsearch
  * eql-syntax.md): `:` is case-insensitive equality and wildcard matching with `*` and `?`, `==`/`like` their
  * case-sensitive forms, `regex`/`regex~` Lucene regexes, `cidrMatch` for networks, `== null` for missing fields.
  *

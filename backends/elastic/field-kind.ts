@@ -1,6 +1,6 @@
 /**
  * What a target field's declared type means for matching. Elasticsearch: `keyword`-family and numeric/ip/date
- * fields compare exactly and case-sensitively; `text`-family fields are analysed (elastic.md §3 "Case sensitivity").
+ * fields compare exactly and case-sensitively; `text`-family fields are analysed (docs/reference/targets/elastic.md §3 "Case sensitivity").
  */
 import type { ElasticDestination } from './destination.js';
 

@@ -1,8 +1,7 @@
 /** Elastic Security detection rules: Kibana KQL (`type: query`), or EQL where KQL cannot keep the rule's meaning. */
 import { join } from 'node:path';
 import { backendRoot } from '../../src/backend/root.js';
-import { ruleAttack } from '../../src/attack/index.js';
-import type { ArtifactFile, Backend, CompiledRule, Reporter } from '../../src/backend/types.js';
+import type { ArtifactFile, Backend, CompiledRule } from '../../src/backend/types.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
 import './codes.js';
@@ -23,11 +22,7 @@ export const backend: Backend = {
   aliases: ['kibana', 'elasticsearch', 'elastic-security', 'kql'],
   root,
   renderQuery: renderElasticQuery,
-  renderArtifacts(compiled: CompiledRule, report: Reporter): readonly ArtifactFile[] {
-    for (const tag of ruleAttack(compiled.mapped.rule.tags).unknown)
-      report.info('EL401', `ATT&CK tag '${tag}' is not in the bundled table: no threat entry for it`, {
-        path: ['tags', compiled.mapped.rule.tags.indexOf(tag)],
-      });
+  renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {
     const rule = buildRuleObject(compiled);
     return [{ path: `${fileStem(compiled.mapped.rule)}.json`, content: loaded().render('rule.json', { rule }) }];
   },

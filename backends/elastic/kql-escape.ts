@@ -1,6 +1,6 @@
 /**
  * KQL literal spelling. Sources: Kibana's grammar (kbn-es-query `kuery/grammar/grammar.peggy`) and detection-rules'
- * Lark grammar (`lib/kql/kql/kql.g`), summarised in docs/targets/elastic.md §3 and §5. A value is printed bare only
+ * Lark grammar (`lib/kql/kql/kql.g`), summarised in docs/reference/targets/elastic.md §3 and §5. A value is printed bare only
  * when every parser reads it back as the same single literal; everything else is quoted or escaped.
  */
 
@@ -12,7 +12,7 @@ const PLAIN_TOKEN = /^[A-Za-z0-9_.@/-]+$/;
 
 /**
  * detection-rules lexes any unquoted token that starts with `not` as the NOT keyword (`notepad.exe` becomes
- * `not epad.exe`, elastic.md §5.1). `and`/`or` prefixes are safe in both grammars but are quoted too: quoting
+ * `not epad.exe`, docs/reference/targets/elastic.md §5.1). `and`/`or` prefixes are safe in both grammars but are quoted too: quoting
  * costs nothing and keeps keyword-looking values visibly literal.
  */
 const KEYWORD_PREFIX = /^(?:not|and|or)/i;
@@ -28,7 +28,7 @@ export function isPlainToken(text: string): boolean {
 /**
  * A quoted KQL string. Inside quotes Kibana and detection-rules accept `\"`, `\\`, `\t`, `\r`, `\n`; any other
  * character (including NUL and U+2028) is literal, but detection-rules rejects raw CR/LF and knows no `\uXXXX`
- * (elastic.md §3 "Quoted", §5.3), so only those five are escaped. Wildcards are never active inside quotes.
+ * (docs/reference/targets/elastic.md §3 "Quoted", §5.3), so only those five are escaped. Wildcards are never active inside quotes.
  */
 export function quoteKql(text: string): string {
   return `"${text.replace(/[\\"\n\r\t]/g, (c) => QUOTED_ESCAPES[c]!)}"`;
@@ -49,7 +49,7 @@ export function kqlExactValue(text: string): string {
 
 /**
  * A literal run inside an unquoted wildcard value: Kibana's `SpecialCharacter = [\\():<>"*{}]` are escaped with a
- * backslash (elastic.md §3 "Specials in unquoted values"). Callers must first reject whitespace and control
+ * backslash (docs/reference/targets/elastic.md §3 "Specials in unquoted values"). Callers must first reject whitespace and control
  * characters (see `wildcardLiteralProblem`), which have no portable unquoted spelling.
  */
 export function escapeKqlWildcardLiteral(text: string): string {

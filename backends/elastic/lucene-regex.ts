@@ -1,6 +1,6 @@
 /**
  * Translation of Sigma regular expressions (a PCRE/JS subset with search semantics) and Sigma wildcard patterns into
- * Lucene regular-expression syntax, which EQL's `regex`/`regex~` use (elastic.md §4; Elasticsearch
+ * Lucene regular-expression syntax, which EQL's `regex`/`regex~` use (docs/reference/targets/elastic.md §4; Elasticsearch
  * docs/reference/query-languages/query-dsl/regexp-syntax.md).
  *
  * Lucene regexes always match the whole value, have no `^`/`$`, no inline flags, no lookaround, no backreferences

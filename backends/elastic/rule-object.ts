@@ -1,11 +1,12 @@
 /**
  * The Kibana detection-rule object for one compiled rule, as `POST /api/detection_engine/rules/_import` reads it
- * (elastic.md §2): always `rule_id` and `version`; keys in alphabetical order at every level so output is stable.
+ * (docs/reference/targets/elastic.md §2): always `rule_id` and `version`; keys in alphabetical order at every level so output is stable.
  */
 import type { CompiledRule } from '../../src/backend/types.js';
 import { fieldsOf } from '../../src/ir/visit.js';
 import type { Level, Rule } from '../../src/model/rule.js';
 import { readDestination } from './destination.js';
+import { elasticFieldType } from './field-types.js';
 import { ruleKey } from './naming.js';
 import { applySplitFields } from './split-fields.js';
 import { elasticTags } from './tags.js';
@@ -61,7 +62,7 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
     .map((name) => ({
       ecs: ECS_FIELD_SETS.has(name.split('.')[0]!),
       name,
-      type: mapped.fieldTypes[name] ?? 'unknown',
+      type: mapped.fieldTypes[name] ?? elasticFieldType(name) ?? 'unknown',
     }));
   const object: Record<string, unknown> = {
     author: [...rule.authors],
@@ -87,6 +88,9 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
     version: rule.deploy.version,
     // Optional keys: absent rather than invented. A rule without a licence gets none (rulec does not guess one);
     // its authors stay in `author` for attribution.
+    // Kibana switches a rule on unless told otherwise: say `enabled: false` for a rule that must start switched
+    // off (status experimental/deprecated/unsupported, or the rule's `enabled: false`), nothing for the others.
+    ...(rule.deploy.enabled ? {} : { enabled: false }),
     ...(rule.license !== undefined ? { license: rule.license } : {}),
     ...(rule.deploy.investigationGuide !== undefined ? { note: rule.deploy.investigationGuide } : {}),
     ...(rule.deploy.setup !== undefined ? { setup: rule.deploy.setup } : {}),

@@ -1,5 +1,5 @@
 /**
- * Kibana's `threat` array from a rule's ATT&CK tags (elastic.md §2: `framework`, `tactic{id,name,reference}`,
+ * Kibana's `threat` array from a rule's ATT&CK tags (docs/reference/targets/elastic.md §2: `framework`, `tactic{id,name,reference}`,
  * `technique[{id,name,reference,subtechnique[…]}]`).
  *
  * Each technique is filed under the rule's tactics it belongs to (or, when it belongs to none of them, under all of

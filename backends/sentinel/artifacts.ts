@@ -1,6 +1,6 @@
 /**
  * The data behind the two Sentinel artifacts: the analytic-rule YAML (Azure-Sentinel repository format,
- * docs/targets/sentinel.md §1) and an ARM template deploying a `Microsoft.SecurityInsights/alertRules`
+ * docs/reference/targets/sentinel.md §1) and an ARM template deploying a `Microsoft.SecurityInsights/alertRules`
  * resource of kind Scheduled (§2). Templates in ./templates only lay the data out.
  */
 import { createHash } from 'node:crypto';
@@ -9,6 +9,7 @@ import type { CompiledRule, Reporter } from '../../src/backend/types.js';
 import type { Level, Rule } from '../../src/model/rule.js';
 import { sentinelAttack } from './attack.js';
 import { SENTINEL_CODES } from './codes.js';
+import { entityMappingsFor } from './entities.js';
 import { fitSchedule, isoDuration, parseDuration, yamlDuration } from './schedule.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 
@@ -89,6 +90,21 @@ export interface SentinelArtifacts {
   };
 }
 
+/** The `alertRules` resource of one rule, as the per-rule and the combined ARM templates deploy it. */
+export function armResource(arm: SentinelArtifacts['arm']): Record<string, unknown> {
+  return {
+    type: 'Microsoft.SecurityInsights/alertRules',
+    apiVersion: ARM_API_VERSION,
+    name: arm.name,
+    scope: "[format('Microsoft.OperationalInsights/workspaces/{0}', parameters('workspace'))]",
+    kind: 'Scheduled',
+    properties: arm.properties,
+  };
+}
+
+/** API version of the `alertRules` resources (GA; docs/reference/targets/sentinel.md §2). */
+export const ARM_API_VERSION = '2023-02-01';
+
 export function buildArtifacts(compiled: CompiledRule, report: Reporter): SentinelArtifacts | undefined {
   const { rule, destination } = compiled.mapped;
   const interval = parseDuration(rule.deploy.interval);
@@ -126,7 +142,14 @@ export function buildArtifacts(compiled: CompiledRule, report: Reporter): Sentin
   const guid = ruleGuid(rule);
   const version = `${rule.deploy.version}.0.0`;
   const connectors = Array.isArray(destination['requiredDataConnectors']) ? destination['requiredDataConnectors'] : [];
-  const entityMappings = Array.isArray(destination['entityMappings']) ? destination['entityMappings'] : undefined;
+  // The pipeline destination may pin its own mappings; otherwise they come from the table the query reads
+  // (entities.yml). The pipeline's column types describe the destination's table only, not an overriding one.
+  const table = typeof compiled.query.extra?.['table'] === 'string' ? compiled.query.extra['table'] : undefined;
+  const entityMappings = Array.isArray(destination['entityMappings'])
+    ? destination['entityMappings']
+    : table === undefined
+      ? undefined
+      : entityMappingsFor(table, table === destination['table'] ? compiled.mapped.fieldTypes : {});
 
   // Attribution (author, licence, sources) and the Markdown guides have no Sentinel field; the YAML's free-form
   // `metadata` and the ARM template's `metadata` keep them with the rule (Azure-Sentinel ignores unknown keys).
@@ -166,7 +189,7 @@ export function buildArtifacts(compiled: CompiledRule, report: Reporter): Sentin
     displayName: rule.title,
     description,
     severity,
-    enabled: true,
+    enabled: rule.deploy.enabled,
     query: compiled.query.query,
     queryFrequency: isoDuration(schedule.frequencyMinutes),
     queryPeriod: isoDuration(schedule.periodMinutes),

@@ -1,6 +1,6 @@
 /**
  * ATT&CK tags → Sentinel `tactics` and `relevantTechniques`. Sentinel's tactic enum is the tactic name without
- * spaces (docs/targets/sentinel.md §1), and every tactic of each technique must appear in `tactics`
+ * spaces (docs/reference/targets/sentinel.md §1), and every tactic of each technique must appear in `tactics`
  * (`NoTechniquesWithoutMatchingTactics`), so technique tactics are added.
  */
 import type { Reporter } from '../../src/backend/types.js';

@@ -43,4 +43,9 @@ export const SENTINEL_CODES = defineCodes({
     summary: 'the description is longer than the 5,000 characters Sentinel accepts and was cut',
   },
   SN012: { severity: 'error', summary: '`targets.sentinel` holds a key or value rulec does not understand' },
+  SN013: {
+    severity: 'error',
+    summary:
+      'a test on one named O365 parameter (Parameters.<Name>) has no column: OfficeActivity.Parameters is the whole list as JSON text',
+  },
 });

@@ -1,6 +1,6 @@
 /**
  * Column types as the pipeline declares them (Kusto scalar type names), and what they imply for operators:
- * Kusto rejects `long =~ string` (KS106) but its binder misses `string == 1` (docs/targets/sentinel.md §5), so the
+ * Kusto rejects `long =~ string` (KS106) but its binder misses `string == 1` (docs/reference/targets/sentinel.md §5), so the
  * dialect decides conversions from these types rather than hoping the service catches a mismatch.
  */
 import type { GenContext } from '../../src/render/query-generator.js';

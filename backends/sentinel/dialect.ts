@@ -1,5 +1,5 @@
 /**
- * Kusto (KQL) `where` expressions for Microsoft Sentinel. Operator choices follow docs/targets/sentinel.md §4:
+ * Kusto (KQL) `where` expressions for Microsoft Sentinel. Operator choices follow docs/reference/targets/sentinel.md §4:
  * Sigma's case-insensitive default → `=~`, `in~`, `contains`, `startswith`, `endswith`; `cased` → `==`, `in`,
  * `*_cs`; inner wildcards → `matches regex` (RE2); negation is `not(…)` (`!(…)` is a syntax error).
  * Every value goes through ./kusto-literals.ts; every column name through `identifier`.
@@ -315,7 +315,7 @@ export class KustoGenerator extends QueryGenerator {
     const kind = columnKind(node.field, ctx);
     const col = identifier(node.field);
     const part = stringLiteral(DATETIME_PARTS[node.part]);
-    // No time zone handling in Sigma (sigma.md §modifiers): Kusto datetimes are UTC.
+    // No time zone handling in Sigma (docs/reference/sigma.md §modifiers): Kusto datetimes are UTC.
     if (kind === 'datetime') return `datetime_part(${part}, ${col}) == ${numberLiteral(node.value)}`;
     if (kind === 'string' || kind === 'unknown' || kind === 'dynamic')
       return `datetime_part(${part}, todatetime(${col})) == ${numberLiteral(node.value)}`;

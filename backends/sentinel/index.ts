@@ -12,7 +12,7 @@ import type {
 } from '../../src/backend/types.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
-import { buildArtifacts } from './artifacts.js';
+import { armResource, buildArtifacts } from './artifacts.js';
 import { SENTINEL_CODES } from './codes.js';
 import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
@@ -21,7 +21,7 @@ import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 
 const { SN009, SN010, SN012 } = SENTINEL_CODES;
 
-/** Sentinel rejects longer queries (Azure-Sentinel template schema, docs/targets/sentinel.md §1). */
+/** Sentinel rejects longer queries (Azure-Sentinel template schema, docs/reference/targets/sentinel.md §1). */
 export const MAX_QUERY_LENGTH = 10_000;
 
 const root = backendRoot('sentinel');
@@ -109,6 +109,28 @@ function renderArtifacts(compiled: CompiledRule, report: Reporter): readonly Art
   ];
 }
 
+/** Per-rule rendering already reported every diagnostic; the bundle renders the same data again silently. */
+const silent: Reporter = { warn() {}, refuse() {}, info() {} };
+
+/**
+ * `rules.arm.json`: one ARM template deploying every rule, for a single `az deployment group create`. Resources are
+ * sorted by rule GUID so the file is stable; each rule's attribution sits under `metadata.rules.<guid>`.
+ */
+function renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
+  const built = compiled.flatMap((c) => buildArtifacts(c, silent) ?? []);
+  if (built.length === 0) return [];
+  built.sort((a, b) => (a.arm.name < b.arm.name ? -1 : a.arm.name > b.arm.name ? 1 : 0));
+  templates ??= loadTemplates(join(root, 'templates'));
+  const metadata = {
+    generatedBy: 'rulec',
+    rules: Object.fromEntries(
+      built.map((b) => [b.arm.name, { ...b.arm.metadata, displayName: b.arm.properties['displayName'] }]),
+    ),
+  };
+  const resources = built.map((b) => armResource(b.arm));
+  return [{ path: 'rules.arm.json', content: templates.render('rules.arm', { metadata, resources }) }];
+}
+
 export const backend: Backend = {
   id: 'sentinel',
   // Sentinel's tables (OfficeActivity, SecurityEvent, …) hold events under the columns this pipeline maps rules
@@ -128,4 +150,5 @@ export const backend: Backend = {
   root,
   renderQuery: renderKustoQuery,
   renderArtifacts,
+  renderBundle,
 };

@@ -1,6 +1,6 @@
 /**
  * Parses and binds Kusto queries with Microsoft's language service (`@kusto/language-service-next`, the engine
- * Sentinel's CI uses; docs/targets/sentinel.md §5) against the table schemas of rulec's Sentinel pipeline.
+ * Sentinel's CI uses; docs/reference/targets/sentinel.md §5) against the table schemas of rulec's Sentinel pipeline.
  *
  * Loading costs about 2 s and ~200 MB, so build one checker per process (or test file) and reuse it. The package
  * is a development dependency: compiling rules never loads it.

@@ -1,7 +1,7 @@
 /**
  * Kusto string literals and identifiers: the only way rule text reaches a Sentinel query.
  *
- * Rules from rulec's docs/targets/sentinel.md §4 (Kusto "string data type" page; checked against
+ * Rules from rulec's docs/reference/targets/sentinel.md §4 (Kusto "string data type" page; checked against
  * @kusto/language-service-next 12.4.1):
  * - `"…"` accepts C#-style escapes only (`\\ \" \' \t \n \r \0 \a \b \f \v \xHH \uHHHH`); any other escape
  *   (`"C:\Windows"`, `"\d"`) is a syntax error and a raw newline ends the statement.

@@ -1,5 +1,5 @@
 /**
- * Sigma regexes (PCRE-flavoured) for Kusto `matches regex`, which runs RE2 (docs/targets/sentinel.md §4: no
+ * Sigma regexes (PCRE-flavoured) for Kusto `matches regex`, which runs RE2 (docs/reference/targets/sentinel.md §4: no
  * look-around or backreferences, at most 16 groups). The language service does not validate regexes, so rulec
  * checks them here: what RE2 cannot run is reported, never sent.
  */

@@ -1,6 +1,6 @@
 /**
  * Rule schedule → Sentinel `queryFrequency` / `queryPeriod`. Limits from Azure-Sentinel's template schema test
- * (docs/targets/sentinel.md §1): both in 5m–14d (`RangeTimeSpanIsoFormat`), period ≥ frequency
+ * (docs/reference/targets/sentinel.md §1): both in 5m–14d (`RangeTimeSpanIsoFormat`), period ≥ frequency
  * (`PeriodGreaterThanOrEqualFrequency`), and a period of 2 days or more needs a frequency of at least 1 hour
  * (`FrequencyLimitationForLongPeriodQuery`). The YAML takes `<n>m|h|d`, ARM an ISO 8601 duration (§2).
  */

@@ -50,4 +50,9 @@ export const SPLUNK_CODES = defineCodes({
     severity: 'warning',
     summary: "an unknown or ill-typed key in the rule's targets.splunk settings was ignored",
   },
+  SP406: {
+    severity: 'warning',
+    summary:
+      'a test on one named O365 parameter (Parameters.<Name>) checks the values of every parameter: the Splunk add-on extracts Parameters{}.Name and Parameters{}.Value as separate lists',
+  },
 });

@@ -1,6 +1,6 @@
 /**
  * Every way a rule value or field name reaches SPL text. Each hook cites the rule it follows in
- * /work/shared/docs/targets/splunk.md ("doc §n" below); nothing else in this backend builds quoted text.
+ * docs/reference/targets/splunk.md ("doc §n" below); nothing else in this backend builds quoted text.
  */
 import type { Pattern } from '../../src/ir/pattern.js';
 import { escapeRegexLiteral } from '../../src/ir/pattern.js';

@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../backend/root.js';
 
+/** The ATT&CK release of data/attack/attack.json (see its README). */
+export const ATTACK_VERSION = 'v18.1';
+
 export interface Tactic {
   /** `TA0005` */
   readonly id: string;
@@ -103,8 +106,8 @@ export function ruleAttack(tags: readonly string[]): RuleAttack {
       if (found) {
         if (!techniques.includes(found)) techniques.push(found);
       } else unknown.push(tag);
-    } else if (/^[gs]\d{4}$/i.test(value)) {
-      // Groups and software: not part of the tactic/technique tables; nothing to map.
+    } else if (/^(?:g|s|ds|m)\d{4}$/i.test(value)) {
+      // Groups, software, data sources and mitigations: not tactics or techniques; nothing to map.
       continue;
     } else {
       const found = tactic(value);

@@ -1,5 +1,5 @@
 /**
- * Sigma string values → `Pattern`, with the spec's escape rules (sigma.md §3, pySigma's `SigmaString`):
+ * Sigma string values → `Pattern`, with the spec's escape rules (docs/reference/sigma.md §3, pySigma's `SigmaString`):
  * `*` and `?` are wildcards; `\` escapes `*`, `?` and `\`; a `\` before any other character, or at the end, is
  * a literal backslash. So `a\b` and `a\\b` both mean `a\b`, and `C:\Windows\*` ends in a literal `*`.
  */

@@ -6,7 +6,7 @@
  *
  * Values are compared as index keys (`valueKeys`): lower-cased text, plus the canonical decimal form of numeric
  * text, so the index never excludes an event the predicate would match (case-insensitive equality, number/string
- * equality of matching.md §2 and §7).
+ * equality of docs/reference/matching.md §2 and §7).
  */
 import type { IrNode } from '../ir/nodes.js';
 import { patternShape } from '../ir/pattern.js';
@@ -508,7 +508,7 @@ export function valueKeys(value: unknown): FieldKeys {
 
 /**
  * The event's value for a rule field: the flat key first, then a dotted path through nested objects
- * (matching.md §8). A path crossing a list is `'unknown'`: the predicate distributes over its elements.
+ * (docs/reference/matching.md §8). A path crossing a list is `'unknown'`: the predicate distributes over its elements.
  */
 export function fieldValue(event: Record<string, unknown>, field: string, segments: readonly string[]): unknown {
   const flat = event[field];

@@ -1,7 +1,7 @@
 /** Builds the `Rule` from a schema-validated document and its detection IR, filling in deployment defaults. */
 import { effectiveLookback } from '../checks/schedule.js';
 import type { IrNode } from '../ir/nodes.js';
-import { RISK_SCORE_BY_LEVEL } from './rule.js';
+import { DISABLED_STATUSES, RISK_SCORE_BY_LEVEL } from './rule.js';
 import type { Deploy, Level, Rule } from './rule.js';
 
 export const DEFAULT_INTERVAL = '5m';
@@ -66,6 +66,7 @@ function readDeploy(data: Readonly<Record<string, unknown>>, level: Level | unde
     maxAlerts: num(data['max_alerts']) ?? DEFAULT_MAX_ALERTS,
     riskScore: num(data['risk_score']) ?? (level ? RISK_SCORE_BY_LEVEL[level] : RISK_SCORE_WITHOUT_LEVEL),
     version: num(data['version']) ?? DEFAULT_VERSION,
+    enabled: typeof data['enabled'] === 'boolean' ? data['enabled'] : !DISABLED_STATUSES.has(String(data['status'])),
     ...opt('investigationGuide', str(data['investigation_guide'])),
     ...opt('setup', str(data['setup'])),
     targets: Object.freeze(targets),

@@ -21,6 +21,11 @@ export interface Deploy {
   readonly riskScore: number;
   /** Rule version, an integer that grows with each change. Default 1. */
   readonly version: number;
+  /**
+   * Whether the deployed rule is switched on: the rule's `enabled` key, else false for a rule whose `status` says it
+   * is not ready or no longer kept (`DISABLED_STATUSES`), true otherwise.
+   */
+  readonly enabled: boolean;
   /** Markdown: triage, false-positive analysis, response. */
   readonly investigationGuide?: string;
   /** Markdown: what data and configuration the rule needs. */
@@ -58,6 +63,12 @@ export interface Rule {
   /** The validated document as plain JSON data (dates as strings), for targets that need a raw key. */
   readonly document: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * Sigma statuses of rules that are deployed switched off unless the rule sets `enabled`: experimental rules have not
+ * been tuned against real data, deprecated and unsupported ones are no longer maintained or cannot run as written.
+ */
+export const DISABLED_STATUSES: ReadonlySet<string> = new Set(['experimental', 'deprecated', 'unsupported']);
 
 export const RISK_SCORE_BY_LEVEL: Readonly<Record<Level, number>> = Object.freeze({
   informational: 21,

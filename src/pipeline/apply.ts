@@ -4,6 +4,7 @@
  */
 import { fieldKeyOf, ruleKey } from '../backend/report-at.js';
 import type { MappedRule, Reporter } from '../backend/types.js';
+import { codeInfo } from '../diagnostics/codes.js';
 import '../diagnostics/pipeline-codes.js';
 import * as b from '../ir/build.js';
 import type { FieldNode, IrNode } from '../ir/nodes.js';
@@ -89,6 +90,31 @@ function nullPrototypeTable<V>(table: Readonly<Record<string, V>> | undefined): 
   return Object.freeze(out);
 }
 
+/**
+ * The entry for `field` in a table keyed by names and `prefix.*` patterns: its own name first, else the longest
+ * matching prefix, with the rest of the field name after it.
+ */
+function patternEntry<V>(
+  table: Readonly<Record<string, V>> | undefined,
+  field: string,
+): { value: V; rest: string } | undefined {
+  if (table === undefined) return undefined;
+  const own = ownEntry(table, field);
+  if (own !== undefined) return { value: own, rest: '' };
+  let best: { value: V; rest: string } | undefined;
+  for (const key of Object.keys(table)) {
+    if (!key.endsWith('.*')) continue;
+    const prefix = key.slice(0, -1);
+    if (
+      field.length > prefix.length &&
+      field.startsWith(prefix) &&
+      (!best || field.length - prefix.length < best.rest.length)
+    )
+      best = { value: table[key]!, rest: field.slice(prefix.length) };
+  }
+  return best;
+}
+
 function renameField(node: FieldNode, field: string): IrNode {
   return Object.freeze({ ...node, field });
 }
@@ -114,6 +140,7 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
   }
   const missing = new Set(mapping.missing ?? []);
   const refused = new Set<string>();
+  const reported = new Set<string>();
   const targetFieldsOf = (field: string, node: IrNode): readonly string[] | undefined => {
     if (missing.has(field)) {
       if (!refused.has(field)) {
@@ -126,8 +153,25 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       }
       return undefined;
     }
+    const diagnostic = patternEntry(mapping.fieldDiagnostics, field);
+    if (diagnostic && !reported.has(field)) {
+      reported.add(field);
+      const message = diagnostic.value.message.replace(/\{field\}/g, field);
+      if (codeInfo(diagnostic.value.code)?.severity === 'error') {
+        refused.add(field);
+        report.refuse(diagnostic.value.code, message, node);
+        return undefined;
+      }
+      report.warn(diagnostic.value.code, message, node);
+    }
+    if (refused.has(field)) return undefined;
     const target = ownEntry(mapping.fields, field) ?? ownEntry(pipeline.fields, field);
     if (target !== undefined) return typeof target === 'string' ? [target] : target;
+    const prefixed = patternEntry(mapping.fields, field) ?? patternEntry(pipeline.fields, field);
+    if (prefixed !== undefined) {
+      const fill = (t: string): string => t.replace('*', prefixed.rest);
+      return typeof prefixed.value === 'string' ? [fill(prefixed.value)] : prefixed.value.map(fill);
+    }
     if (mapping.unmapped === 'refuse') {
       if (!refused.has(field)) {
         refused.add(field);

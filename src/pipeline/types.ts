@@ -19,7 +19,11 @@ export interface LogsourceMapping {
    * maps), on target field names (not mapped again). E.g. `{ event.dataset: o365.audit }`.
    */
   readonly condition?: unknown;
-  /** Rule field → target field (a list means any of them: OR). Overrides the pack's shared `fields`. */
+  /**
+   * Rule field → target field (a list means any of them: OR). Overrides the pack's shared `fields`. A key
+   * `prefix.*` maps every rule field under `prefix.` that has no entry of its own; a `*` in its target stands for
+   * the rest of the rule's field name (`Parameters.*: o365.audit.Parameters.*`).
+   */
   readonly fields?: Readonly<Record<string, string | readonly string[]>>;
   /** Per rule field: exact rule value (matched case-insensitively) → target value. */
   readonly values?: Readonly<Record<string, Readonly<Record<string, string | number | boolean>>>>;
@@ -32,6 +36,12 @@ export interface LogsourceMapping {
   readonly unmapped?: 'keep' | 'refuse';
   /** Rule fields that the target's data does not have: using one refuses the rule, naming the field. */
   readonly missing?: readonly string[];
+  /**
+   * Diagnostics for rule fields whose translation is lossy or impossible on this target, keyed like `fields` (a
+   * name, or a `prefix.*` pattern): a catalogued code (its severity decides: an error refuses the rule, a warning
+   * keeps it) and a message, where `{field}` stands for the rule's field. Reported once per field, on its key.
+   */
+  readonly fieldDiagnostics?: Readonly<Record<string, { readonly code: string; readonly message: string }>>;
   /** Why these choices: sources, ingest path. Shown in docs, never evaluated. */
   readonly notes?: string;
 }

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseSigmaString } from '../../src/detection/sigma-string.js';
 import type { Pattern } from '../../src/ir/pattern.js';
 
-/** Literal text with `<*>`/`<?>` for wildcard parts, as in sigma.md §3. */
+/** Literal text with `<*>`/`<?>` for wildcard parts, as in docs/reference/sigma.md §3. */
 function tokens(p: Pattern): string {
   return p.parts.map((x) => (x.kind === 'literal' ? x.text : x.kind === 'anyChars' ? '<*>' : '<?>')).join('');
 }
 
-// The spec table (sigma.md §3), values as they are after YAML parsing.
+// The spec table (docs/reference/sigma.md §3), values as they are after YAML parsing.
 const TABLE: [string, string][] = [
   ['a\\b', 'a\\b'],
   ['a\\\\b', 'a\\b'],

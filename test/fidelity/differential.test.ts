@@ -241,6 +241,7 @@ function rule(detection: IrNode, pinKql: boolean) {
       lookback: '6m',
       maxAlerts: 100,
       riskScore: 47,
+      enabled: true,
       version: 1,
       targets: { sentinel: { table: TABLE }, ...(pinKql ? { elastic: { language: 'kuery' } } : {}) },
     },

@@ -72,6 +72,7 @@ function hostileRule(value: string) {
       lookback: '6m',
       maxAlerts: 100,
       riskScore: 47,
+      enabled: true,
       version: 1,
       targets: { sentinel: { table: 'Events' }, elastic: { language: 'kuery' } },
     },

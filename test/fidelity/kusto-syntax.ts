@@ -1,6 +1,6 @@
 /**
  * The real Kusto parser decides syntax: Microsoft's language service (`@kusto/language-service-next`, the engine
- * Sentinel's CI uses; sentinel.md §5) parses and binds a query against one table's schema. The service is loaded
+ * Sentinel's CI uses; docs/reference/targets/sentinel.md §5) parses and binds a query against one table's schema. The service is loaded
  * once per test worker through the Sentinel target's checker, with one checker cached per schema.
  */
 import { createKustoChecker, type KustoChecker, type KustoDiagnostic } from '../../backends/sentinel/kusto-check.js';

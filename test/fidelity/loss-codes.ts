@@ -57,6 +57,8 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
   // Splunk (backends/splunk/codes.ts)
   SP201: { target: 'splunk', kind: 'keyword' },
   SP202: { target: 'splunk', kind: 'time-zone', field: /^the \w+ of (_time)\b/ },
+  // Parameters.<Name> tested against every parameter's value: the rule's field holds a value the name does not bind.
+  SP406: { target: 'splunk', kind: 'unmapped-value', field: /^'(.+)' is tested against the value of every parameter/ },
   // Pipeline, every target (src/diagnostics/pipeline-codes.ts)
   RC404: { target: '*', kind: 'unmapped-value', field: /of field '(.+)' has no/ },
   RC405: { target: '*', kind: 'unmapped-value', field: /^field '(.+)' has mapped values/ },
@@ -84,6 +86,7 @@ export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
   RC121: 'front end: schedule gap; every target searches the same widened window, the query is unchanged',
   RC122: 'validate: logsource value no pipeline knows; the query is what the rule says',
   RC123: 'validate: field name close to a known one; the query is what the rule says',
+  RC140: 'front end: ATT&CK tag metadata, not the query',
   RC210: 'front end: the value is read as a boolean in every target alike',
   RC212: 'front end: repeated modifier',
   RC213: 'front end: modifier without effect',

@@ -81,6 +81,7 @@ describe('readRuleFile', () => {
       maxAlerts: 100,
       riskScore: 73,
       version: 1,
+      enabled: true,
       targets: {},
     });
   });

@@ -18,7 +18,7 @@ export function makeRule(detection: IrNode, overrides: Partial<Rule> = {}): Rule
     falsepositives: [],
     fields: [],
     detection,
-    deploy: { interval: '5m', lookback: '6m', maxAlerts: 100, riskScore: 47, version: 1, targets: {} },
+    deploy: { interval: '5m', lookback: '6m', maxAlerts: 100, riskScore: 47, version: 1, enabled: true, targets: {} },
     document: {},
     ...overrides,
   };

@@ -1,6 +1,6 @@
 /**
  * A plain reference predicate over the IR, for testing the matching engine until the JS backend lands: the IR is
- * turned into nested closures once per rule. Semantics follow docs in ../shared/docs/matching.md §1: lower-cased
+ * turned into nested closures once per rule. Semantics follow docs in docs/reference/matching.md §1: lower-cased
  * comparisons, `*` spans newlines, numbers equal as numbers or canonical text, null = missing or JSON null, arrays
  * any element, dotted paths through nested objects (distributing over lists), string tests on objects look at any
  * leaf string. Kinds it does not implement (timePart, IPv6 cidr) make the factory return undefined.

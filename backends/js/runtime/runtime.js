@@ -1,5 +1,5 @@
 // rulec JS predicate runtime: the support code every generated rule module imports as `./runtime.js`.
-// Plain ES2022, no dependencies. Semantics (rulec docs, matching.md section 1):
+// Plain ES2022, no dependencies. Semantics (rulec docs, docs/reference/matching.md section 1):
 // - a field holding an array matches when any element matches; dotted paths distribute over arrays of objects;
 // - string tests see strings, numbers (as their decimal text) and booleans ("true"/"false"); null never matches;
 // - a string test on an object (or an array of objects) matches any string leaf inside it, at any depth;

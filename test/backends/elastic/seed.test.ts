@@ -41,6 +41,7 @@ const seedRule = makeRule(
       lookback: '30m',
       maxAlerts: 100,
       riskScore: 47,
+      enabled: true,
       version: 207,
       investigationGuide: GUIDE,
       setup: SETUP,

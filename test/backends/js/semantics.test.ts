@@ -1,4 +1,4 @@
-/** matching.md §1, rule by rule, on generated modules imported for real. */
+/** docs/reference/matching.md §1, rule by rule, on generated modules imported for real. */
 import { describe, expect, it } from 'vitest';
 import * as b from '../../../src/ir/build.js';
 import type { IrNode } from '../../../src/ir/nodes.js';

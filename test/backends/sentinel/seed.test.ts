@@ -45,6 +45,7 @@ function seedRule(overrides: Partial<Rule> = {}): Rule {
         lookback: '30m',
         maxAlerts: 100,
         riskScore: 47,
+        enabled: true,
         version: 207,
         investigationGuide: GUIDE,
         setup: 'The Office 365 data connector must be enabled (OfficeActivity table).',

@@ -37,6 +37,7 @@ function seedRule(overrides: Partial<Rule> = {}): Rule {
       lookback: '30m',
       maxAlerts: 100,
       riskScore: 47,
+      enabled: true,
       version: 207,
       investigationGuide: '## Triage and analysis\n\nReview the account.',
       setup: 'The Splunk Add-on for Microsoft Office 365 is required.',

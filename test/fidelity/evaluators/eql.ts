@@ -1,6 +1,6 @@
 /**
  * Test-only reader and evaluator for the Elasticsearch EQL subset rulec emits (`any where <expr>`), written from
- * the EQL syntax reference (elastic.md §4; Elasticsearch `docs/reference/query-languages/eql/eql-syntax.md`).
+ * the EQL syntax reference (docs/reference/targets/elastic.md §4; Elasticsearch `docs/reference/query-languages/eql/eql-syntax.md`).
  *
  * Strings: `"…"` with escapes `\n \r \t \\ \" \'` and `\u{X…}` (2–8 hex digits); any other escape is an error.
  * Raw strings `"""…"""` keep backslashes literally and cannot contain `"""`. Single-quoted strings are rejected.
@@ -354,7 +354,7 @@ export function parse(query: string): EqlNode {
 // ---- Lucene regular expressions -----------------------------------------------------------------------------
 
 /**
- * Lucene regex (elastic.md §4) → JS RegExp matching the whole value. `.` is any character; `^`/`$` are literal;
+ * Lucene regex (docs/reference/targets/elastic.md §4) → JS RegExp matching the whole value. `.` is any character; `^`/`$` are literal;
  * `"…"` quotes a literal run; `\d \w \s` (and upper-case) are Lucene 9 classes. The optional operators
  * `# @ & < > ~` depend on query flags, so rulec must escape them: unescaped they are reported as outside the subset.
  */

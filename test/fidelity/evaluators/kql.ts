@@ -1,6 +1,6 @@
 /**
  * Test-only reader and evaluator for Kibana Query Language (KQL, `language: kuery`), written from the grammar
- * facts in shared/docs/targets/elastic.md §3 (Kibana's PEG grammar is the authority; this is an independent
+ * facts in docs/reference/targets/elastic.md §3 (Kibana's PEG grammar is the authority; this is an independent
  * recursive-descent reading of it, not a copy).
  *
  * Semantics modelled: keyword fields (exact, case-sensitive, `*` wildcards in unquoted values only), `ip` fields
@@ -43,7 +43,7 @@ export type KqlNode =
 
 export interface KqlParseOptions {
   /**
-   * Also reject what Kibana accepts but the other KQL parsers do not (elastic.md §3 rendering rules, §5):
+   * Also reject what Kibana accepts but the other KQL parsers do not (docs/reference/targets/elastic.md §3 rendering rules, §5):
    * unquoted values with whitespace, unquoted values starting with `not`, raw newlines in quotes, keyword escapes.
    */
   readonly portable?: boolean;

@@ -1,6 +1,6 @@
 /**
  * Test-only reader and evaluator for the Kusto (KQL for Sentinel) subset rulec emits: `<Table> | where <expr>`
- * (one or more `where` stages), written from sentinel.md §4 and Microsoft's string-operator documentation.
+ * (one or more `where` stages), written from docs/reference/targets/sentinel.md §4 and Microsoft's string-operator documentation.
  *
  * Semantics: columns are typed (a schema may be passed; otherwise the type is read off the event value, and a
  * missing column reads as a string, i.e. `""`). Strings are never null in Kusto; other types are, and

@@ -1,5 +1,5 @@
 /**
- * Test-only reader and evaluator for the SPL subset rulec emits, written from splunk.md §1 and Splunk's search
+ * Test-only reader and evaluator for the SPL subset rulec emits, written from docs/reference/targets/splunk.md §1 and Splunk's search
  * manual: a `search` expression, then `| where <eval-expr>`, `| regex field="…"` / `field!="…"` and `| search …`.
  *
  * `search` semantics: field names case-sensitive, values case-insensitive and whole-value, `*` a wildcard also
@@ -12,7 +12,7 @@
  * `where`/eval semantics: case-sensitive, a missing field is null, null propagates (three-valued logic; a row
  * passes when true), multivalue fields compare any value (approximation). `match` and `regex` are PCRE in
  * Splunk; here JS RegExp with a leading `(?i)`/`(?s)`/`(?m)` group as flags (approximation). `like` uses `%`
- * and `_`, case-sensitive, `\` escaping the next character (open point in splunk.md; rulec should prefer match).
+ * and `_`, case-sensitive, `\` escaping the next character (open point in docs/reference/targets/splunk.md; rulec should prefer match).
  */
 import {
   type Event,
@@ -552,7 +552,7 @@ function searchEval(node: SearchNode, event: Event): boolean {
     case 'in':
       return scalars(lookup(event, node.field)).some((v) => node.values.some((p) => valueMatches(p, v)));
     case 'compare':
-      // Numeric when both sides are numbers; a non-numeric value never satisfies a numeric bound (splunk.md does
+      // Numeric when both sides are numbers; a non-numeric value never satisfies a numeric bound (docs/reference/targets/splunk.md does
       // not document the mixed case: assumption, unverified against a live Splunk).
       return scalars(lookup(event, node.field)).some((v) => {
         const a = strictNumber(v);
