@@ -45,5 +45,6 @@ export const ELASTIC_CODES = defineCodes({
     summary:
       "a test on a field Elastic's ingest splits into several fields (Sysmon Hashes, User) has no faithful form on the parts",
   },
+  EL311: { severity: 'warning', summary: "an unknown key in the rule's targets.elastic settings was ignored" },
   EL401: { severity: 'info', summary: 'an ATT&CK tag is unknown to the bundled table and gets no threat entry' },
 });

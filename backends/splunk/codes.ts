@@ -50,4 +50,5 @@ export const SPLUNK_CODES = defineCodes({
     severity: 'warning',
     summary: "an unknown or ill-typed key in the rule's targets.splunk settings was ignored",
   },
+  SP406: { severity: 'error', summary: 'the destination macro is not a plain Splunk macro name' },
 });
