@@ -29,7 +29,13 @@ export async function buildCommand(
   const files = collectRuleFiles([...paths]);
   const current = readTree(opts.out);
   const key = opts.cache
-    ? inputKey(files, { targets: opts.targets, out: opts.out, quiet: opts.quiet, allow: opts.allowRefusals })
+    ? inputKey(files, {
+        targets: opts.targets,
+        out: opts.out,
+        quiet: opts.quiet,
+        allow: opts.allowRefusals,
+        site: produceOptions.siteKey,
+      })
     : '';
   const cached = opts.cache ? readCache(opts.out) : undefined;
   if (cached && cached.inputKey === key && cached.outputKey === outputKey(current)) {

@@ -7,14 +7,15 @@ import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
+import type { Pipeline } from '../pipeline/types.js';
 
 export function compileCommand(
   paths: readonly string[],
-  opts: { target: string; artifact: boolean },
+  opts: { target: string; artifact: boolean; pipelines?: Readonly<Record<string, Pipeline>> },
   registry: Registry,
   io: CliIo,
 ): number {
-  const [target] = loadTargets(registry, [opts.target]);
+  const [target] = loadTargets(registry, [opts.target], opts.pipelines);
   const loaded = loadRules(collectRuleFiles([...paths]));
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const outputs: string[] = [];

@@ -10,6 +10,11 @@ import { UnknownTargetError } from './targets.js';
 import { addMatchCommands } from './match.js';
 import { predicateFactory } from './predicates.js';
 import { runValidate } from './validate.js';
+import type { SiteCliOptions } from './site-options.js';
+import { addSiteOptions, chosenTargets, openSiteConfig, resolveCliSite, rulePaths } from './site-options.js';
+
+/** Rule paths default to the project configuration's `rules`, else `rules/`. */
+const PATHS_HELP = "rule files or folders (default: the configuration's rules, else rules)";
 
 export interface CliOptions {
   /** URL of the module exporting BACKENDS, so builds can use worker threads. */
@@ -39,75 +44,95 @@ export async function runCli(
       exitCode = await runValidate(paths, { format: opts.format === 'json' ? 'json' : 'text' }, io);
     });
 
-  program
+  const compile = program
     .command('compile')
     .description('print the query (or with --artifact, the artifact files) of rules for one target')
     .requiredOption('-t, --target <target>', `target: ${registry.map((b) => b.id).join(', ')}`)
     .option('--artifact', 'print the deployable artifact files instead of the query')
-    .argument('[paths...]', 'rule files or folders', ['rules'])
-    .action((paths: string[], opts: { target: string; artifact?: boolean }) => {
-      exitCode = compileCommand(paths, { target: opts.target, artifact: Boolean(opts.artifact) }, registry, io);
-    });
+    .argument('[paths...]', PATHS_HELP);
+  addSiteOptions(compile).action((paths: string[], opts: { target: string; artifact?: boolean } & SiteCliOptions) => {
+    const opened = openSiteConfig(registry, opts, io);
+    const site = opened && resolveCliSite(registry, chosenTargets(registry, [opts.target]), opts, opened, io);
+    if (!opened || !site) return void (exitCode = 1);
+    exitCode = compileCommand(
+      rulePaths(paths, opened.config),
+      { target: opts.target, artifact: Boolean(opts.artifact), pipelines: site.pipelines },
+      registry,
+      io,
+    );
+  });
 
-  program
+  const build = program
     .command('build')
     .description('compile every rule for every target into dist-rules/ (atomically), or check it is up to date')
-    .argument('[paths...]', 'rule files or folders', ['rules'])
-    .option('-o, --out <dir>', 'output folder', 'dist-rules')
+    .argument('[paths...]', PATHS_HELP)
+    .option('-o, --out <dir>', "output folder (default: the configuration's out, else dist-rules)")
     .option('--check', 'write nothing; exit 1 and list the files that differ when the output is stale')
     .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
     .option('--allow-refusals', 'exit 0 even when a target refuses a rule (corpus builds)')
     .option('--quiet', 'print only errors and the summary')
-    .option('--no-cache', 'compile everything even when nothing changed since the last build')
-    .action(
-      async (
-        paths: string[],
-        opts: {
-          out: string;
-          check?: boolean;
-          targets?: string;
-          allowRefusals?: boolean;
-          quiet?: boolean;
-          cache: boolean;
+    .option('--no-cache', 'compile everything even when nothing changed since the last build');
+  addSiteOptions(build).action(
+    async (
+      paths: string[],
+      opts: {
+        out?: string;
+        check?: boolean;
+        targets?: string;
+        allowRefusals?: boolean;
+        quiet?: boolean;
+        cache: boolean;
+      } & SiteCliOptions,
+    ) => {
+      const opened = openSiteConfig(registry, opts, io);
+      const asked = opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [];
+      const ids = opened ? chosenTargets(registry, asked, opened.config) : [];
+      const site = opened && resolveCliSite(registry, ids, opts, opened, io);
+      if (!opened || !site) return void (exitCode = 1);
+      exitCode = await buildCommand(
+        rulePaths(paths, opened.config),
+        {
+          out: opts.out !== undefined ? resolve(opts.out) : (opened.config?.out ?? resolve('dist-rules')),
+          check: Boolean(opts.check),
+          targets: asked.length > 0 || opened.config?.targets ? ids : [],
+          allowRefusals: Boolean(opts.allowRefusals),
+          quiet: Boolean(opts.quiet),
+          cache: opts.cache,
         },
-      ) => {
-        exitCode = await buildCommand(
-          paths,
-          {
-            out: resolve(opts.out),
-            check: Boolean(opts.check),
-            targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
-            allowRefusals: Boolean(opts.allowRefusals),
-            quiet: Boolean(opts.quiet),
-            cache: opts.cache,
-          },
-          registry,
-          io,
-          produceOptions,
-        );
-      },
-    );
+        registry,
+        io,
+        { ...produceOptions, pipelines: site.pipelines, siteKey: site.key },
+      );
+    },
+  );
 
-  program
+  const coverage = program
     .command('coverage')
     .description('how many rules each target compiles cleanly, with warnings, or refuses (and why)')
-    .argument('[paths...]', 'rule files or folders', ['rules'])
+    .argument('[paths...]', PATHS_HELP)
     .option('-t, --targets <ids>', 'comma-separated targets (default: all)')
     .option('--json <file>', 'write the machine-readable report here')
-    .option('--markdown <file>', 'write the rules × targets matrix here')
-    .action(async (paths: string[], opts: { targets?: string; json?: string; markdown?: string }) => {
+    .option('--markdown <file>', 'write the rules × targets matrix here');
+  addSiteOptions(coverage).action(
+    async (paths: string[], opts: { targets?: string; json?: string; markdown?: string } & SiteCliOptions) => {
+      const opened = openSiteConfig(registry, opts, io);
+      const asked = opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [];
+      const ids = opened ? chosenTargets(registry, asked, opened.config) : [];
+      const site = opened && resolveCliSite(registry, ids, opts, opened, io);
+      if (!opened || !site) return void (exitCode = 1);
       exitCode = await coverageCommand(
-        paths,
+        rulePaths(paths, opened.config),
         {
-          targets: opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [],
+          targets: ids,
           ...(opts.json ? { json: opts.json } : {}),
           ...(opts.markdown ? { markdown: opts.markdown } : {}),
         },
         registry,
         io,
-        produceOptions,
+        { ...produceOptions, pipelines: site.pipelines, siteKey: site.key },
       );
-    });
+    },
+  );
 
   const factory = predicateFactory(registry);
   if (factory)

@@ -7,7 +7,7 @@
  * a target's own `placeholders` entry wins over the top-level one.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/config-codes.js';
@@ -64,13 +64,22 @@ export function openConfig(
   options: SiteOptions,
 ): { config?: ProjectConfig; diagnostics: readonly Diagnostic[]; sources: Map<string, string> } {
   const sources = new Map<string, string>();
-  let file = options.configFile;
-  if (file === undefined) file = findConfig(options.cwd);
+  if (options.configFile !== undefined && !existsSync(options.configFile))
+    return {
+      diagnostics: [
+        {
+          code: 'RC600',
+          severity: 'error',
+          message: `configuration file '${options.configFile}' does not exist`,
+          file: options.configFile,
+        },
+      ],
+      sources,
+    };
+  const file = options.configFile ?? findConfig(options.cwd);
   if (file === undefined) return { diagnostics: [], sources };
   const loaded = loadConfig(file, targetInfos(targets));
   sources.set(file, loaded.text);
-  if (loaded.diagnostics.length === 0 && loaded.text === '' && options.configFile !== undefined)
-    return { diagnostics: loaded.diagnostics, sources };
   return { ...(loaded.config ? { config: loaded.config } : {}), diagnostics: loaded.diagnostics, sources };
 }
 

@@ -1,0 +1,80 @@
+/**
+ * `--config FILE` and `--pipeline FILE` (repeatable), shared by compile, build and coverage: reading the project
+ * configuration and layering the pipelines before anything is compiled. Any error there stops the command with
+ * exit 1 before it reads a rule or writes a file.
+ */
+import type { Command } from 'commander';
+import type { ProjectConfig } from '../config/config.js';
+import type { Site } from '../config/site.js';
+import { openConfig, resolveSite } from '../config/site.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { CliIo } from './io.js';
+import { countBySeverity, printDiagnostics } from './report.js';
+import type { Registry } from './targets.js';
+import { UnknownTargetError } from './targets.js';
+
+export interface SiteCliOptions {
+  readonly config?: string;
+  readonly pipeline?: readonly string[];
+}
+
+export function addSiteOptions(command: Command): Command {
+  return command
+    .option('--config <file>', 'project configuration (default: rulec.config.yml here or in a parent folder)')
+    .option(
+      '--pipeline <file>',
+      'pipeline file layered over the built-in one and the configuration (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    );
+}
+
+export type OpenedConfig = ReturnType<typeof openConfig>;
+
+function stopOnErrors(io: CliIo, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): boolean {
+  if (diagnostics.length > 0) printDiagnostics(io, diagnostics, sources);
+  return countBySeverity(diagnostics).errors > 0;
+}
+
+/** The configuration alone (commands need it for default paths and targets); undefined after printing errors. */
+export function openSiteConfig(registry: Registry, opts: SiteCliOptions, io: CliIo): OpenedConfig | undefined {
+  const opened = openConfig(registry, {
+    cwd: process.cwd(),
+    ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+  });
+  return stopOnErrors(io, opened.diagnostics, opened.sources) ? undefined : opened;
+}
+
+/** The targets a command builds: those asked for, else those the configuration lists, else all. */
+export function chosenTargets(registry: Registry, asked: readonly string[], config?: ProjectConfig): string[] {
+  const ids = asked.length > 0 ? [...asked] : config?.targets ? [...config.targets.keys()] : registry.map((b) => b.id);
+  for (const id of ids)
+    if (!registry.some((b) => b.id === id))
+      throw new UnknownTargetError(`unknown target '${id}' (known: ${registry.map((b) => b.id).join(', ')})`);
+  return ids;
+}
+
+/** The layered pipelines of `ids`; undefined after printing errors. */
+export function resolveCliSite(
+  registry: Registry,
+  ids: readonly string[],
+  opts: SiteCliOptions,
+  opened: OpenedConfig,
+  io: CliIo,
+): Site | undefined {
+  const site = resolveSite(
+    registry,
+    ids,
+    {
+      cwd: process.cwd(),
+      ...(opts.config !== undefined ? { configFile: opts.config } : {}),
+      pipelineFiles: opts.pipeline ?? [],
+    },
+    { ...opened, diagnostics: [] },
+  );
+  return stopOnErrors(io, site.diagnostics, site.sources) ? undefined : site;
+}
+
+/** Rule paths: those given, else the configuration's `rules`, else `rules`. */
+export function rulePaths(given: readonly string[], config?: ProjectConfig): string[] {
+  return given.length > 0 ? [...given] : config?.rules ? [...config.rules] : ['rules'];
+}
