@@ -51,9 +51,9 @@ export async function runCli(
     .option('--artifact', 'print the deployable artifact files instead of the query')
     .argument('[paths...]', PATHS_HELP);
   addSiteOptions(compile).action((paths: string[], opts: { target: string; artifact?: boolean } & SiteCliOptions) => {
-    const opened = openSiteConfig(registry, opts, io);
-    const site = opened && resolveCliSite(registry, chosenTargets(registry, [opts.target]), opts, opened, io);
-    if (!opened || !site) return void (exitCode = 1);
+    const opened = openSiteConfig(registry, opts);
+    const site = resolveCliSite(registry, chosenTargets(registry, [opts.target]), opts, opened, io);
+    if (!site) return void (exitCode = 1);
     exitCode = compileCommand(
       rulePaths(paths, opened.config),
       { target: opts.target, artifact: Boolean(opts.artifact), pipelines: site.pipelines },
@@ -84,11 +84,11 @@ export async function runCli(
         cache: boolean;
       } & SiteCliOptions,
     ) => {
-      const opened = openSiteConfig(registry, opts, io);
+      const opened = openSiteConfig(registry, opts);
       const asked = opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [];
-      const ids = opened ? chosenTargets(registry, asked, opened.config) : [];
-      const site = opened && resolveCliSite(registry, ids, opts, opened, io);
-      if (!opened || !site) return void (exitCode = 1);
+      const ids = chosenTargets(registry, asked, opened.config);
+      const site = resolveCliSite(registry, ids, opts, opened, io);
+      if (!site) return void (exitCode = 1);
       exitCode = await buildCommand(
         rulePaths(paths, opened.config),
         {
@@ -115,11 +115,11 @@ export async function runCli(
     .option('--markdown <file>', 'write the rules × targets matrix here');
   addSiteOptions(coverage).action(
     async (paths: string[], opts: { targets?: string; json?: string; markdown?: string } & SiteCliOptions) => {
-      const opened = openSiteConfig(registry, opts, io);
+      const opened = openSiteConfig(registry, opts);
       const asked = opts.targets ? opts.targets.split(',').map((s) => s.trim()) : [];
-      const ids = opened ? chosenTargets(registry, asked, opened.config) : [];
-      const site = opened && resolveCliSite(registry, ids, opts, opened, io);
-      if (!opened || !site) return void (exitCode = 1);
+      const ids = chosenTargets(registry, asked, opened.config);
+      const site = resolveCliSite(registry, ids, opts, opened, io);
+      if (!site) return void (exitCode = 1);
       exitCode = await coverageCommand(
         rulePaths(paths, opened.config),
         {

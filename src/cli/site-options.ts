@@ -35,13 +35,15 @@ function stopOnErrors(io: CliIo, diagnostics: readonly Diagnostic[], sources: Re
   return countBySeverity(diagnostics).errors > 0;
 }
 
-/** The configuration alone (commands need it for default paths and targets); undefined after printing errors. */
-export function openSiteConfig(registry: Registry, opts: SiteCliOptions, io: CliIo): OpenedConfig | undefined {
-  const opened = openConfig(registry, {
+/**
+ * The configuration alone (commands need it for default paths and targets). Its problems are reported by
+ * `resolveCliSite` together with those of the pipelines, so one run shows them all.
+ */
+export function openSiteConfig(registry: Registry, opts: SiteCliOptions): OpenedConfig {
+  return openConfig(registry, {
     cwd: process.cwd(),
     ...(opts.config !== undefined ? { configFile: opts.config } : {}),
   });
-  return stopOnErrors(io, opened.diagnostics, opened.sources) ? undefined : opened;
 }
 
 /** The targets a command builds: those asked for, else those the configuration lists, else all. */
@@ -69,7 +71,7 @@ export function resolveCliSite(
       ...(opts.config !== undefined ? { configFile: opts.config } : {}),
       pipelineFiles: opts.pipeline ?? [],
     },
-    { ...opened, diagnostics: [] },
+    opened,
   );
   return stopOnErrors(io, site.diagnostics, site.sources) ? undefined : site;
 }
