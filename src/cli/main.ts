@@ -11,6 +11,8 @@ import { addMatchCommands } from './match.js';
 import { predicateFactory } from './predicates.js';
 import { runValidate } from './validate.js';
 import type { SiteCliOptions } from './site-options.js';
+import { printDiagnostics } from './report.js';
+import { targetsCommand } from './targets-command.js';
 import { addSiteOptions, chosenTargets, openSiteConfig, resolveCliSite, rulePaths } from './site-options.js';
 
 /** Rule paths default to the project configuration's `rules`, else `rules/`. */
@@ -43,6 +45,17 @@ export async function runCli(
     .action(async (paths: string[], opts: { format: string }) => {
       exitCode = await runValidate(paths, { format: opts.format === 'json' ? 'json' : 'text' }, io);
     });
+
+  addSiteOptions(
+    program.command('targets').description('list the targets and their built-in profiles (* = in use)'),
+  ).action((opts: SiteCliOptions) => {
+    const opened = openSiteConfig(registry, opts);
+    if (opened.diagnostics.some((d) => d.severity === 'error')) {
+      printDiagnostics(io, opened.diagnostics, opened.sources);
+      return void (exitCode = 1);
+    }
+    exitCode = targetsCommand(registry, io, opened.config);
+  });
 
   const compile = program
     .command('compile')

@@ -245,3 +245,14 @@ logsources:
     );
   });
 });
+
+describe('rulec targets', () => {
+  it('lists each target with its profiles, marking the one the configuration uses', () => {
+    const dir = project({ 'rulec.config.yml': 'targets:\n  sentinel: { profile: windows-events }\n' });
+    const run = runRulec(['targets'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('\n  * windows-events  Windows event collection through the Azure Monitor Agent');
+    expect(run.stdout).toContain('\n    security-4688  Process creation from Security event 4688');
+    expect(run.stdout).toContain('splunk  Splunk (SPL saved search)  (not built by the configuration)');
+  });
+});
