@@ -13,6 +13,7 @@ import { runValidate } from './validate.js';
 import type { SiteCliOptions } from './site-options.js';
 import { printDiagnostics } from './report.js';
 import { targetsCommand } from './targets-command.js';
+import { explainCommand } from './explain-command.js';
 import { addSiteOptions, chosenTargets, openSiteConfig, resolveCliSite, rulePaths } from './site-options.js';
 
 /** Rule paths default to the project configuration's `rules`, else `rules/`. */
@@ -55,6 +56,18 @@ export async function runCli(
       return void (exitCode = 1);
     }
     exitCode = targetsCommand(registry, io, opened.config);
+  });
+
+  const explain = program
+    .command('explain')
+    .description('show which pipeline entries, field mappings and destination a rule gets for one target, and why')
+    .requiredOption('-t, --target <target>', `target: ${registry.map((b) => b.id).join(', ')}`)
+    .argument('<paths...>', 'rule files or folders');
+  addSiteOptions(explain).action((paths: string[], opts: { target: string } & SiteCliOptions) => {
+    const opened = openSiteConfig(registry, opts);
+    const site = resolveCliSite(registry, chosenTargets(registry, [opts.target]), opts, opened, io);
+    if (!site) return void (exitCode = 1);
+    exitCode = explainCommand(paths, { target: opts.target, pipelines: site.pipelines }, registry, io);
   });
 
   const compile = program

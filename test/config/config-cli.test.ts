@@ -256,3 +256,19 @@ describe('rulec targets', () => {
     expect(run.stdout).toContain('splunk  Splunk (SPL saved search)  (not built by the configuration)');
   });
 });
+
+describe('rulec explain', () => {
+  it('shows the entry, the layers, the destination and which file decided each field', () => {
+    const dir = project({
+      'rules/whoami.yml': WHOAMI,
+      'p.yml': 'target: splunk\nlogsources:\n  - id: windows-process-creation\n    fields: { CommandLine: cmd }\n',
+    });
+    const run = runRulec(['explain', '-t', 'splunk', '--pipeline', 'p.yml', 'rules'], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('  pipeline layers: built-in < --pipeline p.yml\n');
+    expect(run.stdout).toContain(
+      '  logsource entry: windows-process-creation (from backends/splunk/pipeline/windows.yml, p.yml)\n',
+    );
+    expect(run.stdout).toContain('  CommandLine → cmd  (p.yml)\n');
+  });
+});
