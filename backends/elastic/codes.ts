@@ -55,4 +55,5 @@ export const ELASTIC_CODES = defineCodes({
     summary:
       'the rule tests a field in a shape the Elastic integration does not store (O365 Parameters as one list: the o365 integration keys it by parameter name, test Parameters.<Name>)',
   },
+  EL312: { severity: 'warning', summary: "an unknown key in the rule's targets.elastic settings was ignored" },
 });

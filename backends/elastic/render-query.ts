@@ -34,7 +34,16 @@ class BufferedReporter implements Reporter {
   }
 }
 
+/**
+ * Keys of `targets.elastic` this backend reads; `index` is read by the pipeline (common.yml `ruleOverrides`),
+ * which replaces the destination's index patterns with it.
+ */
+const OVERRIDE_KEYS = new Set(['language', 'index']);
+
 function languageChoice(mapped: MappedRule, report: Reporter): LanguageChoice | undefined {
+  for (const key of Object.keys(mapped.rule.deploy.targets['elastic'] ?? {}))
+    if (!OVERRIDE_KEYS.has(key))
+      report.warn('EL312', `targets.elastic.${key} is not a setting rulec knows (language, index) and was ignored`);
   const value = mapped.rule.deploy.targets['elastic']?.['language'];
   if (value === undefined || value === 'auto') return 'auto';
   if (value === 'kuery' || value === 'eql') return value;

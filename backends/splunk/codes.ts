@@ -55,4 +55,5 @@ export const SPLUNK_CODES = defineCodes({
     summary:
       'a test on one named O365 parameter (Parameters.<Name>) checks the values of every parameter: the Splunk add-on extracts Parameters{}.Name and Parameters{}.Value as separate lists',
   },
+  SP407: { severity: 'error', summary: 'the destination macro is not a plain Splunk macro name' },
 });

@@ -108,6 +108,9 @@ function reportLosses(detection: IrNode, report: Reporter): void {
   }
 }
 
+/** A Splunk macro name as written in macros.conf: letters, digits, `_`, `-`, `.`, `:`. */
+const MACRO_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
+
 const search = new SearchDialect();
 const whereDialect = new WhereDialect();
 
@@ -116,6 +119,16 @@ export function renderSpl(mapped: MappedRule, report: Reporter): string {
   reportLosses(mapped.detection, report);
   const plan = planSpl(mapped, report);
   const lines = [search.generate(plan.base, mapped, report)];
+  const macro = mapped.destination['macro'];
+  if (macro !== undefined) {
+    // A site's base-search macro (ESCU's `sysmon` style) goes first; its name is written inside backticks, so only
+    // a plain macro name can be.
+    if (typeof macro !== 'string' || !MACRO_NAME.test(macro)) {
+      report.refuse(C.SP407.code, `destination macro ${JSON.stringify(macro)} is not a plain Splunk macro name`);
+      return '';
+    }
+    lines[0] = `\`${macro}\` ${lines[0]}`;
+  }
   for (const part of plan.deferred) {
     if (part.kind === 'regex') {
       // `| regex` is case-sensitive PCRE, unanchored, like Sigma's `re` (doc §1 "Regex"); the quoted pattern goes

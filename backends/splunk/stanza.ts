@@ -106,11 +106,15 @@ interface SplunkSettings {
   readonly enabled: boolean;
 }
 
-/** The rule's `targets.splunk` entry: only `enabled` (boolean) is known. */
+/** Keys of `targets.splunk` the pipeline reads (fallback.yml `ruleOverrides`): they replace the destination's. */
+const PIPELINE_KEYS = new Set(['index', 'sourcetype']);
+
+/** The rule's `targets.splunk` entry: `enabled` (boolean) here, `index` and `sourcetype` in the pipeline. */
 function settings(rule: Rule, report: Reporter): SplunkSettings {
   const raw = rule.deploy.targets['splunk'] ?? {};
   let enabled = false;
   for (const [key, value] of Object.entries(raw)) {
+    if (PIPELINE_KEYS.has(key)) continue;
     if (key === 'enabled' && typeof value === 'boolean') enabled = value;
     else
       report.warn(

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { TargetResult } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule } from '../model/rule.js';
+import type { Pipeline } from '../pipeline/types.js';
 import type { LoadedRules } from './build.js';
 
 export interface ParallelResult {
@@ -27,10 +28,11 @@ function runSlice(
   registryModule: string,
   files: readonly string[],
   targetIds: readonly string[],
+  pipelines: Readonly<Record<string, Pipeline>> | undefined,
 ): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { registryModule, files, targetIds },
+      workerData: { registryModule, files, targetIds, pipelines },
     });
     worker.once('message', (reply: WorkerReply) => resolve(reply));
     worker.once('error', reject);
@@ -45,10 +47,11 @@ export async function loadAndCompileParallel(
   targetIds: readonly string[],
   registryModule: string,
   jobs: number,
+  pipelines?: Readonly<Record<string, Pipeline>>,
 ): Promise<ParallelResult> {
   const size = Math.ceil(files.length / jobs);
   const slices = Array.from({ length: jobs }, (_, i) => files.slice(i * size, (i + 1) * size)).filter((s) => s.length);
-  const replies = await Promise.all(slices.map((slice) => runSlice(registryModule, slice, targetIds)));
+  const replies = await Promise.all(slices.map((slice) => runSlice(registryModule, slice, targetIds, pipelines)));
   const results: TargetResult[] = [];
   for (const id of targetIds)
     for (const reply of replies) for (const r of reply.results) if (r.target === id) results.push(r);

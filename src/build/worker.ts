@@ -5,17 +5,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Backend } from '../backend/types.js';
 import { loadTargets } from '../cli/targets.js';
+import type { Pipeline } from '../pipeline/types.js';
 import { compileRules, loadRules } from './build.js';
 
 interface Job {
   readonly registryModule: string;
   readonly files: readonly string[];
   readonly targetIds: readonly string[];
+  /** The site's layered pipelines (plain data, cloned into this thread). */
+  readonly pipelines?: Readonly<Record<string, Pipeline>>;
 }
 
 const job = workerData as Job;
 const { BACKENDS } = (await import(job.registryModule)) as { BACKENDS: readonly Backend[] };
-const targets = loadTargets(BACKENDS, job.targetIds);
+const targets = loadTargets(BACKENDS, job.targetIds, job.pipelines);
 const loaded = loadRules(job.files);
 const results = compileRules(loaded.rules, targets);
 parentPort?.postMessage({

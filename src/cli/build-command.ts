@@ -150,6 +150,7 @@ async function lockedBuild(
     quiet: opts.quiet,
     allow: opts.allowRefusals,
     allowErrors: Boolean(opts.allowErrors),
+    site: produceOptions.siteKey,
   };
   const key = opts.cache ? inputKey(files, cacheOptions) : undefined;
   const cached = key ? readCache(opts.out) : undefined;

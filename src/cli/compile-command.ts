@@ -20,11 +20,14 @@ import type { CliIo } from './io.js';
 import { countBySeverity, noRulesFound, printDiagnostics } from './report.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
+import type { Pipeline } from '../pipeline/types.js';
 
 export interface CompileOptions {
   /** Target names (ids or aliases); at least one. */
   readonly targets: readonly string[];
   readonly artifact: boolean;
+  /** The site's layered pipelines by target id (src/config/site.ts); built-in pipelines without them. */
+  readonly pipelines?: Readonly<Record<string, Pipeline>>;
 }
 
 /** Labels never span lines: a title with a line break would end the comment early. */
@@ -46,7 +49,7 @@ function refusalLine(target: LoadedTarget, result: TargetResult): string {
 }
 
 export function compileCommand(paths: readonly string[], opts: CompileOptions, registry: Registry, io: CliIo): number {
-  const targets = loadTargets(registry, opts.targets);
+  const targets = loadTargets(registry, opts.targets, opts.pipelines);
   // A path that does not exist is one located RC030, as in validate and build, not a read error per file.
   const discovery = discoverRuleFiles(paths);
   if (discovery.diagnostics.some((d) => d.severity === 'error')) {

@@ -14,6 +14,14 @@ import { addMatchCommands } from './match.js';
 import { predicateFactory } from './predicates.js';
 import { runValidate } from './validate.js';
 import { rulecVersion } from './version.js';
+import type { SiteCliOptions } from './site-options.js';
+import { printDiagnostics } from './report.js';
+import { targetsCommand } from './targets-command.js';
+import { explainCommand } from './explain-command.js';
+import { addSiteOptions, chosenTargets, openSiteConfig, resolveCliSite, rulePaths } from './site-options.js';
+
+/** Rule paths default to the project configuration's `rules`, else `rules/`. */
+const PATHS_HELP = "rule files, folders or glob patterns (default: the configuration's rules, else rules)";
 
 export interface CliOptions {
   /** URL of the module exporting BACKENDS, so builds can use worker threads. */
@@ -71,55 +79,103 @@ export async function runCli(
       exitCode = await runValidate(paths, { format, vocabulary, targets: registry.map((b) => b.id) }, io);
     });
 
-  withTargetOption(
-    program
-      .command('compile')
-      .description('print the query (or with --artifact, the artifact files) of rules for a target')
-      .option('--artifact', 'print the deployable artifact files instead of the query')
-      .argument('[paths...]', 'rule files, folders or glob patterns', ['rules']),
-    registry,
-  ).action((paths: string[], opts: TargetOpts & { artifact?: boolean }) => {
-    const targets = targetsOf(opts);
-    if (targets.length === 0)
-      throw new UsageError(`compile needs a target: -t, --target <id> (${describeTargets(registry)})`, 'RC993');
-    exitCode = compileCommand(paths, { targets, artifact: Boolean(opts.artifact) }, registry, io);
+  addSiteOptions(
+    program.command('targets').description('list the targets, their aliases and their built-in profiles (* = in use)'),
+  ).action((opts: SiteCliOptions) => {
+    const opened = openSiteConfig(registry, opts);
+    if (opened.diagnostics.some((d) => d.severity === 'error')) {
+      printDiagnostics(io, opened.diagnostics, opened.sources);
+      return void (exitCode = 1);
+    }
+    exitCode = targetsCommand(registry, io, opened.config);
   });
 
-  withTargetOption(
-    program
-      .command('build')
-      .description('compile every rule for every target into dist-rules/ (atomically), or check it is up to date')
-      .argument('[paths...]', 'rule files, folders or glob patterns', ['rules'])
-      .option('-o, --out <dir>', 'output folder', 'dist-rules')
-      .option('--check', 'write nothing; exit 1 and list the files that differ when the output is stale')
-      .option('--allow-refusals', 'write and exit 0 even when a target refuses a rule (corpus builds)')
-      .option('--allow-errors', 'write the rules that compiled even when the build has errors (still exits 1)')
-      .option('--wait <seconds>', 'how long to wait for another build of the same output folder', '60')
-      .option('--quiet', 'print only errors and the summary')
-      .option('--no-cache', 'compile everything even when nothing changed since the last build')
-      .option('--format <format>', FORMAT_HELP, 'text'),
-    registry,
+  addSiteOptions(
+    withTargetOption(
+      program
+        .command('explain')
+        .description('show which pipeline entries, field mappings and destination a rule gets for a target, and why')
+        .argument('<paths...>', 'rule files, folders or glob patterns'),
+      registry,
+    ),
+  ).action((paths: string[], opts: TargetOpts & SiteCliOptions) => {
+    const [target, ...more] = chosenTargets(registry, targetsOf(opts));
+    if (target === undefined || more.length > 0 || targetsOf(opts).length === 0)
+      throw new UsageError(`explain needs one target: -t, --target <id> (${describeTargets(registry)})`, 'RC993');
+    const opened = openSiteConfig(registry, opts);
+    const site = resolveCliSite(registry, [target], opts, opened, io);
+    if (!site) return void (exitCode = 1);
+    exitCode = explainCommand(paths, { target, pipelines: site.pipelines }, registry, io);
+  });
+
+  addSiteOptions(
+    withTargetOption(
+      program
+        .command('compile')
+        .description('print the query (or with --artifact, the artifact files) of rules for a target')
+        .option('--artifact', 'print the deployable artifact files instead of the query')
+        .argument('[paths...]', PATHS_HELP),
+      registry,
+    ),
+  ).action((paths: string[], opts: TargetOpts & SiteCliOptions & { artifact?: boolean }) => {
+    const asked = targetsOf(opts);
+    if (asked.length === 0)
+      throw new UsageError(`compile needs a target: -t, --target <id> (${describeTargets(registry)})`, 'RC993');
+    const targets = chosenTargets(registry, asked);
+    const opened = openSiteConfig(registry, opts);
+    const site = resolveCliSite(registry, targets, opts, opened, io);
+    if (!site) return void (exitCode = 1);
+    exitCode = compileCommand(
+      rulePaths(paths, opened.config),
+      { targets, artifact: Boolean(opts.artifact), pipelines: site.pipelines },
+      registry,
+      io,
+    );
+  });
+
+  addSiteOptions(
+    withTargetOption(
+      program
+        .command('build')
+        .description('compile every rule for every target into dist-rules/ (atomically), or check it is up to date')
+        .argument('[paths...]', PATHS_HELP)
+        .option('-o, --out <dir>', "output folder (default: the configuration's out, else dist-rules)")
+        .option('--check', 'write nothing; exit 1 and list the files that differ when the output is stale')
+        .option('--allow-refusals', 'write and exit 0 even when a target refuses a rule (corpus builds)')
+        .option('--allow-errors', 'write the rules that compiled even when the build has errors (still exits 1)')
+        .option('--wait <seconds>', 'how long to wait for another build of the same output folder', '60')
+        .option('--quiet', 'print only errors and the summary')
+        .option('--no-cache', 'compile everything even when nothing changed since the last build')
+        .option('--format <format>', FORMAT_HELP, 'text'),
+      registry,
+    ),
   ).action(
     async (
       paths: string[],
-      opts: TargetOpts & {
-        out: string;
-        check?: boolean;
-        allowRefusals?: boolean;
-        allowErrors?: boolean;
-        wait: string;
-        quiet?: boolean;
-        cache: boolean;
-        format: string;
-      },
+      opts: TargetOpts &
+        SiteCliOptions & {
+          out?: string;
+          check?: boolean;
+          allowRefusals?: boolean;
+          allowErrors?: boolean;
+          wait: string;
+          quiet?: boolean;
+          cache: boolean;
+          format: string;
+        },
     ) => {
       const format = parseFormat(opts.format);
+      const opened = openSiteConfig(registry, opts);
+      const asked = targetsOf(opts);
+      const ids = chosenTargets(registry, asked, opened.config);
+      const site = resolveCliSite(registry, ids, opts, opened, io);
+      if (!site) return void (exitCode = 1);
       exitCode = await buildCommand(
-        paths,
+        rulePaths(paths, opened.config),
         {
-          out: resolve(opts.out),
+          out: opts.out !== undefined ? resolve(opts.out) : (opened.config?.out ?? resolve('dist-rules')),
           check: Boolean(opts.check),
-          targets: targetsOf(opts),
+          targets: asked.length > 0 || opened.config?.targets ? ids : [],
           allowRefusals: Boolean(opts.allowRefusals),
           allowErrors: Boolean(opts.allowErrors),
           waitMs: Math.max(0, Number(opts.wait) || 0) * 1000,
@@ -129,35 +185,46 @@ export async function runCli(
         },
         registry,
         io,
-        produceOptions,
+        { ...produceOptions, pipelines: site.pipelines, siteKey: site.key },
       );
     },
   );
 
-  withTargetOption(
-    program
-      .command('coverage')
-      .description('how many rules each target compiles cleanly, with warnings, or refuses (and why)')
-      .argument('[paths...]', 'rule files, folders or glob patterns', ['rules'])
-      .option('--json <file>', 'write the machine-readable report (totals and per-rule results) here')
-      .option('--markdown <file>', 'write the rules × targets matrix here')
-      .option('--format <format>', `${FORMAT_HELP}; json is the --json report`, 'text'),
-    registry,
-  ).action(async (paths: string[], opts: TargetOpts & { json?: string; markdown?: string; format: string }) => {
-    const format = parseFormat(opts.format);
-    exitCode = await coverageCommand(
-      paths,
-      {
-        targets: targetsOf(opts),
-        format,
-        ...(opts.json ? { json: opts.json } : {}),
-        ...(opts.markdown ? { markdown: opts.markdown } : {}),
-      },
+  addSiteOptions(
+    withTargetOption(
+      program
+        .command('coverage')
+        .description('how many rules each target compiles cleanly, with warnings, or refuses (and why)')
+        .argument('[paths...]', PATHS_HELP)
+        .option('--json <file>', 'write the machine-readable report (totals and per-rule results) here')
+        .option('--markdown <file>', 'write the rules × targets matrix here')
+        .option('--format <format>', `${FORMAT_HELP}; json is the --json report`, 'text'),
       registry,
-      io,
-      produceOptions,
-    );
-  });
+    ),
+  ).action(
+    async (
+      paths: string[],
+      opts: TargetOpts & SiteCliOptions & { json?: string; markdown?: string; format: string },
+    ) => {
+      const format = parseFormat(opts.format);
+      const opened = openSiteConfig(registry, opts);
+      const ids = chosenTargets(registry, targetsOf(opts), opened.config);
+      const site = resolveCliSite(registry, ids, opts, opened, io);
+      if (!site) return void (exitCode = 1);
+      exitCode = await coverageCommand(
+        rulePaths(paths, opened.config),
+        {
+          targets: ids,
+          format,
+          ...(opts.json ? { json: opts.json } : {}),
+          ...(opts.markdown ? { markdown: opts.markdown } : {}),
+        },
+        registry,
+        io,
+        { ...produceOptions, pipelines: site.pipelines, siteKey: site.key },
+      );
+    },
+  );
 
   const factory = predicateFactory(registry);
   if (factory)

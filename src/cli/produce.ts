@@ -3,6 +3,7 @@ import type { BuildOutput, LoadedRules } from '../build/build.js';
 import { assembleOutput, compileRules, loadRules } from '../build/build.js';
 import { loadAndCompileParallel } from '../build/parallel.js';
 import type { LoadedTarget, TargetResult } from '../compile.js';
+import type { Pipeline } from '../pipeline/types.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 
@@ -11,6 +12,10 @@ export interface ProduceOptions {
   readonly registryModule?: string;
   /** Worker threads; default 1 (this thread), or RULEC_JOBS. */
   readonly jobs?: number;
+  /** The site's layered pipelines by target id (rulec.config.yml, --pipeline); default the built-in ones. */
+  readonly pipelines?: Readonly<Record<string, Pipeline>>;
+  /** Changes whenever the site's settings change: part of the build cache key. */
+  readonly siteKey?: string;
 }
 
 export interface Produced {
@@ -38,7 +43,7 @@ export async function produceResults(
   registry: Registry,
   options: ProduceOptions = {},
 ): Promise<ProducedResults> {
-  const targets = loadTargets(registry, targetIds);
+  const targets = loadTargets(registry, targetIds, options.pipelines);
   const fromEnv = Number(process.env.RULEC_JOBS ?? '');
   const jobs = options.jobs ?? (fromEnv > 0 ? fromEnv : 1);
   // Workers load compiled JavaScript; from TypeScript sources (tests, tsx) stay on this thread.
@@ -49,6 +54,7 @@ export async function produceResults(
       targets.map((t) => t.backend.id),
       options.registryModule!,
       jobs,
+      options.pipelines,
     );
     return { targets, loaded, results };
   }

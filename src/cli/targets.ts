@@ -4,6 +4,7 @@ import type { LoadedTarget } from '../compile.js';
 import { suggest } from '../detection/suggest.js';
 import { loadPipeline } from '../pipeline/load.js';
 import { UsageError } from './report.js';
+import type { Pipeline } from '../pipeline/types.js';
 
 export type Registry = readonly Backend[];
 
@@ -45,11 +46,15 @@ export function resolveTargetIds(registry: Registry, names: readonly string[]): 
 }
 
 /** Every target, or those named (ids or aliases, see `resolveTargetIds`). */
-export function loadTargets(registry: Registry, names?: readonly string[]): LoadedTarget[] {
+export function loadTargets(
+  registry: Registry,
+  names?: readonly string[],
+  pipelines?: Readonly<Record<string, Pipeline>>,
+): LoadedTarget[] {
   const ids = names && names.length > 0 ? resolveTargetIds(registry, names) : registry.map((b) => b.id);
   return ids.map((id) => {
     const backend = registry.find((b) => b.id === id)!;
-    return { backend, pipeline: loadPipeline(backend.root, backend.id) };
+    return { backend, pipeline: pipelines?.[id] ?? loadPipeline(backend.root, backend.id) };
   });
 }
 

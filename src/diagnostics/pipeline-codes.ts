@@ -17,3 +17,19 @@ export const PIPELINE_CODES = defineCodes({
     summary: 'a wildcard, regex or other non-exact test on a value-mapped field is compared with unmapped values',
   },
 });
+
+/** RC406–RC419: user pipelines, profiles and per-rule overrides that go through the mapping. */
+export const USER_PIPELINE_CODES = defineCodes({
+  RC406: {
+    severity: 'error',
+    summary: "a rule's targets.<target> override asks for a destination no pipeline entry maps its logsource onto",
+  },
+  RC407: { severity: 'error', summary: "a rule's targets.<target> destination override has the wrong type" },
+  RC408: { severity: 'error', summary: 'a pipeline entry with a new id has no `when`, so it would apply to nothing' },
+  RC409: { severity: 'error', summary: 'a pipeline file lists the same logsource id twice' },
+  RC410: { severity: 'error', summary: 'a pipeline destination key the target does not understand' },
+  RC411: {
+    severity: 'error',
+    summary: 'two pipeline files of the same layer map one field to different target fields',
+  },
+});

@@ -9,6 +9,9 @@ import '../diagnostics/pipeline-codes.js';
 import * as b from '../ir/build.js';
 import type { FieldNode, IrNode } from '../ir/nodes.js';
 import { exactText, literalPattern } from '../ir/pattern.js';
+import type { Pattern } from '../ir/pattern.js';
+import { placeholdersIn, substitutePlaceholders } from '../ir/placeholder.js';
+import { parseSigmaString } from '../detection/sigma-string.js';
 import { mapLeaves } from '../ir/visit.js';
 import type { Logsource, Rule } from '../model/rule.js';
 import type { LogsourceMapping, Pipeline } from './types.js';
@@ -28,7 +31,7 @@ export function selectLogsource(pipeline: Pipeline, logsource: Logsource): Logso
   return found;
 }
 
-function findLogsource(pipeline: Pipeline, logsource: Logsource): LogsourceMapping | undefined {
+function findLogsource(pipeline: Pick<Pipeline, 'logsources'>, logsource: Logsource): LogsourceMapping | undefined {
   let best: LogsourceMapping | undefined;
   let bestScore = -1;
   for (const mapping of pipeline.logsources) {
@@ -119,22 +122,78 @@ function renameField(node: FieldNode, field: string): IrNode {
   return Object.freeze({ ...node, field });
 }
 
+function describeLogsource(logsource: Logsource): string {
+  const ls = Object.entries(logsource)
+    .filter(([k]) => k !== 'definition')
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  return `{${ls}}`;
+}
+
+/**
+ * The rule's own `targets.<target>` settings that go through the mapping (the pack's `ruleOverrides`): a `select`
+ * key chooses the entry mapping this logsource onto that destination (so fields are mapped for it), a `replace`
+ * key replaces the destination value. Returns the entry to use and the destination values to replace.
+ */
+function ruleOverrides(
+  rule: Rule,
+  pipeline: Pipeline,
+  mapping: LogsourceMapping | undefined,
+  report: Reporter,
+): { mapping: LogsourceMapping | undefined; destination: Record<string, unknown> } {
+  const own = rule.deploy.targets[pipeline.target] ?? {};
+  const destination: Record<string, unknown> = {};
+  for (const [key, how] of Object.entries(pipeline.ruleOverrides ?? {})) {
+    if (!Object.hasOwn(own, key)) continue;
+    const value = own[key];
+    const where = `targets.${pipeline.target}.${key}`;
+    if (how === 'replace') {
+      const list = Array.isArray(value) ? value : [value];
+      if (list.length === 0 || !list.every((v) => typeof v === 'string' && v.trim() !== ''))
+        report.refuse('RC407', `${where} must be a name or a list of names, not ${JSON.stringify(value)}`);
+      else destination[key] = value;
+      continue;
+    }
+    // A non-string is the target's own error to report (it knows what the key names).
+    if (typeof value !== 'string') continue;
+    // Without an entry for the logsource, the override is the only destination there is: fields stay as written.
+    if (!mapping) {
+      destination[key] = value;
+      continue;
+    }
+    if (mapping.destination[key] === value) continue;
+    const candidates = [...pipeline.logsources, ...(pipeline.alternatives ?? [])].filter(
+      (e) => e.destination[key] === value,
+    );
+    const chosen = findLogsource({ logsources: candidates }, rule.logsource);
+    if (!chosen) {
+      report.refuse(
+        'RC406',
+        `${where} is ${JSON.stringify(value)}, but no ${pipeline.target} pipeline entry maps logsource ` +
+          `${describeLogsource(rule.logsource)} onto ${key} ${JSON.stringify(value)} (entry '${mapping.id}' maps ` +
+          `it onto ${JSON.stringify(mapping.destination[key])}): add one in a pipeline file, or remove the override`,
+      );
+      continue;
+    }
+    mapping = chosen;
+  }
+  return { mapping, destination };
+}
+
 export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter): MappedRule {
-  const mapping = selectLogsource(pipeline, rule.logsource);
+  const overridden = ruleOverrides(rule, pipeline, selectLogsource(pipeline, rule.logsource), report);
+  const mapping = overridden.mapping;
+  const detection = resolvePlaceholders(rule.detection, pipeline, report);
   if (!mapping) {
-    const ls = Object.entries(rule.logsource)
-      .filter(([k]) => k !== 'definition')
-      .map(([k, v]) => `${k}: ${v}`)
-      .join(', ');
     report.warn(
       'RC401',
-      `no ${pipeline.target} mapping for logsource {${ls}}: fields kept as the rule names them`,
+      `no ${pipeline.target} mapping for logsource ${describeLogsource(rule.logsource)}: fields kept as the rule names them`,
       ruleKey('logsource'),
     );
     return Object.freeze({
       rule,
-      detection: rule.detection,
-      destination: pipeline.fallback,
+      detection,
+      destination: { ...pipeline.fallback, ...overridden.destination },
       fieldTypes: nullPrototypeTable<string>(undefined),
     });
   }
@@ -211,7 +270,7 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     return node;
   };
 
-  const mapped = mapLeaves(rule.detection, (leaf) => {
+  const mapped = mapLeaves(detection, (leaf) => {
     if (
       leaf.kind === 'keyword' ||
       leaf.kind === 'const' ||
@@ -236,7 +295,66 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     rule,
     detection: b.and([mappingCondition(mapping), mapped]),
     logsourceId: mapping.id,
-    destination: mapping.destination,
+    destination:
+      Object.keys(overridden.destination).length > 0
+        ? { ...mapping.destination, ...overridden.destination }
+        : mapping.destination,
     fieldTypes: nullPrototypeTable(mapping.fieldTypes),
+  });
+}
+
+/** Most values a placeholder may expand to in one test (the product of its placeholders' value counts). */
+const MAX_EXPANSION = 10_000;
+
+/**
+ * `%name%` placeholders replaced by the values this target's configuration gives (each value a Sigma string, like
+ * the rule's own values, so it goes through the same escaping), or the rule refused naming the missing one.
+ */
+function resolvePlaceholders(detection: IrNode, pipeline: Pipeline, report: Reporter): IrNode {
+  const reported = new Set<string>();
+  return mapLeaves(detection, (leaf) => {
+    if (leaf.kind !== 'stringMatch' && leaf.kind !== 'keyword') return leaf;
+    const names = [...new Set(placeholdersIn(leaf.pattern))];
+    if (names.length === 0) return leaf;
+    const lists: (readonly string[])[] = [];
+    for (const name of names) {
+      const setting = pipeline.placeholders?.[name];
+      if (setting && 'values' in setting) {
+        lists.push(setting.values);
+        continue;
+      }
+      if (!reported.has(name)) {
+        reported.add(name);
+        report.refuse(
+          'RC209',
+          setting
+            ? `placeholder %${name}%: ${pipeline.target} has no native reference of this kind; give its values`
+            : `placeholder %${name}% has no value for ${pipeline.target}: set placeholders.${name} in rulec.config.yml`,
+          leaf,
+        );
+      }
+    }
+    if (lists.length < names.length) return leaf;
+    if (lists.reduce((n, l) => n * l.length, 1) > MAX_EXPANSION) {
+      report.refuse(
+        'RC209',
+        `placeholders ${names.map((n) => `%${n}%`).join(', ')} expand to more than ${MAX_EXPANSION} values`,
+        leaf,
+      );
+      return leaf;
+    }
+    let combos: Record<string, string>[] = [{}];
+    names.forEach((name, i) => {
+      combos = combos.flatMap((c) => lists[i]!.map((v) => ({ ...c, [name]: v })));
+    });
+    const patterns: Pattern[] = combos.map((c) => substitutePlaceholders(leaf.pattern, (n) => parseSigmaString(c[n]!)));
+    return b.or(
+      patterns.map((p) =>
+        leaf.kind === 'keyword'
+          ? b.keyword(p, leaf.cased, leaf.origin)
+          : b.stringMatch(leaf.field, p, leaf.cased, leaf.origin),
+      ),
+      leaf.origin,
+    );
   });
 }

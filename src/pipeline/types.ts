@@ -44,7 +44,22 @@ export interface LogsourceMapping {
   readonly fieldDiagnostics?: Readonly<Record<string, { readonly code: string; readonly message: string }>>;
   /** Why these choices: sources, ingest path. Shown in docs, never evaluated. */
   readonly notes?: string;
+  /**
+   * The pipeline files that made this entry, lowest layer first (`backends/…/windows.yml`, then a profile, then
+   * user files), for `rulec explain`. Filled by the loader; never written in pipeline files.
+   */
+  readonly from?: readonly string[];
+  /** Per rule field: the file whose entry decided its mapping, when a later layer changed it. */
+  readonly fieldFrom?: Readonly<Record<string, string>>;
 }
+
+/**
+ * How a target resolves one `%name%` placeholder: values expanded inline (same escaping as rule values), or a
+ * native reference the target's query looks up at search time.
+ */
+export type PlaceholderSetting =
+  | { readonly values: readonly string[]; readonly from: string }
+  | { readonly reference: Readonly<Record<string, string>>; readonly from: string };
 
 export interface Pipeline {
   readonly target: string;
@@ -53,4 +68,22 @@ export interface Pipeline {
   readonly logsources: readonly LogsourceMapping[];
   /** Destination used for a rule whose logsource has no mapping (it then compiles with a warning). */
   readonly fallback: Readonly<Record<string, unknown>>;
+  /** Destination keys the target understands besides those its entries use (for checking user settings). */
+  readonly destinationKeys?: readonly string[];
+  /**
+   * Keys of a rule's `targets.<target>` that go through the mapping: `select` picks the entry whose destination
+   * has that value (so its fields are mapped for that destination), `replace` replaces the destination value.
+   */
+  readonly ruleOverrides?: Readonly<Record<string, 'select' | 'replace'>>;
+  /**
+   * Entries of the target's other profiles (and of the built-in pack when a profile is active): a `select`
+   * override may choose one of these when the active entries have none for the requested destination.
+   */
+  readonly alternatives?: readonly LogsourceMapping[];
+  /** Placeholder name → how this target resolves it (from the project configuration). */
+  readonly placeholders?: Readonly<Record<string, PlaceholderSetting>>;
+  /** The layers this pipeline was built from, lowest first (`built-in`, `profile …`, files), for `rulec targets`. */
+  readonly layers?: readonly string[];
+  /** The built-in profile layered in, if any. */
+  readonly profile?: string;
 }

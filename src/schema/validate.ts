@@ -11,11 +11,12 @@ import type { DocPath, Locator } from '../source/locator.js';
 import { KNOWN_TOP_LEVEL_KEYS, RULE_SCHEMA } from './rule-schema.js';
 import { closest } from './suggest.js';
 
-let compiled: ValidateFunction | undefined;
+const compiled = new Map<Readonly<Record<string, unknown>>, ValidateFunction>();
 
-/** The compiled validator, built on first use and reused for every rule. */
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
+/** The compiled validator of a schema, built on first use and reused for every document. */
+function validator(schema: Readonly<Record<string, unknown>>): ValidateFunction {
+  const known = compiled.get(schema);
+  if (known) return known;
   // verbose: errors carry the offending data and schema, which the messages quote.
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   // ajv-formats is CommonJS; under NodeNext its default export may arrive wrapped once more.
@@ -23,16 +24,32 @@ function validator(): ValidateFunction {
   const exported = (ajvFormats as unknown as { default: Plugin | { default: Plugin } }).default;
   const addFormats = typeof exported === 'function' ? exported : exported.default;
   addFormats(ajv);
-  compiled = ajv.compile(RULE_SCHEMA);
-  return compiled;
+  const validate = ajv.compile(schema);
+  compiled.set(schema, validate);
+  return validate;
 }
 
 /** Validates one rule document's data; every problem found is returned, located through `locator`. */
 export function validateRule(data: unknown, locator: Locator): Diagnostic[] {
-  const validate = validator();
-  const diagnostics: Diagnostic[] = [];
-  if (!validate(data)) diagnostics.push(...localise(validate.errors ?? [], locator));
+  const diagnostics = validateDocument(RULE_SCHEMA, data, locator);
   diagnostics.push(...typoWarnings(data, locator));
+  return sortByOffset(diagnostics);
+}
+
+/**
+ * Validates any YAML document (project configuration, user pipeline) against a published JSON Schema, with the
+ * same located messages as rules: unknown keys with "did you mean", wrong types, bad values.
+ */
+export function validateDocument(
+  schema: Readonly<Record<string, unknown>>,
+  data: unknown,
+  locator: Locator,
+): Diagnostic[] {
+  const validate = validator(schema);
+  return validate(data) ? [] : sortByOffset(localise(validate.errors ?? [], locator));
+}
+
+function sortByOffset(diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics.sort(
     (a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || a.code.localeCompare(b.code),
   );

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { base64OffsetVariants } from '../../src/detection/modifiers/base64offset.js';
+import { ANY_CHARS } from '../../src/ir/pattern.js';
+import type { Pattern } from '../../src/ir/pattern.js';
+import { placeholdersIn } from '../../src/ir/placeholder.js';
 import { errorsOf, sel, show } from './helpers.js';
 
 /** The IR of `sel` whose one item is `line`, asserting it had no diagnostics of severity error. */
@@ -180,11 +183,12 @@ describe('typed modifiers', () => {
     expect(errorsOf(sel(`A|fieldref: 'B*'`))).toEqual(['RC208']);
   });
 
-  it('expand: a placeholder cannot be resolved yet', () => {
-    const r = sel(`A|expand: '%Admins%'`);
-    expect(errorsOf(r)).toEqual(['RC209']);
-    expect(r.diagnostics[0]!.message).toContain('placeholder %Admins% cannot be resolved');
-    expect(r.diagnostics[0]!.span?.start.line).toBe(3);
+  it('expand: a placeholder is kept as a marked pattern part, resolved per target by the pipeline', () => {
+    const r = sel(`A|expand|contains: '%Admins%'`);
+    expect(errorsOf(r)).toEqual([]);
+    const node = r.node as { pattern: Pattern };
+    expect(placeholdersIn(node.pattern)).toEqual(['Admins']);
+    expect(node.pattern.parts[0]).toEqual(ANY_CHARS);
   });
 
   it('field-only modifiers are rejected in keyword searches', () => {

@@ -106,6 +106,7 @@ export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
   SP403: 'saved search name',
   SP404: '.conf text; the evaluators read the query itself',
   SP405: 'ignored targets.splunk setting',
+  EL312: 'ignored targets.elastic setting, not the query',
 };
 
 /** The field a loss diagnostic names, when its code's message names one. */

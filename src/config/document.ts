@@ -1,0 +1,59 @@
+/**
+ * Reads one settings file (project configuration, user pipeline) the way rule files are read: bytes checked, YAML
+ * with positions, then the published JSON Schema, every problem a located diagnostic.
+ */
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import '../diagnostics/config-codes.js';
+import { validateDocument } from '../schema/validate.js';
+import { loadSource } from '../source/load.js';
+import type { Locator } from '../source/locator.js';
+
+export interface SettingsDocument {
+  readonly file: string;
+  /** The file's text (empty when it could not be read), for code frames. */
+  readonly text: string;
+  /** The data, when the file is valid YAML holding one map that passes the schema. */
+  readonly data?: unknown;
+  readonly locator?: Locator;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function readSettingsDocument(
+  file: string,
+  schema: Readonly<Record<string, unknown>>,
+  what: string,
+): SettingsDocument {
+  let content: Buffer;
+  try {
+    content = readFileSync(file);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
+    return {
+      file,
+      text: '',
+      diagnostics: [{ code: 'RC601', severity: 'error', message: `cannot read the ${what}: ${reason}`, file }],
+    };
+  }
+  const loaded = loadSource(file, content);
+  const diagnostics = [...loaded.diagnostics];
+  const [first, second] = loaded.documents;
+  if (second)
+    diagnostics.push({
+      code: 'RC602',
+      severity: 'error',
+      message: `a ${what} holds one YAML document; this file has ${loaded.documents.length}`,
+      file,
+      ...(second.locator.span([]) ? { span: second.locator.span([])! } : {}),
+    });
+  if (!first || diagnostics.some((d) => d.severity === 'error') || !first.ok)
+    return { file, text: loaded.text, diagnostics };
+  diagnostics.push(...validateDocument(schema, first.data, first.locator));
+  return {
+    file,
+    text: loaded.text,
+    locator: first.locator,
+    diagnostics,
+    ...(diagnostics.some((d) => d.severity === 'error') ? {} : { data: first.data }),
+  };
+}
