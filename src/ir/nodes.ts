@@ -123,7 +123,11 @@ export interface TimePartNode extends NodeBase {
   readonly value: number;
 }
 
-/** A keyword (field-less) search: any string value of the event matches the pattern. */
+/**
+ * A keyword (field-less) search: the pattern occurs somewhere inside the event's text (case-insensitive unless
+ * `cased`), as a substring of any string value; wildcards keep their meaning inside it. The pattern is the rule's
+ * value as written: `searchPattern` (./pattern.ts) gives the whole-value form `*value*`.
+ */
 export interface KeywordNode extends NodeBase {
   readonly kind: 'keyword';
   readonly pattern: Pattern;
