@@ -37,6 +37,11 @@ export const ELASTIC_CODES = defineCodes({
     summary:
       "a keyword's whitespace, control characters or '?' are searched as '*' in KQL free text: a wider search (under `not`, a narrower rule)",
   },
+  EL208: {
+    severity: 'warning',
+    summary:
+      "KQL matches a caseExact field (event.action, event.provider, winlog.channel…) case-sensitively: the rule's value must be spelled as the data spells it",
+  },
   EL301: { severity: 'error', summary: 'a field-to-field comparison (fieldref) cannot be expressed in KQL or EQL' },
   EL302: { severity: 'error', summary: 'a date-part comparison cannot be expressed in KQL or EQL' },
   EL303: { severity: 'error', summary: 'a regular expression uses a construct Lucene regex syntax cannot express' },

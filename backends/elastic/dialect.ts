@@ -98,8 +98,16 @@ export class KqlGenerator extends QueryGenerator {
       return '*';
     }
     const literals = p.parts.flatMap((part) => (part.kind === 'literal' ? [part.text] : []));
-    const fidelity = kqlCaseFidelity(field, literals, cased, ctx.mapped.fieldTypes, this.destination);
-    if (fidelity === 'case-sensitive') {
+    // The pipeline's own logsource condition (no origin) and value-mapped values are in the data's spelling.
+    const fromRule = node.origin !== undefined && node.origin.valueMapped !== true;
+    const fidelity = kqlCaseFidelity(field, literals, cased, ctx.mapped.fieldTypes, this.destination, fromRule);
+    if (fidelity === 'case-exact') {
+      ctx.report.warn(
+        'EL208',
+        `KQL matches '${field}' case-sensitively: the rule's '${patternToSigma(p)}' must be spelled exactly as the data spells it (the rule matches any case)`,
+        node,
+      );
+    } else if (fidelity === 'case-sensitive') {
       if (this.options.caseLoss === 'eql')
         throw new NeedsEql(`a case-insensitive match on keyword field '${field}'`, node);
       ctx.report.warn('EL201', `KQL matches '${field}' case-sensitively; the rule matches case-insensitively`, node);

@@ -9,6 +9,11 @@ import type { Pattern } from './pattern.js';
 /** Where a node came from in the rule document, for diagnostics: a path of map keys and list indexes. */
 export interface Origin {
   readonly path: readonly (string | number)[];
+  /**
+   * The value was written by a pipeline's value map, in the target data's own spelling (the map was looked up
+   * case-insensitively), not by the rule: a target that compares case-sensitively keeps the rule's meaning.
+   */
+  readonly valueMapped?: true;
 }
 
 interface NodeBase {

@@ -135,9 +135,10 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
         return node;
       }
       const mapped = table[key]!;
-      if (typeof mapped === 'number') return b.numberMatch(node.field, mapped, node.origin);
-      if (typeof mapped === 'boolean') return b.boolMatch(node.field, mapped, node.origin);
-      return b.stringMatch(node.field, literalPattern(mapped), node.cased, node.origin);
+      const origin = { path: node.origin?.path ?? [], valueMapped: true as const };
+      if (typeof mapped === 'number') return b.numberMatch(node.field, mapped, origin);
+      if (typeof mapped === 'boolean') return b.boolMatch(node.field, mapped, origin);
+      return b.stringMatch(node.field, literalPattern(mapped), node.cased, origin);
     }
     if (node.kind !== 'exists' && node.kind !== 'nullMatch')
       report.warn('RC405', `field '${node.field}' has mapped values but this test is not an exact value`, node);

@@ -45,6 +45,7 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
   EL201: { target: 'elastic', kind: 'case', field: /^KQL matches '(.+)' case-sensitively/ },
   EL202: { target: 'elastic', kind: 'keyword' },
   EL207: { target: 'elastic', kind: 'keyword' },
+  EL208: { target: 'elastic', kind: 'case', field: /^KQL matches '(.+)' case-sensitively: the rule's/ },
   EL203: { target: 'elastic', kind: 'analysed', field: /^'(.+)' is a text field/ },
   EL204: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is not declared as an ip field/ },
   EL206: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is not typed numeric/ },
