@@ -301,9 +301,29 @@ export class KustoGenerator extends QueryGenerator {
     return ctx.parents.at(-1) === 'or' ? `(${test})` : test;
   }
 
+  /**
+   * A missing field equals nothing (Sigma fieldref; the JS predicate's `fieldEq`), but a missing string column
+   * reads as `""` in Kusto, so two missing columns would compare equal: the left column must hold a value. On a
+   * string column "holds a value" can only be "not empty", so two empty values are not equal either (SN002).
+   */
   fieldRef(node: NodeOf<'fieldRef'>, ctx: GenContext): string {
     const op = node.cased ? '==' : '=~';
-    return `${this.stringColumn(node.field, ctx)} ${op} ${this.stringColumn(node.otherField, ctx)}`;
+    const left = this.stringColumn(node.field, ctx);
+    const kind = columnKind(node.field, ctx);
+    let guard: string;
+    if (isStringLike(kind)) {
+      ctx.report.warn(
+        SN002.code,
+        `'${node.field}' equal to '${node.otherField}' is rendered with isnotempty(): a missing column reads as "", so two empty values are not taken as equal`,
+        node,
+      );
+      guard = `isnotempty(${identifier(node.field)})`;
+    } else {
+      guard = `isnotnull(${identifier(node.field)})`;
+    }
+    const test = `${guard} and ${left} ${op} ${this.stringColumn(node.otherField, ctx)}`;
+    // `and` binds tighter than `or` and `not(…)` brings its own parentheses; under `or` they are for the reader.
+    return ctx.parents.at(-1) === 'or' ? `(${test})` : test;
   }
 
   timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {

@@ -53,7 +53,8 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
   SN002: {
     target: 'sentinel',
     kind: 'empty-or-missing',
-    field: /^'(.+?)(?:: null' is rendered|' present is rendered|' equal to '')/,
+    field:
+      /^'(.+?)(?:: null' is rendered|' present is rendered|' equal to ''|' equal to '.+' is rendered with isnotempty)/,
   },
   SN003: { target: 'sentinel', kind: 'keyword' },
   // Splunk (backends/splunk/codes.ts)

@@ -225,9 +225,10 @@ describe('null, exists, cidr, fieldref, time parts, regex', () => {
       'ipv6_is_in_any_range(trim_start(@"\\[", tostring(split(IpPort, "]")[0])), "2001:db8::/32") == true',
       [],
     ],
-    ['fieldref', b.fieldRef('Name', 'Other'), 'Name =~ Other', []],
-    ['fieldref cased', b.fieldRef('Name', 'Other', true), 'Name == Other', []],
-    ['fieldref with a typed column', b.fieldRef('Count', 'Name'), 'tostring(Count) =~ Name', []],
+    // A missing field equals nothing: the left column must hold a value (issue 13, cause 3).
+    ['fieldref', b.fieldRef('Name', 'Other'), 'isnotempty(Name) and Name =~ Other', ['SN002']],
+    ['fieldref cased', b.fieldRef('Name', 'Other', true), 'isnotempty(Name) and Name == Other', ['SN002']],
+    ['fieldref with a typed column', b.fieldRef('Count', 'Name'), 'isnotnull(Count) and tostring(Count) =~ Name', []],
     ['hour of a datetime', b.timePart('When', 'hour', 3), 'datetime_part("hour", When) == 3', []],
     [
       'week of a string date',
