@@ -68,3 +68,36 @@ ${pin}`;
     expect(readQuery(result, { kustoColumns: {} })(lower)).toBe(true);
   });
 });
+
+describe('a boolean on a value-mapped field (cause 8)', () => {
+  const ADWS = (initiated: string) => `title: ADWS connection (shape of net_connection_win_adws_unusual_connection)
+id: 10000000-0000-4000-8000-0000000000b2
+logsource: { product: windows, category: network_connection }
+detection:
+  selection:
+    Initiated: ${initiated}
+    DestinationPort: 9389
+  condition: selection
+level: medium
+`;
+  const event = {
+    'host.os.type': 'windows',
+    'event.category': 'network',
+    'network.direction': 'egress',
+    'destination.port': 9389,
+  };
+
+  it('Initiated: true (a YAML boolean) is mapped like the string: network.direction egress, and fires', () => {
+    const result = compile(ADWS('true'), 'elastic');
+    expect(result.compiled!.query.query).toContain('network.direction');
+    expect(result.compiled!.query.query).not.toContain('== true');
+    expect(codes(result)).not.toContain('RC405');
+    expect(readQuery(result, { kustoColumns: {} })(event)).toBe(true);
+  });
+
+  it('a number no mapping knows is named as a test that can never be true (RC405)', () => {
+    const result = compile(ADWS('7'), 'elastic');
+    const rc405 = result.diagnostics.filter((d) => d.code === 'RC405').map((d) => d.message);
+    expect(rc405).toEqual([expect.stringMatching(/^field 'Initiated' has mapped values .* can never be true/)]);
+  });
+});
