@@ -15,7 +15,8 @@ export const ELASTIC_CODES = defineCodes({
   },
   EL202: {
     severity: 'warning',
-    summary: "a keyword (field-less) search becomes KQL free text over the index's default fields, not every value",
+    summary:
+      'a keyword (field-less) search becomes KQL free text `*value*` over every field: a substring search, but case-sensitive on keyword fields',
   },
   EL203: {
     severity: 'warning',
@@ -31,10 +32,24 @@ export const ELASTIC_CODES = defineCodes({
     summary:
       'a numeric comparison on a field the pipeline does not type as numeric: Elasticsearch compares its indexed terms as text',
   },
+  EL207: {
+    severity: 'warning',
+    summary:
+      "a keyword's whitespace, control characters or '?' are searched as '*' in KQL free text: a wider search (under `not`, a narrower rule)",
+  },
+  EL208: {
+    severity: 'warning',
+    summary:
+      "KQL matches a caseExact field (event.action, event.provider, winlog.channel…) case-sensitively: the rule's value must be spelled as the data spells it",
+  },
   EL301: { severity: 'error', summary: 'a field-to-field comparison (fieldref) cannot be expressed in KQL or EQL' },
   EL302: { severity: 'error', summary: 'a date-part comparison cannot be expressed in KQL or EQL' },
   EL303: { severity: 'error', summary: 'a regular expression uses a construct Lucene regex syntax cannot express' },
-  EL304: { severity: 'error', summary: 'a keyword (field-less) search cannot be combined with a query that needs EQL' },
+  EL304: {
+    severity: 'error',
+    summary:
+      'a keyword (field-less) search needs KQL free text, but the keyword (whitespace, `?`) or the rest of the rule needs EQL, which has no field-less search',
+  },
   EL305: { severity: 'error', summary: 'a wildcard or text match on an ip-typed field cannot be expressed' },
   EL306: { severity: 'error', summary: 'a CIDR match on a non-ip field cannot be lowered to a wildcard' },
   EL307: { severity: 'error', summary: 'the rule forces KQL but a part of it needs EQL' },

@@ -7,14 +7,14 @@
  * (./eql-dialect.ts). Impossible in both languages: `report.refuse`.
  */
 import type { IrNode, NodeOf, StringMatchNode } from '../../src/ir/nodes.js';
-import type { Pattern } from '../../src/ir/pattern.js';
-import { patternShape } from '../../src/ir/pattern.js';
+import type { Pattern, PatternPart } from '../../src/ir/pattern.js';
+import { ANY_CHARS, literalPart, pattern, patternShape, patternToSigma, searchPattern } from '../../src/ir/pattern.js';
 import type { BooleanTokens, GenContext } from '../../src/render/query-generator.js';
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { cidrAsPattern } from './cidr-lowering.js';
 import './codes.js';
 import type { ElasticDestination } from './destination.js';
-import { fieldKind, kqlCaseFidelity } from './field-kind.js';
+import { fieldKind, hasCasedCharacters, kqlCaseFidelity } from './field-kind.js';
 import {
   escapeKqlWildcardLiteral,
   kqlExactValue,
@@ -98,8 +98,16 @@ export class KqlGenerator extends QueryGenerator {
       return '*';
     }
     const literals = p.parts.flatMap((part) => (part.kind === 'literal' ? [part.text] : []));
-    const fidelity = kqlCaseFidelity(field, literals, cased, ctx.mapped.fieldTypes, this.destination);
-    if (fidelity === 'case-sensitive') {
+    // The pipeline's own logsource condition (no origin) and value-mapped values are in the data's spelling.
+    const fromRule = node.origin !== undefined && node.origin.valueMapped !== true;
+    const fidelity = kqlCaseFidelity(field, literals, cased, ctx.mapped.fieldTypes, this.destination, fromRule);
+    if (fidelity === 'case-exact') {
+      ctx.report.warn(
+        'EL208',
+        `KQL matches '${field}' case-sensitively: the rule's '${patternToSigma(p)}' must be spelled exactly as the data spells it (the rule matches any case)`,
+        node,
+      );
+    } else if (fidelity === 'case-sensitive') {
       if (this.options.caseLoss === 'eql')
         throw new NeedsEql(`a case-insensitive match on keyword field '${field}'`, node);
       ctx.report.warn('EL201', `KQL matches '${field}' case-sensitively; the rule matches case-insensitively`, node);
@@ -197,15 +205,53 @@ export class KqlGenerator extends QueryGenerator {
     return '';
   }
 
+  /**
+   * A field-less keyword is a substring search of the document: KQL free text `*value*` (no field) is a wildcard
+   * query over every field (`default_field: *`), which finds the keyword inside any value. What differs is case:
+   * keyword fields compare case-sensitively (EL202 names it). KQL has no unquoted spelling for whitespace or
+   * control characters and no `?` wildcard, and EQL has no field-less search: those become `*`, a wider search
+   * that still finds every event the keyword finds (EL207 names it; under `not` the rule excludes more).
+   */
   keyword(node: NodeOf<'keyword'>, ctx: GenContext): string {
-    const shape = patternShape(node.pattern);
-    ctx.report.warn(
-      'EL202',
-      "keyword search: KQL free text searches the index's default fields with their own analysis and case rules",
-      node,
-    );
-    if (shape.kind === 'exact') return quoteKql(shape.text);
-    if (shape.kind === 'any') return '*';
-    return this.wildcardValue(node, node.pattern);
+    const { widened, changed } = widenForKql(searchPattern(node.pattern));
+    if (patternShape(widened).kind === 'any') return '*';
+    const literals = node.pattern.parts.flatMap((part) => (part.kind === 'literal' ? [part.text] : []));
+    if (!node.cased && literals.some(hasCasedCharacters))
+      ctx.report.warn(
+        'EL202',
+        'keyword search: KQL free text finds the keyword inside any field, but case-sensitively on keyword fields (the rule searches case-insensitively)',
+        node,
+      );
+    if (changed)
+      ctx.report.warn(
+        'EL207',
+        `keyword '${patternToSigma(node.pattern)}': its whitespace, control characters and '?' are searched as '*' (any run of characters), which KQL free text can write`,
+        node,
+      );
+    return this.wildcardValue(node, widened);
   }
+}
+
+/** Whitespace and control/format characters have no unquoted KQL spelling (kql-escape.ts). */
+const KQL_UNWRITABLE = /[\s\p{Cc}\p{Cf}]+/u;
+
+/** `p` with every run KQL cannot write unquoted, and every `?`, replaced by `*`: a superset of `p`. */
+function widenForKql(p: Pattern): { widened: Pattern; changed: boolean } {
+  let changed = false;
+  const parts: PatternPart[] = [];
+  for (const part of p.parts) {
+    if (part.kind === 'oneChar') {
+      changed = true;
+      parts.push(ANY_CHARS);
+    } else if (part.kind === 'literal' && KQL_UNWRITABLE.test(part.text)) {
+      changed = true;
+      part.text.split(KQL_UNWRITABLE).forEach((piece, i) => {
+        if (i > 0) parts.push(ANY_CHARS);
+        parts.push(literalPart(piece));
+      });
+    } else {
+      parts.push(part);
+    }
+  }
+  return { widened: changed ? pattern(parts) : p, changed };
 }

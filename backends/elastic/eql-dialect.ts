@@ -185,7 +185,7 @@ export class EqlGenerator extends QueryGenerator {
   keyword(node: NodeOf<'keyword'>, ctx: GenContext): string {
     ctx.report.refuse(
       'EL304',
-      `keyword search needs KQL free text, but the rule needs EQL for ${this.kqlReason}, which has no field-less search`,
+      `keyword search needs KQL free text, but the rule needs EQL for ${this.kqlReason}, and EQL has no field-less search`,
       node,
     );
     return '';

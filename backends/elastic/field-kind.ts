@@ -38,13 +38,19 @@ export function hasCasedCharacters(text: string): boolean {
   return text.toLowerCase() !== text.toUpperCase();
 }
 
-export type CaseFidelity = 'faithful' | 'case-sensitive' | 'analysed';
+/**
+ * `case-exact`: a rule value on a field the pipeline declares `caseExact` (one canonical spelling in the data):
+ * KQL matches it case-sensitively, right only when the rule spells the value as the data does.
+ */
+export type CaseFidelity = 'faithful' | 'case-sensitive' | 'case-exact' | 'analysed';
 
 /**
  * Whether an exact/wildcard KQL match on `field` keeps Sigma's case semantics. KQL has no case-insensitive
  * option (the detection engine builds `term`/`wildcard` queries without `case_insensitive`), so a case-insensitive
- * Sigma value is faithful only if the field's values are case-exact by construction (pipeline `caseExact`), the
- * field is not a string, or the value has no letters with case.
+ * Sigma value is faithful only if the field is not a string or the value has no letters with case. On a
+ * `caseExact` field, the pipeline's own condition values (`fromRule` false) are written in the data's spelling;
+ * a rule's value may not be (`Microsoft-Windows-Iphlpsvc` vs the data's `microsoft-windows-iphlpsvc`), so it is
+ * `case-exact`: kept in KQL, as Elastic writes such rules, with a warning that names the loss.
  */
 export function kqlCaseFidelity(
   field: string,
@@ -52,10 +58,12 @@ export function kqlCaseFidelity(
   cased: boolean,
   fieldTypes: Readonly<Record<string, string>>,
   destination: ElasticDestination,
+  fromRule = true,
 ): CaseFidelity {
   const kind = fieldKind(fieldTypes, field);
   if (kind === 'text') return 'analysed';
   if (cased || kind === 'ip' || kind === 'number' || kind === 'boolean' || kind === 'date') return 'faithful';
-  if (destination.caseExact.has(field)) return 'faithful';
-  return literals.some(hasCasedCharacters) ? 'case-sensitive' : 'faithful';
+  if (!literals.some(hasCasedCharacters)) return 'faithful';
+  if (destination.caseExact.has(field)) return fromRule ? 'case-exact' : 'faithful';
+  return 'case-sensitive';
 }

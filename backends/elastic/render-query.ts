@@ -15,6 +15,12 @@ import { EqlGenerator } from './eql-dialect.js';
 import { applySplitFields } from './split-fields.js';
 import { ruleValue } from '../../src/backend/report-at.js';
 
+function hasKeyword(node: IrNode): boolean {
+  if (node.kind === 'keyword') return true;
+  if (node.kind === 'and' || node.kind === 'or') return node.children.some(hasKeyword);
+  return node.kind === 'not' && hasKeyword(node.child);
+}
+
 type LanguageChoice = 'auto' | 'kuery' | 'eql';
 
 /** Holds a KQL attempt's diagnostics until we know the attempt is kept. */
@@ -65,8 +71,11 @@ export function renderElasticQuery(original: MappedRule, report: Reporter): Quer
 
   let reason = 'the rule pins targets.elastic.language to eql';
   if (choice !== 'eql') {
+    // EQL has no field-less search: a rule with keywords stays in KQL and warns of case losses (EL201) rather
+    // than moving to EQL, where its keywords would be refused (EL304).
+    const keepKql = choice === 'kuery' || hasKeyword(mapped.detection);
     const attempt = new BufferedReporter();
-    const kql = new KqlGenerator(destination, { caseLoss: choice === 'kuery' ? 'warn' : 'eql' });
+    const kql = new KqlGenerator(destination, { caseLoss: keepKql ? 'warn' : 'eql' });
     try {
       const query = kql.generate(mapped.detection, mapped, attempt);
       attempt.flushTo(report);

@@ -8,7 +8,7 @@
 import type { Reporter } from '../../src/backend/types.js';
 import type { IrNode, NodeOf } from '../../src/ir/nodes.js';
 import type { Pattern } from '../../src/ir/pattern.js';
-import { patternShape } from '../../src/ir/pattern.js';
+import { patternShape, searchPattern } from '../../src/ir/pattern.js';
 import type { Visitor } from '../../src/ir/visit.js';
 import { visit } from '../../src/ir/visit.js';
 import { _, type Code, indent, join, type Name, NameScope } from './codegen.js';
@@ -172,9 +172,9 @@ class Generator implements Visitor<Code> {
   private needleSet(group: readonly (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]): Code {
     const first = group[0]!;
     const fold = !first.cased;
-    const kind = patternShape(first.pattern).kind;
+    const kind = patternShape(testedPattern(first)).kind;
     const needles = group.map((n) => {
-      const shape = patternShape(n.pattern);
+      const shape = patternShape(testedPattern(n));
       const text = shape.kind === 'any' || shape.kind === 'complex' ? '' : shape.text;
       return fold ? text.toLowerCase() : text;
     });
@@ -322,15 +322,17 @@ class Generator implements Visitor<Code> {
     return _`${RT}.timePart(${this.read(node.field)}, ${node.part}, ${node.value})`;
   }
 
+  /** A substring search of the event's strings: each string is tested against `*keyword*`. */
   keyword(node: NodeOf<'keyword'>): Code {
     const fold = !node.cased;
-    const shape = patternShape(node.pattern);
+    const searched = searchPattern(node.pattern);
+    const shape = patternShape(searched);
     if (shape.kind !== 'complex' && shape.kind !== 'any') {
       const needle = fold ? shape.text.toLowerCase() : shape.text;
       const search = this.hoist('k', _`${RT}.keywordSet(${[needle]}, ${shape.kind}, ${fold})`);
       return _`${search}(${EVENT}, ${MEMO})`;
     }
-    const test = this.predicate(this.patternTest(node.pattern, fold, TEXT));
+    const test = this.predicate(this.patternTest(searched, fold, TEXT));
     return _`${RT}.keyword(${EVENT}, ${test}, ${fold})`;
   }
 
@@ -351,10 +353,15 @@ const NEEDLE_SET = 8;
 /** Keywords each walk the whole event: two already share one walk. */
 const KEYWORD_SET = 2;
 
+/** The whole-value pattern each tested text must match: a keyword is searched inside the text. */
+function testedPattern(node: NodeOf<'stringMatch'> | NodeOf<'keyword'>): Pattern {
+  return node.kind === 'keyword' ? searchPattern(node.pattern) : node.pattern;
+}
+
 /** Children of an OR that may share a needle set have equal keys; undefined for any other node. */
 function needleGroupKey(node: IrNode): string | undefined {
   if (node.kind !== 'stringMatch' && node.kind !== 'keyword') return undefined;
-  const shape = patternShape(node.pattern).kind;
+  const shape = patternShape(testedPattern(node)).kind;
   if (shape !== 'exact' && shape !== 'prefix' && shape !== 'suffix' && shape !== 'contains') return undefined;
   const field = node.kind === 'stringMatch' ? `f${node.field}` : 'k';
   return JSON.stringify([field, node.cased, shape]);

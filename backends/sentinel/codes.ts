@@ -15,7 +15,7 @@ export const SENTINEL_CODES = defineCodes({
   SN003: {
     severity: 'warning',
     summary:
-      'a keyword (field-less) search runs over every column of the table (`*`), non-string and serialised dynamic columns included',
+      'a keyword (field-less) search is a substring search over every column of the row (`* contains`), non-string and serialised dynamic columns included',
   },
   SN004: {
     severity: 'error',

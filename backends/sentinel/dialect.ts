@@ -12,7 +12,7 @@
  */
 import type { IrNode, NodeOf, StringMatchNode, TimePart } from '../../src/ir/nodes.js';
 import type { Pattern } from '../../src/ir/pattern.js';
-import { exactText, patternShape } from '../../src/ir/pattern.js';
+import { exactText, patternShape, searchPattern } from '../../src/ir/pattern.js';
 import type { BooleanTokens, GenContext } from '../../src/render/query-generator.js';
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { SENTINEL_CODES } from './codes.js';
@@ -306,9 +306,29 @@ export class KustoGenerator extends QueryGenerator {
     return ctx.parents.at(-1) === 'or' ? `(${test})` : test;
   }
 
+  /**
+   * A missing field equals nothing (Sigma fieldref; the JS predicate's `fieldEq`), but a missing string column
+   * reads as `""` in Kusto, so two missing columns would compare equal: the left column must hold a value. On a
+   * string column "holds a value" can only be "not empty", so two empty values are not equal either (SN002).
+   */
   fieldRef(node: NodeOf<'fieldRef'>, ctx: GenContext): string {
     const op = node.cased ? '==' : '=~';
-    return `${this.stringColumn(node.field, ctx)} ${op} ${this.stringColumn(node.otherField, ctx)}`;
+    const left = this.stringColumn(node.field, ctx);
+    const kind = columnKind(node.field, ctx);
+    let guard: string;
+    if (isStringLike(kind)) {
+      ctx.report.warn(
+        SN002.code,
+        `'${node.field}' equal to '${node.otherField}' is rendered with isnotempty(): a missing column reads as "", so two empty values are not taken as equal`,
+        node,
+      );
+      guard = `isnotempty(${identifier(node.field)})`;
+    } else {
+      guard = `isnotnull(${identifier(node.field)})`;
+    }
+    const test = `${guard} and ${left} ${op} ${this.stringColumn(node.otherField, ctx)}`;
+    // `and` binds tighter than `or` and `not(…)` brings its own parentheses; under `or` they are for the reader.
+    return ctx.parents.at(-1) === 'or' ? `(${test})` : test;
   }
 
   timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {
@@ -323,12 +343,17 @@ export class KustoGenerator extends QueryGenerator {
   }
 
   /**
-   * A field-less keyword: Kusto's `*` column operand applies the string operator to every column of the row
-   * (`where * contains "x"`), which is as close as Kusto gets to "any value of the event"; the warning names
-   * the difference (non-string columns and dynamic values are searched as text).
+   * A field-less keyword is a substring search of the whole record: Kusto's `*` column operand applies the string
+   * operator to every column of the row, so `where * contains "x"` (the `search "*x*"` form, case-insensitive)
+   * finds the keyword inside any column; inner wildcards become `* matches regex`. The warning names what differs
+   * from the event's own values: non-string columns and dynamic values are searched as their text.
    */
   keyword(node: NodeOf<'keyword'>, ctx: GenContext): string {
-    ctx.report.warn(SN003.code, 'keyword search is rendered over every column (`*`)', node);
-    return this.matchOperand('*', '*', node.pattern, node.cased, node, ctx);
+    ctx.report.warn(
+      SN003.code,
+      'keyword search: `* contains` finds the keyword inside any column of the row, non-string and dynamic columns searched as their text',
+      node,
+    );
+    return this.matchOperand('*', '*', searchPattern(node.pattern), node.cased, node, ctx);
   }
 }

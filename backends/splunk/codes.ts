@@ -13,7 +13,8 @@ export const SPLUNK_CODES = defineCodes({
   },
   SP201: {
     severity: 'warning',
-    summary: 'a keyword is searched as a term of the raw event text, not compared with whole field values',
+    summary:
+      'a keyword is searched in the raw event text as a Splunk term: found where it begins and ends at segment breakers, not inside an unbroken word',
   },
   SP202: {
     severity: 'warning',

@@ -102,7 +102,11 @@ export function planSpl(mapped: MappedRule, report: Reporter): SplPlan {
 function reportLosses(detection: IrNode, report: Reporter): void {
   for (const node of walk(detection)) {
     if (node.kind === 'keyword')
-      report.warn(C.SP201.code, 'a keyword is searched as a term of the raw event text, not as a field value', node);
+      report.warn(
+        C.SP201.code,
+        'a keyword is searched in the raw event text as a term: found at segment breakers, not inside an unbroken word',
+        node,
+      );
     if (node.kind === 'timePart' && node.field === '_time')
       report.warn(C.SP202.code, `the ${node.part} of _time is computed in the search's time zone`, node);
   }

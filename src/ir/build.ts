@@ -6,7 +6,10 @@ type WithOrigin<T> = T & { origin?: Origin };
 
 function freeze<T extends IrNode>(node: T, origin: Origin | undefined): T {
   if (origin !== undefined)
-    (node as { origin?: Origin }).origin = Object.freeze({ path: Object.freeze([...origin.path]) });
+    (node as { origin?: Origin }).origin = Object.freeze({
+      path: Object.freeze([...origin.path]),
+      ...(origin.valueMapped ? { valueMapped: true as const } : {}),
+    });
   return Object.freeze(node);
 }
 

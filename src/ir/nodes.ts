@@ -9,6 +9,11 @@ import type { Pattern } from './pattern.js';
 /** Where a node came from in the rule document, for diagnostics: a path of map keys and list indexes. */
 export interface Origin {
   readonly path: readonly (string | number)[];
+  /**
+   * The value was written by a pipeline's value map, in the target data's own spelling (the map was looked up
+   * case-insensitively), not by the rule: a target that compares case-sensitively keeps the rule's meaning.
+   */
+  readonly valueMapped?: true;
 }
 
 interface NodeBase {
@@ -123,7 +128,11 @@ export interface TimePartNode extends NodeBase {
   readonly value: number;
 }
 
-/** A keyword (field-less) search: any string value of the event matches the pattern. */
+/**
+ * A keyword (field-less) search: the pattern occurs somewhere inside the event's text (case-insensitive unless
+ * `cased`), as a substring of any string value; wildcards keep their meaning inside it. The pattern is the rule's
+ * value as written: `searchPattern` (./pattern.ts) gives the whole-value form `*value*`.
+ */
 export interface KeywordNode extends NodeBase {
   readonly kind: 'keyword';
   readonly pattern: Pattern;

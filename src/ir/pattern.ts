@@ -49,6 +49,15 @@ export function literalPattern(text: string): Pattern {
 }
 
 /**
+ * The whole-value pattern that means "contains a match of `p`": `p` between two `*`. A keyword is searched inside
+ * the event's text (spec: keywords are "applied to the full log message", "searching for keywords across an entire
+ * event"), so a target that tests values whole tests each value against this pattern.
+ */
+export function searchPattern(p: Pattern): Pattern {
+  return pattern([ANY_CHARS, ...p.parts, ANY_CHARS]);
+}
+
+/**
  * The wildcard shape of a pattern, which decides the cheapest faithful operator in every target
  * (`==`, startswith, endswith, contains, or a general wildcard/regex form). pySigma picks its expression
  * from the final value's shape the same way, so `Image: '*\x.exe'` and `Image|endswith: '\x.exe'` render alike.

@@ -261,9 +261,30 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
         return node;
       }
       const mapped = table[key]!;
-      if (typeof mapped === 'number') return b.numberMatch(node.field, mapped, node.origin);
-      if (typeof mapped === 'boolean') return b.boolMatch(node.field, mapped, node.origin);
-      return b.stringMatch(node.field, literalPattern(mapped), node.cased, node.origin);
+      const origin = { path: node.origin?.path ?? [], valueMapped: true as const };
+      if (typeof mapped === 'number') return b.numberMatch(node.field, mapped, origin);
+      if (typeof mapped === 'boolean') return b.boolMatch(node.field, mapped, origin);
+      return b.stringMatch(node.field, literalPattern(mapped), node.cased, origin);
+    }
+    if (node.kind === 'boolMatch' || node.kind === 'numberMatch') {
+      // `Initiated: true` (YAML boolean) means the same as `Initiated: 'true'`: map it by its text.
+      const text = String(node.value);
+      const key = Object.keys(table).find((k) => k.toLowerCase() === text.toLowerCase());
+      if (key !== undefined) {
+        const mapped = table[key]!;
+        const origin = { path: node.origin?.path ?? [], valueMapped: true as const };
+        if (typeof mapped === 'number') return b.numberMatch(node.field, mapped, origin);
+        if (typeof mapped === 'boolean') return b.boolMatch(node.field, mapped, origin);
+        return b.stringMatch(node.field, literalPattern(mapped), false, origin);
+      }
+      // The data holds only the mapped spellings (`egress`, `ingress`…): a boolean or number equals none of them.
+      const known = Object.values(table).map((v) => JSON.stringify(v));
+      report.warn(
+        'RC405',
+        `field '${node.field}' has mapped values (${known.join(', ')}) and ${String(node.value)} is none of them: this test can never be true, so the rule can never fire through it`,
+        node,
+      );
+      return node;
     }
     if (node.kind !== 'exists' && node.kind !== 'nullMatch')
       report.warn('RC405', `field '${node.field}' has mapped values but this test is not an exact value`, node);

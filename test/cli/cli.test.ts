@@ -45,7 +45,8 @@ describe('rulec compile', () => {
   it('prints the seed query for elastic, exactly', async () => {
     const s = io();
     const code = await runCli(['compile', '--target', 'elastic', SEED], BACKENDS, s);
-    expect(s.err).toBe('');
+    // Only the EL208 case notes for event.provider and event.action (the query is Elastic's own).
+    expect(s.err.match(/^\w+\[\w+\]/gm)).toEqual(['warning[EL208]', 'warning[EL208]']);
     expect(code).toBe(0);
     expect(s.out).toBe(`${SEED_KQL}\n`);
   });

@@ -44,6 +44,8 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
   // Elastic (backends/elastic/codes.ts)
   EL201: { target: 'elastic', kind: 'case', field: /^KQL matches '(.+)' case-sensitively/ },
   EL202: { target: 'elastic', kind: 'keyword' },
+  EL207: { target: 'elastic', kind: 'keyword' },
+  EL208: { target: 'elastic', kind: 'case', field: /^KQL matches '(.+)' case-sensitively: the rule's/ },
   EL203: { target: 'elastic', kind: 'analysed', field: /^'(.+)' is a text field/ },
   EL204: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is not declared as an ip field/ },
   EL206: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is not typed numeric/ },
@@ -51,7 +53,8 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
   SN002: {
     target: 'sentinel',
     kind: 'empty-or-missing',
-    field: /^'(.+?)(?:: null' is rendered|' present is rendered|' equal to '')/,
+    field:
+      /^'(.+?)(?:: null' is rendered|' present is rendered|' equal to ''|' equal to '.+' is rendered with isnotempty)/,
   },
   SN003: { target: 'sentinel', kind: 'keyword' },
   // Splunk (backends/splunk/codes.ts)

@@ -116,7 +116,8 @@ function someString(value, test, fold, depth) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Keyword search: a test on any string value anywhere in the event. Literal keywords are searched in one text per
+// Keyword search: a test on any string value anywhere in the event (the generator passes `*keyword*`: a keyword is
+// searched inside the values, as the Sigma specification applies it "to the full log message"). Literal keywords are searched in one text per
 // event, the event's strings joined with NUL around each: a needle without NUL occurs in it exactly when it occurs
 // in one of the strings (an occurrence cannot span a NUL), and when no string holds a NUL itself, NUL + needle + NUL
 // occurs exactly when a string equals the needle (NUL + needle: starts with it; needle + NUL: ends with it). A

@@ -162,14 +162,33 @@ describe('other leaf kinds', () => {
     expect(render(b.timePart('f', 'hour', 3), exact).codes).toEqual(['EL302']);
   });
 
-  it('renders keywords as free text with a warning (EL202)', () => {
-    const r = render(b.keyword(literalPattern('evil "thing"')));
-    expect([r.query, r.codes]).toEqual(['"evil \\"thing\\""', ['EL202']]);
+  it('renders keywords as a free-text substring search with a case warning (EL202)', () => {
+    const r = render(b.keyword(literalPattern('sekurlsa::')));
+    expect([r.query, r.codes]).toEqual(['*sekurlsa\\:\\:*', ['EL202']]);
     expect(render(b.keyword(p(ANY_CHARS, 'mimi(katz)', ANY_CHARS))).query).toBe('*mimi\\(katz\\)*');
+    // No letter with case: nothing lost.
+    expect(render(b.keyword(literalPattern('UID=0,'))).codes).toEqual(['EL202']);
+    expect(render(b.keyword(literalPattern('=0,'))).codes).toEqual([]);
+  });
+
+  it('searches whitespace, quotes and ? of a keyword as * (EL207), a wider search', () => {
+    const r = render(b.keyword(literalPattern('evil "thing"')));
+    expect([r.query, r.codes]).toEqual(['*evil*\\"thing\\"*', ['EL202', 'EL207']]);
+    expect(render(b.keyword(p('a', ONE_CHAR, 'b'))).query).toBe('*a*b*');
+  });
+
+  it('keeps a keyword rule in KQL and warns of case losses (EL201) instead of refusing it in EQL', () => {
+    const r = render(b.and([b.keyword(p(ANY_CHARS, 'a b', ANY_CHARS)), b.stringMatch('f', literalPattern('X'))]));
+    expect([r.query, r.codes]).toEqual(['*a*b* and f:X', ['EL202', 'EL207', 'EL201']]);
   });
 
   it('refuses a keyword search in a rule that needs EQL (EL304)', () => {
-    const r = render(b.and([b.keyword(p(ANY_CHARS, 'a b', ANY_CHARS)), b.stringMatch('f', literalPattern('X'))]));
+    const r = render(
+      b.and([
+        b.keyword(literalPattern('x')),
+        b.regexMatch('f', 'a.c', { ignoreCase: false, multiline: false, dotAll: false }),
+      ]),
+    );
     expect(r.codes).toEqual(['EL101', 'EL304']);
   });
 

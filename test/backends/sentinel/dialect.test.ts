@@ -225,9 +225,10 @@ describe('null, exists, cidr, fieldref, time parts, regex', () => {
       'ipv6_is_in_any_range(trim_start(@"\\[", tostring(split(IpPort, "]")[0])), "2001:db8::/32") == true',
       [],
     ],
-    ['fieldref', b.fieldRef('Name', 'Other'), 'Name =~ Other', []],
-    ['fieldref cased', b.fieldRef('Name', 'Other', true), 'Name == Other', []],
-    ['fieldref with a typed column', b.fieldRef('Count', 'Name'), 'tostring(Count) =~ Name', []],
+    // A missing field equals nothing: the left column must hold a value (issue 13, cause 3).
+    ['fieldref', b.fieldRef('Name', 'Other'), 'isnotempty(Name) and Name =~ Other', ['SN002']],
+    ['fieldref cased', b.fieldRef('Name', 'Other', true), 'isnotempty(Name) and Name == Other', ['SN002']],
+    ['fieldref with a typed column', b.fieldRef('Count', 'Name'), 'isnotnull(Count) and tostring(Count) =~ Name', []],
     ['hour of a datetime', b.timePart('When', 'hour', 3), 'datetime_part("hour", When) == 3', []],
     [
       'week of a string date',
@@ -274,9 +275,11 @@ describe('keywords (field-less)', () => {
   check([
     ['contains keyword', kw(ANY_CHARS, lit('evil thing'), ANY_CHARS), '* contains "evil thing"', ['SN003']],
     ['cased keyword', b.keyword(pattern([ANY_CHARS, lit('Evil'), ANY_CHARS]), true), '* contains_cs "Evil"', ['SN003']],
-    ['exact keyword', kw(lit('svc.exe')), '* =~ "svc.exe"', ['SN003']],
-    ['prefix keyword', kw(lit('svc'), ANY_CHARS), '* startswith "svc"', ['SN003']],
-    ['complex keyword', kw(lit('a'), ONE_CHAR, lit('b')), '* matches regex @"(?is)^a.b$"', ['SN003']],
+    // A keyword is searched inside the record (spec: "applied to the full log message"): a plain value is a
+    // substring search, not whole-value equality; a trailing `*` adds nothing to a substring search.
+    ['plain keyword is a substring search', kw(lit('svc.exe')), '* contains "svc.exe"', ['SN003']],
+    ['prefix keyword', kw(lit('svc'), ANY_CHARS), '* contains "svc"', ['SN003']],
+    ['complex keyword', kw(lit('a'), ONE_CHAR, lit('b')), '* matches regex @"(?is)^.*a.b.*$"', ['SN003']],
     [
       'keywords or-ed with a field test',
       b.or([kw(ANY_CHARS, lit('x'), ANY_CHARS), eq('Name', 'y')]),

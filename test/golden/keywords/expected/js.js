@@ -4,11 +4,11 @@ import * as rt from './runtime.js';
 /** The rule's metadata, for attribution (authors, licence, references) and alert enrichment. */
 export const rule = {"id":"10000000-0000-4000-8000-000000000005","title":"Keyword searches","level":"low","author":null,"authors":[],"license":null,"references":[],"tags":[],"logsource":{"product":"linux","service":"auth"}};
 
-const k0 = rt.keywordSet(["accepted password"], "exact", true);
-const g0 = rt.glob(["sudo: ",0,"command=/bin/bash"]);
+const k0 = rt.keywordSet(["accepted password"], "contains", true);
+const g0 = rt.glob([0,"sudo: ",0,"command=/bin/bash",0]);
 const p0 = (s) => g0(s);
-const k1 = rt.keywordSet(["session opened"], "exact", true);
-const k2 = rt.keywordSet(["root"], "exact", true);
+const k1 = rt.keywordSet(["session opened"], "contains", true);
+const k2 = rt.keywordSet(["root"], "contains", true);
 
 /**
  * True when the event matches the rule's detection. `memo` is optional: when evaluating many rules on one event,
