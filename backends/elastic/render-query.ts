@@ -8,6 +8,7 @@
  * losses into EL201 warnings (anything else KQL lacks is refused, EL307); `eql` skips KQL.
  */
 import type { MappedRule, QueryResult, ReportAt, Reporter } from '../../src/backend/types.js';
+import type { IrNode } from '../../src/ir/nodes.js';
 import './codes.js';
 import { readDestination } from './destination.js';
 import { KqlGenerator, NeedsEql } from './dialect.js';

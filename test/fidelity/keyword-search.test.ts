@@ -209,6 +209,7 @@ describe.skipIf(!available)('every keyword of the SigmaHQ corpus is searched ins
           maxAlerts: 100,
           riskScore: 47,
           version: 1,
+          enabled: false,
           targets: { sentinel: { table: 'Events' } },
         },
       });
