@@ -1,5 +1,5 @@
 // rulec JS predicate runtime: the support code every generated rule module imports as `./runtime.js`.
-// Plain ES2022, no dependencies. Semantics (rulec docs, matching.md section 1):
+// Plain ES2022, no dependencies. Semantics (rulec docs, docs/reference/matching.md section 1):
 // - a field holding an array matches when any element matches; dotted paths distribute over arrays of objects;
 // - string tests see strings, numbers (as their decimal text) and booleans ("true"/"false"); null never matches;
 // - a string test on an object (or an array of objects) matches any string leaf inside it, at any depth;
@@ -116,7 +116,8 @@ function someString(value, test, fold, depth) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Keyword search: a test on any string value anywhere in the event. Literal keywords are searched in one text per
+// Keyword search: a test on any string value anywhere in the event (the generator passes `*keyword*`: a keyword is
+// searched inside the values, as the Sigma specification applies it "to the full log message"). Literal keywords are searched in one text per
 // event, the event's strings joined with NUL around each: a needle without NUL occurs in it exactly when it occurs
 // in one of the strings (an occurrence cannot span a NUL), and when no string holds a NUL itself, NUL + needle + NUL
 // occurs exactly when a string equals the needle (NUL + needle: starts with it; needle + NUL: ends with it). A
