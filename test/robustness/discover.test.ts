@@ -14,7 +14,8 @@ import { runRulec } from '../helpers/run-rulec.js';
 const SEED = readFileSync('rules/m365/o365_mailbox_audit_logging_bypass.yml', 'utf8');
 const SECRET = 'root:TOPSECRET-51c2:19000:0:99999:7:::';
 // A logsource every target knows, so the only warnings are the walk's (no RC122 "unknown logsource").
-const RULE = 'title: r\nlogsource: { category: process_creation, product: windows }\ndetection:\n  sel: { Image: b }\n  condition: sel\n';
+const RULE =
+  'title: r\nlogsource: { category: process_creation, product: windows }\ndetection:\n  sel: { Image: b }\n  condition: sel\n';
 
 let dir: string;
 beforeEach(() => {
