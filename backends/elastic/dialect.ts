@@ -225,7 +225,9 @@ export class KqlGenerator extends QueryGenerator {
     if (changed)
       ctx.report.warn(
         'EL207',
-        `keyword '${patternToSigma(node.pattern)}': its whitespace, control characters and '?' are searched as '*' (any run of characters), which KQL free text can write`,
+        // One message for every keyword it concerns, so a rule with 39 such keywords gets one folded warning; the
+        // code frame shows the keyword.
+        "the keyword's whitespace, control characters and '?' are searched as '*' (any run of characters), which KQL free text can write: a wider search",
         node,
       );
     return this.wildcardValue(node, widened);

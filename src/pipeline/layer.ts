@@ -17,6 +17,7 @@ export interface EntryDoc {
   readonly fields?: FieldMap;
   readonly values?: NonNullable<LogsourceMapping['values']>;
   readonly fieldTypes?: Readonly<Record<string, string>>;
+  readonly fieldDiagnostics?: NonNullable<LogsourceMapping['fieldDiagnostics']>;
   readonly unmapped?: 'keep' | 'refuse';
   readonly missing?: readonly string[];
   readonly notes?: string;
@@ -58,6 +59,9 @@ function extendEntry(base: LogsourceMapping, doc: EntryDoc, file: string): Logso
     fields,
     values,
     fieldTypes: { ...base.fieldTypes, ...doc.fieldTypes },
+    ...(base.fieldDiagnostics || doc.fieldDiagnostics
+      ? { fieldDiagnostics: { ...base.fieldDiagnostics, ...doc.fieldDiagnostics } }
+      : {}),
     ...(doc.unmapped ? { unmapped: doc.unmapped } : {}),
     ...(missing ? { missing } : {}),
     ...('condition' in doc ? { condition: doc.condition } : {}),

@@ -35,10 +35,10 @@ writeFileSync(join(rules, 'a.yml'), rule('Rule A', '00000000000a'));
 writeFileSync(join(rules, 'nested', 'b.yml'), rule('Rule B', '00000000000b'));
 writeFileSync(
   join(rules, 'nested', 'deeper', 'c.yml'),
-  // A keyword with a spaced wildcard: Elastic refuses it (EL304).
+  // A keyword beside a regular expression: the regex needs EQL, which has no free-text search (EL304).
   rule('Rule C', '00000000000c').replace(
     '  selection:\n    Operation: Set-MailboxAuditBypassAssociation\n  condition: selection',
-    "  keywords:\n    - 'chown root*chmod 4777 '\n  condition: keywords",
+    "  selection:\n    Operation|re: 'Set-.*'\n  keywords:\n    - 'chown root*chmod 4777 '\n  condition: keywords and selection",
   ),
 );
 const empty = join(dir, 'empty');

@@ -145,7 +145,8 @@ describe('build, coverage and test --format', () => {
         file: 'rules/good.yml',
         id: '0e4b0a58-6a5c-4f0e-9d0a-000000000011',
         title: 'Mailbox bypass',
-        targets: { elastic: { status: 'ok', codes: [] }, splunk: { status: 'ok', codes: [] } },
+        // EL208: the seed's event.action is a case-sensitive keyword field in Elastic (issue 13, cause 2).
+        targets: { elastic: { status: 'warnings', codes: ['EL208'] }, splunk: { status: 'ok', codes: [] } },
       },
     ]);
   });

@@ -133,7 +133,9 @@ level: low
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(
-      'sourcetype="acme:badge" door_id="server-room" result="DENY"\n\n' +
+      '==> Badge denied at the server room (rules/badge.yml) <==\n' +
+        'sourcetype="acme:badge" door_id="server-room" result="DENY"\n\n' +
+        '==> Whoami from a test (rules/whoami.yml) <==\n' +
         'index="wineventlog" source="WinEventLog:Security" EventCode=4688 NewProcessName="*\\\\whoami.exe" Process_Command_Line="*/priv*"\n',
     );
   });
