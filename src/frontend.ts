@@ -9,6 +9,7 @@ import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { sortDiagnostics } from './diagnostics/diagnostic.js';
 import { readRule } from './model/read-rule.js';
 import type { Rule } from './model/rule.js';
+import { acceptSlashDates } from './schema/slash-dates.js';
 import { validateRule } from './schema/validate.js';
 import { decodeSource } from './source/decode.js';
 import { discoverRuleFiles } from './source/discover.js';
@@ -62,11 +63,14 @@ function readDocuments(
   const rules: Rule[] = [];
   for (const document of documents) {
     if (!isRecord(document.data)) continue;
-    const own = validateRule(document.data, document.locator);
-    if (!own.some((d) => d.severity === 'error')) own.push(...checkSchedule(document.data, document.locator));
-    own.push(...attackTagDiagnostics(document.data['tags'], document.locator));
+    // `date: 2022/04/11` is read as the ISO day it names, with a warning (RC124), before the schema sees it.
+    const dated = acceptSlashDates(document.data, document.locator);
+    const data = dated.data;
+    const own = [...dated.diagnostics, ...validateRule(data, document.locator)];
+    if (!own.some((d) => d.severity === 'error')) own.push(...checkSchedule(data, document.locator));
+    own.push(...attackTagDiagnostics(data['tags'], document.locator));
     // The detection stage expects the shape the schema guarantees; with schema errors there it would only repeat them.
-    const detection = document.data['detection'];
+    const detection = data['detection'];
     const shapeOk =
       !own.some((d) => d.severity === 'error') ||
       !own.some(
@@ -78,7 +82,7 @@ function readDocuments(
       const result = buildDetection(detection, document.locator, ['detection']);
       own.push(...result.diagnostics);
       if (!own.some((d) => d.severity === 'error')) {
-        rules.push(readRule({ file, documentIndex: document.index, data: document.data, detection: result.node }));
+        rules.push(readRule({ file, documentIndex: document.index, data, detection: result.node }));
       }
     }
     diagnostics.push(...own);

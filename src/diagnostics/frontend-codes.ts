@@ -36,6 +36,7 @@ export const FRONTEND_CODES = defineCodes({
   RC108: { severity: 'error', summary: 'value matches none of the allowed shapes' },
   RC109: { severity: 'error', summary: 'value breaks a schema rule' },
   RC120: { severity: 'warning', summary: 'unknown top-level key close to a known one (likely a typo)' },
+  RC124: { severity: 'warning', summary: 'a date written YYYY/MM/DD is read as the ISO day it names (YYYY-MM-DD)' },
   // RC121–RC139: warnings about what a rule means for its deployment (rulec validate).
   RC121: {
     severity: 'warning',

@@ -86,6 +86,7 @@ export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
   RC036: 'rule discovery: a folder that cannot be listed is skipped',
   RC038: 'front end: a targets: key naming no target is ignored; no query changes',
   RC120: 'front end: unknown top-level key',
+  RC124: 'front end: a YYYY/MM/DD date is metadata, read as its ISO day; no query changes',
   RC121: 'front end: schedule gap; every target searches the same widened window, the query is unchanged',
   RC122: 'validate: logsource value no pipeline knows; the query is what the rule says',
   RC123: 'validate: field name close to a known one; the query is what the rule says',
