@@ -12,6 +12,36 @@ import jsyaml from 'js-yaml';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { DocPath, Locator, ScalarInfo } from './locator.js';
 import { MAX_DEPTH, normaliseDates, parseSource } from './load.js';
+import { isCanonicalNumberText } from './number-text.js';
+
+/**
+ * js-yaml's core schema with its int and float types watching for numbers not spelled canonically (`00000429`,
+ * `1.0`, `+5`): a file holding one takes the careful path, which keeps such detection values as their text
+ * (./number-text.ts). Set by the resolvers during one synchronous `loadAll`.
+ */
+let sawNonCanonicalNumber = false;
+/** js-yaml's built-in types; its published typings omit `types` and `Type#tag`. */
+const BUILT_IN = (jsyaml as unknown as { types: Record<'int' | 'float', jsyaml.Type & { readonly tag: string }> })
+  .types;
+function watched(type: jsyaml.Type & { readonly tag: string }): jsyaml.Type {
+  const resolve = type.resolve as (data: string) => boolean;
+  const construct = type.construct as (data: string) => number;
+  return new jsyaml.Type(type.tag, {
+    kind: 'scalar',
+    resolve: (data: string): boolean => {
+      if (!resolve(data)) return false;
+      if (!isCanonicalNumberText(data, construct(data))) sawNonCanonicalNumber = true;
+      return true;
+    },
+    construct,
+    ...(type.predicate ? { predicate: type.predicate } : {}),
+    ...(type.represent ? { represent: type.represent } : {}),
+    ...(type.defaultStyle ? { defaultStyle: type.defaultStyle } : {}),
+  });
+}
+const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({
+  implicit: [watched(BUILT_IN.int), watched(BUILT_IN.float)],
+});
 
 /** Text features the fast path does not handle the way the careful path does. */
 const CAREFUL_TEXT =
@@ -37,11 +67,13 @@ function depth(value: unknown, level: number): number {
 export function fastLoad(file: string, text: string): FastDocument[] | undefined {
   if (CAREFUL_TEXT.test(text)) return undefined;
   let docs: unknown[];
+  sawNonCanonicalNumber = false;
   try {
-    docs = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, json: false });
+    docs = jsyaml.loadAll(text, undefined, { schema: FAST_SCHEMA, json: false });
   } catch {
     return undefined;
   }
+  if (sawNonCanonicalNumber) return undefined;
   if (docs.length === 0) return undefined;
   let careful: ReturnType<typeof parseSource> | undefined;
   const locatorFor = (position: number): Locator => {

@@ -10,6 +10,7 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';
 import { decodeSource } from './decode.js';
 import { createLocator } from './locate.js';
+import { keepDetectionNumberText } from './number-text.js';
 import type { Locator } from './locator.js';
 
 /** Deeper nesting than this is never a rule; it is a broken or hostile file. */
@@ -135,6 +136,7 @@ export function parseSource(file: string, text: string): LoadedSource {
     let data: unknown;
     if (!own.some((d) => d.code === 'RC013' || d.code === 'RC015')) {
       try {
+        keepDetectionNumberText(doc);
         data = normaliseDates(doc.toJS({ maxAliasCount: 100 }));
       } catch (error) {
         own.push({
