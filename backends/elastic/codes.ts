@@ -42,6 +42,11 @@ export const ELASTIC_CODES = defineCodes({
     summary:
       "KQL matches a caseExact field (event.action, event.provider, winlog.channel…) case-sensitively: the rule's value must be spelled as the data spells it",
   },
+  EL209: {
+    severity: 'warning',
+    summary:
+      'a value that is not an IP address on an ip-typed field is always false in Elastic: a selection that never matches, or under `not` a dropped exclusion',
+  },
   EL301: { severity: 'error', summary: 'a field-to-field comparison (fieldref) cannot be expressed in KQL or EQL' },
   EL302: { severity: 'error', summary: 'a date-part comparison cannot be expressed in KQL or EQL' },
   EL303: { severity: 'error', summary: 'a regular expression uses a construct Lucene regex syntax cannot express' },

@@ -13,6 +13,7 @@ import './codes.js';
 import { readDestination } from './destination.js';
 import { KqlGenerator, NeedsEql } from './dialect.js';
 import { EqlGenerator } from './eql-dialect.js';
+import { applyIpValues } from './ip-values.js';
 import { applySplitFields } from './split-fields.js';
 import { ruleValue } from '../../src/backend/report-at.js';
 
@@ -63,7 +64,7 @@ function languageChoice(mapped: MappedRule, report: Reporter): LanguageChoice | 
 }
 
 export function renderElasticQuery(original: MappedRule, report: Reporter): QueryResult {
-  const mapped = applySplitFields(original, report);
+  const mapped = applyIpValues(applySplitFields(original, report), report);
   const choice = languageChoice(mapped, report);
   if (choice === undefined) return { query: '', language: 'kuery', extra: { type: 'query' } };
   const destination = readDestination(mapped.destination);

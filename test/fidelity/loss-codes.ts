@@ -49,6 +49,7 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
   EL203: { target: 'elastic', kind: 'analysed', field: /^'(.+)' is a text field/ },
   EL204: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is not declared as an ip field/ },
   EL206: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is not typed numeric/ },
+  EL209: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is an ip field and can never hold/ },
   // Sentinel (backends/sentinel/codes.ts)
   SN002: {
     target: 'sentinel',

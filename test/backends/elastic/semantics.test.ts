@@ -8,6 +8,7 @@ import { loadTargets } from '../../../src/cli/targets.js';
 import { compileRule } from '../../../src/compile.js';
 import { readRuleFile } from '../../../src/frontend.js';
 import { importPredicate } from '../../fidelity/js-module.js';
+import { excusingCodes } from '../../fidelity/loss-codes.js';
 import { readQuery } from '../../fidelity/readers.js';
 
 const targets = loadTargets(BACKENDS, ['elastic', 'js']);
@@ -99,5 +100,67 @@ level: medium
     const result = compile(ADWS('7'), 'elastic');
     const rc405 = result.diagnostics.filter((d) => d.code === 'RC405').map((d) => d.message);
     expect(rc405).toEqual([expect.stringMatching(/^field 'Initiated' has mapped values .* can never be true/)]);
+  });
+});
+
+describe('a value an ip field cannot hold (cause 5)', () => {
+  const RDP = (pin = '') => `title: External RDP logon (shape of win_security_successful_external_remote_rdp_login)
+id: 10000000-0000-4000-8000-0000000000b3
+logsource: { product: windows, service: security }
+detection:
+  selection:
+    EventID: 4624
+    LogonType: 10
+  filter_main_local_ranges:
+    IpAddress|cidr: '10.0.0.0/8'
+  filter_main_empty:
+    IpAddress: '-'
+  condition: selection and not 1 of filter_main_*
+level: medium
+${pin}`;
+  const logon = (ip?: string): Record<string, unknown> => ({
+    'winlog.channel': 'Security',
+    'event.code': '4624',
+    'winlog.event_data.LogonType': '10',
+    ...(ip === undefined ? {} : { 'source.ip': ip }),
+  });
+
+  it.each([
+    ['KQL', ''],
+    ['EQL', 'targets: { elastic: { language: eql } }\n'],
+  ])('%s: the comparison is written as always false and EL209 says the exclusion is dropped', async (_l, pin) => {
+    const result = compile(RDP(pin), 'elastic');
+    const query = result.compiled!.query.query;
+    // `source.ip:-` is no IP literal: Elasticsearch refuses the term on an ip field at run time.
+    expect(query).not.toMatch(/source\.ip\s*(?::|==)\s*"?-/);
+    expect(result.diagnostics.filter((d) => d.code === 'EL209').map((d) => d.message)).toEqual([
+      `'source.ip' is an ip field and can never hold "-", which is not an IP address: the test is always false in Elastic, so under \`not\` the exclusion is dropped: the rule also matches the events it meant to exclude`,
+    ]);
+    const elastic = readQuery(result, { kustoColumns: {} });
+    expect(elastic(logon('203.0.113.9'))).toBe(true);
+    expect(elastic(logon('10.1.2.3'))).toBe(false);
+    // The loss named: a logon without an address ('-' is never indexed as source.ip) fires in Elastic, while the
+    // rule excludes it; the fidelity tables excuse exactly this disagreement with EL209.
+    expect(elastic(logon())).toBe(true);
+    const js = await importPredicate(compile(RDP(), 'js').compiled!.query.query);
+    expect(js({ EventID: 4624, LogonType: 10, IpAddress: '-' })).toBe(false);
+    expect(excusingCodes('elastic', result.diagnostics, [{ IpAddress: '-' }, logon('-')])).toEqual(['EL209']);
+  });
+
+  it('as a selection, the test can never match, and EL209 says so', () => {
+    const result = compile(
+      RDP().replace('selection and not 1 of filter_main_*', 'selection and filter_main_empty'),
+      'elastic',
+    );
+    expect(codes(result)).toEqual(expect.arrayContaining(['EL205', 'EL209']));
+    expect(result.diagnostics.find((d) => d.code === 'EL209')!.message).toMatch(
+      /this part of the rule can never match$/,
+    );
+  });
+
+  it('an IP address on the ip field is compared as before', () => {
+    const result = compile(RDP().replace("IpAddress: '-'", "IpAddress: '::1'"), 'elastic');
+    expect(codes(result)).not.toContain('EL209');
+    expect(result.compiled!.query.query).toContain('source.ip:"::1"');
   });
 });
