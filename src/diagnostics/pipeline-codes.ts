@@ -16,6 +16,11 @@ export const PIPELINE_CODES = defineCodes({
     severity: 'warning',
     summary: 'a wildcard, regex or other non-exact test on a value-mapped field is compared with unmapped values',
   },
+  // RC420 onwards: mapping findings of the built-in pipelines (RC406–RC419 are the user pipelines' below).
+  RC420: {
+    severity: 'error',
+    summary: 'two fields a rule tests together map onto one target field, which cannot hold both values',
+  },
 });
 
 /** RC406–RC419: user pipelines, profiles and per-rule overrides that go through the mapping. */

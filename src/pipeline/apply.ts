@@ -12,7 +12,7 @@ import { exactText, literalPattern } from '../ir/pattern.js';
 import type { Pattern } from '../ir/pattern.js';
 import { placeholdersIn, substitutePlaceholders } from '../ir/placeholder.js';
 import { parseSigmaString } from '../detection/sigma-string.js';
-import { mapLeaves } from '../ir/visit.js';
+import { mapLeaves, walk } from '../ir/visit.js';
 import type { Logsource, Rule } from '../model/rule.js';
 import type { LogsourceMapping, Pipeline } from './types.js';
 
@@ -198,6 +198,17 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     });
   }
   const missing = new Set(mapping.missing ?? []);
+  /** The target fields of a rule field by the tables alone (no report); undefined when unmapped and refused. */
+  const mappedTargets = (field: string): readonly string[] | undefined => {
+    const target = ownEntry(mapping.fields, field) ?? ownEntry(pipeline.fields, field);
+    if (target !== undefined) return typeof target === 'string' ? [target] : target;
+    const prefixed = patternEntry(mapping.fields, field) ?? patternEntry(pipeline.fields, field);
+    if (prefixed !== undefined) {
+      const fill = (t: string): string => t.replace('*', prefixed.rest);
+      return typeof prefixed.value === 'string' ? [fill(prefixed.value)] : prefixed.value.map(fill);
+    }
+    return mapping.unmapped === 'refuse' ? undefined : [field];
+  };
   const refused = new Set<string>();
   const reported = new Set<string>();
   const targetFieldsOf = (field: string, node: IrNode): readonly string[] | undefined => {
@@ -224,14 +235,9 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       report.warn(diagnostic.value.code, message, node);
     }
     if (refused.has(field)) return undefined;
-    const target = ownEntry(mapping.fields, field) ?? ownEntry(pipeline.fields, field);
-    if (target !== undefined) return typeof target === 'string' ? [target] : target;
-    const prefixed = patternEntry(mapping.fields, field) ?? patternEntry(pipeline.fields, field);
-    if (prefixed !== undefined) {
-      const fill = (t: string): string => t.replace('*', prefixed.rest);
-      return typeof prefixed.value === 'string' ? [fill(prefixed.value)] : prefixed.value.map(fill);
-    }
-    if (mapping.unmapped === 'refuse') {
+    const targets = mappedTargets(field);
+    if (targets !== undefined) return targets;
+    {
       if (!refused.has(field)) {
         refused.add(field);
         report.refuse(
@@ -242,7 +248,6 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       }
       return undefined;
     }
-    return [field];
   };
 
   const mapValue = (node: IrNode): IrNode => {
@@ -291,6 +296,14 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     return node;
   };
 
+  for (const c of sharedTargetFields(detection, mappedTargets)) {
+    report.refuse(
+      'RC420',
+      `fields '${c.first}' and '${c.second}' are tested together but both map to '${c.target}' in ${pipeline.target} for '${mapping.id}': one ${pipeline.target} field would have to hold both values, so the rule could not fire as written`,
+      fieldKeyOf(c.node) ?? c.node,
+    );
+  }
+
   const mapped = mapLeaves(detection, (leaf) => {
     if (
       leaf.kind === 'keyword' ||
@@ -322,6 +335,57 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
         : mapping.destination,
     fieldTypes: nullPrototypeTable(mapping.fieldTypes),
   });
+}
+
+/** The one rule field every leaf of `node` tests (a leaf, or an OR of one field's values), else undefined. */
+function singleField(node: IrNode): string | undefined {
+  if (node.kind === 'or') {
+    const fields = new Set(node.children.map(singleField));
+    return fields.size === 1 ? [...fields][0] : undefined;
+  }
+  if (node.kind === 'fieldRef' || !('field' in node)) return undefined;
+  return node.field;
+}
+
+interface SharedTarget {
+  readonly first: string;
+  readonly second: string;
+  readonly target: string;
+  /** The second field's test, where the refusal points. */
+  readonly node: IrNode;
+}
+
+/**
+ * Two different rule fields that an AND tests together (one selection, or selections joined by `and`) and that the
+ * pipeline maps onto the same single target field (issue 13, cause 7: `azure_guest_to_member` tests
+ * `OperationName` and `properties.message`, both `operationName` in Splunk). The rule means two facts about the
+ * event; the target query would ask one field to equal both values, which never fires. rulec refuses (RC420)
+ * rather than guess which of the two the data holds elsewhere.
+ */
+function sharedTargetFields(
+  detection: IrNode,
+  targetsOf: (field: string) => readonly string[] | undefined,
+): SharedTarget[] {
+  const out: SharedTarget[] = [];
+  const seen = new Set<string>();
+  for (const node of walk(detection)) {
+    if (node.kind !== 'and') continue;
+    const byTarget = new Map<string, string>();
+    for (const child of node.children) {
+      const field = singleField(child);
+      if (field === undefined) continue;
+      const targets = targetsOf(field);
+      if (targets?.length !== 1) continue;
+      const target = targets[0]!;
+      const first = byTarget.get(target);
+      if (first === undefined) byTarget.set(target, field);
+      else if (first !== field && !seen.has(`${first}\0${field}`)) {
+        seen.add(`${first}\0${field}`);
+        out.push({ first, second: field, target, node: child.kind === 'or' ? child.children[0]! : child });
+      }
+    }
+  }
+  return out;
 }
 
 /** Most values a placeholder may expand to in one test (the product of its placeholders' value counts). */
