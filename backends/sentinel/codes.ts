@@ -10,7 +10,7 @@ export const SENTINEL_CODES = defineCodes({
   SN002: {
     severity: 'warning',
     summary:
-      'Kusto cannot tell an empty string from a missing field: a presence, null or empty-value test also covers the other case',
+      'Kusto cannot tell an empty string from a missing field: a null test also matches an empty value, a presence test rejects an empty value, an empty-value test also matches a missing field',
   },
   SN003: {
     severity: 'warning',

@@ -167,7 +167,7 @@ export class KustoGenerator extends QueryGenerator {
     if (!isStringLike(kind)) return `isnotnull(${identifier(field)})`;
     ctx.report.warn(
       SN002.code,
-      `'${field}' present is rendered as isnotempty(): an empty value counts as missing`,
+      `'${field}' present is rendered as isnotempty(): Kusto reads a missing string column as "", so a present empty value counts as missing and does not match`,
       node,
     );
     return `isnotempty(${identifier(field)})`;
@@ -197,7 +197,11 @@ export class KustoGenerator extends QueryGenerator {
     switch (shape.kind) {
       case 'exact':
         if (shape.text === '' && operand !== '*')
-          ctx.report.warn(SN002.code, `'${field}' equal to '' also matches a missing field in Kusto`, node);
+          ctx.report.warn(
+            SN002.code,
+            `'${field}' equal to '' also matches a missing field: Kusto reads a missing string column as "", so this test for an empty value cannot tell it from an absent field`,
+            node,
+          );
         return `${operand} ${pick(SHAPE_OPERATORS.exact)} ${stringLiteral(shape.text)}`;
       case 'prefix':
       case 'suffix':
@@ -235,7 +239,11 @@ export class KustoGenerator extends QueryGenerator {
   nullMatch(node: NodeOf<'nullMatch'>, ctx: GenContext): string {
     const kind = columnKind(node.field, ctx);
     if (!isStringLike(kind)) return `isnull(${identifier(node.field)})`;
-    ctx.report.warn(SN002.code, `'${node.field}: null' is rendered as isempty(): it also matches an empty value`, node);
+    ctx.report.warn(
+      SN002.code,
+      `'${node.field}: null' is rendered as isempty(): Kusto reads a missing string column as "", so this test for a missing field also matches a present empty value`,
+      node,
+    );
     return `isempty(${identifier(node.field)})`;
   }
 

@@ -38,9 +38,21 @@ describe('loss codes', () => {
       ['EL203', "'message' is a text field: the value is an analysed match, not an exact one", 'message'],
       ['EL204', "'c.d' is not declared as an ip field: the CIDR match needs an ip mapping", 'c.d'],
       ['EL206', "'B' is not typed numeric in the pipeline: the comparison is a text comparison", 'B'],
-      ['SN002', "'Details' present is rendered as isnotempty(): an empty value counts as missing", 'Details'],
-      ['SN002', "'a: null' is rendered as isempty(): it also matches an empty value", 'a'],
-      ['SN002', "'e_f' equal to '' also matches a missing field in Kusto", 'e_f'],
+      [
+        'SN002',
+        `'Details' present is rendered as isnotempty(): Kusto reads a missing string column as "", so a present empty value counts as missing and does not match`,
+        'Details',
+      ],
+      [
+        'SN002',
+        `'a: null' is rendered as isempty(): Kusto reads a missing string column as "", so this test for a missing field also matches a present empty value`,
+        'a',
+      ],
+      [
+        'SN002',
+        `'e_f' equal to '' also matches a missing field: Kusto reads a missing string column as "", so this test for an empty value cannot tell it from an absent field`,
+        'e_f',
+      ],
       ['SP202', "the hour of _time is computed in the search's time zone", '_time'],
       ['RC404', "value 'Maybe' of field 'ResultStatus' has no elastic mapping", 'ResultStatus'],
       ['RC405', "field 'ResultStatus' has mapped values but this test is not an exact value", 'ResultStatus'],
@@ -49,7 +61,11 @@ describe('loss codes', () => {
   });
 
   it('excuses only a loss of the same target that fits the event', () => {
-    const sn002 = warn('SN002', "'a: null' is rendered as isempty(): it also matches an empty value", 'sentinel');
+    const sn002 = warn(
+      'SN002',
+      `'a: null' is rendered as isempty(): Kusto reads a missing string column as "", so this test for a missing field also matches a present empty value`,
+      'sentinel',
+    );
     expect(excusingCodes('sentinel', [sn002], [{ a: '' }])).toEqual(['SN002']);
     expect(excusingCodes('sentinel', [sn002], [{}])).toEqual(['SN002']);
     expect(excusingCodes('sentinel', [sn002], [{ a: 'x', b: '' }])).toEqual([]); // another field is empty
