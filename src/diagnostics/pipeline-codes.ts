@@ -19,7 +19,7 @@ export const PIPELINE_CODES = defineCodes({
   // RC420 onwards: mapping findings of the built-in pipelines (RC406–RC419 are the user pipelines' below).
   RC420: {
     severity: 'error',
-    summary: 'two fields a rule tests together map onto one target field, which cannot hold both values',
+    summary: 'two fields a rule tests together for different values map onto one target field, which cannot hold both',
   },
 });
 

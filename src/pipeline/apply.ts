@@ -299,7 +299,7 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
   for (const c of sharedTargetFields(detection, mappedTargets)) {
     report.refuse(
       'RC420',
-      `fields '${c.first}' and '${c.second}' are tested together but both map to '${c.target}' in ${pipeline.target} for '${mapping.id}': one ${pipeline.target} field would have to hold both values, so the rule could not fire as written`,
+      `fields '${c.first}' and '${c.second}' are tested together for different values but both map to '${c.target}' in ${pipeline.target} for '${mapping.id}': one ${pipeline.target} field would have to hold both values, so the rule could never fire`,
       fieldKeyOf(c.node) ?? c.node,
     );
   }
@@ -355,12 +355,31 @@ interface SharedTarget {
   readonly node: IrNode;
 }
 
+/** The exact values `node` accepts (a value, or an OR of values; case folded), else undefined (any other test). */
+function exactValues(node: IrNode): ReadonlySet<string> | undefined {
+  if (node.kind === 'or') {
+    const out = new Set<string>();
+    for (const child of node.children) {
+      const values = exactValues(child);
+      if (values === undefined) return undefined;
+      for (const v of values) out.add(v);
+    }
+    return out;
+  }
+  if (node.kind === 'numberMatch' || node.kind === 'boolMatch') return new Set([String(node.value).toLowerCase()]);
+  if (node.kind !== 'stringMatch') return undefined;
+  const text = exactText(node.pattern);
+  return text === undefined ? undefined : new Set([text.toLowerCase()]);
+}
+
 /**
- * Two different rule fields that an AND tests together (one selection, or selections joined by `and`) and that the
- * pipeline maps onto the same single target field (issue 13, cause 7: `azure_guest_to_member` tests
- * `OperationName` and `properties.message`, both `operationName` in Splunk). The rule means two facts about the
- * event; the target query would ask one field to equal both values, which never fires. rulec refuses (RC420)
- * rather than guess which of the two the data holds elsewhere.
+ * Two different rule fields that an AND tests together (one selection, or selections joined by `and`) with exact
+ * values no one value satisfies both, which the pipeline maps onto the same single target field (issue 13, cause 7:
+ * `azure_guest_to_member` tests `OperationName: 'Update user'` and a `properties.message` fragment, both
+ * `operationName` in Splunk). The rule means two facts about the event; the target query would ask one field to
+ * equal two different values, which never fires. rulec refuses (RC420) rather than guess which of the two the data
+ * holds elsewhere. Tests one value can satisfy together (wildcards, a shared value) are kept: for them the
+ * pipeline's reading of the two names as one field may well be right.
  */
 function sharedTargetFields(
   detection: IrNode,
@@ -370,19 +389,22 @@ function sharedTargetFields(
   const seen = new Set<string>();
   for (const node of walk(detection)) {
     if (node.kind !== 'and') continue;
-    const byTarget = new Map<string, string>();
+    const byTarget = new Map<string, { field: string; values: ReadonlySet<string> }[]>();
     for (const child of node.children) {
       const field = singleField(child);
-      if (field === undefined) continue;
+      const values = exactValues(child);
+      if (field === undefined || values === undefined) continue;
       const targets = targetsOf(field);
       if (targets?.length !== 1) continue;
       const target = targets[0]!;
-      const first = byTarget.get(target);
-      if (first === undefined) byTarget.set(target, field);
-      else if (first !== field && !seen.has(`${first}\0${field}`)) {
-        seen.add(`${first}\0${field}`);
-        out.push({ first, second: field, target, node: child.kind === 'or' ? child.children[0]! : child });
+      const earlier = byTarget.get(target) ?? [];
+      for (const e of earlier) {
+        const key = `${e.field}\0${field}`;
+        if (e.field === field || seen.has(key) || [...values].some((v) => e.values.has(v))) continue;
+        seen.add(key);
+        out.push({ first: e.field, second: field, target, node: child.kind === 'or' ? child.children[0]! : child });
       }
+      byTarget.set(target, [...earlier, { field, values }]);
     }
   }
   return out;

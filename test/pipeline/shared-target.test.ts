@@ -27,7 +27,7 @@ detection:
   first:
     OperationName: Update user
   second:
-    properties.message: Update user
+    properties.message: Add member to group
   condition: ${condition}
 level: medium
 `;
@@ -50,7 +50,7 @@ describe('two rule fields on one target field (cause 7)', () => {
     expect(result.status).toBe('refused');
     const rc420 = result.diagnostics.filter((d) => d.code === 'RC420');
     expect(rc420.map((d) => d.message)).toEqual([
-      `fields 'OperationName' and 'properties.message' are tested together but both map to '${field}' in ${target} for 'azure-auditlogs': one ${target} field would have to hold both values, so the rule could not fire as written`,
+      `fields 'OperationName' and 'properties.message' are tested together for different values but both map to '${field}' in ${target} for 'azure-auditlogs': one ${target} field would have to hold both values, so the rule could never fire`,
     ]);
   });
 
@@ -59,6 +59,15 @@ describe('two rule fields on one target field (cause 7)', () => {
     const either = compile(GUEST('first or second'), 'splunk');
     expect(either.status).not.toBe('refused');
     expect(either.diagnostics.map((d) => d.code)).not.toContain('RC420');
+  });
+
+  it('tests one value can satisfy together compile: a wildcard, or a value both fields accept', () => {
+    for (const second of ["properties.message|contains: 'user'", "properties.message: ['Update user', 'x']"]) {
+      const yaml = GUEST().replace(/properties\.message: '"displayName[^\n]*/, second);
+      const result = compile(yaml, 'splunk');
+      expect(result.diagnostics.map((d) => d.code)).not.toContain('RC420');
+      expect(result.status).not.toBe('refused');
+    }
   });
 
   it('Sentinel keeps the two fields apart (OperationName, ActivityDisplayName): no RC420', () => {
