@@ -2,15 +2,21 @@
 import type { Backend, Reporter } from '../backend/types.js';
 import type { PredicateFactory } from '../match/types.js';
 import { applyPipeline } from '../pipeline/apply.js';
+import type { Pipeline } from '../pipeline/types.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 
 /**
  * Undefined when no registered target has the `createPredicate` capability. With `eventFormat`, rules are first
  * mapped through the pipeline of the target whose data has that shape (its field names and values), so the
- * predicate runs on such events as they are.
+ * predicate runs on such events as they are. `pipeline` replaces that target's built-in one (a site's layered
+ * pipeline: `--config`, `--pipeline`).
  */
-export function predicateFactory(registry: Registry, eventFormat?: string): PredicateFactory | undefined {
+export function predicateFactory(
+  registry: Registry,
+  eventFormat?: string,
+  pipeline?: Pipeline,
+): PredicateFactory | undefined {
   const backend = registry.find((b: Backend) => b.createPredicate !== undefined);
   if (!backend) return undefined;
   const mapper = eventFormat === undefined ? backend : registry.find((b) => b.eventFormat === eventFormat);
@@ -25,7 +31,7 @@ export function predicateFactory(registry: Registry, eventFormat?: string): Pred
         refused = true;
       },
     };
-    const mapped = applyPipeline(rule, target!.pipeline, report);
+    const mapped = applyPipeline(rule, pipeline ?? target!.pipeline, report);
     if (refused) return undefined;
     const predicate = backend.createPredicate!(mapped, report);
     return refused ? undefined : predicate;
