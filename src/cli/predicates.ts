@@ -23,17 +23,20 @@ export function predicateFactory(
   if (!mapper) return undefined;
   const [target] = loadTargets(registry, [mapper.id]);
   return (rule) => {
-    let refused = false;
+    // The first refusal says why the rule cannot run (e.g. RC209 naming a placeholder with no value); the match
+    // and test commands print a thrown message as the reason.
+    let refusal: string | undefined;
     const report: Reporter = {
       warn() {},
       info() {},
-      refuse() {
-        refused = true;
+      refuse(code, message) {
+        refusal ??= `${code}: ${message}`;
       },
     };
     const mapped = applyPipeline(rule, pipeline ?? target!.pipeline, report);
-    if (refused) return undefined;
+    if (refusal !== undefined) throw new Error(refusal);
     const predicate = backend.createPredicate!(mapped, report);
-    return refused ? undefined : predicate;
+    if (refusal !== undefined) throw new Error(refusal);
+    return predicate;
   };
 }

@@ -33,7 +33,7 @@ describe('rulec test with a site', () => {
     const dir = project({ 'detections/admin.yml': ADMIN_RULE });
     const bare = runRulec(['test', 'detections'], { cwd: dir });
     expect(bare.status).toBe(1);
-    expect(bare.stdout).toContain('FAIL all 2 cases');
+    expect(bare.stdout).toContain('FAIL all 2 cases: RC209: placeholder %admins% has no value for js');
 
     const configured = project({
       'detections/admin.yml': ADMIN_RULE,
