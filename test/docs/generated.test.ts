@@ -18,6 +18,7 @@ describe('generated docs', () => {
       'docs/mapping/elastic-winlogbeat.md',
       'docs/mapping/elastic.md',
       'docs/mapping/js.md',
+      'docs/mapping/sentinel-asim.md',
       'docs/mapping/sentinel-security-4688.md',
       'docs/mapping/sentinel-windows-events.md',
       'docs/mapping/sentinel.md',
