@@ -12,6 +12,7 @@ import { collectTargets, describeTargets, loadTargets } from './targets.js';
 import { printable } from '../diagnostics/printable.js';
 import { addMatchCommands } from './match.js';
 import { predicateFactory } from './predicates.js';
+import { siteFactory } from './match-site.js';
 import { runValidate } from './validate.js';
 import { rulecVersion } from './version.js';
 import type { SiteCliOptions } from './site-options.js';
@@ -236,6 +237,7 @@ export async function runCli(
       (format) =>
         format === 'raw' || format === 'auto' || format === 'evtx' ? undefined : predicateFactory(registry, format),
       registry.flatMap((b) => (b.eventFormat ? [b.eventFormat] : [])),
+      (opts, format, fallback) => siteFactory(registry, io, opts, format, fallback),
     );
 
   try {

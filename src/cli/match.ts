@@ -19,7 +19,10 @@ import { eventJson } from '../match/serialize.js';
 import type { PredicateFactory } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
 import type { CliIo } from './io.js';
+import type { SiteFactory } from './match-site.js';
 import { parseFormat } from './report.js';
+import type { SiteCliOptions } from './site-options.js';
+import { addSiteOptions } from './site-options.js';
 import { runTests } from './test-command.js';
 
 export interface MatchOptions {
@@ -467,9 +470,14 @@ export function addMatchCommands(
   factoryForFormat?: (format: string) => PredicateFactory | undefined,
   /** Event formats the registry's targets declare (`Backend.eventFormat`). */
   mappedFormats: readonly string[] = [],
+  /**
+   * `--config` / `--pipeline` (and a rulec.config.yml found from here upwards): the factory of the site's layered
+   * pipeline for that format, and the configuration's rule paths; undefined after printing its errors.
+   */
+  forSite?: (opts: SiteCliOptions, format: string, fallback: PredicateFactory) => SiteFactory | undefined,
 ): void {
   const formats = [...new Set([...EVENT_FORMATS, ...mappedFormats])];
-  program
+  const matchCommand = program
     .command('match')
     .description(
       'run rules on events (NDJSON, JSON arrays or documents; files, folders, .gz or stdin) and print the matches',
@@ -484,12 +492,21 @@ export function addMatchCommands(
     .action(
       async (
         inputs: string[],
-        opts: { rules: string[]; format: string; output?: string; pointer?: boolean; maxEventSize?: number },
+        opts: SiteCliOptions & {
+          rules: string[];
+          format: string;
+          output?: string;
+          pointer?: boolean;
+          maxEventSize?: number;
+        },
       ) => {
+        const formatFactory = factoryForFormat?.(opts.format) ?? factory;
+        const site = forSite ? forSite(opts, opts.format, formatFactory) : { factory: formatFactory };
+        if (!site) return setExitCode(1);
         setExitCode(
           await runMatch(
             {
-              rules: opts.rules.length > 0 ? opts.rules : ['rules'],
+              rules: opts.rules.length > 0 ? opts.rules : [...(site.rules ?? ['rules'])],
               inputs,
               format: opts.format,
               mappedFormats,
@@ -497,20 +514,28 @@ export function addMatchCommands(
               ...(opts.output !== undefined ? { output: opts.output } : {}),
               ...(opts.maxEventSize !== undefined ? { maxValueLength: opts.maxEventSize } : {}),
             },
-            factoryForFormat?.(opts.format) ?? factory,
+            site.factory,
             io,
           ),
         );
       },
     );
-  program
+  const testCommand = program
     .command('test')
     .description("run the rules' own test cases (tests:) through the JS predicate target")
-    .argument('[paths...]', 'rule files or folders', ['rules'])
+    .argument('[paths...]', "rule files or folders (default: the configuration's rules, else rules)")
     .option('--verbose', 'list passing cases too')
     .option('--format <format>', 'output: text (people), json or sarif (CI, code scanning)', 'text')
-    .action((paths: string[], opts: { verbose?: boolean; format: string }) => {
+    .action((paths: string[], opts: SiteCliOptions & { verbose?: boolean; format: string }) => {
       const format = parseFormat(opts.format);
-      setExitCode(runTests(paths, factory, io, { verbose: Boolean(opts.verbose), format }));
+      // The rules' test events are raw events: the predicate target's own pipeline, as the site layers it.
+      const site = forSite ? forSite(opts, 'raw', factory) : { factory };
+      if (!site) return setExitCode(1);
+      const given = paths.length > 0 ? paths : [...(site.rules ?? ['rules'])];
+      setExitCode(runTests(given, site.factory, io, { verbose: Boolean(opts.verbose), format }));
     });
+  if (forSite) {
+    addSiteOptions(matchCommand);
+    addSiteOptions(testCommand);
+  }
 }

@@ -48,7 +48,7 @@ export function readSettingsDocument(
     });
   if (!first || diagnostics.some((d) => d.severity === 'error') || !first.ok)
     return { file, text: loaded.text, diagnostics };
-  diagnostics.push(...validateDocument(schema, first.data, first.locator));
+  diagnostics.push(...validateDocument(schema, first.data, first.locator, `the ${what}`));
   return {
     file,
     text: loaded.text,

@@ -44,9 +44,11 @@ export function validateDocument(
   schema: Readonly<Record<string, unknown>>,
   data: unknown,
   locator: Locator,
+  /** What the document is, for messages about its top level ("unknown key 'x' in the configuration file"). */
+  root = 'the rule',
 ): Diagnostic[] {
   const validate = validator(schema);
-  return validate(data) ? [] : sortByOffset(localise(validate.errors ?? [], locator));
+  return validate(data) ? [] : sortByOffset(localise(validate.errors ?? [], locator, root));
 }
 
 function sortByOffset(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -69,7 +71,7 @@ export function splitPointer(pointer: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function localise(errors: readonly ErrorObject[], locator: Locator): Diagnostic[] {
+function localise(errors: readonly ErrorObject[], locator: Locator, root: string): Diagnostic[] {
   const located: Located[] = errors.map((error) => ({ path: splitPointer(error.instancePath), error }));
   const kept = collapseOneOf(located);
   // Combinators that failed because of something deeper add nothing once the deeper error is shown.
@@ -81,7 +83,7 @@ function localise(errors: readonly ErrorObject[], locator: Locator): Diagnostic[
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const item of pruned) {
-    const d = toDiagnostic(item, locator);
+    const d = toDiagnostic(item, locator, root);
     const key = `${d.code}|${d.span?.start.offset ?? -1}|${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -144,9 +146,9 @@ function collapseOneOf(errors: readonly Located[]): Located[] {
   return [...errors.filter((e) => !drop.has(e)), ...add];
 }
 
-function toDiagnostic({ path, error }: Located, locator: Locator): Diagnostic {
+function toDiagnostic({ path, error }: Located, locator: Locator, root: string): Diagnostic {
   const file = locator.file;
-  const where = describePath(path);
+  const where = describePath(path, root);
   const base = { severity: 'error' as const, file };
   switch (error.keyword) {
     case 'required': {
@@ -201,7 +203,7 @@ function toDiagnostic({ path, error }: Located, locator: Locator): Diagnostic {
     }
     case 'pattern':
     case 'format':
-      return { ...base, code: 'RC104', ...formatMessage(path, error), span: spanOrRoot(locator, path, 'value') };
+      return { ...base, code: 'RC104', ...formatMessage(path, error, root), span: spanOrRoot(locator, path, 'value') };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -251,8 +253,12 @@ function spanOrRoot(locator: Locator, path: DocPath, part: 'key' | 'value'): Non
 }
 
 /** Messages for `pattern` and `format` that say what the value should look like, not the regex. */
-function formatMessage(path: readonly string[], error: ErrorObject): { message: string; notes?: string[] } {
-  const where = describePath(path);
+function formatMessage(
+  path: readonly string[],
+  error: ErrorObject,
+  root: string,
+): { message: string; notes?: string[] } {
+  const where = describePath(path, root);
   const value = JSON.stringify(error.data);
   const pattern = String(error.params['pattern'] ?? '');
   if (error.keyword === 'format' && error.params['format'] === 'uuid') {
@@ -296,9 +302,9 @@ function limitText(error: ErrorObject): string {
   }
 }
 
-/** `['schedule', 'interval']` → `'schedule.interval'`; list indexes as `[0]`; the root as `the rule`. */
-export function describePath(path: readonly (string | number)[]): string {
-  if (path.length === 0) return 'the rule';
+/** `['schedule', 'interval']` → `'schedule.interval'`; list indexes as `[0]`; the root as `root`. */
+export function describePath(path: readonly (string | number)[], root = 'the rule'): string {
+  if (path.length === 0) return root;
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number' || /^\d+$/.test(segment)) out += `[${segment}]`;

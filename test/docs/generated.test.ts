@@ -15,9 +15,14 @@ describe('generated docs', () => {
     const pages = await generateDocs();
     expect([...pages.keys()].sort()).toEqual([
       'docs/diagnostics.md',
+      'docs/mapping/elastic-winlogbeat.md',
       'docs/mapping/elastic.md',
       'docs/mapping/js.md',
+      'docs/mapping/sentinel-asim.md',
+      'docs/mapping/sentinel-security-4688.md',
+      'docs/mapping/sentinel-windows-events.md',
       'docs/mapping/sentinel.md',
+      'docs/mapping/splunk-security-4688.md',
       'docs/mapping/splunk.md',
     ]);
     const stale = [...pages].filter(([path, content]) => {
