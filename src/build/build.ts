@@ -5,6 +5,7 @@ import type { TargetResult, LoadedTarget } from '../compile.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/build-codes.js';
+import '../diagnostics/correlation-codes.js';
 import { readRuleFile } from '../frontend.js';
 import type { Rule } from '../model/rule.js';
 
@@ -17,7 +18,12 @@ export interface LoadedRules {
   readonly badFiles: readonly string[];
 }
 
-export function loadRules(files: readonly string[]): LoadedRules {
+/**
+ * Reads rule files for compiling. `targetIds` are the targets being built: a correlation rule or a filter is
+ * refused for each of them (RC720, RC721) until the targets render them, so a rules folder holding one is reported
+ * and blocks the write (nothing is written half-way) instead of being dropped silently.
+ */
+export function loadRules(files: readonly string[], targetIds: readonly string[] = []): LoadedRules {
   const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
@@ -35,7 +41,25 @@ export function loadRules(files: readonly string[]): LoadedRules {
     const result = readRuleFile(file, content);
     rules.push(...result.rules);
     diagnostics.push(...result.diagnostics);
-    if (result.diagnostics.some((d) => d.severity === 'error')) badFiles.push(file);
+    const ids = targetIds.length > 0 ? targetIds : [undefined];
+    for (const meta of [...result.correlations, ...result.filters]) {
+      for (const target of ids) {
+        const what = meta.kind === 'correlation' ? `correlation type ${meta.type}` : 'a filter';
+        diagnostics.push({
+          code: meta.kind === 'correlation' ? 'RC720' : 'RC721',
+          severity: 'error',
+          message: `${what} is not supported for target ${target ?? 'builds'} yet (rulec match evaluates it)`,
+          file,
+          ...(meta.span ? { span: meta.span } : {}),
+          ...(target !== undefined ? { target } : {}),
+        });
+      }
+    }
+    if (
+      result.diagnostics.some((d) => d.severity === 'error') ||
+      result.correlations.length + result.filters.length > 0
+    )
+      badFiles.push(file);
   }
   return { rules, diagnostics, sources, badFiles };
 }

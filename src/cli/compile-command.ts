@@ -56,7 +56,10 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
     printDiagnostics(io, discovery.diagnostics, new Map());
     return 1;
   }
-  const loaded = loadRules(discovery.files);
+  const loaded = loadRules(
+    discovery.files,
+    targets.map((t) => t.backend.id),
+  );
   const diagnostics: Diagnostic[] = [
     ...discovery.diagnostics,
     ...loaded.diagnostics,
