@@ -205,7 +205,7 @@ describe('rulec match with correlation rules and filters (binary)', () => {
     const lines = r.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, any>);
+      .map((l) => JSON.parse(l) as { correlation: { id: string }; group: unknown; window: unknown });
     // The referenced rules do not alert on their own (no `generate`), nor does the inner event_count.
     expect(lines).toHaveLength(1);
     expect(lines[0]!.correlation.id).toBe('b180ead8-d58f-40b2-ae54-c8940995b9b6');
