@@ -1,0 +1,47 @@
+/**
+ * Correlation rules as one Kusto query: the referenced rules' queries (a `union` when there are several), then
+ * `summarize count() by bin(TimeGenerated, …), <group-by>` and the threshold. Only event_count for now.
+ */
+import type { CorrelationInput, QueryResult, Reporter } from '../../src/backend/types.js';
+import type { CompareKey } from '../../src/correlation/model.js';
+
+const OPS: Record<CompareKey, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '==', neq: '!=' };
+
+/** A column name as a Kusto identifier: plain, or bracket-quoted; undefined when it cannot be written safely. */
+function identifier(name: string): string | undefined {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return name;
+  return /^[^'\\\n\r]+$/.test(name) ? `['${name}']` : undefined;
+}
+
+export function renderSentinelCorrelation(input: CorrelationInput, report: Reporter): QueryResult {
+  const c = input.correlation;
+  if (c.type !== 'event_count') {
+    report.refuse('RC720', `correlation type ${c.type} is not supported for target sentinel yet`);
+    return { query: '', language: 'kql' };
+  }
+  const groupBy = input.rules[0]?.groupBy ?? [];
+  if (input.rules.some((r) => r.groupBy.join('\0') !== groupBy.join('\0'))) {
+    report.refuse(
+      'RC720',
+      'group-by fields that differ between the referenced rules are not supported for target sentinel yet',
+    );
+    return { query: '', language: 'kql' };
+  }
+  const columns: string[] = [];
+  for (const field of groupBy) {
+    const id = identifier(field);
+    if (id === undefined) report.refuse('SN021', `group-by field '${field}' cannot be written as a Kusto column name`);
+    else columns.push(id);
+  }
+  report.warn('SN020', `events are counted in fixed ${c.timespan} bins, not a sliding ${c.timespan} window`);
+  const queries = input.rules.map((r) => r.compiled.query.query);
+  const base =
+    queries.length === 1
+      ? queries[0]!
+      : `union\n${queries.map((q) => `    (${q.split('\n').join('\n    ')})`).join(',\n')}`;
+  const where = Object.entries(c.threshold ?? {})
+    .map(([k, v]) => `event_count ${OPS[k as CompareKey]} ${v}`)
+    .join(' and ');
+  const by = [`bin(TimeGenerated, ${c.timespan})`, ...columns].join(', ');
+  return { query: `${base}\n| summarize event_count = count() by ${by}\n| where ${where}`, language: 'kql' };
+}
