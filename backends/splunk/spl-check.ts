@@ -14,7 +14,8 @@ export type SplToken =
   | { readonly kind: 'pipe' };
 
 /** Commands the backend may emit after the base search. */
-const COMMANDS = new Set(['regex', 'where']);
+// `bin` and `stats` come with correlation rules (correlation.ts); the others with deferred detection parts.
+const COMMANDS = new Set(['regex', 'where', 'bin', 'stats']);
 const BOOLEAN = new Set(['AND', 'OR', 'NOT']);
 const UNSAFE = /[`\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029]/;
 
