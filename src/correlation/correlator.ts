@@ -4,7 +4,8 @@
  * Windows slide (the specification asks for no fixed boundaries): for thresholds that only ask for "at least"
  * (`gt`, `gte`) an alert fires as soon as the last `timespan` of a group meets it, and the group starts over, so
  * one burst gives one alert. Other thresholds (`lt`, `eq`, ranges) are judged when a window that opened with a
- * group's first event closes: at the first later event past its end, or at the end of the stream.
+ * group's first event closes (so is any value_avg threshold: an average can fall again): at the first later
+ * event past its end, or at the end of the stream.
  * Events are taken in arrival order; memory is bounded by evicting groups that can no longer fire.
  */
 import type { Correlation } from './model.js';
@@ -65,7 +66,7 @@ class Engine {
       this.groups.set(key, group);
     }
     const c = this.c;
-    const lower = c.threshold === undefined || isLowerBound(c.threshold);
+    const lower = firesEarly(c);
     if (!lower && group.entries.length > 0 && time - group.entries[0]!.time > c.timespanMs) {
       this.close(group, out);
       group.entries = [];
@@ -165,7 +166,7 @@ class Engine {
 
   /** Forgets groups whose window ended before `now` (judging the closing ones first). */
   evict(now: number, out: CorrelationAlert[]): void {
-    const lower = this.c.threshold === undefined || isLowerBound(this.c.threshold);
+    const lower = firesEarly(this.c);
     for (const [key, group] of this.groups) {
       if (now - group.last <= this.c.timespanMs) continue;
       if (!lower && group.entries.length > 0) this.close(group, out);
@@ -176,6 +177,15 @@ class Engine {
   finish(out: CorrelationAlert[]): void {
     this.evict(Number.POSITIVE_INFINITY, out);
   }
+}
+
+/**
+ * Whether an alert may fire as soon as the sliding window meets the threshold: the measure only grows as events
+ * arrive (counts, distinct values, rules seen, sums of the non-negative amounts they are) and the threshold only
+ * asks for "at least". An average can fall again, so it waits for the window to close, like upper bounds.
+ */
+function firesEarly(c: Correlation): boolean {
+  return c.type !== 'value_avg' && (c.threshold === undefined || isLowerBound(c.threshold));
 }
 
 /** Evicting scans every group; doing it once per this many events keeps it off the per-event cost. */

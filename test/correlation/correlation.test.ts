@@ -95,6 +95,19 @@ describe('references', () => {
       "RC101 missing required field 'field' in 'correlation.condition'",
     ]);
   });
+  it('filters: a logsource that does not match is a warning, a filter naming a correlation or a correlation naming a filter an error', () => {
+    const { resolution } = load(
+      FAILED,
+      `title: f\nname: f\nlogsource: {product: linux}\nfilter:\n  rules: [failed_login, c]\n  selection: {User: adm}\n  condition: selection\n`,
+      `title: c\nname: c\ncorrelation:\n  type: event_count\n  rules: [f]\n  group-by: [User]\n  timespan: 5m\n  condition: {gte: 2}\n`,
+    );
+    expect(resolution.diagnostics.map((d) => `${at(d)} ${d.severity}`)).toEqual([
+      'RC709 f2.yml:5:11 error',
+      'RC708 f1.yml:5:11 warning',
+      'RC707 f1.yml:5:25 error',
+    ]);
+    expect(resolution.filtersOf.size).toBe(0);
+  });
 });
 
 /** Feeds (rule index, minute, fields) to the correlator of one correlation referring to FAILED's two rules. */
@@ -171,6 +184,25 @@ describe('correlator (the specification text of each type)', () => {
       [1, 4, { User: 'bob' }],
     ]);
     expect(alerts).toEqual([{ group: { User: 'bob' }, value: 2, events: [2, 3] }]);
+  });
+
+  it('value_sum and value_avg aggregate condition.field over the window', () => {
+    const feed: [number, number, Record<string, unknown>][] = [
+      [0, 0, { User: 'bob', bytes: 400 }],
+      [0, 1, { User: 'bob', bytes: '700' }],
+      [0, 2, { User: 'eve', bytes: 100 }],
+    ];
+    const sum = run(
+      'title: c\ncorrelation:\n  type: value_sum\n  rules: [failed_login]\n  group-by: [User]\n  timespan: 10m\n  condition: {field: bytes, gt: 1000}\n',
+      feed,
+    );
+    expect(sum).toEqual([{ group: { User: 'bob' }, value: 1100, events: [0, 1] }]);
+    const avg = run(
+      'title: c\ncorrelation:\n  type: value_avg\n  rules: [failed_login]\n  group-by: [User]\n  timespan: 10m\n  condition: {field: bytes, gte: 400}\n',
+      feed,
+    );
+    // An average can fall again: it is judged over the window that opened with the group's first event, once closed.
+    expect(avg).toEqual([{ group: { User: 'bob' }, value: 550, events: [0, 1] }]);
   });
 
   it('keeps no group once its window has passed (bounded memory)', () => {
