@@ -245,6 +245,27 @@ describe('rulec match with correlation rules and filters (binary)', () => {
     expect(lines[0]!.window).toEqual({ start: '2024-01-01T00:09:00.000Z', end: '2024-01-01T00:09:30.000Z' });
   });
 
+  it('--time-field reads epoch seconds; an event without a time is skipped with RC722', () => {
+    const dir = folder({
+      'rules.yml': `${FAILED}---\ntitle: burst\ncorrelation:\n  type: event_count\n  rules: [failed_login]\n  group-by: [User]\n  timespan: 1m\n  condition: {gte: 2}\n`,
+      'events.ndjson': events([
+        { when: 1_700_000_000, EventID: 4625, User: 'bob' },
+        { EventID: 4625, User: 'bob' },
+        { when: 1_700_000_030, EventID: 4625, User: 'bob' },
+      ]),
+    });
+    const r = runRulec(['match', '-r', join(dir, 'rules.yml'), join(dir, 'events.ndjson'), '--time-field', 'when']);
+    expect(r.stderr).toContain('warning[RC722]');
+    expect(r.stderr).toContain('events.ndjson:2');
+    const alerts = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { window: { start: string; end: string }; value: number });
+    expect(alerts.map((a) => [a.window.start, a.window.end, a.value])).toEqual([
+      ['2023-11-14T22:13:20.000Z', '2023-11-14T22:13:50.000Z', 2],
+    ]);
+  });
+
   it('a filter removes its matches from the rule it names; reference errors are located', () => {
     const dir = folder({
       'rule.yml': `title: Rar\nid: 6f3e2987-db24-4c78-a860-b4f4095a7095\nlogsource: {category: process_creation, product: windows}\ndetection:\n  selection: {Image|endswith: '\\rar.exe'}\n  condition: selection\n`,
