@@ -294,6 +294,19 @@ describe('rulec match with correlation rules and filters (binary)', () => {
     expect(users).toEqual(['eve']);
   });
 
+  it('rulec test runs the cases of a rule with the filters that name it applied', () => {
+    const rule = `title: Rar\nname: rar\nlogsource: {category: process_creation, product: windows}\ndetection:\n  selection: {Image|endswith: rar.exe}\n  condition: selection\ntests:\n  - event: {Image: 'C:\\\\rar.exe', User: adm_bob}\n    match: true\n`;
+    const dir = folder({ 'rule.yml': rule });
+    expect(runRulec(['test', dir]).status).toBe(0);
+    writeFileSync(
+      join(dir, 'filter.yml'),
+      `title: Admins\nlogsource: {category: process_creation, product: windows}\nfilter:\n  rules: [rar]\n  selection: {User|startswith: adm_}\n  condition: selection\n`,
+    );
+    const filtered = runRulec(['test', dir]);
+    expect(filtered.stdout).toContain('expected a match, the event did not match');
+    expect(filtered.status).toBe(1);
+  });
+
   it('rulec build refuses a correlation per target, located, and writes nothing', () => {
     const dir = folder({
       'rules.yml': `${FAILED}---\ntitle: c\ncorrelation:\n  type: event_count\n  rules: [failed_login]\n  group-by: [User]\n  timespan: 5m\n  condition: {gte: 3}\n`,
