@@ -6,7 +6,8 @@
  * one burst gives one alert. Other thresholds (`lt`, `eq`, ranges) are judged when a window that opened with a
  * group's first event closes (so is any value_avg threshold: an average can fall again): at the first later
  * event past its end, or at the end of the stream.
- * Events are taken in arrival order; memory is bounded by evicting groups that can no longer fire.
+ * A late event joins its group's window in time order; memory is bounded by evicting groups that can no longer
+ * fire (a group idle for longer than `timespan` behind the newest event).
  */
 import type { Correlation } from './model.js';
 import { isLowerBound, meets } from './model.js';
@@ -80,10 +81,13 @@ class Engine {
       this.ordered(group, entry, out);
       return;
     }
-    group.entries.push(entry);
+    // A late event (logs merged from several sources) takes its place in time order, so windows stay contiguous.
+    let at = group.entries.length;
+    while (at > 0 && group.entries[at - 1]!.time > time) at--;
+    group.entries.splice(at, 0, entry);
     if (!lower) return;
-    // Sliding window: drop what fell out of the last `timespan`.
-    const from = time - c.timespanMs;
+    // Sliding window: drop what fell out of the `timespan` that ends with the group's newest event.
+    const from = group.entries[group.entries.length - 1]!.time - c.timespanMs;
     let drop = 0;
     while (drop < group.entries.length && group.entries[drop]!.time < from) drop++;
     if (drop > 0) group.entries.splice(0, drop);

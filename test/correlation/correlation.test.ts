@@ -139,6 +139,16 @@ describe('correlator (the specification text of each type)', () => {
     expect(alerts).toEqual([{ group: { User: 'bob' }, value: 3, events: [3, 4, 5] }]);
   });
 
+  it('a late event takes its place in time order', () => {
+    const alerts = run(corr('event_count', '  condition: {gte: 3}\n'), [
+      [0, 20, { User: 'bob' }],
+      [0, 31, { User: 'bob' }],
+      [0, 25, { User: 'bob' }], // late, but within 10 minutes of 31: 25 and 31 count, 20 has left the window
+      [0, 33, { User: 'bob' }],
+    ]);
+    expect(alerts).toEqual([{ group: { User: 'bob' }, value: 3, events: [2, 1, 3] }]);
+  });
+
   it('event_count with an upper bound is judged when the window closes', () => {
     const alerts = run(corr('event_count', '  condition: {gte: 2, lte: 3}\n'), [
       [0, 0, { User: 'bob' }],
