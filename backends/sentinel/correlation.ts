@@ -1,6 +1,7 @@
 /**
  * Correlation rules as one Kusto query: the referenced rules' queries (a `union` when there are several), then
- * `summarize count() by bin(TimeGenerated, …), <group-by>` and the threshold. Only event_count for now.
+ * `summarize count() by bin(TimeGenerated, …), <group-by>` and the threshold. event_count (`count()`) and
+ * value_count (`count_distinct(field)`, exact, where `dcount` would estimate) for now.
  */
 import type { CorrelationInput, QueryResult, Reporter } from '../../src/backend/types.js';
 import type { CompareKey } from '../../src/correlation/model.js';
@@ -15,10 +16,21 @@ function identifier(name: string): string | undefined {
 
 export function renderSentinelCorrelation(input: CorrelationInput, report: Reporter): QueryResult {
   const c = input.correlation;
-  if (c.type !== 'event_count') {
+  const field = input.rules[0]?.field;
+  if (!(c.type === 'event_count' || (c.type === 'value_count' && field !== undefined))) {
     report.refuse('RC720', `correlation type ${c.type} is not supported for target sentinel yet`);
     return { query: '', language: 'kql' };
   }
+  if (input.rules.some((r) => r.field !== field)) {
+    report.refuse(
+      'RC720',
+      'a value field that differs between the referenced rules is not supported for target sentinel yet',
+    );
+    return { query: '', language: 'kql' };
+  }
+  const column = field === undefined ? undefined : identifier(field);
+  if (field !== undefined && column === undefined)
+    report.refuse('SN021', `condition field '${field}' cannot be written as a Kusto column name`);
   const groupBy = input.rules[0]?.groupBy ?? [];
   if (input.rules.some((r) => r.groupBy.join('\0') !== groupBy.join('\0'))) {
     report.refuse(
@@ -40,8 +52,9 @@ export function renderSentinelCorrelation(input: CorrelationInput, report: Repor
       ? queries[0]!
       : `union\n${queries.map((q) => `    (${q.split('\n').join('\n    ')})`).join(',\n')}`;
   const where = Object.entries(c.threshold ?? {})
-    .map(([k, v]) => `event_count ${OPS[k as CompareKey]} ${v}`)
+    .map(([k, v]) => `${c.type} ${OPS[k as CompareKey]} ${v}`)
     .join(' and ');
   const by = [`bin(TimeGenerated, ${c.timespan})`, ...columns].join(', ');
-  return { query: `${base}\n| summarize event_count = count() by ${by}\n| where ${where}`, language: 'kql' };
+  const aggregate = c.type === 'value_count' ? `count_distinct(${column})` : 'count()';
+  return { query: `${base}\n| summarize ${c.type} = ${aggregate} by ${by}\n| where ${where}`, language: 'kql' };
 }

@@ -1,6 +1,6 @@
 /**
  * Correlation rules as Splunk searches: the referenced rules' searches OR-ed, then `bin` + `stats … by` + `where`,
- * as Splunk content writes threshold searches. Only event_count for now.
+ * as Splunk content writes threshold searches. event_count (`count`) and value_count (`dc(field)`) for now.
  */
 import type { CorrelationInput, QueryResult, Reporter } from '../../src/backend/types.js';
 import type { CompareKey } from '../../src/correlation/model.js';
@@ -11,10 +11,20 @@ const PLAIN_FIELD = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 export function renderSplunkCorrelation(input: CorrelationInput, report: Reporter): QueryResult {
   const c = input.correlation;
-  if (c.type !== 'event_count') {
+  const field = input.rules[0]?.field;
+  if (!(c.type === 'event_count' || (c.type === 'value_count' && field !== undefined))) {
     report.refuse('RC720', `correlation type ${c.type} is not supported for target splunk yet`);
     return { query: '', language: 'spl' };
   }
+  if (input.rules.some((r) => r.field !== field)) {
+    report.refuse(
+      'RC720',
+      'a value field that differs between the referenced rules is not supported for target splunk yet',
+    );
+    return { query: '', language: 'spl' };
+  }
+  if (field !== undefined && !PLAIN_FIELD.test(field))
+    report.refuse('SP502', `condition field '${field}' is not a plain Splunk field name`);
   const groupBy = input.rules[0]?.groupBy ?? [];
   if (input.rules.some((r) => r.groupBy.join('\0') !== groupBy.join('\0'))) {
     report.refuse(
@@ -35,9 +45,15 @@ export function renderSplunkCorrelation(input: CorrelationInput, report: Reporte
   report.warn('SP501', `events are counted in fixed ${c.timespan} bins, not a sliding ${c.timespan} window`);
   const base = searches.length === 1 ? searches[0]! : searches.map((q) => `(${q})`).join(' OR ');
   const where = Object.entries(c.threshold ?? {})
-    .map(([k, v]) => `event_count ${OPS[k as CompareKey]} ${v}`)
+    .map(([k, v]) => `${c.type} ${OPS[k as CompareKey]} ${v}`)
     .join(' AND ');
   const by = ['_time', ...groupBy].join(' ');
-  const query = [base, `| bin _time span=${c.timespan}`, `| stats count as event_count by ${by}`, `| where ${where}`];
+  const aggregate = c.type === 'value_count' ? `dc(${field})` : 'count';
+  const query = [
+    base,
+    `| bin _time span=${c.timespan}`,
+    `| stats ${aggregate} as ${c.type} by ${by}`,
+    `| where ${where}`,
+  ];
   return { query: query.join('\n'), language: 'spl' };
 }

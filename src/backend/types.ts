@@ -104,7 +104,12 @@ export interface Backend {
 export interface CorrelationInput {
   readonly correlation: Correlation;
   /** In `rules:` order; `groupBy` is the correlation's group-by for that rule, aliases resolved, fields mapped. */
-  readonly rules: readonly { readonly compiled: CompiledRule; readonly groupBy: readonly string[] }[];
+  readonly rules: readonly {
+    readonly compiled: CompiledRule;
+    readonly groupBy: readonly string[];
+    /** `condition.field` of the value types, mapped for this rule's events. */
+    readonly field?: string;
+  }[];
 }
 
 /**

@@ -47,7 +47,7 @@ export function compileCorrelation(resolved: ResolvedCorrelation, target: Loaded
     report.refuse('RC720', `correlations of correlations are not supported for target ${id} yet`);
     return done();
   }
-  const rules: { compiled: CompiledRule; groupBy: string[] }[] = [];
+  const rules: { compiled: CompiledRule; groupBy: string[]; field?: string }[] = [];
   resolved.targets.forEach((t, i) => {
     const rule = t as Rule;
     const result = compileRule(rule, target);
@@ -55,7 +55,11 @@ export function compileCorrelation(resolved: ResolvedCorrelation, target: Loaded
       report.refuse('RC720', `the referenced rule '${c.rules[i]!.text}' is refused by ${id}, so is the correlation`);
       return;
     }
-    rules.push({ compiled: result.compiled, groupBy: resolved.groupFields[i]!.map((f) => mapField(rule, f, target)) });
+    rules.push({
+      compiled: result.compiled,
+      groupBy: resolved.groupFields[i]!.map((f) => mapField(rule, f, target)),
+      ...(c.field !== undefined && !c.field.includes(',') ? { field: mapField(rule, c.field, target) } : {}),
+    });
   });
   if (refused) return done();
   try {

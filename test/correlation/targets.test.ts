@@ -75,10 +75,31 @@ describe('event_count', () => {
   });
 });
 
+describe('value_count', () => {
+  it('Splunk: dc(field)', () => {
+    const { result } = compile(correlation('value_count', '{field: IpAddress, gte: 5}'), 'splunk');
+    expect(result.query?.query.split('\n').slice(1)).toEqual([
+      '| bin _time span=1h',
+      '| stats dc(IpAddress) as value_count by _time TargetUserName Computer',
+      '| where value_count >= 5',
+    ]);
+    expect(checkSpl(result.query!.query)).toEqual([]);
+  });
+
+  it('Sentinel: count_distinct(field), binding with no error', () => {
+    const { result, loaded } = compile(correlation('value_count', '{field: IpAddress, gte: 5}'), 'sentinel');
+    expect(result.query?.query.split('\n').slice(-2)).toEqual([
+      '| summarize value_count = count_distinct(IpAddress) by bin(TimeGenerated, 1h), TargetUserName, Computer',
+      '| where value_count >= 5',
+    ]);
+    expect(createKustoChecker(tablesFromPipeline(loaded.pipeline)).errors(result.query!.query)).toEqual([]);
+  });
+});
+
 describe('what the targets cannot express yet is refused, per target, on the correlation', () => {
   it.each([
-    ['splunk', 'value_count', '{field: IpAddress, gte: 3}'],
-    ['sentinel', 'value_count', '{field: IpAddress, gte: 3}'],
+    ['splunk', 'value_sum', '{field: IpAddress, gte: 3}'],
+    ['sentinel', 'temporal', '{gte: 2}'],
     ['elastic', 'event_count', '{gte: 3}'],
     ['js', 'event_count', '{gte: 3}'],
   ])('%s, %s', (target, type, condition) => {
