@@ -8,7 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import { createWriteStream, openSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { CorrelationAlert } from '../correlation/correlator.js';
-import { Correlator, eventTime } from '../correlation/correlator.js';
+import { Correlator, eventTime, valueOf } from '../correlation/correlator.js';
 import { applyFilters } from '../correlation/filters.js';
 import { resolveReferences } from '../correlation/resolve.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -230,9 +230,14 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
             const i = hits[k]!;
             counts[i]!++;
             matches++;
-            if (correlator.uses(loaded.rules[i])) {
-              const normalized = normalize(event);
-              const time = eventTime(event, options.timeField) ?? eventTime(normalized, options.timeField);
+            const correlated = loaded.rules[i];
+            if (correlator.uses(correlated)) {
+              // Normalising again (the router did, privately) costs more than the correlation: only when the event
+              // as read lacks a field or the time the correlations read.
+              const raw = correlator.fieldsRead(correlated).every((f) => valueOf(event, f) !== undefined);
+              const timeRaw = eventTime(event, options.timeField);
+              const normalized = raw && timeRaw !== undefined ? event : normalize(event);
+              const time = timeRaw ?? eventTime(normalized, options.timeField);
               if (time === undefined) {
                 onDiagnostic({
                   code: 'RC722',
@@ -243,7 +248,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
                 });
               } else {
                 const ref = options.pointer ? record.source : event;
-                for (const a of correlator.push(loaded.rules[i], time, normalized, ref)) buffer += alertLine(a);
+                for (const a of correlator.push(correlated, time, normalized, ref)) buffer += alertLine(a);
               }
             }
             if (!standalone[i]) continue;

@@ -202,6 +202,7 @@ export class Correlator {
   /** Correlation → engines that refer to it (correlations of correlations). */
   private readonly byCorrelation = new Map<Correlation, [Engine, number][]>();
   private seen = 0;
+  private readonly fieldCache = new Map<unknown, readonly string[]>();
   private clock = Number.NEGATIVE_INFINITY;
 
   constructor(resolved: readonly ResolvedCorrelation[]) {
@@ -213,6 +214,21 @@ export class Correlator {
         map.set(t, [...(map.get(t) ?? []), [engine, i]]);
       });
     }
+  }
+
+  /** The fields the correlations read from the events of this rule (group-by, value field). */
+  fieldsRead(rule: unknown): readonly string[] {
+    let fields = this.fieldCache.get(rule);
+    if (!fields) {
+      const set = new Set<string>();
+      for (const [engine, i] of this.byRule.get(rule) ?? []) {
+        for (const f of engine.resolved.groupFields[i]!) set.add(f);
+        for (const f of engine.c.field?.split(',') ?? []) set.add(f);
+      }
+      fields = [...set];
+      this.fieldCache.set(rule, fields);
+    }
+    return fields;
   }
 
   /** Whether any correlation refers to this detection rule. */
