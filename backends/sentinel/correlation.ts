@@ -1,7 +1,8 @@
 /**
  * Correlation rules as one Kusto query: the referenced rules' queries (a `union` when there are several), then
  * `summarize count() by bin(TimeGenerated, …), <group-by>` and the threshold. event_count (`count()`) and
- * value_count (`count_distinct(field)`, exact, where `dcount` would estimate) for now.
+ * value_count (`count_distinct(field)`, exact, where `dcount` would estimate), temporal (distinct rules per bin)
+ * for now.
  */
 import type { CorrelationInput, QueryResult, Reporter } from '../../src/backend/types.js';
 import type { CompareKey } from '../../src/correlation/model.js';
@@ -17,7 +18,7 @@ function identifier(name: string): string | undefined {
 export function renderSentinelCorrelation(input: CorrelationInput, report: Reporter): QueryResult {
   const c = input.correlation;
   const field = input.rules[0]?.field;
-  if (!(c.type === 'event_count' || (c.type === 'value_count' && field !== undefined))) {
+  if (!(c.type === 'event_count' || c.type === 'temporal' || (c.type === 'value_count' && field !== undefined))) {
     report.refuse('RC720', `correlation type ${c.type} is not supported for target sentinel yet`);
     return { query: '', language: 'kql' };
   }
@@ -46,15 +47,26 @@ export function renderSentinelCorrelation(input: CorrelationInput, report: Repor
     else columns.push(id);
   }
   report.warn('SN020', `events are counted in fixed ${c.timespan} bins, not a sliding ${c.timespan} window`);
-  const queries = input.rules.map((r) => r.compiled.query.query);
+  // temporal counts the distinct rules seen: each branch tags its rows with the rule's position (a number, so no
+  // value from a rule reaches the query).
+  const queries = input.rules.map((r, i) =>
+    c.type === 'temporal' ? `${r.compiled.query.query}\n| extend rulec_rule = ${i}` : r.compiled.query.query,
+  );
   const base =
     queries.length === 1
       ? queries[0]!
       : `union\n${queries.map((q) => `    (${q.split('\n').join('\n    ')})`).join(',\n')}`;
-  const where = Object.entries(c.threshold ?? {})
+  // Without a condition, temporal needs every referenced rule.
+  const threshold = c.threshold ?? (c.type === 'temporal' ? { gte: input.rules.length } : {});
+  const where = Object.entries(threshold)
     .map(([k, v]) => `${c.type} ${OPS[k as CompareKey]} ${v}`)
     .join(' and ');
   const by = [`bin(TimeGenerated, ${c.timespan})`, ...columns].join(', ');
-  const aggregate = c.type === 'value_count' ? `count_distinct(${column})` : 'count()';
+  const aggregate =
+    c.type === 'value_count'
+      ? `count_distinct(${column})`
+      : c.type === 'temporal'
+        ? 'count_distinct(rulec_rule)'
+        : 'count()';
   return { query: `${base}\n| summarize ${c.type} = ${aggregate} by ${by}\n| where ${where}`, language: 'kql' };
 }

@@ -96,10 +96,31 @@ describe('value_count', () => {
   });
 });
 
+describe('temporal', () => {
+  it('Sentinel: each branch tagged with its rule position, distinct rules per bin, every rule by default', () => {
+    const text = correlation('temporal', '{gte: 2}').replace('  condition: {gte: 2}\n', '');
+    const { result, loaded } = compile(text, 'sentinel');
+    expect(result.query?.query).toBe(
+      [
+        'union',
+        '    (SecurityEvent',
+        '    | where EventID == 4625',
+        '    | extend rulec_rule = 0),',
+        '    (SecurityEvent',
+        '    | where EventID == 4648',
+        '    | extend rulec_rule = 1)',
+        '| summarize temporal = count_distinct(rulec_rule) by bin(TimeGenerated, 1h), TargetUserName, Computer',
+        '| where temporal >= 2',
+      ].join('\n'),
+    );
+    expect(createKustoChecker(tablesFromPipeline(loaded.pipeline)).errors(result.query!.query)).toEqual([]);
+  });
+});
+
 describe('what the targets cannot express yet is refused, per target, on the correlation', () => {
   it.each([
     ['splunk', 'value_sum', '{field: IpAddress, gte: 3}'],
-    ['sentinel', 'temporal', '{gte: 2}'],
+    ['sentinel', 'temporal_ordered', '{gte: 2}'],
     ['elastic', 'event_count', '{gte: 3}'],
     ['js', 'event_count', '{gte: 3}'],
   ])('%s, %s', (target, type, condition) => {
