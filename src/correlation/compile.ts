@@ -58,7 +58,7 @@ export function compileCorrelation(resolved: ResolvedCorrelation, target: Loaded
     rules.push({
       compiled: result.compiled,
       groupBy: resolved.groupFields[i]!.map((f) => mapField(rule, f, target)),
-      ...(c.field !== undefined && !c.field.includes(',') ? { field: mapField(rule, c.field, target) } : {}),
+      ...(c.fields.length === 1 ? { field: mapField(rule, c.fields[0]!, target) } : {}),
     });
   });
   if (refused) return done();

@@ -73,9 +73,8 @@ class Engine {
       group.entries = [];
     }
     group.last = Math.max(group.last, time);
-    const field = c.field;
     const value =
-      field === undefined ? undefined : c.field!.includes(',') ? tuple(event, field) : valueOf(event, field);
+      c.fields.length === 0 ? undefined : c.fields.length === 1 ? valueOf(event, c.fields[0]!) : tuple(event, c.fields);
     const entry: Entry = { time, rule, value, ref };
     if (c.type === 'temporal_ordered') {
       this.ordered(group, entry, out);
@@ -223,7 +222,7 @@ export class Correlator {
       const set = new Set<string>();
       for (const [engine, i] of this.byRule.get(rule) ?? []) {
         for (const f of engine.resolved.groupFields[i]!) set.add(f);
-        for (const f of engine.c.field?.split(',') ?? []) set.add(f);
+        for (const f of engine.c.fields) set.add(f);
       }
       fields = [...set];
       this.fieldCache.set(rule, fields);
@@ -285,8 +284,8 @@ export function valueOf(event: Readonly<Record<string, unknown>>, field: string)
   return current;
 }
 
-function tuple(event: Readonly<Record<string, unknown>>, fields: string): unknown {
-  const values = fields.split(',').map((f) => valueOf(event, f));
+function tuple(event: Readonly<Record<string, unknown>>, fields: readonly string[]): unknown {
+  const values = fields.map((f) => valueOf(event, f));
   return values.some((v) => v === undefined || v === null) ? undefined : JSON.stringify(values);
 }
 

@@ -56,8 +56,8 @@ export interface Correlation extends Place {
   readonly timespan: string;
   /** Absent for temporal types without `condition:` (then every referenced rule must occur). */
   readonly threshold?: Threshold;
-  /** `condition.field` for the value types (the first one when a list is given). */
-  readonly field?: string;
+  /** `condition.field` of the value types: one field, or several (value_count only) whose values count as tuples. */
+  readonly fields: readonly string[];
   readonly generate: boolean;
   /** Span of the `correlation:` key, for diagnostics about the whole correlation. */
   readonly span?: Span;

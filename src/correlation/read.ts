@@ -87,7 +87,7 @@ export function readCorrelation({ file, documentIndex, data, locator }: Input): 
     timespanMs: timespanMs(timespan) ?? 0,
     timespan,
     ...(Object.keys(threshold).length > 0 ? { threshold: threshold as Threshold } : {}),
-    ...(fields.length > 0 ? { field: fields.join(',') } : {}),
+    fields,
     generate: c['generate'] === true || data['generate'] === true,
     ...spanOf(locator, ['correlation']),
     document: data,

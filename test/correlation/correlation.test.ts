@@ -176,6 +176,19 @@ describe('correlator (the specification text of each type)', () => {
     expect(alerts).toEqual([{ group: { Computer: 'h1' }, value: 3, events: [0, 1, 2, 4] }]);
   });
 
+  it('value_count with several fields counts distinct combinations (the fields are AND-linked)', () => {
+    const alerts = run(
+      'title: c\ncorrelation:\n  type: value_count\n  rules: [failed_login]\n  group-by: [Computer]\n  timespan: 10m\n  condition: {field: [User, Domain], gte: 2}\n',
+      [
+        [0, 0, { Computer: 'h1', User: 'a', Domain: 'x' }],
+        [0, 1, { Computer: 'h1', User: 'a', Domain: 'x' }],
+        [0, 2, { Computer: 'h1', User: 'a' }], // no Domain: no value
+        [0, 3, { Computer: 'h1', User: 'a', Domain: 'y' }],
+      ],
+    );
+    expect(alerts).toEqual([{ group: { Computer: 'h1' }, value: 2, events: [0, 1, 2, 3] }]);
+  });
+
   it('temporal: every referenced rule within the timespan, in any order', () => {
     const alerts = run(corr('temporal', ''), [
       [1, 0, { User: 'bob' }],
