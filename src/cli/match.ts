@@ -120,7 +120,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   const correlator = new Correlator(runnable);
   // A rule referenced only by correlations that do not `generate` it alerts through them, not on its own.
   const standalone = loaded.rules.map(
-    (rule) => !runnable.some((r) => !r.correlation.generate && r.targets.includes(rule)) || !correlator.uses(rule),
+    (rule) => !runnable.some((r) => !r.correlation.generate && r.targets.includes(rule)),
   );
   // Likewise a correlation used by another one (the spec's chains): only the outermost alerts.
   const inner = new Set(runnable.flatMap((r) => (r.correlation.generate ? [] : r.targets)));
@@ -132,7 +132,10 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     const window = { start: new Date(a.start).toISOString(), end: new Date(a.end).toISOString() };
     correlationAlerts++;
     buffered++;
-    return `${JSON.stringify({ correlation: head, group: a.group, window, value: a.value, events: a.events })}\n`;
+    // Events go through the same serialiser as plain matches (it copes with anything an input can hold).
+    const events = a.events.map((e) => (options.pointer ? JSON.stringify(e) : eventJson(e))).join(',');
+    const rest = JSON.stringify({ correlation: head, group: a.group, window, value: a.value });
+    return `${rest.slice(0, -1)},"events":[${events}]}\n`;
   };
   // Predicates are built when a rule is first a candidate for an event (router.ts `lazyRules`): with the whole
   // SigmaHQ corpus most rules are never reached by a given log, and building them all costs about a second.

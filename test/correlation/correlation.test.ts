@@ -283,9 +283,14 @@ describe('rulec match with correlation rules and filters (binary)', () => {
     const alerts = r.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { window: { start: string; end: string }; value: number });
+      .map((l) => JSON.parse(l) as { window: { start: string; end: string }; value: number; events: unknown[] });
     expect(alerts.map((a) => [a.window.start, a.window.end, a.value])).toEqual([
       ['2023-11-14T22:13:20.000Z', '2023-11-14T22:13:50.000Z', 2],
+    ]);
+    // Without --pointer an alert carries the contributing events themselves.
+    expect(alerts[0]!.events).toEqual([
+      { when: 1_700_000_000, EventID: 4625, User: 'bob' },
+      { when: 1_700_000_030, EventID: 4625, User: 'bob' },
     ]);
   });
 
