@@ -58,7 +58,8 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
     all.rules.push(...result.rules);
     all.correlations.push(...result.correlations);
     all.filters.push(...result.filters);
-    for (const { file: f, documentIndex, id } of result.rules)
+    // Correlation rules and filters share the id space: a reference by id must name one document.
+    for (const { file: f, documentIndex, id } of [...result.rules, ...result.correlations, ...result.filters])
       if (id !== undefined) places.push({ file: f, documentIndex, id });
     const text = content.toString('utf8').replace(/^\uFEFF/, '');
     const own = [
