@@ -335,6 +335,21 @@ describe('rulec match with correlation rules and filters (binary)', () => {
     expect(filtered.status).toBe(1);
   });
 
+  it('rulec validate resolves references across the files of a folder, and locates what does not resolve', () => {
+    const dir = folder({
+      'rules.yml': FAILED,
+      'corr.yml': `title: c\ncorrelation:\n  type: temporal\n  rules: [failed_login, successful_login]\n  group-by: [User]\n  timespan: 5m\n`,
+    });
+    const ok = runRulec(['validate', dir]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain('2 files, 3 rules valid: 0 errors');
+    expect(ok.status).toBe(0);
+    const one = runRulec(['validate', join(dir, 'corr.yml')]);
+    expect(one.stderr).toContain(`error[RC701]: 'failed_login' is the name or id of no rule in the files read`);
+    expect(one.stderr).toContain(`${join(dir, 'corr.yml')}:4:11`);
+    expect(one.status).toBe(1);
+  });
+
   it('rulec build refuses a correlation per target, located, and writes nothing', () => {
     const dir = folder({
       'rules.yml': `${FAILED}---\ntitle: c\ncorrelation:\n  type: event_count\n  rules: [failed_login]\n  group-by: [User]\n  timespan: 5m\n  condition: {gte: 3}\n`,
