@@ -228,6 +228,28 @@ describe('correlator (the specification text of each type)', () => {
     expect(avg).toEqual([{ group: { User: 'bob' }, value: 550, events: [0, 1] }]);
   });
 
+  it("aliases: the specification's example groups the two rules' events on different fields", () => {
+    // internal_error events carry the internal address in destination.ip, new_network_connection ones in source.ip.
+    const { rules, resolution } = load(
+      `title: e\nname: internal_error\nlogsource: {category: webserver}\ndetection:\n  s: {http.response.status_code: 500}\n  condition: s\n---\ntitle: n\nname: new_network_connection\nlogsource: {category: network}\ndetection:\n  s: {event.outcome: success}\n  condition: s\n`,
+      `title: c\ncorrelation:\n  type: temporal\n  rules: [internal_error, new_network_connection]\n  group-by: [internal_ip, remote_ip]\n  timespan: 10s\n  aliases:\n    internal_ip:\n      internal_error: destination.ip\n      new_network_connection: source.ip\n    remote_ip:\n      internal_error: source.ip\n      new_network_connection: destination.ip\n`,
+    );
+    expect(resolution.diagnostics).toEqual([]);
+    const correlator = new Correlator(resolution.correlations);
+    const t = Date.UTC(2024, 0, 1);
+    const error = { destination: { ip: '10.0.0.5' }, source: { ip: '203.0.113.9' } };
+    const other = { source: { ip: '10.0.0.7' }, destination: { ip: '203.0.113.9' } };
+    const back = { source: { ip: '10.0.0.5' }, destination: { ip: '203.0.113.9' } };
+    const alerts = [
+      ...correlator.push(rules[0], t, error, 'error'),
+      ...correlator.push(rules[1], t + 2000, other, 'other host'),
+      ...correlator.push(rules[1], t + 4000, back, 'same pair'),
+    ];
+    expect(alerts.map((a) => [a.group, a.events])).toEqual([
+      [{ internal_ip: '10.0.0.5', remote_ip: '203.0.113.9' }, ['error', 'same pair']],
+    ]);
+  });
+
   it('keeps no group once its window has passed (bounded memory)', () => {
     const { rules, resolution } = load(FAILED, corr('event_count', '  condition: {gte: 1000}\n'));
     const correlator = new Correlator(resolution.correlations);
