@@ -4,6 +4,8 @@
  */
 import { checkSchedule } from './checks/schedule.js';
 import { attackTagDiagnostics } from './attack/diagnostics.js';
+import type { Correlation, Filter } from './correlation/model.js';
+import { documentKind, readCorrelation, readFilter } from './correlation/read.js';
 import { buildDetection } from './detection/index.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { sortDiagnostics } from './diagnostics/diagnostic.js';
@@ -20,6 +22,10 @@ import type { Locator } from './source/locator.js';
 export interface FrontendResult {
   /** One Rule per document without errors, in document order. */
   readonly rules: Rule[];
+  /** Correlation rules (documents with `correlation:`), in document order. */
+  readonly correlations: Correlation[];
+  /** Global filters (documents with `filter:`), in document order. */
+  readonly filters: Filter[];
   /** All problems of the file, every document and stage together, in stable order. */
   readonly diagnostics: Diagnostic[];
 }
@@ -61,11 +67,26 @@ function readDocuments(
 ): FrontendResult {
   const diagnostics: Diagnostic[] = [...loadDiagnostics];
   const rules: Rule[] = [];
+  const correlations: Correlation[] = [];
+  const filters: Filter[] = [];
   for (const document of documents) {
     if (!isRecord(document.data)) continue;
     // `date: 2022/04/11` is read as the ISO day it names, with a warning (RC124), before the schema sees it.
     const dated = acceptSlashDates(document.data, document.locator);
     const data = dated.data;
+    const kind = documentKind(data);
+    if (kind !== 'rule') {
+      const input = { file, documentIndex: document.index, data, locator: document.locator };
+      const read = kind === 'correlation' ? readCorrelation(input) : readFilter(input);
+      read.diagnostics.unshift(...dated.diagnostics);
+      read.diagnostics.push(...attackTagDiagnostics(data['tags'], document.locator));
+      diagnostics.push(...read.diagnostics);
+      if (read.value && !read.diagnostics.some((d) => d.severity === 'error')) {
+        if (read.value.kind === 'correlation') correlations.push(read.value);
+        else filters.push(read.value);
+      }
+      continue;
+    }
     const own = [...dated.diagnostics, ...validateRule(data, document.locator)];
     if (!own.some((d) => d.severity === 'error')) own.push(...checkSchedule(data, document.locator));
     own.push(...attackTagDiagnostics(data['tags'], document.locator));
@@ -87,7 +108,7 @@ function readDocuments(
     }
     diagnostics.push(...own);
   }
-  return { rules, diagnostics: sortDiagnostics(diagnostics) };
+  return { rules, correlations, filters, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

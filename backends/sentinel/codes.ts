@@ -48,4 +48,11 @@ export const SENTINEL_CODES = defineCodes({
     summary:
       'a test on one named O365 parameter (Parameters.<Name>) has no column: OfficeActivity.Parameters is the whole list as JSON text',
   },
+  // SN02x: correlation rules.
+  SN020: {
+    severity: 'warning',
+    summary:
+      'a correlation counts in fixed `bin(TimeGenerated, …)` windows, where the specification slides: a burst across two bins can be missed',
+  },
+  SN021: { severity: 'error', summary: 'a correlation group-by field name Kusto cannot quote' },
 });

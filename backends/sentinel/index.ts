@@ -1,5 +1,6 @@
 /** Microsoft Sentinel scheduled analytic rules: a Kusto query, an Azure-Sentinel YAML template and an ARM template. */
 import { join } from 'node:path';
+import { renderSentinelCorrelation } from './correlation.js';
 import { backendRoot } from '../../src/backend/root.js';
 import type {
   ArtifactFile,
@@ -149,6 +150,7 @@ export const backend: Backend = {
   },
   root,
   renderQuery: renderKustoQuery,
+  renderCorrelation: renderSentinelCorrelation,
   renderArtifacts,
   renderBundle,
 };

@@ -57,4 +57,11 @@ export const SPLUNK_CODES = defineCodes({
       'a test on one named O365 parameter (Parameters.<Name>) checks the values of every parameter: the Splunk add-on extracts Parameters{}.Name and Parameters{}.Value as separate lists',
   },
   SP407: { severity: 'error', summary: 'the destination macro is not a plain Splunk macro name' },
+  // SP5xx: correlation rules.
+  SP501: {
+    severity: 'warning',
+    summary:
+      'a correlation counts in fixed `bin` windows, where the specification slides: a burst across two bins can be missed',
+  },
+  SP502: { severity: 'error', summary: 'a correlation group-by field name Splunk cannot take as written' },
 });

@@ -4,6 +4,7 @@ import { backendRoot } from '../../src/backend/root.js';
 import { loadTemplates, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
 import './codes.js';
+import { renderSplunkCorrelation } from './correlation.js';
 import { renderSpl } from './query.js';
 import { ruleFileStem, stanzaView } from './stanza.js';
 
@@ -25,6 +26,7 @@ export const backend: Backend = {
   renderQuery(mapped, report) {
     return { query: renderSpl(mapped, report), language: 'spl' };
   },
+  renderCorrelation: renderSplunkCorrelation,
   renderArtifacts(compiled, report): readonly ArtifactFile[] {
     const view = stanzaView(compiled, report);
     return [

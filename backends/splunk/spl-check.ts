@@ -14,7 +14,9 @@ export type SplToken =
   | { readonly kind: 'pipe' };
 
 /** Commands the backend may emit after the base search. */
-const COMMANDS = new Set(['regex', 'where']);
+const COMMANDS: ReadonlySet<string> = new Set(['regex', 'where']);
+/** Correlation searches (correlation.ts) aggregate as well; a detection search never may. */
+export const CORRELATION_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS, 'bin', 'stats']);
 const BOOLEAN = new Set(['AND', 'OR', 'NOT']);
 const UNSAFE = /[`\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029]/;
 
@@ -84,11 +86,16 @@ export function tokenize(query: string, problems: string[]): SplToken[] {
   return tokens;
 }
 
-function checkSegment(tokens: readonly SplToken[], index: number, problems: string[]): void {
+function checkSegment(
+  tokens: readonly SplToken[],
+  index: number,
+  problems: string[],
+  commands: ReadonlySet<string>,
+): void {
   let body = tokens;
   if (index > 0) {
     const command = tokens[0];
-    if (command?.kind !== 'word' || !COMMANDS.has(command.text)) {
+    if (command?.kind !== 'word' || !commands.has(command.text)) {
       problems.push(`command ${command?.kind === 'word' ? command.text : '(none)'} is not allowed`);
       return;
     }
@@ -121,8 +128,8 @@ function isOpen(t: SplToken): boolean {
   return t.kind === 'op' && t.text === '(';
 }
 
-/** Problems found in `query`; empty when it passes. */
-export function checkSpl(query: string): string[] {
+/** Problems found in `query`; empty when it passes. `commands`: the commands allowed after a pipe. */
+export function checkSpl(query: string, commands: ReadonlySet<string> = COMMANDS): string[] {
   const problems: string[] = [];
   const tokens = tokenize(query, problems);
   const segments: SplToken[][] = [[]];
@@ -130,6 +137,6 @@ export function checkSpl(query: string): string[] {
     if (token.kind === 'pipe') segments.push([]);
     else segments[segments.length - 1]!.push(token);
   }
-  segments.forEach((segment, i) => checkSegment(segment, i, problems));
+  segments.forEach((segment, i) => checkSegment(segment, i, problems, commands));
   return problems;
 }

@@ -2,6 +2,7 @@
  * The contract between the target-agnostic compiler (src/) and a target (backends/<target>/).
  * A new target is one folder exporting a `Backend` plus one line in backends/index.ts.
  */
+import type { Correlation } from '../correlation/model.js';
 import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { IrNode } from '../ir/nodes.js';
 import type { Rule } from '../model/rule.js';
@@ -92,6 +93,23 @@ export interface Backend {
   streamArtifacts?(perRule: readonly (readonly ArtifactFile[])[]): string;
   /** Files combining every compiled rule (NDJSON bundle, app conf, …), rules in a stable order. */
   renderBundle?(compiled: readonly CompiledRule[]): readonly ArtifactFile[];
+  /**
+   * The query of a correlation rule over its referenced rules' compiled queries; refuses (RC720) the types it
+   * cannot express. Without it every correlation is refused for the target.
+   */
+  renderCorrelation?(input: CorrelationInput, report: Reporter): QueryResult;
+}
+
+/** A correlation rule as a target sees it: its referenced detection rules already compiled for the target. */
+export interface CorrelationInput {
+  readonly correlation: Correlation;
+  /** In `rules:` order; `groupBy` is the correlation's group-by for that rule, aliases resolved, fields mapped. */
+  readonly rules: readonly {
+    readonly compiled: CompiledRule;
+    readonly groupBy: readonly string[];
+    /** `condition.field` of the value types, mapped for this rule's events. */
+    readonly field?: string;
+  }[];
 }
 
 /**

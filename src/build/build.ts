@@ -5,7 +5,9 @@ import type { TargetResult, LoadedTarget } from '../compile.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/build-codes.js';
+import '../diagnostics/correlation-codes.js';
 import { readRuleFile } from '../frontend.js';
+import type { Correlation, Filter } from '../correlation/model.js';
 import type { Rule } from '../model/rule.js';
 
 export interface LoadedRules {
@@ -15,13 +17,24 @@ export interface LoadedRules {
   readonly sources: ReadonlyMap<string, string>;
   /** Files that had at least one error. */
   readonly badFiles: readonly string[];
+  /** Correlation rules and filters read (only when no target refused them here; see `loadRules`). */
+  readonly correlations?: readonly Correlation[];
+  readonly filters?: readonly Filter[];
 }
 
-export function loadRules(files: readonly string[]): LoadedRules {
+/**
+ * Reads rule files for compiling. `targetIds` are the targets being built: a correlation rule or a filter is
+ * refused for each of them (RC720, RC721) until the targets render them, so a rules folder holding one is reported
+ * and blocks the write (nothing is written half-way) instead of being dropped silently. Without `targetIds` they are
+ * returned in `correlations` and `filters` for the caller to compile (`rulec compile`).
+ */
+export function loadRules(files: readonly string[], targetIds: readonly string[] = []): LoadedRules {
   const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const badFiles: string[] = [];
+  const correlations: Correlation[] = [];
+  const filters: Filter[] = [];
   for (const file of files) {
     let content: Buffer;
     try {
@@ -35,9 +48,28 @@ export function loadRules(files: readonly string[]): LoadedRules {
     const result = readRuleFile(file, content);
     rules.push(...result.rules);
     diagnostics.push(...result.diagnostics);
-    if (result.diagnostics.some((d) => d.severity === 'error')) badFiles.push(file);
+    correlations.push(...result.correlations);
+    filters.push(...result.filters);
+    for (const meta of targetIds.length > 0 ? [...result.correlations, ...result.filters] : []) {
+      for (const target of targetIds) {
+        const what = meta.kind === 'correlation' ? `correlation type ${meta.type}` : 'a filter';
+        diagnostics.push({
+          code: meta.kind === 'correlation' ? 'RC720' : 'RC721',
+          severity: 'error',
+          message: `${what} is not supported for target ${target} yet in builds (rulec compile and rulec match take it)`,
+          file,
+          ...(meta.span ? { span: meta.span } : {}),
+          target,
+        });
+      }
+    }
+    if (
+      result.diagnostics.some((d) => d.severity === 'error') ||
+      result.correlations.length + result.filters.length > 0
+    )
+      badFiles.push(file);
   }
-  return { rules, diagnostics, sources, badFiles };
+  return { rules, diagnostics, sources, badFiles, correlations, filters };
 }
 
 export interface BuildOutput {

@@ -19,7 +19,7 @@ interface Job {
 const job = workerData as Job;
 const { BACKENDS } = (await import(job.registryModule)) as { BACKENDS: readonly Backend[] };
 const targets = loadTargets(BACKENDS, job.targetIds, job.pipelines);
-const loaded = loadRules(job.files);
+const loaded = loadRules(job.files, job.targetIds);
 const results = compileRules(loaded.rules, targets);
 parentPort?.postMessage({
   rules: loaded.rules,

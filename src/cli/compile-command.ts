@@ -12,6 +12,11 @@ import { loadRules } from '../build/build.js';
 import type { LoadedTarget, TargetResult } from '../compile.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { printable } from '../diagnostics/printable.js';
+import { compileCorrelation } from '../correlation/compile.js';
+import type { Filter } from '../correlation/model.js';
+import type { Resolution } from '../correlation/resolve.js';
+import { resolveReferences } from '../correlation/resolve.js';
 import { duplicateIdDiagnostics } from '../build/identity.js';
 import { discoverRuleFiles } from '../source/discover.js';
 import { unknownTargetIds } from '../model/target-ids.js';
@@ -57,6 +62,7 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
     return 1;
   }
   const loaded = loadRules(discovery.files);
+  const resolution = resolveReferences(loaded.rules, loaded.correlations ?? [], loaded.filters ?? []);
   const diagnostics: Diagnostic[] = [
     ...discovery.diagnostics,
     ...loaded.diagnostics,
@@ -67,7 +73,9 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
       loaded.sources,
     ),
   ];
-  if (loaded.rules.length === 0 && loaded.badFiles.length === 0) diagnostics.push(noRulesFound(paths));
+  diagnostics.push(...resolution.diagnostics);
+  const metaCount = (loaded.correlations?.length ?? 0) + (loaded.filters?.length ?? 0);
+  if (loaded.rules.length + metaCount === 0 && loaded.badFiles.length === 0) diagnostics.push(noRulesFound(paths));
   const sections: string[] = [];
   const many = loaded.rules.length > 1 || targets.length > 1;
   for (const target of targets) {
@@ -89,10 +97,53 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
         : result.compiled.query.query;
       sections.push(many && !opts.artifact ? `${label(target, result.rule, '', targets.length > 1)}\n${body}` : body);
     }
+    sections.push(...correlationSections(resolution, loaded.filters ?? [], target, opts, diagnostics));
   }
   if (sections.length > 0) io.stdout(`${sections.join('\n\n')}\n`);
   const shown = printDiagnostics(io, diagnostics, loaded.sources);
   return countBySeverity(shown).errors > 0 || loaded.rules.length === 0 ? 1 : 0;
+}
+
+/** Correlation queries of one target (artifacts are not made for them yet); filters are refused (RC721). */
+function correlationSections(
+  resolution: Resolution,
+  filters: readonly Filter[],
+  target: LoadedTarget,
+  opts: CompileOptions,
+  diagnostics: Diagnostic[],
+): string[] {
+  const id = target.backend.id;
+  for (const f of filters) {
+    diagnostics.push({
+      code: 'RC721',
+      severity: 'error',
+      message: `a filter is not supported for target ${id} yet (rulec match applies it)`,
+      file: f.file,
+      target: id,
+      ...(f.span ? { span: f.span } : {}),
+    });
+  }
+  const sections: string[] = [];
+  for (const resolved of resolution.correlations) {
+    const result = compileCorrelation(resolved, target);
+    diagnostics.push(...result.diagnostics);
+    if (opts.artifact) {
+      if (result.query)
+        diagnostics.push({
+          code: 'RC720',
+          severity: 'error',
+          message: `artifacts of correlation rules are not supported for target ${id} yet (without --artifact: the query)`,
+          file: resolved.correlation.file,
+          target: id,
+        });
+      continue;
+    }
+    const c = resolved.correlation;
+    const text = `${c.title} (${c.file}) for ${id}`;
+    const heading = target.backend.lineComment ? `${target.backend.lineComment} ${text}` : `==> ${text} <==`;
+    if (result.query) sections.push(`${printable(heading)}\n${result.query.query}`);
+  }
+  return sections;
 }
 
 function artifactText(files: readonly ArtifactFile[], heading: string, many: boolean): string {

@@ -19,7 +19,7 @@ export function explainCommand(
   io: CliIo,
 ): number {
   const [target] = loadTargets(registry, [opts.target], opts.pipelines);
-  const loaded = loadRules(collectRuleFiles([...paths]));
+  const loaded = loadRules(collectRuleFiles([...paths]), [opts.target]);
   const diagnostics = [...loaded.diagnostics];
   const pipeline = target!.pipeline;
   for (const rule of loaded.rules) {

@@ -7,6 +7,10 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { createWriteStream, openSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import type { CorrelationAlert } from '../correlation/correlator.js';
+import { Correlator, eventTime, valueOf } from '../correlation/correlator.js';
+import { applyFilters } from '../correlation/filters.js';
+import { resolveReferences } from '../correlation/resolve.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { printable } from '../diagnostics/printable.js';
@@ -48,6 +52,8 @@ export interface MatchOptions {
   /** Logsource routing and witness indexing (on by default; off only to measure them). */
   readonly routing?: boolean;
   readonly indexing?: boolean;
+  /** Field holding each event's time, for correlation rules (default: the first of `TIME_FIELDS` present). */
+  readonly timeField?: string;
 }
 
 export interface MatchIo extends CliIo {
@@ -97,9 +103,51 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     io.stderr('error: no rule files found (.yml or .yaml)\n');
     return 1;
   }
+  // Correlation rules and filters refer to rules of any file read: link them once everything is loaded.
+  const resolution = resolveReferences(loaded.rules, loaded.correlations, loaded.filters);
+  const runnable = resolution.correlations.filter((r) => {
+    if (r.correlation.type !== 'value_percentile') return true;
+    resolution.diagnostics.push({
+      code: 'RC720',
+      severity: 'error',
+      message: 'correlation type value_percentile is not supported for rulec match yet',
+      file: r.correlation.file,
+      ...(r.correlation.span ? { span: r.correlation.span } : {}),
+    });
+    return false;
+  });
+  for (const d of resolution.diagnostics) {
+    io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : loaded.sources.get(d.file))}\n`);
+    if (d.severity === 'error') failed = true;
+  }
+  const correlator = new Correlator(runnable);
+  // A rule referenced only by correlations that do not `generate` it alerts through them, not on its own.
+  const standalone = loaded.rules.map(
+    (rule) => !runnable.some((r) => !r.correlation.generate && r.targets.includes(rule)),
+  );
+  // Likewise a correlation used by another one (the spec's chains): only the outermost alerts.
+  const inner = new Set(runnable.flatMap((r) => (r.correlation.generate ? [] : r.targets)));
+  let correlationAlerts = 0;
+  const alertLine = (a: CorrelationAlert): string => {
+    const c = a.correlation;
+    if (inner.has(c)) return '';
+    const head = { id: c.id, name: c.name, title: c.title, level: c.level, type: c.type };
+    const window = { start: new Date(a.start).toISOString(), end: new Date(a.end).toISOString() };
+    correlationAlerts++;
+    buffered++;
+    // Events go through the same serialiser as plain matches (it copes with anything an input can hold).
+    const events = a.events.map((e) => (options.pointer ? JSON.stringify(e) : eventJson(e))).join(',');
+    const rest = JSON.stringify({ correlation: head, group: a.group, window, value: a.value });
+    return `${rest.slice(0, -1)},"events":[${events}]}\n`;
+  };
   // Predicates are built when a rule is first a candidate for an event (router.ts `lazyRules`): with the whole
   // SigmaHQ corpus most rules are never reached by a given log, and building them all costs about a second.
-  const prepared = { rules: lazyRules(loaded.rules, factory) };
+  const prepared = {
+    rules: lazyRules(
+      loaded.rules.map((r) => applyFilters(r, resolution.filtersOf.get(r))),
+      factory,
+    ),
+  };
   // Routing and the witness index read the rules' own field names; for events of a mapped format (ECS) the
   // predicates test the mapped names instead, so every rule is evaluated there.
   const mappedFormat = (format === 'ecs' && !options.ecsFieldMap) || (!isEventFormat(format) && format !== 'auto');
@@ -188,6 +236,28 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
             const i = hits[k]!;
             counts[i]!++;
             matches++;
+            const correlated = loaded.rules[i];
+            if (correlator.uses(correlated)) {
+              // Normalising again (the router did, privately) costs more than the correlation: only when the event
+              // as read lacks a field or the time the correlations read.
+              const raw = correlator.fieldsRead(correlated).every((f) => valueOf(event, f) !== undefined);
+              const timeRaw = eventTime(event, options.timeField);
+              const normalized = raw && timeRaw !== undefined ? event : normalize(event);
+              const time = timeRaw ?? eventTime(normalized, options.timeField);
+              if (time === undefined) {
+                onDiagnostic({
+                  code: 'RC722',
+                  severity: 'warning',
+                  message: `event has no readable time (${options.timeField ?? 'no time field'}); correlation rules skip it`,
+                  file: record.source.file,
+                  span: lineSpan(record.source.line),
+                });
+              } else {
+                const ref = options.pointer ? record.source : event;
+                for (const a of correlator.push(correlated, time, normalized, ref)) buffer += alertLine(a);
+              }
+            }
+            if (!standalone[i]) continue;
             const where = options.pointer ? `"source":${JSON.stringify(record.source)}` : `"event":${eventJson(event)}`;
             buffer += `{"rule":${headers[i]},${where}}\n`;
             buffered++;
@@ -200,6 +270,9 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
         }
         events += batch.length;
       }
+    }
+    if (open) {
+      for (const a of correlator.finish()) buffer += alertLine(a);
     }
     if (open && buffered > 0) open = await flush();
   } finally {
@@ -231,6 +304,8 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     io.stderr(`error[RC956]: no event was read from ${inputs.map(displayName).join(', ')}\n`);
     failed = true;
   }
+  if (runnable.length > 0)
+    io.stderr(`${correlationAlerts} correlation alerts from ${runnable.length} correlation rules\n`);
   io.stderr(
     summary(
       prepared.rules.map((r) => r.rule),
@@ -489,6 +564,7 @@ export function addMatchCommands(
     .option('-o, --output <file>', 'write matches to a file instead of stdout')
     .option('--pointer', 'print {file, line} of each matching event instead of the event')
     .option('--max-event-size <MiB>', 'skip (with a warning) any JSON value longer than this', parseMebibytes)
+    .option('--time-field <field>', "the events' time field, for correlation rules (default: @timestamp, timestamp, …)")
     .action(
       async (
         inputs: string[],
@@ -498,6 +574,7 @@ export function addMatchCommands(
           output?: string;
           pointer?: boolean;
           maxEventSize?: number;
+          timeField?: string;
         },
       ) => {
         const formatFactory = factoryForFormat?.(opts.format) ?? factory;
@@ -513,6 +590,7 @@ export function addMatchCommands(
               pointer: Boolean(opts.pointer),
               ...(opts.output !== undefined ? { output: opts.output } : {}),
               ...(opts.maxEventSize !== undefined ? { maxValueLength: opts.maxEventSize } : {}),
+              ...(opts.timeField !== undefined ? { timeField: opts.timeField } : {}),
             },
             site.factory,
             io,

@@ -58,7 +58,10 @@ export async function produceResults(
     );
     return { targets, loaded, results };
   }
-  const loaded = loadRules(files);
+  const loaded = loadRules(
+    files,
+    targets.map((t) => t.backend.id),
+  );
   return { targets, loaded, results: compileRules(loaded.rules, targets) };
 }
 

@@ -7,6 +7,8 @@ import { formatDiagnostic } from '../diagnostics/format.js';
 import { printable } from '../diagnostics/printable.js';
 import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { applyFilters } from '../correlation/filters.js';
+import { resolveReferences } from '../correlation/resolve.js';
 import { loadRules } from '../match/load-rules.js';
 import type { PredicateFactory } from '../match/types.js';
 import { ruleTestCases } from '../ruletest/cases.js';
@@ -37,7 +39,9 @@ export function runTests(
   // Text goes to the terminal as it comes; machine formats print one document at the end.
   const text = format === 'text';
   const out = (s: string): void => (text ? io.stdout(s) : undefined);
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  // Filters tune the rules they name here as in `rulec match`: a rule's cases run against the rule as deployed.
+  const resolution = resolveReferences(loaded.rules, loaded.correlations, loaded.filters);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...resolution.diagnostics];
   // Failed cases are located on their `tests:` entry, which needs the text of files that had nothing else to show.
   const sources = new Map(loaded.sources);
   const fail = (rule: Rule, index: number, message: string): void => {
@@ -51,7 +55,7 @@ export function runTests(
     }
   };
   const rulesJson: Record<string, unknown>[] = [];
-  const failedFiles = loaded.diagnostics.some((d) => d.severity === 'error');
+  const failedFiles = diagnostics.some((d) => d.severity === 'error');
   if (loaded.files.length === 0) diagnostics.push(noRulesFound(paths));
   if (text) printDiagnostics(io, diagnostics, loaded.sources);
   if (loaded.files.length === 0) {
@@ -61,7 +65,8 @@ export function runTests(
   let passed = 0;
   let failed = 0;
   let untested = 0;
-  for (const rule of loaded.rules) {
+  for (const unfiltered of loaded.rules) {
+    const rule = applyFilters(unfiltered, resolution.filtersOf.get(unfiltered));
     const cases = ruleTestCases(rule);
     if (cases.length === 0) {
       untested++;

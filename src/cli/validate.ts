@@ -7,6 +7,9 @@ import type { Vocabulary } from '../checks/vocabulary.js';
 import { checkVocabulary } from '../checks/vocabulary.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
+import type { Correlation, Filter } from '../correlation/model.js';
+import { resolveReferences } from '../correlation/resolve.js';
+import type { Rule } from '../model/rule.js';
 import { readRuleFile } from '../frontend.js';
 import { discoverRuleFiles } from '../source/discover.js';
 import { unknownTargetIds } from '../model/target-ids.js';
@@ -35,6 +38,12 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
   const sources = new Map<string, string>();
   let rules = 0;
   const places: RulePlace[] = [];
+  const all: { rules: Rule[]; correlations: Correlation[]; filters: Filter[] } = {
+    rules: [],
+    correlations: [],
+    filters: [],
+  };
+  const texts = new Map<string, string>();
   for (const file of files) {
     let content: Buffer;
     try {
@@ -45,8 +54,12 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
       continue;
     }
     const result = readRuleFile(file, content);
-    rules += result.rules.length;
-    for (const { file: f, documentIndex, id } of result.rules)
+    rules += result.rules.length + result.correlations.length + result.filters.length;
+    all.rules.push(...result.rules);
+    all.correlations.push(...result.correlations);
+    all.filters.push(...result.filters);
+    // Correlation rules and filters share the id space: a reference by id must name one document.
+    for (const { file: f, documentIndex, id } of [...result.rules, ...result.correlations, ...result.filters])
       if (id !== undefined) places.push({ file: f, documentIndex, id });
     const text = content.toString('utf8').replace(/^\uFEFF/, '');
     const own = [
@@ -57,6 +70,12 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
     diagnostics.push(...own);
     // Kept only for files with something to show; the frame needs the text the positions refer to.
     if (own.length > 0) sources.set(file, text);
+    if (result.correlations.length > 0 || result.filters.length > 0) texts.set(file, text);
+  }
+  // References of correlation rules and filters reach across files: checked once every file is read.
+  for (const d of resolveReferences(all.rules, all.correlations, all.filters).diagnostics) {
+    diagnostics.push(d);
+    if (d.file !== undefined && texts.has(d.file)) sources.set(d.file, texts.get(d.file)!);
   }
 
   // Ids are unique across everything validated together (they name artifact files and deployed rules).

@@ -2,11 +2,14 @@
 import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { collectRuleFiles, readRuleFile } from '../frontend.js';
+import type { Correlation, Filter } from '../correlation/model.js';
 import type { Rule } from '../model/rule.js';
 
 export interface LoadedRules {
   readonly files: string[];
   readonly rules: Rule[];
+  readonly correlations: Correlation[];
+  readonly filters: Filter[];
   readonly diagnostics: Diagnostic[];
   /** Texts of files with diagnostics, for code frames. */
   readonly sources: Map<string, string>;
@@ -16,6 +19,8 @@ export function loadRules(paths: readonly string[]): LoadedRules {
   const diagnostics: Diagnostic[] = [];
   const files = collectRuleFiles(paths, diagnostics);
   const rules: Rule[] = [];
+  const correlations: Correlation[] = [];
+  const filters: Filter[] = [];
   const sources = new Map<string, string>();
   for (const file of files) {
     let content: Buffer;
@@ -28,8 +33,12 @@ export function loadRules(paths: readonly string[]): LoadedRules {
     }
     const result = readRuleFile(file, content);
     rules.push(...result.rules);
+    correlations.push(...result.correlations);
+    filters.push(...result.filters);
     diagnostics.push(...result.diagnostics);
-    if (result.diagnostics.length > 0) sources.set(file, content.toString('utf8').replace(/^\uFEFF/, ''));
+    // Meta-rules keep their text too: reference errors found after reading every file point into them.
+    const meta = result.correlations.length > 0 || result.filters.length > 0;
+    if (result.diagnostics.length > 0 || meta) sources.set(file, content.toString('utf8').replace(/^\uFEFF/, ''));
   }
-  return { files, rules, diagnostics, sources };
+  return { files, rules, correlations, filters, diagnostics, sources };
 }

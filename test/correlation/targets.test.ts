@@ -1,0 +1,151 @@
+/** Correlation queries per target: event_count for Splunk and Sentinel, checked by their query checkers; refusals. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../backends/index.js';
+import { createKustoChecker, tablesFromPipeline } from '../../backends/sentinel/kusto-check.js';
+import { checkSpl, CORRELATION_COMMANDS } from '../../backends/splunk/spl-check.js';
+import { loadTargets } from '../../src/cli/targets.js';
+import { compileCorrelation } from '../../src/correlation/compile.js';
+import { resolveReferences } from '../../src/correlation/resolve.js';
+import { readRuleFile } from '../../src/frontend.js';
+import { runRulec } from '../helpers/run-rulec.js';
+
+const RULES = `title: Failed login
+name: failed_login
+logsource: {product: windows, service: security}
+detection:
+  selection: {EventID: 4625}
+  condition: selection
+---
+title: Explicit credentials
+name: explicit_credentials
+logsource: {product: windows, service: security}
+detection:
+  selection: {EventID: 4648}
+  condition: selection
+`;
+
+function correlation(type: string, condition: string): string {
+  return `${RULES}---\ntitle: Many failed logins\ncorrelation:\n  type: ${type}\n  rules: [failed_login, explicit_credentials]\n  group-by: [TargetUserName, Computer]\n  timespan: 1h\n  condition: ${condition}\n`;
+}
+
+function compile(text: string, target: string) {
+  const read = readRuleFile('c.yml', text);
+  expect(read.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const resolution = resolveReferences(read.rules, read.correlations, read.filters);
+  const [loaded] = loadTargets(BACKENDS, [target]);
+  return { result: compileCorrelation(resolution.correlations[0]!, loaded!), loaded: loaded! };
+}
+
+const codes = (ds: readonly { code: string }[]) => ds.map((d) => d.code);
+
+describe('event_count', () => {
+  it('Splunk: the rules OR-ed, bin + stats count by + where, and a warning for fixed bins', () => {
+    const { result } = compile(correlation('event_count', '{gte: 10, lte: 100}'), 'splunk');
+    expect(result.query?.query).toBe(
+      [
+        '(source="XmlWinEventLog:Security" EventCode=4625) OR (source="XmlWinEventLog:Security" EventCode=4648)',
+        '| bin _time span=1h',
+        '| stats count as event_count by _time TargetUserName Computer',
+        '| where event_count >= 10 AND event_count <= 100',
+      ].join('\n'),
+    );
+    expect(checkSpl(result.query!.query, CORRELATION_COMMANDS)).toEqual([]);
+    // Detection searches are still held to the narrower list: an injected `| stats` there stays a finding.
+    expect(checkSpl(result.query!.query)).toContain('command bin is not allowed');
+    expect(codes(result.diagnostics)).toEqual(['SP501']);
+  });
+
+  it('Sentinel: a union, summarize count() by bin(TimeGenerated), binding with no error', () => {
+    const { result, loaded } = compile(correlation('event_count', '{gt: 10}'), 'sentinel');
+    expect(result.query?.query).toBe(
+      [
+        'union',
+        '    (SecurityEvent',
+        '    | where EventID == 4625),',
+        '    (SecurityEvent',
+        '    | where EventID == 4648)',
+        '| summarize event_count = count() by bin(TimeGenerated, 1h), TargetUserName, Computer',
+        '| where event_count > 10',
+      ].join('\n'),
+    );
+    const checker = createKustoChecker(tablesFromPipeline(loaded.pipeline));
+    expect(checker.errors(result.query!.query)).toEqual([]);
+    expect(codes(result.diagnostics)).toEqual(['SN020']);
+  });
+});
+
+describe('value_count', () => {
+  it('Splunk: dc(field)', () => {
+    const { result } = compile(correlation('value_count', '{field: IpAddress, gte: 5}'), 'splunk');
+    expect(result.query?.query.split('\n').slice(1)).toEqual([
+      '| bin _time span=1h',
+      '| stats dc(IpAddress) as value_count by _time TargetUserName Computer',
+      '| where value_count >= 5',
+    ]);
+    expect(checkSpl(result.query!.query, CORRELATION_COMMANDS)).toEqual([]);
+  });
+
+  it('Sentinel: count_distinct(field), binding with no error', () => {
+    const { result, loaded } = compile(correlation('value_count', '{field: IpAddress, gte: 5}'), 'sentinel');
+    expect(result.query?.query.split('\n').slice(-2)).toEqual([
+      '| summarize value_count = count_distinct(IpAddress) by bin(TimeGenerated, 1h), TargetUserName, Computer',
+      '| where value_count >= 5',
+    ]);
+    expect(createKustoChecker(tablesFromPipeline(loaded.pipeline)).errors(result.query!.query)).toEqual([]);
+  });
+});
+
+describe('temporal', () => {
+  it('Sentinel: each branch tagged with its rule position, distinct rules per bin, every rule by default', () => {
+    const text = correlation('temporal', '{gte: 2}').replace('  condition: {gte: 2}\n', '');
+    const { result, loaded } = compile(text, 'sentinel');
+    expect(result.query?.query).toBe(
+      [
+        'union',
+        '    (SecurityEvent',
+        '    | where EventID == 4625',
+        '    | extend rulec_rule = 0),',
+        '    (SecurityEvent',
+        '    | where EventID == 4648',
+        '    | extend rulec_rule = 1)',
+        '| summarize temporal = count_distinct(rulec_rule) by bin(TimeGenerated, 1h), TargetUserName, Computer',
+        '| where temporal >= 2',
+      ].join('\n'),
+    );
+    expect(createKustoChecker(tablesFromPipeline(loaded.pipeline)).errors(result.query!.query)).toEqual([]);
+  });
+});
+
+describe('what the targets cannot express yet is refused, per target, on the correlation', () => {
+  it.each([
+    ['splunk', 'value_sum', '{field: IpAddress, gte: 3}'],
+    ['sentinel', 'temporal_ordered', '{gte: 2}'],
+    ['elastic', 'event_count', '{gte: 3}'],
+    ['js', 'event_count', '{gte: 3}'],
+  ])('%s, %s', (target, type, condition) => {
+    const { result } = compile(correlation(type, condition), target);
+    expect(result.query).toBeUndefined();
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message} ${d.span?.start.line}`)).toEqual([
+      `RC720 correlation type ${type} is not supported for target ${target} yet 17`,
+    ]);
+  });
+});
+
+describe('rulec compile (binary)', () => {
+  it('prints the correlation query after the rules, exit 0 with warnings only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rulec-corr-'));
+    writeFileSync(join(dir, 'c.yml'), correlation('event_count', '{gte: 5}'));
+    const r = runRulec(['compile', join(dir, 'c.yml'), '-t', 'sentinel']);
+    expect(r.stdout).toContain(`// Many failed logins (${join(dir, 'c.yml')}) for sentinel\nunion\n`);
+    expect(r.stderr).toContain('warning[SN020]');
+    expect(r.status).toBe(0);
+    const refused = runRulec(['compile', join(dir, 'c.yml'), '-t', 'elastic']);
+    expect(refused.stderr).toContain(
+      'error[RC720]: correlation type event_count is not supported for target elastic yet',
+    );
+    expect(refused.status).toBe(1);
+  });
+});
