@@ -8,21 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { MAILBOX_BYPASS_RULE } from '../helpers/exchange-rule.js';
 import { runRulec } from '../helpers/run-rulec.js';
 
-const RULE = `title: Mailbox audit bypass
-id: 675239ea-c1bc-4467-a6d3-b9e2cc7f676d
-status: stable
-logsource:
-    product: m365
-    service: audit
-detection:
-    selection:
-        Workload: Exchange
-        Operation: Set-MailboxAuditBypassAssociation
-    condition: selection
-level: medium
-`;
+const RULE = MAILBOX_BYPASS_RULE;
 
 const PROCESS_RULE = `title: Whoami as SYSTEM
 id: 0f5c4e8a-1b7e-4a55-9a3b-6f1f7d1e2c10

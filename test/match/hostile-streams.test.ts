@@ -15,22 +15,11 @@ import { describe, expect, it } from 'vitest';
 import type { MatchIo } from '../../src/cli/match.js';
 import { runMatch } from '../../src/cli/match.js';
 import { readEvents } from '../../src/match/read-events.js';
+import { MAILBOX_BYPASS_RULE } from '../helpers/exchange-rule.js';
 import { REPO_ROOT, RULEC_BIN, runRulec } from '../helpers/run-rulec.js';
 import { referenceFactory } from './reference-predicate.js';
 
-const RULE = `title: Mailbox audit bypass
-id: 675239ea-c1bc-4467-a6d3-b9e2cc7f676d
-status: stable
-logsource:
-    product: m365
-    service: audit
-detection:
-    selection:
-        Workload: Exchange
-        Operation: Set-MailboxAuditBypassAssociation
-    condition: selection
-level: medium
-`;
+const RULE = MAILBOX_BYPASS_RULE;
 
 const hit = { Workload: 'Exchange', Operation: 'Set-MailboxAuditBypassAssociation', RecordType: 1 };
 const line = (extra: object = {}): string => `${JSON.stringify({ ...hit, ...extra })}\n`;
