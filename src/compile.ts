@@ -17,6 +17,12 @@ export interface TargetResult {
   readonly compiled?: CompiledRule;
   readonly artifacts: readonly ArtifactFile[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Set when the rule compiled but is not deployed on its own: every correlation rule referring to it leaves
+   * `generate` false (the Sigma default), so it alerts only through them. Its artifacts are empty; `compiled` is
+   * kept for the correlations. The text says why, for `rulec compile`.
+   */
+  readonly withheld?: string;
 }
 
 /** A backend with its pipeline loaded once. */

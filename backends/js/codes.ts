@@ -18,4 +18,8 @@ export const JS_CODES = defineCodes({
   },
   JS005: { severity: 'error', summary: 'value that cannot be written into a JavaScript module (non-finite number)' },
   JS006: { severity: 'error', summary: 'CIDR network that the runtime cannot parse' },
+  JS100: {
+    severity: 'error',
+    summary: 'correlation rule: the JS target makes per-event predicate modules; `rulec match` runs correlations',
+  },
 });

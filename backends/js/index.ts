@@ -6,6 +6,7 @@ import type {
   ArtifactFile,
   Backend,
   CompiledRule,
+  CorrelationInput,
   EventPredicate,
   MappedRule,
   QueryResult,
@@ -82,6 +83,18 @@ export const backend: Backend = {
       `${predicate.constants.text}\nreturn function match(event, memo) {\n${predicate.body.text}\n};`,
     ) as (rt: unknown) => EventPredicate;
     return factory(runtime);
+  },
+  /**
+   * A module is a predicate over one event (`match(event)`), and the index lists modules callers evaluate event by
+   * event: a correlation, which counts events over time per group, has no such form. `rulec match` runs correlation
+   * rules with its streaming correlator, over these same predicates; a build refuses them here, saying so.
+   */
+  renderCorrelation(input: CorrelationInput, report: Reporter): QueryResult {
+    report.refuse(
+      'JS100',
+      `correlation rule '${input.correlation.title}' has no JS module (modules are per-event predicates): rulec match runs it`,
+    );
+    return { query: '', language: 'js' };
   },
   renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {
     return [{ path: `${moduleStem(compiled.mapped.rule)}.js`, content: normaliseText(compiled.query.query) }];

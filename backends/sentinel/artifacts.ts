@@ -12,6 +12,7 @@ import { SENTINEL_CODES } from './codes.js';
 import { entityMappingsFor } from './entities.js';
 import { fitSchedule, isoDuration, parseDuration, yamlDuration } from './schedule.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
+import { rulecTags } from '../../src/correlation/tune.js';
 
 const { SN005, SN006, SN007, SN011 } = SENTINEL_CODES;
 
@@ -161,6 +162,8 @@ export function buildArtifacts(compiled: CompiledRule, report: Reporter): Sentin
       falsePositives: [...rule.falsepositives],
       investigationGuide: rule.deploy.investigationGuide,
       setup: rule.deploy.setup,
+      // The filters that tuned the rule (`rulec.filter.<name>`), so a reviewer of the deployed rule sees them.
+      tags: rulecTags(rule.tags),
       generatedBy: 'rulec',
     },
     true,

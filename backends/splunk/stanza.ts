@@ -2,6 +2,7 @@
  * The data of one savedsearches.conf stanza (doc §4, contentctl conventions followed, not copied): every value a
  * plain string, rendered by templates/_stanza.hbs through the `conf` helper.
  */
+import { rulecTags } from '../../src/correlation/tune.js';
 import type { CompiledRule, Reporter } from '../../src/backend/types.js';
 import { ruleAttack } from '../../src/attack/index.js';
 import type { Level, Rule } from '../../src/model/rule.js';
@@ -169,7 +170,11 @@ export function stanzaView(compiled: CompiledRule, report: Reporter): StanzaView
     severity: ALERT_SEVERITY[rule.level ?? 'low'],
     level: rule.level ?? 'low',
     title,
-    annotations: confJson({ mitre_attack: attack.techniques.map((t) => t.id) }),
+    // `rulec` lists the filters that tuned the rule (`rulec.filter.<name>`): annotations show in Incident Review.
+    annotations: confJson({
+      mitre_attack: attack.techniques.map((t) => t.id),
+      ...(rulecTags(rule.tags).length > 0 ? { rulec: rulecTags(rule.tags) } : {}),
+    }),
     // Attribution travels with the search (the Detection Rule License asks to keep each rule's author).
     metadata: confJson({
       detection_id: rule.id ?? ruleSlug(rule),

@@ -17,18 +17,16 @@ export interface LoadedRules {
   readonly sources: ReadonlyMap<string, string>;
   /** Files that had at least one error. */
   readonly badFiles: readonly string[];
-  /** Correlation rules and filters read (only when no target refused them here; see `loadRules`). */
+  /** Correlation rules and filters read; meta.ts links them to the rules and compiles them. */
   readonly correlations?: readonly Correlation[];
   readonly filters?: readonly Filter[];
 }
 
 /**
- * Reads rule files for compiling. `targetIds` are the targets being built: a correlation rule or a filter is
- * refused for each of them (RC720, RC721) until the targets render them, so a rules folder holding one is reported
- * and blocks the write (nothing is written half-way) instead of being dropped silently. Without `targetIds` they are
- * returned in `correlations` and `filters` for the caller to compile (`rulec compile`).
+ * Reads rule files for compiling: detection rules, correlation rules and filters, every error of a file at once.
+ * References between documents are linked later (meta.ts), once every file of the run is read.
  */
-export function loadRules(files: readonly string[], targetIds: readonly string[] = []): LoadedRules {
+export function loadRules(files: readonly string[]): LoadedRules {
   const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
@@ -50,24 +48,7 @@ export function loadRules(files: readonly string[], targetIds: readonly string[]
     diagnostics.push(...result.diagnostics);
     correlations.push(...result.correlations);
     filters.push(...result.filters);
-    for (const meta of targetIds.length > 0 ? [...result.correlations, ...result.filters] : []) {
-      for (const target of targetIds) {
-        const what = meta.kind === 'correlation' ? `correlation type ${meta.type}` : 'a filter';
-        diagnostics.push({
-          code: meta.kind === 'correlation' ? 'RC720' : 'RC721',
-          severity: 'error',
-          message: `${what} is not supported for target ${target} yet in builds (rulec compile and rulec match take it)`,
-          file,
-          ...(meta.span ? { span: meta.span } : {}),
-          target,
-        });
-      }
-    }
-    if (
-      result.diagnostics.some((d) => d.severity === 'error') ||
-      result.correlations.length + result.filters.length > 0
-    )
-      badFiles.push(file);
+    if (result.diagnostics.some((d) => d.severity === 'error')) badFiles.push(file);
   }
   return { rules, diagnostics, sources, badFiles, correlations, filters };
 }
@@ -113,7 +94,8 @@ export function assembleOutput(results: readonly TargetResult[], targets: readon
     for (const result of results) {
       if (result.target !== target.backend.id) continue;
       diagnostics.push(...result.diagnostics);
-      if (result.compiled) {
+      // A withheld rule (meta.ts) is deployed only through its correlations: no file, no bundle entry.
+      if (result.compiled && !result.withheld) {
         compiled.push(result.compiled);
         for (const artifact of result.artifacts) add(artifact, result.rule);
       }

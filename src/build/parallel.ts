@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { TargetResult } from '../compile.js';
+import type { Correlation, Filter } from '../correlation/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule } from '../model/rule.js';
 import type { Pipeline } from '../pipeline/types.js';
@@ -21,6 +22,8 @@ interface WorkerReply {
   diagnostics: Diagnostic[];
   sources: [string, string][];
   badFiles: string[];
+  correlations: Correlation[];
+  filters: Filter[];
   results: TargetResult[];
 }
 
@@ -61,6 +64,8 @@ export async function loadAndCompileParallel(
       diagnostics: replies.flatMap((r) => r.diagnostics),
       sources: new Map(replies.flatMap((r) => r.sources)),
       badFiles: replies.flatMap((r) => r.badFiles),
+      correlations: replies.flatMap((r) => r.correlations),
+      filters: replies.flatMap((r) => r.filters),
     },
     results,
   };

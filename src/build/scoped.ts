@@ -22,8 +22,10 @@ import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/build-codes.js';
 import { readRuleFile } from '../frontend.js';
+import type { Correlation, Filter } from '../correlation/model.js';
 import type { Rule } from '../model/rule.js';
 import type { LoadedRules } from './build.js';
+import { applyPlan, compileCorrelationResult, correlationResults, placeOf, planMeta, tune, withheldReason } from './meta.js';
 import { renderBundleSafely } from './build.js';
 import { caseCollisions, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
@@ -46,6 +48,8 @@ export interface ScopeInput {
   readonly loaded: LoadedRules;
   /** Their results for every built target. */
   readonly results: readonly TargetResult[];
+  /** Filters from `--filters` folders: applied like the filters of the rule paths, never recorded as in scope. */
+  readonly extraFilters?: readonly Filter[];
 }
 
 export interface ScopedOutput {
@@ -55,6 +59,8 @@ export interface ScopedOutput {
   readonly results: TargetResult[];
   /** Targets' diagnostics for the rules in scope, plus identity, collision and combination problems. */
   readonly diagnostics: Diagnostic[];
+  /** Of `diagnostics`, those linking correlation rules and filters (meta.ts): their errors block the write. */
+  readonly linkDiagnostics: readonly Diagnostic[];
   /** Rule file → text, for code frames: the files in scope and the kept rules' recorded texts. */
   readonly sources: ReadonlyMap<string, string>;
 }
@@ -77,31 +83,45 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
     return input.roots.some((root) => absolute === root || absolute.startsWith(`${root}${sep}`));
   };
 
-  // Rules of the output that are not rebuilt now, compiled again from their recorded text.
-  const keptRules = new Map<string, Rule[]>();
+  // Documents of the output that are not rebuilt now, read again from their recorded text: rules (compiled again
+  // for the combined files), correlation rules and filters (they still refer to, and tune, the rules in scope).
+  interface KeptFile {
+    readonly rules: Rule[];
+    readonly correlations: readonly Correlation[];
+    readonly filters: readonly Filter[];
+  }
+  const keptFiles = new Map<string, KeptFile>();
   const keptSources = new Map<string, string>();
-  const keptOf = (key: string, entry: RuleEntry): Rule[] => {
+  const keptFileOf = (key: string, entry: RuleEntry): KeptFile => {
     const cacheKey = `${key}\0${entry.source}`;
-    let rules = keptRules.get(cacheKey);
-    if (rules) return rules;
+    let kept = keptFiles.get(cacheKey);
+    if (kept) return kept;
     const text = input.record.sources[entry.source];
     const file = relative(cwd, resolve(out, key));
-    rules =
-      text === undefined
-        ? []
-        : readRuleFile(file, text).rules.map((rule) => {
-            const title = entry.titles?.[String(rule.documentIndex)];
-            return title === undefined ? rule : { ...rule, title };
-          });
+    const read = text === undefined ? undefined : readRuleFile(file, text);
+    kept = {
+      rules: (read?.rules ?? []).map((rule) => {
+        const title = entry.titles?.[String(rule.documentIndex)];
+        return title === undefined ? rule : { ...rule, title };
+      }),
+      correlations: read?.correlations ?? [],
+      filters: read?.filters ?? [],
+    };
     if (text !== undefined) keptSources.set(file, text);
-    keptRules.set(cacheKey, rules);
-    return rules;
+    keptFiles.set(cacheKey, kept);
+    return kept;
   };
+  const keptOf = (key: string, entry: RuleEntry): Rule[] => keptFileOf(key, entry).rules;
   const built = new Set(targets.map((t) => t.backend.id));
   const kept = new Set<Rule>();
+  const keptMeta = new Map<string, Correlation | Filter>();
   for (const id of built)
     for (const [key, entry] of Object.entries(record.targets[id]?.rules ?? {}))
-      if (!inScope(key)) for (const rule of keptOf(key, entry)) kept.add(rule);
+      if (!inScope(key)) {
+        const file = keptFileOf(key, entry);
+        for (const rule of file.rules) kept.add(rule);
+        for (const meta of [...file.correlations, ...file.filters]) keptMeta.set(`${meta.file}#${meta.documentIndex}`, meta);
+      }
 
   // Ids and titles are unique across the whole output, rebuilt or not.
   const everyRule = new Map<string, Rule>();
@@ -121,10 +141,31 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
   diagnostics.push(...titles.diagnostics);
   const renamedAt = new Map([...titles.renamed.values()].map((rule) => [place(rule), rule]));
   const byId = new Map(targets.map((t) => [t.backend.id, t]));
-  const results = input.results.map((result) => {
+  const renamedResults = input.results.map((result) => {
     const renamed = renamedAt.get(place(result.rule));
     return renamed ? compileRule(renamed, byId.get(result.target)!) : result;
   });
+
+  // Correlation rules and filters over every document of the output, kept or rebuilt (meta.ts); only the
+  // documents in scope report their own problems.
+  const keptCorrelations = [...keptMeta.values()].filter((m): m is Correlation => m.kind === 'correlation');
+  const keptFilters = [...keptMeta.values()].filter((m): m is Filter => m.kind === 'filter');
+  const plan = planMeta(
+    {
+      rules: [...kept, ...loaded.rules],
+      correlations: [...keptCorrelations, ...(loaded.correlations ?? [])],
+      filters: [...keptFilters, ...(loaded.filters ?? []), ...(input.extraFilters ?? [])],
+    },
+    (file) => loaded.sources.has(file),
+  );
+  diagnostics.push(...plan.diagnostics);
+  const ownCorrelations = new Set(loaded.correlations ?? []);
+  const results = [
+    ...applyPlan(plan, renamedResults, targets),
+    ...correlationResults(plan, targets, (c) => ownCorrelations.has(c)),
+  ];
+  const correlationPlaces = new Set([...ownCorrelations].map(placeOf));
+  const keptCorrelationSet = new Set(keptCorrelations);
 
   const files = new Map(current);
   files.delete(RECORD_FILE);
@@ -158,10 +199,17 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
       // Compiled again only for the combined files: a target without any has no use for them.
       if (target.backend.renderBundle === undefined) continue;
       for (const rule of keptOf(key, entry)) {
-        const result = compileRule(rule, target);
+        if (withheldReason(plan, rule) !== undefined) continue;
+        const result = compileRule(tune(plan, rule), target);
         if (result.compiled) compiled.push(result.compiled);
       }
     }
+    if (target.backend.renderBundle !== undefined)
+      for (const resolved of plan.resolution.correlations) {
+        if (!keptCorrelationSet.has(resolved.correlation)) continue;
+        const result = compileCorrelationResult(plan, resolved, target);
+        if (result.compiled && !result.withheld) compiled.push(result.compiled);
+      }
     const add = (file: ArtifactFile, rule?: Rule): boolean => {
       const previousOwner = owner.get(file.path);
       if (previousOwner !== undefined) {
@@ -179,9 +227,20 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
       files.set(`${id}/${file.path}`, file.content);
       return true;
     };
+    // Files that make no artifact here are recorded all the same (no files) when a later scoped build needs their
+    // text: filters (they tune kept rules), withheld rules and refused correlations (they decide what is withheld).
+    const recordOnly = (file: string): void => {
+      const key = recordKey(file);
+      rules[key] ??= { source: sha256(loaded.sources.get(file) ?? ''), files: [] };
+    };
+    for (const f of loaded.filters ?? []) recordOnly(f.file);
     for (const result of results) {
       if (result.target !== id) continue;
       diagnostics.push(...result.diagnostics);
+      if (result.withheld || (!result.compiled && correlationPlaces.has(place(result.rule)))) {
+        recordOnly(result.rule.file);
+        continue;
+      }
       if (!result.compiled || taken.has(place(result.rule))) continue;
       compiled.push(result.compiled);
       const key = recordKey(result.rule.file);
@@ -240,5 +299,11 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
       if (text !== undefined) sources[entry.source] = text;
     }
   files.set(RECORD_FILE, renderRecord({ generator: 'rulec', format: 1, targets: nextTargets, sources }));
-  return { files, results, diagnostics, sources: new Map([...keptSources, ...loaded.sources]) };
+  return {
+    files,
+    results,
+    diagnostics,
+    linkDiagnostics: plan.diagnostics,
+    sources: new Map([...keptSources, ...loaded.sources]),
+  };
 }

@@ -19,12 +19,14 @@ interface Job {
 const job = workerData as Job;
 const { BACKENDS } = (await import(job.registryModule)) as { BACKENDS: readonly Backend[] };
 const targets = loadTargets(BACKENDS, job.targetIds, job.pipelines);
-const loaded = loadRules(job.files, job.targetIds);
+const loaded = loadRules(job.files);
 const results = compileRules(loaded.rules, targets);
 parentPort?.postMessage({
   rules: loaded.rules,
   diagnostics: loaded.diagnostics,
   sources: [...loaded.sources],
   badFiles: loaded.badFiles,
+  correlations: loaded.correlations,
+  filters: loaded.filters,
   results,
 });

@@ -11,6 +11,8 @@ import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
 import { checkOutputFolder, parseRecord, RECORD_FILE } from '../build/output-folder.js';
 import { scopedOutput } from '../build/scoped.js';
+import type { FilterFolders } from '../build/meta.js';
+import { loadFilterFolders } from '../build/meta.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { discoverRuleFiles } from '../source/discover.js';
 import { printable } from '../diagnostics/printable.js';
@@ -37,6 +39,8 @@ export interface BuildCommandOptions {
   readonly waitMs?: number;
   /** `text` (default): diagnostics on stderr; `json`/`sarif`: one document on stdout, the summary on stderr. */
   readonly format?: OutputFormat;
+  /** `--filters` folders: filters applied to the rules built, from outside the rule paths (meta.ts). */
+  readonly filters?: readonly string[];
 }
 
 /** Errors of the output as a whole (not of one target's rendering of one rule): they block writing. */
@@ -60,6 +64,9 @@ export async function buildCommand(
   const discovery = discoverRuleFiles(paths);
   if (discovery.diagnostics.some((d) => d.severity === 'error')) return fail(discovery.diagnostics);
   const targets = loadTargets(registry, opts.targets);
+  const filterFolders = loadFilterFolders(opts.filters ?? []);
+  // A `--filters` folder that does not exist is refused like a rule path that does not exist.
+  if (filterFolders.pathErrors.length > 0) return fail(filterFolders.pathErrors);
   const guard = checkOutputFolder(
     opts.out,
     registry.map((b) => b.id),
@@ -101,13 +108,19 @@ export async function buildCommand(
       opts,
       registry,
       io,
-      produceOptions,
+      { ...produceOptions, extraFilters: filterFolders.filters },
+      filterFolders,
     );
   } catch (error) {
     return failOnFs(error, opts.out, io);
   } finally {
     lock?.release();
   }
+}
+
+/** `, 1 correlation rule(s), 2 filter(s)` — only what the build has, so plain rule trees read as before. */
+export function metaCounts(correlations: number, filters: number): string {
+  return `${correlations > 0 ? `, ${correlations} correlation rule(s)` : ''}${filters > 0 ? `, ${filters} filter(s)` : ''}`;
 }
 
 function isFsError(error: unknown): error is NodeJS.ErrnoException {
@@ -137,6 +150,7 @@ async function lockedBuild(
   registry: Registry,
   io: CliIo,
   produceOptions: ProduceOptions,
+  filterFolders: FilterFolders,
 ): Promise<number> {
   const roots = paths.map((p) => resolve(p));
   // The cache replays a text report; a json/sarif document is always produced afresh.
@@ -151,8 +165,10 @@ async function lockedBuild(
     allow: opts.allowRefusals,
     allowErrors: Boolean(opts.allowErrors),
     site: produceOptions.siteKey,
+    filters: opts.filters ?? [],
   };
-  const key = opts.cache ? inputKey(files, cacheOptions) : undefined;
+  // The filters of `--filters` folders change the output like the rule files do.
+  const key = opts.cache ? inputKey([...files, ...filterFolders.files], cacheOptions) : undefined;
   const cached = key ? readCache(opts.out) : undefined;
   if (!opts.check && cached && cached.inputKey === key && cached.outputKey === outputKey(current)) {
     io.stderr(cached.report);
@@ -183,10 +199,12 @@ async function lockedBuild(
     hasRecord: current.has(RECORD_FILE),
     loaded,
     results: ownResults,
+    extraFilters: filterFolders.filters,
   });
   const results = output.results;
   const diagnostics = [
     ...found,
+    ...filterFolders.diagnostics,
     ...loaded.diagnostics,
     ...unknownTargetIds(
       loaded.rules,
@@ -196,15 +214,20 @@ async function lockedBuild(
     ...output.diagnostics,
   ];
   const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
-  const machine = format === 'text' ? undefined : prepare(shown, output.sources);
-  if (!machine) printDiagnostics(recording, shown, output.sources);
+  const sources = new Map([...filterFolders.sources, ...output.sources]);
+  const machine = format === 'text' ? undefined : prepare(shown, sources);
+  if (!machine) printDiagnostics(recording, shown, sources);
   const refusals = results.filter((r) => r.status === 'refused').length;
-  const loadErrors = countBySeverity(loaded.diagnostics).errors;
+  // Reading errors, of the rule paths and of the `--filters` folders, and broken references between documents.
+  const loadErrors =
+    countBySeverity(loaded.diagnostics).errors +
+    countBySeverity(filterFolders.diagnostics).errors +
+    countBySeverity(output.linkDiagnostics).errors;
   const outputErrors = output.diagnostics.filter((d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code)).length;
   const blocked = loadErrors > 0 || outputErrors > 0 || (refusals > 0 && !opts.allowRefusals);
   const exitCode = blocked ? 1 : 0;
   // A file counts once whatever failed in it: reading, a target's refusal, a clash with another rule.
-  const badFiles = new Set<string>(loaded.badFiles);
+  const badFiles = new Set<string>([...loaded.badFiles]);
   for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
 
   const artifacts = (tree: ReadonlyMap<string, string>): Map<string, string> =>
@@ -212,12 +235,20 @@ async function lockedBuild(
   const diff = diffTrees(artifacts(current), artifacts(output.files));
   if (machine && format === 'sarif') printSarif(io, machine);
   else if (machine) {
-    const summary = { files: files.length, rules: loaded.rules.length, filesWithErrors: badFiles.size };
+    const summary = {
+      files: files.length,
+      rules: loaded.rules.length,
+      correlations: loaded.correlations?.length ?? 0,
+      filters: (loaded.filters?.length ?? 0) + filterFolders.filters.length,
+      filesWithErrors: badFiles.size,
+    };
     const drift = { added: diff.added, changed: diff.changed, removed: diff.removed };
     printJson(io, { summary, ...(opts.check ? { drift } : {}) }, machine);
   }
-  err(coverageTable(coverageOf(results, loaded.rules.length, loaded.badFiles.length)));
-  err(`${files.length} file(s), ${loaded.rules.length} rule(s), ${badFiles.size} with errors\n`);
+  const correlationCount = loaded.correlations?.length ?? 0;
+  const filterCount = (loaded.filters?.length ?? 0) + filterFolders.filters.length;
+  err(coverageTable(coverageOf(results, loaded.rules.length + correlationCount, loaded.badFiles.length)));
+  err(`${files.length} file(s), ${loaded.rules.length} rule(s)${metaCounts(correlationCount, filterCount)}, ${badFiles.size} with errors\n`);
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
       // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).

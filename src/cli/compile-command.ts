@@ -6,6 +6,10 @@
  * accepts, so it cannot be pasted into a search by mistake. A rule the target refuses is listed at its place with
  * the reason, instead of leaving a silent gap. `--artifact` on several rules prints a stream the artifact format
  * can parse (NDJSON, a YAML stream) when the target declares one.
+ *
+ * Correlation rules are compiled like rules, after them (query or artifacts); global filters tune the rules they
+ * apply to; a rule that only non-generating correlations use is not printed on its own, as the specification's
+ * `generate` says, but its place is labelled (build/meta.ts).
  */
 import type { ArtifactFile } from '../backend/types.js';
 import { loadRules } from '../build/build.js';
@@ -13,10 +17,7 @@ import type { LoadedTarget, TargetResult } from '../compile.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { printable } from '../diagnostics/printable.js';
-import { compileCorrelation } from '../correlation/compile.js';
-import type { Filter } from '../correlation/model.js';
-import type { Resolution } from '../correlation/resolve.js';
-import { resolveReferences } from '../correlation/resolve.js';
+import { applyPlan, correlationResults, loadFilterFolders, planMeta } from '../build/meta.js';
 import { duplicateIdDiagnostics } from '../build/identity.js';
 import { discoverRuleFiles } from '../source/discover.js';
 import { unknownTargetIds } from '../model/target-ids.js';
@@ -33,6 +34,8 @@ export interface CompileOptions {
   readonly artifact: boolean;
   /** The site's layered pipelines by target id (src/config/site.ts); built-in pipelines without them. */
   readonly pipelines?: Readonly<Record<string, Pipeline>>;
+  /** `--filters` folders: filters applied to the rules compiled, from outside the rule paths. */
+  readonly filters?: readonly string[];
 }
 
 /** Labels never span lines: a title with a line break would end the comment early. */
@@ -62,9 +65,20 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
     return 1;
   }
   const loaded = loadRules(discovery.files);
-  const resolution = resolveReferences(loaded.rules, loaded.correlations ?? [], loaded.filters ?? []);
+  const filterFolders = loadFilterFolders(opts.filters ?? []);
+  if (filterFolders.pathErrors.length > 0) {
+    printDiagnostics(io, filterFolders.pathErrors, new Map());
+    return 1;
+  }
+  // Filters tune the rules they apply to in every target; correlations are compiled like rules (build/meta.ts).
+  const plan = planMeta({
+    rules: loaded.rules,
+    correlations: loaded.correlations ?? [],
+    filters: [...(loaded.filters ?? []), ...filterFolders.filters],
+  });
   const diagnostics: Diagnostic[] = [
     ...discovery.diagnostics,
+    ...filterFolders.diagnostics,
     ...loaded.diagnostics,
     ...duplicateIdDiagnostics(loaded.rules, (file) => loaded.sources.get(file)),
     ...unknownTargetIds(
@@ -72,18 +86,30 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
       registry.map((b) => b.id),
       loaded.sources,
     ),
+    ...plan.diagnostics,
   ];
-  diagnostics.push(...resolution.diagnostics);
   const metaCount = (loaded.correlations?.length ?? 0) + (loaded.filters?.length ?? 0);
   if (loaded.rules.length + metaCount === 0 && loaded.badFiles.length === 0) diagnostics.push(noRulesFound(paths));
+  const sources = new Map([...filterFolders.sources, ...loaded.sources]);
   const sections: string[] = [];
-  const many = loaded.rules.length > 1 || targets.length > 1;
+  const outputs = loaded.rules.length + plan.resolution.correlations.length;
+  const many = outputs > 1 || targets.length > 1;
   for (const target of targets) {
-    const results = loaded.rules.map((rule) => compileRule(rule, target));
+    // Rules in input order, then correlation rules (correlations they refer to first).
+    const results = [
+      ...applyPlan(
+        plan,
+        loaded.rules.map((rule) => compileRule(rule, target)),
+        [target],
+      ),
+      ...correlationResults(plan, [target]),
+    ];
     for (const result of results) diagnostics.push(...result.diagnostics);
     if (opts.artifact && many && target.backend.streamArtifacts) {
-      // A stream is for a parser: refusals are left to stderr rather than written into it.
-      const stream = target.backend.streamArtifacts(results.filter((r) => r.compiled).map((r) => r.artifacts));
+      // A stream is for a parser: refusals and withheld rules are left to stderr rather than written into it.
+      const stream = target.backend.streamArtifacts(
+        results.filter((r) => r.compiled && !r.withheld).map((r) => r.artifacts),
+      );
       if (stream !== '') sections.push(stream.replace(/\n$/, ''));
       continue;
     }
@@ -92,58 +118,21 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
         if (many) sections.push(refusalLine(target, result));
         continue;
       }
+      // As the specification has it: a rule only its correlations use is not converted on its own (`generate`).
+      if (result.withheld) {
+        if (many) sections.push(label(target, result.rule, `not deployed on its own, ${result.withheld}: `));
+        continue;
+      }
       const body = opts.artifact
         ? artifactText(result.artifacts, label(target, result.rule, '', targets.length > 1), many)
         : result.compiled.query.query;
       sections.push(many && !opts.artifact ? `${label(target, result.rule, '', targets.length > 1)}\n${body}` : body);
     }
-    sections.push(...correlationSections(resolution, loaded.filters ?? [], target, opts, diagnostics));
   }
   if (sections.length > 0) io.stdout(`${sections.join('\n\n')}\n`);
-  const shown = printDiagnostics(io, diagnostics, loaded.sources);
-  return countBySeverity(shown).errors > 0 || loaded.rules.length === 0 ? 1 : 0;
-}
-
-/** Correlation queries of one target (artifacts are not made for them yet); filters are refused (RC721). */
-function correlationSections(
-  resolution: Resolution,
-  filters: readonly Filter[],
-  target: LoadedTarget,
-  opts: CompileOptions,
-  diagnostics: Diagnostic[],
-): string[] {
-  const id = target.backend.id;
-  for (const f of filters) {
-    diagnostics.push({
-      code: 'RC721',
-      severity: 'error',
-      message: `a filter is not supported for target ${id} yet (rulec match applies it)`,
-      file: f.file,
-      target: id,
-      ...(f.span ? { span: f.span } : {}),
-    });
-  }
-  const sections: string[] = [];
-  for (const resolved of resolution.correlations) {
-    const result = compileCorrelation(resolved, target);
-    diagnostics.push(...result.diagnostics);
-    if (opts.artifact) {
-      if (result.query)
-        diagnostics.push({
-          code: 'RC720',
-          severity: 'error',
-          message: `artifacts of correlation rules are not supported for target ${id} yet (without --artifact: the query)`,
-          file: resolved.correlation.file,
-          target: id,
-        });
-      continue;
-    }
-    const c = resolved.correlation;
-    const text = `${c.title} (${c.file}) for ${id}`;
-    const heading = target.backend.lineComment ? `${target.backend.lineComment} ${text}` : `==> ${text} <==`;
-    if (result.query) sections.push(`${printable(heading)}\n${result.query.query}`);
-  }
-  return sections;
+  const shown = printDiagnostics(io, diagnostics, sources);
+  const compiled = loaded.rules.length + (loaded.correlations?.length ?? 0);
+  return countBySeverity(shown).errors > 0 || compiled === 0 ? 1 : 0;
 }
 
 function artifactText(files: readonly ArtifactFile[], heading: string, many: boolean): string {

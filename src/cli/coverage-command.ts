@@ -13,6 +13,7 @@ import { noRulesFound, prepare, printDiagnostics, printJson, printSarif } from '
 import type { Registry } from './targets.js';
 import type { ProduceOptions } from './produce.js';
 import { produce } from './produce.js';
+import { metaCounts } from './build-command.js';
 
 export interface CoverageOptions {
   readonly targets: readonly string[];
@@ -47,9 +48,11 @@ export async function coverageCommand(
   // Skipped entries of the folders (links leading out, FIFOs): warnings, in the document or on stderr.
   if (format === 'text') printDiagnostics(io, found, new Map());
   const { targets, loaded, output } = await produce(files, opts.targets, registry, produceOptions);
-  const report = coverageOf(output.results, loaded.rules.length, loaded.badFiles.length);
+  // Correlation rules are compiled and counted like rules; filters are counted, tuning the rules they apply to.
+  const correlations = loaded.correlations?.length ?? 0;
+  const report = coverageOf(output.results, loaded.rules.length + correlations, loaded.badFiles.length);
   const seconds = (performance.now() - started) / 1000;
-  const summary = `${loaded.rules.length} rules (${loaded.badFiles.length} file(s) with errors) × ${targets.length} targets in ${seconds.toFixed(2)} s\n`;
+  const summary = `${loaded.rules.length} rules${metaCounts(correlations, loaded.filters?.length ?? 0)} (${loaded.badFiles.length} file(s) with errors) × ${targets.length} targets in ${seconds.toFixed(2)} s\n`;
   if (format === 'text') {
     io.stdout(coverageTable(report));
     io.stdout(summary);

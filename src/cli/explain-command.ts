@@ -19,7 +19,7 @@ export function explainCommand(
   io: CliIo,
 ): number {
   const [target] = loadTargets(registry, [opts.target], opts.pipelines);
-  const loaded = loadRules(collectRuleFiles([...paths]), [opts.target]);
+  const loaded = loadRules(collectRuleFiles([...paths]));
   const diagnostics = [...loaded.diagnostics];
   const pipeline = target!.pipeline;
   for (const rule of loaded.rules) {
@@ -53,6 +53,9 @@ export function explainCommand(
       io.stdout(`  ${field} → ${[to].flat().join(' | ')}  (${why})\n`);
     }
   }
+  // Meta-rules have no field mapping of their own: their referenced rules are explained above when given.
+  for (const meta of [...(loaded.correlations ?? []), ...(loaded.filters ?? [])])
+    io.stdout(`${meta.file}: ${meta.title}\n  ${meta.kind === 'correlation' ? 'correlation rule' : 'filter'}: nothing to explain (see rulec compile)\n`);
   printDiagnostics(io, diagnostics, loaded.sources);
   return countBySeverity(diagnostics).errors > 0 || loaded.rules.length === 0 ? 1 : 0;
 }

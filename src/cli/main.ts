@@ -52,6 +52,12 @@ function withTargetOption(command: Command, registry: Registry): Command {
 const targetsOf = (opts: TargetOpts): string[] => [...(opts.target ?? []), ...(opts.targets ?? [])];
 
 const FORMAT_HELP = 'output: text (people), json or sarif (CI, code scanning)';
+const FILTERS_HELP = 'a folder (or file) of Sigma filters to apply to the rules; repeat for more';
+
+/** A repeatable option's values, in the order given. */
+function collectList(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 export async function runCli(
   argv: readonly string[],
@@ -115,10 +121,11 @@ export async function runCli(
         .command('compile')
         .description('print the query (or with --artifact, the artifact files) of rules for a target')
         .option('--artifact', 'print the deployable artifact files instead of the query')
+        .option('--filters <dir>', FILTERS_HELP, collectList, [] as string[])
         .argument('[paths...]', PATHS_HELP),
       registry,
     ),
-  ).action((paths: string[], opts: TargetOpts & SiteCliOptions & { artifact?: boolean }) => {
+  ).action((paths: string[], opts: TargetOpts & SiteCliOptions & { artifact?: boolean; filters: string[] }) => {
     const asked = targetsOf(opts);
     if (asked.length === 0)
       throw new UsageError(`compile needs a target: -t, --target <id> (${describeTargets(registry)})`, 'RC993');
@@ -128,7 +135,7 @@ export async function runCli(
     if (!site) return void (exitCode = 1);
     exitCode = compileCommand(
       rulePaths(paths, opened.config),
-      { targets, artifact: Boolean(opts.artifact), pipelines: site.pipelines },
+      { targets, artifact: Boolean(opts.artifact), pipelines: site.pipelines, filters: opts.filters },
       registry,
       io,
     );
@@ -147,6 +154,7 @@ export async function runCli(
         .option('--wait <seconds>', 'how long to wait for another build of the same output folder', '60')
         .option('--quiet', 'print only errors and the summary')
         .option('--no-cache', 'compile everything even when nothing changed since the last build')
+        .option('--filters <dir>', FILTERS_HELP, collectList, [] as string[])
         .option('--format <format>', FORMAT_HELP, 'text'),
       registry,
     ),
@@ -163,6 +171,7 @@ export async function runCli(
           quiet?: boolean;
           cache: boolean;
           format: string;
+          filters: string[];
         },
     ) => {
       const format = parseFormat(opts.format);
@@ -183,6 +192,7 @@ export async function runCli(
           quiet: Boolean(opts.quiet),
           cache: opts.cache,
           format,
+          filters: opts.filters.map((dir) => resolve(dir)),
         },
         registry,
         io,

@@ -11,6 +11,7 @@ import type { CorrelationAlert } from '../correlation/correlator.js';
 import { Correlator, eventTime, valueOf } from '../correlation/correlator.js';
 import { applyFilters } from '../correlation/filters.js';
 import { resolveReferences } from '../correlation/resolve.js';
+import { loadFilterFolders } from '../build/meta.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { printable } from '../diagnostics/printable.js';
@@ -54,6 +55,8 @@ export interface MatchOptions {
   readonly indexing?: boolean;
   /** Field holding each event's time, for correlation rules (default: the first of `TIME_FIELDS` present). */
   readonly timeField?: string;
+  /** `--filters` folders: filters applied to the rules, from outside the rule paths. */
+  readonly filters?: readonly string[];
 }
 
 export interface MatchIo extends CliIo {
@@ -103,8 +106,16 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     io.stderr('error: no rule files found (.yml or .yaml)\n');
     return 1;
   }
+  const filterFolders = loadFilterFolders(options.filters ?? []);
+  for (const d of filterFolders.diagnostics) {
+    io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : filterFolders.sources.get(d.file))}\n`);
+    if (d.severity === 'error') failed = true;
+  }
   // Correlation rules and filters refer to rules of any file read: link them once everything is loaded.
-  const resolution = resolveReferences(loaded.rules, loaded.correlations, loaded.filters);
+  const resolution = resolveReferences(loaded.rules, loaded.correlations, [
+    ...loaded.filters,
+    ...filterFolders.filters,
+  ]);
   const runnable = resolution.correlations.filter((r) => {
     if (r.correlation.type !== 'value_percentile') return true;
     resolution.diagnostics.push({
@@ -121,10 +132,12 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     if (d.severity === 'error') failed = true;
   }
   const correlator = new Correlator(runnable);
-  // A rule referenced only by correlations that do not `generate` it alerts through them, not on its own.
-  const standalone = loaded.rules.map(
-    (rule) => !runnable.some((r) => !r.correlation.generate && r.targets.includes(rule)),
-  );
+  // A rule referenced only by correlations that do not `generate` it alerts through them, not on its own (as in
+  // rulec build, build/meta.ts: one correlation with `generate: true` deploys it).
+  const standalone = loaded.rules.map((rule) => {
+    const referrers = runnable.filter((r) => r.targets.includes(rule));
+    return referrers.length === 0 || referrers.some((r) => r.correlation.generate);
+  });
   // Likewise a correlation used by another one (the spec's chains): only the outermost alerts.
   const inner = new Set(runnable.flatMap((r) => (r.correlation.generate ? [] : r.targets)));
   let correlationAlerts = 0;
@@ -565,6 +578,7 @@ export function addMatchCommands(
     .option('--pointer', 'print {file, line} of each matching event instead of the event')
     .option('--max-event-size <MiB>', 'skip (with a warning) any JSON value longer than this', parseMebibytes)
     .option('--time-field <field>', "the events' time field, for correlation rules (default: @timestamp, timestamp, …)")
+    .option('--filters <dir>', 'a folder (or file) of Sigma filters to apply to the rules; repeat for more', collect, [])
     .action(
       async (
         inputs: string[],
@@ -575,6 +589,7 @@ export function addMatchCommands(
           pointer?: boolean;
           maxEventSize?: number;
           timeField?: string;
+          filters: string[];
         },
       ) => {
         const formatFactory = factoryForFormat?.(opts.format) ?? factory;
@@ -591,6 +606,7 @@ export function addMatchCommands(
               ...(opts.output !== undefined ? { output: opts.output } : {}),
               ...(opts.maxEventSize !== undefined ? { maxValueLength: opts.maxEventSize } : {}),
               ...(opts.timeField !== undefined ? { timeField: opts.timeField } : {}),
+              filters: opts.filters,
             },
             site.factory,
             io,
@@ -604,13 +620,16 @@ export function addMatchCommands(
     .argument('[paths...]', "rule files or folders (default: the configuration's rules, else rules)")
     .option('--verbose', 'list passing cases too')
     .option('--format <format>', 'output: text (people), json or sarif (CI, code scanning)', 'text')
-    .action((paths: string[], opts: SiteCliOptions & { verbose?: boolean; format: string }) => {
+    .option('--filters <dir>', 'a folder (or file) of Sigma filters to apply to the rules; repeat for more', collect, [])
+    .action((paths: string[], opts: SiteCliOptions & { verbose?: boolean; format: string; filters: string[] }) => {
       const format = parseFormat(opts.format);
       // The rules' test events are raw events: the predicate target's own pipeline, as the site layers it.
       const site = forSite ? forSite(opts, 'raw', factory) : { factory };
       if (!site) return setExitCode(1);
       const given = paths.length > 0 ? paths : [...(site.rules ?? ['rules'])];
-      setExitCode(runTests(given, site.factory, io, { verbose: Boolean(opts.verbose), format }));
+      setExitCode(
+        runTests(given, site.factory, io, { verbose: Boolean(opts.verbose), format, filters: opts.filters }),
+      );
     });
   if (forSite) {
     addSiteOptions(matchCommand);

@@ -1,7 +1,9 @@
 /** Loads rule files and compiles them for the chosen targets, on worker threads when that pays off. */
 import type { BuildOutput, LoadedRules } from '../build/build.js';
 import { assembleOutput, compileRules, loadRules } from '../build/build.js';
+import { applyPlan, correlationResults, planMeta } from '../build/meta.js';
 import { loadAndCompileParallel } from '../build/parallel.js';
+import type { Filter } from '../correlation/model.js';
 import type { LoadedTarget, TargetResult } from '../compile.js';
 import type { Pipeline } from '../pipeline/types.js';
 import type { Registry } from './targets.js';
@@ -16,6 +18,8 @@ export interface ProduceOptions {
   readonly pipelines?: Readonly<Record<string, Pipeline>>;
   /** Changes whenever the site's settings change: part of the build cache key. */
   readonly siteKey?: string;
+  /** Filters read from `--filters` folders (meta.ts `loadFilterFolders`), applied with those of the rule paths. */
+  readonly extraFilters?: readonly Filter[];
 }
 
 export interface Produced {
@@ -58,10 +62,7 @@ export async function produceResults(
     );
     return { targets, loaded, results };
   }
-  const loaded = loadRules(
-    files,
-    targets.map((t) => t.backend.id),
-  );
+  const loaded = loadRules(files);
   return { targets, loaded, results: compileRules(loaded.rules, targets) };
 }
 
@@ -72,5 +73,13 @@ export async function produce(
   options: ProduceOptions = {},
 ): Promise<Produced> {
   const { targets, loaded, results } = await produceResults(files, targetIds, registry, options);
-  return { targets, loaded, output: assembleOutput(results, targets) };
+  // Filters, `generate` and the correlations' own results: over every document read (build/meta.ts).
+  const plan = planMeta({
+    rules: loaded.rules,
+    correlations: loaded.correlations ?? [],
+    filters: [...(loaded.filters ?? []), ...(options.extraFilters ?? [])],
+  });
+  const all = [...applyPlan(plan, results, targets), ...correlationResults(plan, targets)];
+  const output = assembleOutput(all, targets);
+  return { targets, loaded, output: { ...output, diagnostics: [...plan.diagnostics, ...output.diagnostics] } };
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { applyFilters } from '../correlation/filters.js';
 import { resolveReferences } from '../correlation/resolve.js';
+import { loadFilterFolders } from '../build/meta.js';
 import { loadRules } from '../match/load-rules.js';
 import type { PredicateFactory } from '../match/types.js';
 import { ruleTestCases } from '../ruletest/cases.js';
@@ -26,6 +27,8 @@ export interface TestOptions {
   readonly verbose?: boolean;
   /** `text` (default) for people; `json` (every case) or `sarif` (failed cases and diagnostics) on stdout. */
   readonly format?: OutputFormat;
+  /** `--filters` folders: filters applied to the rules, from outside the rule paths. */
+  readonly filters?: readonly string[];
 }
 
 export function runTests(
@@ -40,8 +43,13 @@ export function runTests(
   const text = format === 'text';
   const out = (s: string): void => (text ? io.stdout(s) : undefined);
   // Filters tune the rules they name here as in `rulec match`: a rule's cases run against the rule as deployed.
-  const resolution = resolveReferences(loaded.rules, loaded.correlations, loaded.filters);
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...resolution.diagnostics];
+  const filterFolders = loadFilterFolders(options.filters ?? []);
+  for (const [file, text] of filterFolders.sources) loaded.sources.set(file, text);
+  const resolution = resolveReferences(loaded.rules, loaded.correlations, [
+    ...loaded.filters,
+    ...filterFolders.filters,
+  ]);
+  const diagnostics: Diagnostic[] = [...filterFolders.diagnostics, ...loaded.diagnostics, ...resolution.diagnostics];
   // Failed cases are located on their `tests:` entry, which needs the text of files that had nothing else to show.
   const sources = new Map(loaded.sources);
   const fail = (rule: Rule, index: number, message: string): void => {

@@ -14,12 +14,22 @@ export interface CorrelationResult {
   readonly target: string;
   readonly resolved: ResolvedCorrelation;
   readonly query?: QueryResult;
+  /** The referenced rules as compiled for the target (filters applied), in `rules:` order, when all compiled. */
+  readonly referenced?: readonly CompiledRule[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
 const SILENT: Reporter = { warn() {}, refuse() {}, info() {} };
 
-export function compileCorrelation(resolved: ResolvedCorrelation, target: LoadedTarget): CorrelationResult {
+/**
+ * `tune` gives the referenced rule as deployed (global filters applied, see tune.ts): the correlation counts the
+ * events its rules alert on, so a filter that tunes a rule tunes the correlations over it too.
+ */
+export function compileCorrelation(
+  resolved: ResolvedCorrelation,
+  target: LoadedTarget,
+  tune: (rule: Rule) => Rule = (rule) => rule,
+): CorrelationResult {
   const c = resolved.correlation;
   const id = target.backend.id;
   const diagnostics: Diagnostic[] = [];
@@ -28,6 +38,7 @@ export function compileCorrelation(resolved: ResolvedCorrelation, target: Loaded
     if (severity === 'error') refused = true;
     diagnostics.push({ code, severity, message, file: c.file, target: id, ...(c.span ? { span: c.span } : {}) });
   };
+  const rules: { compiled: CompiledRule; groupBy: string[]; field?: string }[] = [];
   const report: Reporter = {
     warn: (code, message) => add(code, 'warning', message),
     refuse: (code, message) => add(code, 'error', message),
@@ -36,7 +47,7 @@ export function compileCorrelation(resolved: ResolvedCorrelation, target: Loaded
   const done = (query?: QueryResult): CorrelationResult => ({
     target: id,
     resolved,
-    ...(query && !refused ? { query } : {}),
+    ...(query && !refused ? { query, referenced: rules.map((r) => r.compiled) } : {}),
     diagnostics,
   });
   if (!target.backend.renderCorrelation) {
@@ -47,9 +58,8 @@ export function compileCorrelation(resolved: ResolvedCorrelation, target: Loaded
     report.refuse('RC720', `correlations of correlations are not supported for target ${id} yet`);
     return done();
   }
-  const rules: { compiled: CompiledRule; groupBy: string[]; field?: string }[] = [];
   resolved.targets.forEach((t, i) => {
-    const rule = t as Rule;
+    const rule = tune(t as Rule);
     const result = compileRule(rule, target);
     if (!result.compiled) {
       report.refuse('RC720', `the referenced rule '${c.rules[i]!.text}' is refused by ${id}, so is the correlation`);

@@ -22,4 +22,10 @@ export const CORRELATION_CODES = defineCodes({
   RC720: { severity: 'error', summary: 'this correlation type is not supported for this target yet' },
   RC721: { severity: 'error', summary: 'filters are not applied when building for targets yet' },
   RC722: { severity: 'warning', summary: 'an event has no readable time; correlation rules skip it' },
+  RC740: { severity: 'warning', summary: 'a filter applies to no rule read with it (missing, or another logsource)' },
+  RC741: {
+    severity: 'info',
+    summary: 'a rule is deployed only through the correlation rules referring to it (none says `generate: true`)',
+  },
+  RC742: { severity: 'warning', summary: 'a document in a --filters folder is not a filter; ignored' },
 });
