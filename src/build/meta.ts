@@ -148,9 +148,16 @@ export function compileCorrelationResult(
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const names = c.rules.map((r) => r.text);
   const placeholder = correlationAsCompiled(c, [], names, { query: '', language: '' }).mapped.rule;
-  const refused = (): TargetResult => ({ target: id, rule: placeholder, status: 'refused', artifacts: [], diagnostics });
+  const refused = (): TargetResult => ({
+    target: id,
+    rule: placeholder,
+    status: 'refused',
+    artifacts: [],
+    diagnostics,
+  });
   if (!result.query || !result.referenced) return refused();
-  const compiled: CompiledRule = correlationAsCompiled(c, result.referenced, names, result.query);
+  const filters = [...new Set(resolved.targets.flatMap((t) => plan.filtersAt.get(placeOf(t)) ?? []))];
+  const compiled: CompiledRule = correlationAsCompiled(c, result.referenced, names, result.query, filters);
   let failed = false;
   // Everything a target says about the artifact is about the correlation document: located on `correlation:`.
   const add = (code: string, severity: Diagnostic['severity'], message: string): void => {
@@ -166,7 +173,11 @@ export function compileCorrelationResult(
   try {
     artifacts = target.backend.renderArtifacts(compiled, report);
   } catch (error) {
-    add('RC902', 'error', `cannot render the ${id} artifact: ${error instanceof Error ? error.message : String(error)}`);
+    add(
+      'RC902',
+      'error',
+      `cannot render the ${id} artifact: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return refused();
   }
   if (failed) return refused();

@@ -25,7 +25,15 @@ import { readRuleFile } from '../frontend.js';
 import type { Correlation, Filter } from '../correlation/model.js';
 import type { Rule } from '../model/rule.js';
 import type { LoadedRules } from './build.js';
-import { applyPlan, compileCorrelationResult, correlationResults, placeOf, planMeta, tune, withheldReason } from './meta.js';
+import {
+  applyPlan,
+  compileCorrelationResult,
+  correlationResults,
+  placeOf,
+  planMeta,
+  tune,
+  withheldReason,
+} from './meta.js';
 import { renderBundleSafely } from './build.js';
 import { caseCollisions, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
@@ -120,7 +128,8 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
       if (!inScope(key)) {
         const file = keptFileOf(key, entry);
         for (const rule of file.rules) kept.add(rule);
-        for (const meta of [...file.correlations, ...file.filters]) keptMeta.set(`${meta.file}#${meta.documentIndex}`, meta);
+        for (const meta of [...file.correlations, ...file.filters])
+          keptMeta.set(`${meta.file}#${meta.documentIndex}`, meta);
       }
 
   // Ids and titles are unique across the whole output, rebuilt or not.
@@ -148,6 +157,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
 
   // Correlation rules and filters over every document of the output, kept or rebuilt (meta.ts); only the
   // documents in scope report their own problems.
+  const extraFilterFiles = new Set((input.extraFilters ?? []).map((f) => f.file));
   const keptCorrelations = [...keptMeta.values()].filter((m): m is Correlation => m.kind === 'correlation');
   const keptFilters = [...keptMeta.values()].filter((m): m is Filter => m.kind === 'filter');
   const plan = planMeta(
@@ -156,7 +166,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
       correlations: [...keptCorrelations, ...(loaded.correlations ?? [])],
       filters: [...keptFilters, ...(loaded.filters ?? []), ...(input.extraFilters ?? [])],
     },
-    (file) => loaded.sources.has(file),
+    (file) => loaded.sources.has(file) || extraFilterFiles.has(file),
   );
   diagnostics.push(...plan.diagnostics);
   const ownCorrelations = new Set(loaded.correlations ?? []);

@@ -248,7 +248,9 @@ async function lockedBuild(
   const correlationCount = loaded.correlations?.length ?? 0;
   const filterCount = (loaded.filters?.length ?? 0) + filterFolders.filters.length;
   err(coverageTable(coverageOf(results, loaded.rules.length + correlationCount, loaded.badFiles.length)));
-  err(`${files.length} file(s), ${loaded.rules.length} rule(s)${metaCounts(correlationCount, filterCount)}, ${badFiles.size} with errors\n`);
+  err(
+    `${files.length} file(s), ${loaded.rules.length} rule(s)${metaCounts(correlationCount, filterCount)}, ${badFiles.size} with errors\n`,
+  );
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
       // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).

@@ -16,7 +16,6 @@ import { loadRules } from '../build/build.js';
 import type { LoadedTarget, TargetResult } from '../compile.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { printable } from '../diagnostics/printable.js';
 import { applyPlan, correlationResults, loadFilterFolders, planMeta } from '../build/meta.js';
 import { duplicateIdDiagnostics } from '../build/identity.js';
 import { discoverRuleFiles } from '../source/discover.js';

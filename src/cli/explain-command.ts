@@ -55,7 +55,9 @@ export function explainCommand(
   }
   // Meta-rules have no field mapping of their own: their referenced rules are explained above when given.
   for (const meta of [...(loaded.correlations ?? []), ...(loaded.filters ?? [])])
-    io.stdout(`${meta.file}: ${meta.title}\n  ${meta.kind === 'correlation' ? 'correlation rule' : 'filter'}: nothing to explain (see rulec compile)\n`);
+    io.stdout(
+      `${meta.file}: ${meta.title}\n  ${meta.kind === 'correlation' ? 'correlation rule' : 'filter'}: nothing to explain (see rulec compile)\n`,
+    );
   printDiagnostics(io, diagnostics, loaded.sources);
   return countBySeverity(diagnostics).errors > 0 || loaded.rules.length === 0 ? 1 : 0;
 }

@@ -578,7 +578,12 @@ export function addMatchCommands(
     .option('--pointer', 'print {file, line} of each matching event instead of the event')
     .option('--max-event-size <MiB>', 'skip (with a warning) any JSON value longer than this', parseMebibytes)
     .option('--time-field <field>', "the events' time field, for correlation rules (default: @timestamp, timestamp, …)")
-    .option('--filters <dir>', 'a folder (or file) of Sigma filters to apply to the rules; repeat for more', collect, [])
+    .option(
+      '--filters <dir>',
+      'a folder (or file) of Sigma filters to apply to the rules; repeat for more',
+      collect,
+      [],
+    )
     .action(
       async (
         inputs: string[],
@@ -620,16 +625,19 @@ export function addMatchCommands(
     .argument('[paths...]', "rule files or folders (default: the configuration's rules, else rules)")
     .option('--verbose', 'list passing cases too')
     .option('--format <format>', 'output: text (people), json or sarif (CI, code scanning)', 'text')
-    .option('--filters <dir>', 'a folder (or file) of Sigma filters to apply to the rules; repeat for more', collect, [])
+    .option(
+      '--filters <dir>',
+      'a folder (or file) of Sigma filters to apply to the rules; repeat for more',
+      collect,
+      [],
+    )
     .action((paths: string[], opts: SiteCliOptions & { verbose?: boolean; format: string; filters: string[] }) => {
       const format = parseFormat(opts.format);
       // The rules' test events are raw events: the predicate target's own pipeline, as the site layers it.
       const site = forSite ? forSite(opts, 'raw', factory) : { factory };
       if (!site) return setExitCode(1);
       const given = paths.length > 0 ? paths : [...(site.rules ?? ['rules'])];
-      setExitCode(
-        runTests(given, site.factory, io, { verbose: Boolean(opts.verbose), format, filters: opts.filters }),
-      );
+      setExitCode(runTests(given, site.factory, io, { verbose: Boolean(opts.verbose), format, filters: opts.filters }));
     });
   if (forSite) {
     addSiteOptions(matchCommand);

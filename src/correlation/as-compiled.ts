@@ -9,7 +9,8 @@ import { TRUE } from '../ir/build.js';
 import { splitAuthors } from '../model/read-rule.js';
 import type { Deploy, Rule } from '../model/rule.js';
 import { DISABLED_STATUSES, RISK_SCORE_BY_LEVEL } from '../model/rule.js';
-import type { Correlation } from './model.js';
+import type { Correlation, Filter } from './model.js';
+import { tunedRule } from './tune.js';
 
 /** Risk score without a level, as for detection rules (read-rule.ts). */
 const RISK_SCORE_WITHOUT_LEVEL = 47;
@@ -122,21 +123,29 @@ export function unionDestination(
 
 /**
  * The compiled form of a correlation for one target. `referenced` are its referenced rules as the target compiled
- * them (filters applied), in `rules:` order; `names` how the correlation names them.
+ * them (filters applied), in `rules:` order; `names` how the correlation names them; `filters` the filters applied
+ * to them (for the tag and description line).
  */
 export function correlationAsCompiled(
   correlation: Correlation,
   referenced: readonly CompiledRule[],
   names: readonly string[],
   query: QueryResult,
+  filters: readonly Filter[] = [],
 ): CompiledRule {
+  const plain = correlationAsRule(correlation, names);
+  // The filters that tuned its referenced rules tune the correlation's query too: said as on a tuned rule.
+  const tuned = filters.length === 0 ? plain : tunedRule({ ...plain, detection: TRUE }, filters);
   const mapped: MappedRule = {
-    rule: correlationAsRule(correlation, names),
+    rule: { ...tuned, detection: TRUE },
     detection: TRUE,
     ...(referenced[0]?.mapped.logsourceId !== undefined ? { logsourceId: referenced[0].mapped.logsourceId } : {}),
     destination: unionDestination(referenced.map((r) => r.mapped.destination)),
     // The first rule's type wins where two disagree, as its destination does.
-    fieldTypes: Object.assign({}, ...[...referenced].reverse().map((r) => r.mapped.fieldTypes)) as Record<string, string>,
+    fieldTypes: Object.assign({}, ...[...referenced].reverse().map((r) => r.mapped.fieldTypes)) as Record<
+      string,
+      string
+    >,
   };
   return { mapped, query, correlation };
 }

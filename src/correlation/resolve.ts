@@ -57,7 +57,7 @@ export function resolveReferences(
   const at = (owner: Correlation | Filter, ref: Reference, code: string, message: string, notes?: string[]): void => {
     diagnostics.push({
       code,
-      severity: code === 'RC708' ? 'warning' : 'error',
+      severity: code === 'RC708' || code === 'RC743' ? 'warning' : 'error',
       message,
       file: owner.file,
       ...(ref.span ? { span: ref.span } : owner.span ? { span: owner.span } : {}),
@@ -66,6 +66,18 @@ export function resolveReferences(
   };
   const lookup = (owner: Correlation | Filter, ref: Reference): Named | undefined => {
     const found = index.get(ref.text) ?? [];
+    if (found.length === 0 && isFilter(owner)) {
+      // A filter tunes whichever of its rules are there: a team's tuning folder names rules of the whole shared
+      // set, and compiling a part of that set must not fail for the rest. (A correlation cannot run without its
+      // rules: an error.)
+      at(
+        owner,
+        ref,
+        'RC743',
+        `'${ref.text}' is the name or id of no rule in the files read; the filter does not tune it here`,
+      );
+      return undefined;
+    }
     if (found.length === 0) {
       at(owner, ref, 'RC701', `'${ref.text}' is the name or id of no rule in the files read`, [
         'give every file of the correlation to the command (a folder reads them all)',

@@ -28,4 +28,5 @@ export const CORRELATION_CODES = defineCodes({
     summary: 'a rule is deployed only through the correlation rules referring to it (none says `generate: true`)',
   },
   RC742: { severity: 'warning', summary: 'a document in a --filters folder is not a filter; ignored' },
+  RC743: { severity: 'warning', summary: 'a filter names a rule that is not among the files read; not tuned here' },
 });

@@ -124,12 +124,19 @@ describe('what the targets cannot express yet is refused, per target, on the cor
     ['splunk', 'value_sum', '{field: IpAddress, gte: 3}'],
     ['sentinel', 'temporal_ordered', '{gte: 2}'],
     ['elastic', 'event_count', '{gte: 3}'],
-    ['js', 'event_count', '{gte: 3}'],
   ])('%s, %s', (target, type, condition) => {
     const { result } = compile(correlation(type, condition), target);
     expect(result.query).toBeUndefined();
     expect(result.diagnostics.map((d) => `${d.code} ${d.message} ${d.span?.start.line}`)).toEqual([
       `RC720 correlation type ${type} is not supported for target ${target} yet 17`,
+    ]);
+  });
+
+  it('js: a correlation has no predicate module, refused with the reason (JS100)', () => {
+    const { result } = compile(correlation('event_count', '{gte: 3}'), 'js');
+    expect(result.query).toBeUndefined();
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message} ${d.span?.start.line}`)).toEqual([
+      "JS100 correlation rule 'Many failed logins' has no JS module (modules are per-event predicates): rulec match runs it 17",
     ]);
   });
 });
@@ -139,7 +146,12 @@ describe('rulec compile (binary)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rulec-corr-'));
     writeFileSync(join(dir, 'c.yml'), correlation('event_count', '{gte: 5}'));
     const r = runRulec(['compile', join(dir, 'c.yml'), '-t', 'sentinel']);
-    expect(r.stdout).toContain(`// Many failed logins (${join(dir, 'c.yml')}) for sentinel\nunion\n`);
+    expect(r.stdout).toContain(`// Many failed logins (${join(dir, 'c.yml')}#2)\nunion\n`);
+    // The referenced rules do not alert on their own (generate: false): labelled, not printed.
+    expect(r.stdout).toContain(
+      `// not deployed on its own, only through the correlation 'Many failed logins' (generate: false): Failed login (${join(dir, 'c.yml')})\n`,
+    );
+    expect(r.stdout).not.toContain('| where EventID == 4625\n\n');
     expect(r.stderr).toContain('warning[SN020]');
     expect(r.status).toBe(0);
     const refused = runRulec(['compile', join(dir, 'c.yml'), '-t', 'elastic']);

@@ -88,6 +88,9 @@ export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
   RC038: 'front end: a targets: key naming no target is ignored; no query changes',
   RC708: 'front end: a filter whose logsource differs from a rule is applied to it in no target; every target agrees',
   RC722: 'rulec match: an event of a correlated rule without a readable time is left out of windows (runtime notice)',
+  RC740: 'front end: a filter that tunes no rule read with it changes no query in any target (a notice to the author)',
+  RC742: 'rulec build/compile: a rule in a --filters folder is ignored by every command alike (not a translation)',
+  RC743: 'front end: a filter naming a rule not read with it tunes nothing there, in every target alike',
   SN020:
     'correlation query, not a detection query: the fixed-bin window loss is named in its own text; the detection fidelity tests never see it',
   SP501:
