@@ -13,6 +13,7 @@ import { BACKENDS } from '../../backends/index.js';
 import type { BuildCommandOptions } from '../../src/cli/build-command.js';
 import { buildCommand } from '../../src/cli/build-command.js';
 import { compileCommand } from '../../src/cli/compile-command.js';
+import { coverageCommand } from '../../src/cli/coverage-command.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { snapshot } from '../helpers/build-fixtures.js';
 import { runRulec } from '../helpers/run-rulec.js';
@@ -283,6 +284,23 @@ describe('rulec build with correlation rules and filters', () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('RC030');
     expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+});
+
+describe('rulec coverage with correlation rules', () => {
+  it('counts each correlation as a rule of every target, refusals per target', async () => {
+    const capture = io();
+    const status = await coverageCommand(
+      [join(dir, 'rules')],
+      { targets: ['splunk', 'elastic'], format: 'text' },
+      BACKENDS,
+      capture,
+    );
+    expect(status).toBe(0);
+    expect(capture.out).toMatch(/^splunk +5 +3 +2 +0 /m);
+    expect(capture.out).toMatch(/^elastic +5 +3 +0 +2 /m);
+    expect(capture.out).toContain('elastic refusals: RC720×2');
+    expect(capture.out).toContain('3 rules, 2 correlation rule(s), 1 filter(s) (0 file(s) with errors)');
   });
 });
 
