@@ -51,6 +51,8 @@ export interface ArtifactFile {
 export interface CompiledRule {
   readonly mapped: MappedRule;
   readonly query: QueryResult;
+  /** Set when this compiled rule is a correlation rule: its definition, for the artifact's shape and schedule. */
+  readonly correlation?: Correlation;
 }
 
 export interface Backend {
