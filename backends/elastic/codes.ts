@@ -105,11 +105,6 @@ export const ELASTIC_CODES = defineCodes({
     severity: 'error',
     summary: 'value_percentile is not emitted: the specification does not say which percentile its condition compares',
   },
-  EL512: {
-    severity: 'error',
-    summary:
-      'the referenced rules of a correlation group by different fields (aliases), which one threshold rule or ES|QL STATS cannot group by',
-  },
   EL513: {
     severity: 'error',
     summary:

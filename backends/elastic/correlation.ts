@@ -55,14 +55,6 @@ function prepared(rule: InputRule, report: Reporter): MappedRule {
 
 const same = (a: readonly string[], b: readonly string[]): boolean => a.join('\0') === b.join('\0');
 
-/** The one group-by all referenced rules share, or undefined (refused with EL512) when aliases make them differ. */
-function sharedGroupBy(input: Input, report: Reporter, form: string): readonly string[] | undefined {
-  const first = input.rules[0]?.groupBy ?? [];
-  if (input.rules.every((r) => same(r.groupBy, first))) return first;
-  report.refuse('EL512', `the referenced rules group by different fields (aliases), which one ${form} cannot group by`);
-  return undefined;
-}
-
 /** The value field of a value type, shared by all referenced rules, or undefined (refused) when there is none. */
 function sharedField(input: Input, report: Reporter): string | undefined {
   const c = input.correlation;
@@ -102,8 +94,9 @@ function thresholdProblem(input: Input): string | undefined {
   const eql = input.rules.findIndex((r) => r.compiled.query.language !== 'kuery');
   if (eql >= 0) return `the referenced rule '${ruleName(input, eql)}' is an EQL rule and a threshold rule takes KQL`;
   const first = input.rules[0]?.groupBy ?? [];
-  if (input.rules.some((r) => !same(r.groupBy, first)))
-    return 'the referenced rules group by different fields (aliases)';
+  const other = input.rules.find((r) => !same(r.groupBy, first));
+  if (other)
+    return `the referenced rules group by different Elastic fields (${first.join(', ')} / ${other.groupBy.join(', ')})`;
   if (c.type === 'value_count' && (c.fields.length !== 1 || input.rules.some((r) => r.field !== input.rules[0]?.field)))
     return 'a threshold rule counts distinct values of one field';
   return undefined;
@@ -158,10 +151,9 @@ function renderSequence(input: Input, report: Reporter): QueryResult {
 function renderEsql(input: Input, report: Reporter): QueryResult {
   const c = input.correlation;
   const empty: QueryResult = { query: '', language: 'esql', extra: { type: 'esql' } };
-  const groupBy = sharedGroupBy(input, report, 'ES|QL STATS … BY');
   const valued = c.type === 'value_count' || c.type === 'value_sum' || c.type === 'value_avg';
   const field = valued ? sharedField(input, report) : undefined;
-  if (groupBy === undefined || (valued && field === undefined)) return empty;
+  if (valued && field === undefined) return empty;
   const conditions = input.rules.map((r, i) => {
     const mapped = prepared(r, about(report, ruleName(input, i)));
     return new EsqlGenerator().generate(mapped.detection, mapped, about(report, ruleName(input, i)));
@@ -181,14 +173,27 @@ function renderEsql(input: Input, report: Reporter): QueryResult {
     return empty;
   }
   const span = esqlDuration(c.timespan)!;
-  const columns = groupBy.map(esqlField);
   const matches = conditions.length === 1 ? conditions[0]! : conditions.map((q) => `(${q})`).join(' OR ');
+  // Aliases may give each referenced rule its own group-by fields: one column per group-by entry then takes the
+  // field of the rule the event matches (the first, for an event several rules match).
+  const shared = input.rules.every((r) => same(r.groupBy, input.rules[0]!.groupBy));
+  const columns = shared ? input.rules[0]!.groupBy.map(esqlField) : c.groupBy.map(esqlField);
+  const groupEval = shared
+    ? undefined
+    : `| EVAL ${columns
+        .map(
+          (col, k) =>
+            `${col} = CASE(${input.rules.map((r, i) => `${conditions[i]}, ${esqlField(r.groupBy[k]!)}`).join(', ')})`,
+        )
+        .join(', ')}`;
   // An event without a group-by value joins no group (STATS … BY would make a null group of them).
-  const where =
-    columns.length === 0 ? matches : [`(${matches})`, ...columns.map((col) => `${col} IS NOT NULL`)].join(' AND ');
+  const present = columns.map((col) => `${col} IS NOT NULL`);
+  const where = shared && present.length > 0 ? [`(${matches})`, ...present].join(' AND ') : matches;
   const by = [`rulec_window = BUCKET(@timestamp, ${span})`, ...columns].join(', ');
   const value = field === undefined ? '' : esqlField(field);
   const lines = [`FROM ${indices.join(', ')}`, `| WHERE ${where}`];
+  if (groupEval !== undefined)
+    lines.push(groupEval, ...(present.length > 0 ? [`| WHERE ${present.join(' AND ')}`] : []));
   if (c.type === 'temporal') {
     // One 0/1 column per referenced rule (an event may match several), then the number of rules seen per group.
     const tags = conditions.map((q, i) => `rulec_rule_${i} = CASE(${q}, 1, 0)`);
