@@ -29,6 +29,9 @@ import { applyIpValues } from './ip-values.js';
 import { applySplitFields } from './split-fields.js';
 
 type Input = CorrelationInput;
+
+/** Group-by fields a threshold rule takes in every Kibana that has multi-field grouping (3; 5 from 9.2). */
+const MAX_THRESHOLD_FIELDS = 3;
 type InputRule = Input['rules'][number];
 
 const ESQL_OPS: Record<CompareKey, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '==', neq: '!=' };
@@ -99,6 +102,12 @@ function thresholdProblem(input: Input): string | undefined {
     return `the referenced rules group by different Elastic fields (${first.join(', ')} / ${other.groupBy.join(', ')})`;
   if (c.type === 'value_count' && (c.fields.length !== 1 || input.rules.some((r) => r.field !== input.rules[0]?.field)))
     return 'a threshold rule counts distinct values of one field';
+  // Kibana's threshold schema: at most 3 group-by fields (5 from 9.2, kibana#227465); a cardinality field that is
+  // also grouped by is rejected on import ("Cardinality of a field that is being aggregated on is always 1").
+  if (first.length > MAX_THRESHOLD_FIELDS)
+    return `a threshold rule groups by at most ${MAX_THRESHOLD_FIELDS} fields (before Kibana 9.2), not ${first.length}`;
+  if (c.type === 'value_count' && first.includes(input.rules[0]!.field!))
+    return `a threshold rule cannot count distinct values of '${input.rules[0]!.field!}', a field it groups by`;
   return undefined;
 }
 

@@ -173,6 +173,29 @@ describe('the rule type each correlation becomes', () => {
   });
 });
 
+describe('what a threshold rule cannot take becomes ES|QL, EL503 saying why', () => {
+  it.each([
+    [
+      'more group-by fields than Kibana takes',
+      correlation('event_count', 'failed_login', '{gte: 3}').replace(
+        'group-by: [TargetUserName]',
+        'group-by: [TargetUserName, Computer, IpAddress, LogonType]',
+      ),
+      'groups by at most 3 fields',
+    ],
+    [
+      'a distinct count of a grouped field',
+      correlation('value_count', 'failed_login', '{field: TargetUserName, gte: 3}'),
+      "cannot count distinct values of 'winlog.event_data.TargetUserName', a field it groups by",
+    ],
+    ['an upper bound', correlation('event_count', 'failed_login', '{lt: 3}'), 'is not "at least N"'],
+  ])('%s', (_name, text, reason) => {
+    const { result } = compile(text);
+    expect(result.query?.extra?.['type']).toBe('esql');
+    expect(result.diagnostics.find((d) => d.code === 'EL503')?.message).toContain(reason);
+  });
+});
+
 describe('hostile values stay literals', () => {
   const HOSTILE = [
     'a" OR TRUE OR "',
