@@ -117,9 +117,5 @@ export const ELASTIC_CODES = defineCodes({
   EL515: { severity: 'error', summary: 'a keyword (field-less) search has no ES|QL form' },
   EL516: { severity: 'error', summary: 'a case-insensitive regular expression cannot be expressed with ES|QL RLIKE' },
   EL517: { severity: 'error', summary: 'a date-part comparison is not emitted in ES|QL' },
-  EL518: {
-    severity: 'error',
-    summary: 'a value or index pattern holds a control or invisible character that an ES|QL string cannot spell',
-  },
   EL519: { severity: 'error', summary: 'the referenced rules of an ES|QL correlation have no index pattern for FROM' },
 });

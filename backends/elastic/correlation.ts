@@ -171,10 +171,8 @@ function renderEsql(input: Input, report: Reporter): QueryResult {
   for (const r of input.rules) {
     const index = r.compiled.mapped.destination['index'];
     for (const pattern of Array.isArray(index) ? index : []) {
-      const text = typeof pattern === 'string' ? esqlIndex(pattern) : undefined;
-      if (text === undefined)
-        report.refuse('EL518', `the index pattern ${JSON.stringify(pattern)} cannot be written in ES|QL`);
-      else if (!indices.includes(text)) indices.push(text);
+      const text = esqlIndex(String(pattern));
+      if (!indices.includes(text)) indices.push(text);
     }
   }
   if (indices.length === 0) {

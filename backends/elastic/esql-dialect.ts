@@ -17,7 +17,6 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { cidrAsPattern } from './cidr-lowering.js';
 import './codes.js';
-import { numericComparisonLoss } from './dialect.js';
 import { escapeLikeLiteral, esqlField, esqlNumber, esqlString } from './esql-escape.js';
 import { fieldKind } from './field-kind.js';
 import { sigmaRegexToLucene } from './lucene-regex.js';
@@ -38,16 +37,8 @@ export class EsqlGenerator extends QueryGenerator {
     return value ? 'TRUE' : 'FALSE';
   }
 
-  /** A string literal, or a refusal (EL518) when the value has no visible ES|QL spelling. */
-  private string(text: string, node: IrNode, ctx: GenContext): string {
-    const literal = esqlString(text);
-    if (literal !== undefined) return literal;
-    ctx.report.refuse(
-      'EL518',
-      `a value of '${'field' in node ? node.field : 'the rule'}' holds a control or invisible character that an ES|QL string cannot spell`,
-      node,
-    );
-    return '""';
+  private string(text: string): string {
+    return esqlString(text);
   }
 
   stringMatch(node: NodeOf<'stringMatch'>, ctx: GenContext): string {
@@ -69,18 +60,18 @@ export class EsqlGenerator extends QueryGenerator {
         );
         return '';
       }
-      return `${field} == TO_IP(${this.string(shape.text, node, ctx)})`;
+      return `${field} == TO_IP(${this.string(shape.text)})`;
     }
     // Values are lower-cased with the field (TO_LOWER), so a case-insensitive test compares like with like.
     const fold = (text: string): string => (cased ? text : text.toLowerCase());
     const subject = cased ? field : `TO_LOWER(${field})`;
-    if (shape.kind === 'exact') return `${subject} == ${this.string(fold(shape.text), node, ctx)}`;
+    if (shape.kind === 'exact') return `${subject} == ${this.string(fold(shape.text))}`;
     const like = p.parts
       .map((part) =>
         part.kind === 'literal' ? escapeLikeLiteral(fold(part.text)) : part.kind === 'anyChars' ? '*' : '?',
       )
       .join('');
-    return `${subject} LIKE ${this.string(like, node, ctx)}`;
+    return `${subject} LIKE ${this.string(like)}`;
   }
 
   numberMatch(node: NodeOf<'numberMatch'>, ctx: GenContext): string {
@@ -88,11 +79,20 @@ export class EsqlGenerator extends QueryGenerator {
       ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
       return '';
     }
-    const kind = fieldKind(ctx.mapped.fieldTypes, node.field);
-    // ES|QL type-checks comparisons: a string field is compared with the number's canonical decimal text.
-    const value =
-      kind === 'string' || kind === 'text' ? this.string(esqlNumber(node.value), node, ctx) : esqlNumber(node.value);
-    return `${esqlField(node.field)} == ${value}`;
+    // ES|QL type-checks comparisons (a keyword compared with a number fails the whole query): a numeric field is
+    // compared with the number, a string field with its canonical decimal text, and a field of unknown type as
+    // text (TO_STRING of a keyword is itself, of an integer its decimal digits).
+    const field = esqlField(node.field);
+    const text = this.string(esqlNumber(node.value));
+    switch (fieldKind(ctx.mapped.fieldTypes, node.field)) {
+      case 'number':
+        return `${field} == ${esqlNumber(node.value)}`;
+      case 'string':
+      case 'text':
+        return `${field} == ${text}`;
+      default:
+        return `TO_STRING(${field}) == ${text}`;
+    }
   }
 
   boolMatch(node: NodeOf<'boolMatch'>): string {
@@ -125,7 +125,7 @@ export class EsqlGenerator extends QueryGenerator {
       );
       return '';
     }
-    return `${esqlField(node.field)} RLIKE ${this.string(lucene.source, node, ctx)}`;
+    return `${esqlField(node.field)} RLIKE ${this.string(lucene.source)}`;
   }
 
   cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {
@@ -138,7 +138,7 @@ export class EsqlGenerator extends QueryGenerator {
           `'${node.field}' is not declared as an ip field: the CIDR match needs an ip mapping`,
           node,
         );
-      return `CIDR_MATCH(${esqlField(node.field)}, ${this.string(cidr, node, ctx)})`;
+      return `CIDR_MATCH(${esqlField(node.field)}, ${this.string(cidr)})`;
     }
     const lowered = kind === 'string' ? cidrAsPattern(node.network, node.prefixLength, node.family) : undefined;
     if (!lowered) {
@@ -153,8 +153,11 @@ export class EsqlGenerator extends QueryGenerator {
       ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
       return '';
     }
-    numericComparisonLoss(node, ctx);
-    return `${esqlField(node.field)} ${COMPARE_OPERATORS[node.op]} ${esqlNumber(node.value)}`;
+    // A field not typed numeric is converted (TO_DOUBLE: null when not a number), so the comparison is numeric, as
+    // Sigma's is, and type-checks whatever the field's mapping.
+    const field = esqlField(node.field);
+    const subject = fieldKind(ctx.mapped.fieldTypes, node.field) === 'number' ? field : `TO_DOUBLE(${field})`;
+    return `${subject} ${COMPARE_OPERATORS[node.op]} ${esqlNumber(node.value)}`;
   }
 
   fieldRef(node: NodeOf<'fieldRef'>): string {

@@ -2,9 +2,10 @@
  * ES|QL literal spelling, from Elasticsearch's ES|QL grammar (`EsqlBaseLexer.g4`: `QUOTED_STRING`,
  * `ESCAPE_SEQUENCE`, `QUOTED_IDENTIFIER`) and the LIKE reference (`operators/detailedDescription/like.md`).
  *
- * A `"…"` string knows the escapes `\t \n \r \" \\` and nothing else (no `\u`), so a control or format character
- * other than tab/newline/return has no visible spelling: such a value is refused (`esqlString` returns undefined)
- * rather than hidden in the query. Identifiers that are not plain are wrapped in backticks, inner backticks doubled.
+ * A `"…"` string knows the escapes `\t \n \r \" \\` and nothing else (no `\u`); every other character, controls
+ * included, is allowed raw (`UNESCAPED_CHARS: ~[\r\n"\\]`), so it is written as itself: only `"`, `\`, CR and LF
+ * could end or break the literal, and those are escaped. Identifiers that are not plain are wrapped in backticks,
+ * inner backticks doubled.
  */
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
@@ -15,12 +16,8 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\t': '\\t',
 };
 
-/** Characters with no ES|QL string spelling: controls and invisible format/separator characters. */
-const UNWRITABLE = /[^\t\n\r\P{Cc}]|\p{Cf}|\p{Zl}|\p{Zp}/u;
-
-/** A double-quoted ES|QL string, or undefined when `text` holds a character ES|QL cannot spell visibly. */
-export function esqlString(text: string): string | undefined {
-  if (UNWRITABLE.test(text)) return undefined;
+/** A double-quoted ES|QL string. */
+export function esqlString(text: string): string {
   return `"${text.replace(/[\\"\n\r\t]/g, (ch) => SIMPLE_ESCAPES[ch]!)}"`;
 }
 
@@ -49,8 +46,8 @@ export function esqlNumber(value: number): string {
   return Object.is(value, -0) ? '0' : String(value);
 }
 
-/** An index pattern of `FROM`: plain patterns bare, others as a quoted string (undefined when unwritable). */
-export function esqlIndex(pattern: string): string | undefined {
+/** An index pattern of `FROM`: plain patterns bare, others as a quoted string. */
+export function esqlIndex(pattern: string): string {
   return /^[A-Za-z0-9_.*\-:]+$/.test(pattern) ? pattern : esqlString(pattern);
 }
 

@@ -241,11 +241,17 @@ detection:
     for (const e of misses) expect(evaluateEql(step, e)).toBe(false);
   });
 
-  it('a control character is refused in ES|QL (EL518), never written raw', () => {
+  it('a control character stays inside its ES|QL string literal (the grammar allows it raw)', () => {
     const text = `title: Ctl\nname: ctl\nlogsource: {product: windows, service: security}\ndetection:\n  s: {TargetUserName: "a\\u0001b"}\n  condition: s\n---\ntitle: C\ncorrelation:\n  type: temporal\n  rules: [ctl]\n  group-by: [Computer]\n  timespan: 5m\n`;
     const { result } = compile(text);
-    expect(result.query).toBeUndefined();
-    expect(result.diagnostics.map((d) => d.code)).toContain('EL518');
+    const ast = parseEsql(result.query!.query);
+    const event = (user: string) => ({
+      '@timestamp': '2026-01-01T00:00:00Z',
+      Computer: 'h',
+      winlog: { channel: 'Security', event_data: { TargetUserName: user } },
+    });
+    expect(runEsql(ast, [event('a\u0001b')])).toHaveLength(1);
+    expect(runEsql(ast, [event('ab')])).toHaveLength(0);
   });
 });
 

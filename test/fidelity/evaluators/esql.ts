@@ -447,6 +447,15 @@ function call(fn: string, args: readonly EsqlExpr[], row: Row): EsqlValue {
       const s = v(0);
       return typeof s === 'string' ? s.toLowerCase() : null;
     }
+    case 'TO_STRING': {
+      const x = v(0);
+      return x === null ? null : String(x);
+    }
+    case 'TO_DOUBLE': {
+      const x = v(0);
+      if (typeof x === 'number') return x;
+      return typeof x === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(x) ? Number(x) : null;
+    }
     case 'TO_IP': {
       const s = v(0);
       return typeof s === 'string' && parseIp(s) ? s : null;
