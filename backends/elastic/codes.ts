@@ -76,4 +76,46 @@ export const ELASTIC_CODES = defineCodes({
       'the rule tests a field in a shape the Elastic integration does not store (O365 Parameters as one list: the o365 integration keys it by parameter name, test Parameters.<Name>)',
   },
   EL312: { severity: 'warning', summary: "an unknown key in the rule's targets.elastic settings was ignored" },
+  EL501: {
+    severity: 'warning',
+    summary:
+      "a correlation as a threshold rule counts each run's look-back (timespan plus run interval), not a sliding timespan window: events up to one interval further apart than the timespan may count together",
+  },
+  EL502: {
+    severity: 'warning',
+    summary:
+      'a correlation as an ES|QL rule groups events in fixed BUCKETs of the timespan, not a sliding window: a burst across a bucket boundary is split',
+  },
+  EL503: {
+    severity: 'info',
+    summary:
+      'an event_count or value_count correlation is emitted as an ES|QL rule because a threshold rule cannot state it (condition other than "at least", EQL rules, differing fields)',
+  },
+  EL505: {
+    severity: 'warning',
+    summary:
+      'ES|QL reads a multi-valued field (an array) as null in comparisons: such events do not match, where Sigma matches any element',
+  },
+  EL506: {
+    severity: 'warning',
+    summary:
+      "distinct values are counted by Elasticsearch's cardinality estimate (HyperLogLog++): exact up to about 3000 values, approximate above",
+  },
+  EL511: {
+    severity: 'error',
+    summary: 'value_percentile is not emitted: the specification does not say which percentile its condition compares',
+  },
+  EL513: {
+    severity: 'error',
+    summary:
+      "the correlation's value field differs between the referenced rules (aliases), which one Elastic query cannot aggregate",
+  },
+  EL514: {
+    severity: 'error',
+    summary: "the correlation's condition names several value fields (a tuple), which Elastic does not aggregate",
+  },
+  EL515: { severity: 'error', summary: 'a keyword (field-less) search has no ES|QL form' },
+  EL516: { severity: 'error', summary: 'a case-insensitive regular expression cannot be expressed with ES|QL RLIKE' },
+  EL517: { severity: 'error', summary: 'a date-part comparison is not emitted in ES|QL' },
+  EL519: { severity: 'error', summary: 'the referenced rules of an ES|QL correlation have no index pattern for FROM' },
 });

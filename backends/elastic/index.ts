@@ -5,6 +5,7 @@ import type { ArtifactFile, Backend, CompiledRule } from '../../src/backend/type
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
 import './codes.js';
+import { renderElasticCorrelation } from './correlation.js';
 import { fileStem } from './naming.js';
 import { renderElasticQuery } from './render-query.js';
 import { buildRuleObject } from './rule-object.js';
@@ -22,6 +23,7 @@ export const backend: Backend = {
   aliases: ['kibana', 'elasticsearch', 'elastic-security', 'kql'],
   root,
   renderQuery: renderElasticQuery,
+  renderCorrelation: renderElasticCorrelation,
   renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {
     const rule = buildRuleObject(compiled);
     return [{ path: `${fileStem(compiled.mapped.rule)}.json`, content: loaded().render('rule.json', { rule }) }];

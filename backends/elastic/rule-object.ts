@@ -3,6 +3,8 @@
  * (docs/reference/targets/elastic.md §2): always `rule_id` and `version`; keys in alphabetical order at every level so output is stable.
  */
 import type { CompiledRule } from '../../src/backend/types.js';
+import type { Correlation } from '../../src/correlation/model.js';
+import { timespanMs } from '../../src/correlation/model.js';
 import { fieldsOf } from '../../src/ir/visit.js';
 import type { Level, Rule } from '../../src/model/rule.js';
 import { readDestination } from './destination.js';
@@ -49,6 +51,36 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** Milliseconds as `<n><s|m|h|d>` in the largest unit that divides them. */
+function duration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${Math.ceil(ms / 1000)}s`;
+}
+
+/**
+ * A correlation's schedule: it runs every `interval` (the rule's, but never longer than the timespan) and looks back
+ * the timespan plus one interval, so every window of `timespan` lies inside some run's look-back (correlation.ts).
+ */
+export function correlationSchedule(
+  correlation: Correlation,
+  ruleInterval: string,
+): { readonly interval: string; readonly from: string } {
+  const span = correlation.timespanMs;
+  const interval = Math.min(timespanMs(ruleInterval) ?? span, span);
+  return { interval: duration(interval), from: `now-${duration(span + interval)}` };
+}
+
+/** The description of a correlation rule ends with what it correlates, so a reviewer sees the referenced rules. */
+function correlationLine(correlation: Correlation): string {
+  const rules = correlation.rules.map((r) => r.text).join(', ');
+  return `Sigma correlation (${correlation.type}, within ${correlation.timespan}) of the rules: ${rules}.`;
+}
+
 export function buildRuleObject(compiled: CompiledRule): Record<string, unknown> {
   const { mapped, query } = compiled;
   const { rule } = mapped;
@@ -64,13 +96,17 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
       name,
       type: mapped.fieldTypes[name] ?? elasticFieldType(name) ?? 'unknown',
     }));
+  const correlation = compiled.correlation;
+  const schedule = correlation ? correlationSchedule(correlation, rule.deploy.interval) : undefined;
+  const description = rule.description ?? rule.title;
   const object: Record<string, unknown> = {
     author: [...rule.authors],
-    description: rule.description ?? rule.title,
+    description: correlation ? `${description}\n\n${correlationLine(correlation)}` : description,
     false_positives: [...rule.falsepositives],
-    from: `now-${rule.deploy.lookback}`,
-    index: [...destination.index],
-    interval: rule.deploy.interval,
+    from: schedule?.from ?? `now-${rule.deploy.lookback}`,
+    // An ES|QL query names its indices in FROM; the rule object has no `index` then.
+    ...(type === 'esql' ? {} : { index: [...destination.index] }),
+    interval: schedule?.interval ?? rule.deploy.interval,
     language: query.language,
     max_signals: rule.deploy.maxAlerts,
     name: rule.title,
@@ -83,7 +119,11 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
     severity: severityOf(rule),
     tags: elasticTags(rule, destination),
     threat: ruleThreat(rule.tags),
-    timestamp_override: 'event.ingested',
+    // A correlation's windows are on event time (@timestamp), as Sigma's timespan is: no ingest-time override.
+    ...(correlation ? {} : { timestamp_override: 'event.ingested' }),
+    ...(type === 'threshold' && query.extra?.['threshold'] !== undefined
+      ? { threshold: query.extra['threshold'] }
+      : {}),
     type,
     version: rule.deploy.version,
     // Optional keys: absent rather than invented. A rule without a licence gets none (rulec does not guess one);

@@ -123,7 +123,7 @@ describe('what the targets cannot express yet is refused, per target, on the cor
   it.each([
     ['splunk', 'value_sum', '{field: IpAddress, gte: 3}'],
     ['sentinel', 'temporal_ordered', '{gte: 2}'],
-    ['elastic', 'event_count', '{gte: 3}'],
+    ['js', 'event_count', '{gte: 3}'],
   ])('%s, %s', (target, type, condition) => {
     const { result } = compile(correlation(type, condition), target);
     expect(result.query).toBeUndefined();
@@ -154,10 +154,14 @@ describe('rulec compile (binary)', () => {
     expect(r.stdout).not.toContain('| where EventID == 4625\n\n');
     expect(r.stderr).toContain('warning[SN020]');
     expect(r.status).toBe(0);
-    const refused = runRulec(['compile', join(dir, 'c.yml'), '-t', 'elastic']);
-    expect(refused.stderr).toContain(
-      'error[RC720]: correlation type event_count is not supported for target elastic yet',
+    const elastic = runRulec(['compile', join(dir, 'c.yml'), '-t', 'elastic']);
+    expect(elastic.stdout).toContain(
+      '(winlog.channel:Security and event.code:4625) or (winlog.channel:Security and event.code:4648)',
     );
+    expect(elastic.stderr).toContain('warning[EL501]');
+    expect(elastic.status).toBe(0);
+    const refused = runRulec(['compile', join(dir, 'c.yml'), '-t', 'js']);
+    expect(refused.stderr).toContain('error[RC720]: correlation type event_count is not supported for target js yet');
     expect(refused.status).toBe(1);
   });
 });

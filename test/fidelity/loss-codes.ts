@@ -95,6 +95,14 @@ export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
     'correlation query, not a detection query: the fixed-bin window loss is named in its own text; the detection fidelity tests never see it',
   SP501:
     'correlation query, not a detection query: the fixed-bin window loss is named in its own text; the detection fidelity tests never see it',
+  EL501:
+    'correlation query (threshold look-back window): excused in test/correlation/elastic-differential.test.ts, where only extra alerts may differ; the detection fidelity tests never see it',
+  EL502:
+    'correlation query (fixed ES|QL buckets): excused in test/correlation/elastic-differential.test.ts, where only missed alerts may differ; the detection fidelity tests never see it',
+  EL505:
+    'correlation query (ES|QL multi-valued fields read as null): named in its own text; the detection fidelity tests never see it',
+  EL506:
+    'correlation query (approximate distinct count above ~3000 values): named in its own text; the detection fidelity tests never see it',
   RC120: 'front end: unknown top-level key',
   RC124: 'front end: a YYYY/MM/DD date is metadata, read as its ISO day; no query changes',
   RC121: 'front end: schedule gap; every target searches the same widened window, the query is unchanged',
