@@ -105,17 +105,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   }
   // Correlation rules and filters refer to rules of any file read: link them once everything is loaded.
   const resolution = resolveReferences(loaded.rules, loaded.correlations, loaded.filters);
-  const runnable = resolution.correlations.filter((r) => {
-    if (r.correlation.type !== 'value_percentile') return true;
-    resolution.diagnostics.push({
-      code: 'RC720',
-      severity: 'error',
-      message: 'correlation type value_percentile is not supported for rulec match yet',
-      file: r.correlation.file,
-      ...(r.correlation.span ? { span: r.correlation.span } : {}),
-    });
-    return false;
-  });
+  const runnable = resolution.correlations;
   for (const d of resolution.diagnostics) {
     io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : loaded.sources.get(d.file))}\n`);
     if (d.severity === 'error') failed = true;

@@ -4,7 +4,7 @@
  * Windows slide (the specification asks for no fixed boundaries): for thresholds that only ask for "at least"
  * (`gt`, `gte`) an alert fires as soon as the last `timespan` of a group meets it, and the group starts over, so
  * one burst gives one alert. Other thresholds (`lt`, `eq`, ranges) are judged when a window that opened with a
- * group's first event closes (so is any value_avg threshold: an average can fall again): at the first later
+ * group's first event closes (so is any value_avg or value_percentile threshold: they can fall again): at the first later
  * event past its end, or at the end of the stream.
  * A late event joins its group's window in time order; memory is bounded by evicting groups that can no longer
  * fire (a group idle for longer than `timespan` behind the newest event).
@@ -163,8 +163,46 @@ class Engine {
 
   /** Judges a closing window of an upper-bounded threshold. */
   private close(group: Group, out: CorrelationAlert[]): void {
+    if (this.c.type === 'value_percentile') {
+      this.percentiles(group, out);
+      return;
+    }
     const measured = this.measure(group.entries);
     if (measured !== undefined && this.fires(measured)) out.push(this.alert(group, measured, group.entries));
+  }
+
+  /**
+   * value_percentile, as the specification's example reads ("a process name [seen in] less than 1% of all the
+   * processes" of a computer, `condition: {field: Image, lte: 1}`): for each value of the field in the closing
+   * window, the share of the group's events carrying it, in percent, is compared with the condition; each value
+   * that meets it is one alert, its group values followed by the field and that value. Exact: the window's
+   * entries are all the state there is.
+   */
+  private percentiles(group: Group, out: CorrelationAlert[]): void {
+    const byValue = new Map<string, Entry[]>();
+    let total = 0;
+    for (const e of group.entries) {
+      if (e.value === undefined || e.value === null) continue;
+      total++;
+      const key = String(e.value);
+      const list = byValue.get(key);
+      if (list) list.push(e);
+      else byValue.set(key, [e]);
+    }
+    for (const entries of byValue.values()) {
+      const share = (100 * entries.length) / total;
+      if (!this.fires(share)) continue;
+      const alert = this.alert(group, share, entries);
+      out.push({ ...alert, group: { ...alert.group, [this.c.fields[0]!]: entries[0]!.value } });
+    }
+  }
+
+  /** Number of entries held in windows, for the memory bound tests. */
+  get entryCount(): number {
+    let n = 0;
+    for (const g of this.groups.values())
+      n += g.entries.length + (g.chains?.reduce((k, c) => k + (c?.length ?? 0), 0) ?? 0);
+    return n;
   }
 
   /** Forgets groups whose window ended before `now` (judging the closing ones first). */
@@ -185,10 +223,12 @@ class Engine {
 /**
  * Whether an alert may fire as soon as the sliding window meets the threshold: the measure only grows as events
  * arrive (counts, distinct values, rules seen, sums of the non-negative amounts they are) and the threshold only
- * asks for "at least". An average can fall again, so it waits for the window to close, like upper bounds.
+ * asks for "at least". An average or a share can fall again, so they wait for the window to close, like upper bounds.
  */
 function firesEarly(c: Correlation): boolean {
-  return c.type !== 'value_avg' && (c.threshold === undefined || isLowerBound(c.threshold));
+  return (
+    c.type !== 'value_avg' && c.type !== 'value_percentile' && (c.threshold === undefined || isLowerBound(c.threshold))
+  );
 }
 
 /** Evicting scans every group; doing it once per this many events keeps it off the per-event cost. */
@@ -254,6 +294,11 @@ export class Correlator {
   /** Number of live groups, for the memory bound tests. */
   get groupCount(): number {
     return this.engines.reduce((n, e) => n + e.groups.size, 0);
+  }
+
+  /** Number of events held in live windows (the correlator's state besides the groups), for the same tests. */
+  get entryCount(): number {
+    return this.engines.reduce((n, e) => n + e.entryCount, 0);
   }
 
   /** An alert is an event for the correlations that refer to its correlation: its group values are its fields. */
