@@ -64,4 +64,9 @@ export const SPLUNK_CODES = defineCodes({
       'a correlation counts in fixed `bin` windows, where the specification slides: a burst across two bins can be missed',
   },
   SP502: { severity: 'error', summary: 'a correlation group-by field name Splunk cannot take as written' },
+  SP503: {
+    severity: 'warning',
+    summary:
+      'temporal_ordered: events of two steps at the same instant do not count as ordered (step times compare strictly), where the specification leaves them unordered and rulec match takes them in arrival order',
+  },
 });

@@ -100,6 +100,7 @@ export function renderSplunkCorrelation(input: CorrelationInput, report: Reporte
       break;
     }
     case 'temporal_ordered': {
+      report.warn('SP503', 'events of two steps at the same instant do not count as ordered');
       lines.push(`| eval ${tags.join(', ')}, rulec_time=_time`, bin);
       searches.forEach((_, i) => {
         const after = i === 0 ? '' : ` AND rulec_time>rulec_step_${i - 1}`;

@@ -116,18 +116,18 @@ const CASES: [string, string | undefined, string[], string[]][] = [
 const codes = (ds: readonly { code: string }[]) => ds.map((d) => d.code);
 
 describe.each(CASES)('%s', (type, condition, spl, kusto) => {
-  it('Splunk: the expected stages, passing the SPL checker, warning SP501', () => {
+  it('Splunk: the expected stages, passing the SPL checker, warning SP501 (and SP503 for order)', () => {
     const { result } = compile(correlation(type, condition), 'splunk');
     const lines = result.query!.query.split('\n');
     expect(lines.slice(-spl.length)).toEqual(spl);
     expect(checkSpl(result.query!.query, CORRELATION_COMMANDS)).toEqual([]);
-    expect(codes(result.diagnostics)).toEqual(['SP501']);
+    expect(codes(result.diagnostics)).toEqual(type === 'temporal_ordered' ? ['SP501', 'SP503'] : ['SP501']);
   });
-  it('Sentinel: the expected stages, binding with 0 errors in the Kusto language service, warning SN020', () => {
+  it('Sentinel: the expected stages, binding with 0 errors in the Kusto language service, warning SN020 (and SN022 for order)', () => {
     const { result, loaded } = compile(correlation(type, condition), 'sentinel');
     expect(result.query!.query.split('\n').slice(-kusto.length)).toEqual(kusto);
     expect(createKustoChecker(tablesFromPipeline(loaded.pipeline)).errors(result.query!.query)).toEqual([]);
-    expect(codes(result.diagnostics)).toEqual(['SN020']);
+    expect(codes(result.diagnostics)).toEqual(type === 'temporal_ordered' ? ['SN020', 'SN022'] : ['SN020']);
   });
 });
 
