@@ -24,37 +24,43 @@ export function renderSentinelCorrelation(input: CorrelationInput, report: Repor
     return { query: '', language: 'kql' };
   };
   const field = input.rules[0]?.field;
-  if (c.type.startsWith('value_') && field === undefined)
+  if (c.type.startsWith('value_') && input.rules.some((r) => r.field === undefined))
     return refused('RC720', `correlation type ${c.type} without one condition field is not supported for sentinel`);
-  if (input.rules.some((r) => r.field !== field)) {
-    return refused(
-      'RC720',
-      'a value field that differs between the referenced rules is not supported for target sentinel yet',
-    );
-  }
-  const column = field === undefined ? undefined : identifier(field);
-  if (field !== undefined && column === undefined)
-    report.refuse('SN021', `condition field '${field}' cannot be written as a Kusto column name`);
-  const groupBy = input.rules[0]?.groupBy ?? [];
-  if (input.rules.some((r) => r.groupBy.join('\0') !== groupBy.join('\0'))) {
-    return refused(
-      'RC720',
-      'group-by fields that differ between the referenced rules are not supported for target sentinel yet',
-    );
-  }
+  // Aliases (or a pipeline mapping the rules' tables differently) give a group-by entry or the value field a
+  // different column per rule: each branch then copies its own column into one named after the entry.
+  const renamed = (values: readonly (string | undefined)[]): boolean => values.some((v) => v !== values[0]);
+  const fieldDiffers = renamed(input.rules.map((r) => r.field));
+  const differs = c.groupBy.map((_, g) => renamed(input.rules.map((r) => r.groupBy[g])));
+  const named = (name: string, what: string): string | undefined => {
+    const id = identifier(name);
+    if (id === undefined) report.refuse('SN021', `${what} '${name}' cannot be written as a Kusto column name`);
+    return id;
+  };
+  const column = field === undefined ? undefined : fieldDiffers ? 'rulec_value' : named(field, 'condition field');
   const columns: string[] = [];
-  for (const g of groupBy) {
-    const id = identifier(g);
-    if (id === undefined) report.refuse('SN021', `group-by field '${g}' cannot be written as a Kusto column name`);
-    else columns.push(id);
-  }
+  c.groupBy.forEach((entry, g) => {
+    const id = named(differs[g] ? entry : input.rules[0]!.groupBy[g]!, 'group-by field');
+    if (id !== undefined) columns.push(id);
+  });
   report.warn('SN020', `events are counted in fixed ${c.timespan} bins, not a sliding ${c.timespan} window`);
   // The temporal types count or order the rules seen: each branch tags its rows with the rule's position (a
   // number, so no value from a rule reaches the query).
   const tagged = c.type === 'temporal' || c.type === 'temporal_ordered';
-  const queries = input.rules.map((r, i) =>
-    tagged ? `${r.compiled.query.query}\n| extend rulec_rule = ${i}` : r.compiled.query.query,
-  );
+  const numeric = c.type === 'value_sum' || c.type === 'value_avg';
+  const queries = input.rules.map((r, i) => {
+    const extend: string[] = [];
+    c.groupBy.forEach((entry, g) => {
+      const source = named(r.groupBy[g]!, 'group-by field');
+      const target = identifier(entry);
+      if (differs[g] && source !== undefined && target !== undefined) extend.push(`${target} = tostring(${source})`);
+    });
+    if (fieldDiffers && r.field !== undefined) {
+      const source = named(r.field, 'condition field');
+      if (source !== undefined) extend.push(`rulec_value = ${numeric ? 'todouble' : 'tostring'}(${source})`);
+    }
+    if (tagged) extend.push(`rulec_rule = ${i}`);
+    return extend.length === 0 ? r.compiled.query.query : `${r.compiled.query.query}\n| extend ${extend.join(', ')}`;
+  });
   const base =
     queries.length === 1
       ? queries[0]!

@@ -34,31 +34,32 @@ export function renderSplunkCorrelation(input: CorrelationInput, report: Reporte
     return { query: '', language: 'spl' };
   };
   const field = input.rules[0]?.field;
-  if (c.type.startsWith('value_') && field === undefined)
+  if (c.type.startsWith('value_') && input.rules.some((r) => r.field === undefined))
     return refused('RC720', `correlation type ${c.type} without one condition field is not supported for splunk`);
-  if (input.rules.some((r) => r.field !== field)) {
-    return refused(
-      'RC720',
-      'a value field that differs between the referenced rules is not supported for target splunk yet',
-    );
+  for (const r of input.rules) {
+    if (r.field !== undefined && !PLAIN_FIELD.test(r.field))
+      report.refuse('SP502', `condition field '${r.field}' is not a plain Splunk field name`);
+    for (const g of r.groupBy)
+      if (!PLAIN_FIELD.test(g)) report.refuse('SP502', `group-by field '${g}' is not a plain Splunk field name`);
   }
-  if (field !== undefined && !PLAIN_FIELD.test(field))
-    report.refuse('SP502', `condition field '${field}' is not a plain Splunk field name`);
-  const groupBy = input.rules[0]?.groupBy ?? [];
-  if (input.rules.some((r) => r.groupBy.join('\0') !== groupBy.join('\0'))) {
-    return refused(
-      'RC720',
-      'group-by fields that differ between the referenced rules are not supported for target splunk yet',
-    );
-  }
-  for (const g of groupBy) {
-    if (!PLAIN_FIELD.test(g)) report.refuse('SP502', `group-by field '${g}' is not a plain Splunk field name`);
-  }
+  // Aliases (or a pipeline mapping the rules' sources differently) give a group-by entry or the value field a
+  // different field per rule: one `eval` takes, for each event, the field of the rule whose search it matches.
+  const renamed = (values: readonly (string | undefined)[]): boolean => values.some((v) => v !== values[0]);
+  const fieldDiffers = renamed(input.rules.map((r) => r.field));
+  const differs = c.groupBy.map((_, g) => renamed(input.rules.map((r) => r.groupBy[g])));
+  for (const [g, entry] of c.groupBy.entries())
+    if (differs[g] && !PLAIN_FIELD.test(entry))
+      report.refuse('SP502', `group-by alias '${entry}' is not a plain Splunk field name`);
+  const groupBy = c.groupBy.map((entry, g) => (differs[g] ? entry : input.rules[0]!.groupBy[g]!));
+  const valueField = fieldDiffers ? 'rulec_value' : field;
   const searches = input.rules.map((r) => r.compiled.query.query);
-  // A search with piped parts (`| regex`) can neither be OR-ed inside one `search` clause nor be a `searchmatch`.
   const tagged = c.type === 'temporal' || c.type === 'temporal_ordered';
+  const aliased = fieldDiffers || differs.some(Boolean);
+  // A search with piped parts (`| regex`) can neither be OR-ed inside one `search` clause nor be a `searchmatch`.
   if ((searches.length > 1 || tagged) && searches.some((q) => q.includes('|')))
     return refused('RC720', 'referenced rules with piped searches are not supported for this correlation on splunk');
+  if (aliased)
+    report.warn('SP504', "an event matching several referenced rules takes the first such rule's field for an alias");
   report.warn('SP501', `events are counted in fixed ${c.timespan} bins, not a sliding ${c.timespan} window`);
   const base = searches.length === 1 ? searches[0]! : searches.map((q) => `(${q})`).join(' OR ');
   const bin = `| bin _time span=${c.timespan}`;
@@ -67,6 +68,14 @@ export function renderSplunkCorrelation(input: CorrelationInput, report: Reporte
   // The tags are numbers computed from the rule searches rulec wrote, quoted as eval strings: no rule value can
   // end the literal (evalString), and the tag names are fixed.
   const tags = searches.map((q, i) => `rulec_rule_${i}=if(searchmatch(${evalString(q)}),1,0)`);
+  if (aliased) {
+    // PLAIN_FIELD names need no quoting in eval except for dots, so every field is single-quoted alike.
+    const pick = (fieldOf: (r: CorrelationInput['rules'][number]) => string | undefined): string =>
+      `case(${input.rules.map((r, i) => `searchmatch(${evalString(searches[i]!)}),'${fieldOf(r) ?? ''}'`).join(',')})`;
+    const assignments = c.groupBy.flatMap((entry, g) => (differs[g] ? [`${entry}=${pick((r) => r.groupBy[g])}`] : []));
+    if (fieldDiffers) assignments.push(`rulec_value=${pick((r) => r.field)}`);
+    lines.push(`| eval ${assignments.join(', ')}`);
+  }
   switch (c.type) {
     case 'event_count':
     case 'value_count':
@@ -74,9 +83,9 @@ export function renderSplunkCorrelation(input: CorrelationInput, report: Reporte
     case 'value_avg': {
       const aggregate = {
         event_count: 'count',
-        value_count: `dc(${field})`,
-        value_sum: `sum(${field})`,
-        value_avg: `avg(${field})`,
+        value_count: `dc(${valueField})`,
+        value_sum: `sum(${valueField})`,
+        value_avg: `avg(${valueField})`,
       }[c.type];
       lines.push(
         bin,
@@ -116,7 +125,7 @@ export function renderSplunkCorrelation(input: CorrelationInput, report: Reporte
       const groups = ['_time', ...groupBy].join(' ');
       lines.push(
         bin,
-        `| stats count as rulec_count by ${groups} ${field}`,
+        `| stats count as rulec_count by ${groups} ${valueField}`,
         `| eventstats sum(rulec_count) as rulec_total by ${groups}`,
         '| eval value_percentile=100*rulec_count/rulec_total',
         `| where ${whereClause('value_percentile', c.threshold ?? {})}`,

@@ -151,3 +151,36 @@ describe('Splunk rule tags', () => {
     expect(codes(result.diagnostics)).toEqual(['RC720']);
   });
 });
+
+describe('aliases: a group-by entry read from a different field per rule', () => {
+  const text = correlation('event_count', '{gte: 3}').replace(
+    '  timespan: 1h\n',
+    '  timespan: 1h\n  aliases:\n    TargetUserName:\n      failed_login: TargetUserName\n      explicit_credentials: SubjectUserName\n',
+  );
+
+  it('Splunk: an eval picks the field of the rule each event matches, warning SP504', () => {
+    const { result } = compile(text, 'splunk');
+    const lines = result.query!.query.split('\n');
+    expect(lines[1]).toBe(
+      '| eval TargetUserName=case(searchmatch("source=\\"XmlWinEventLog:Security\\" EventCode=4625"),\'TargetUserName\',' +
+        'searchmatch("source=\\"XmlWinEventLog:Security\\" EventCode=4648 TargetServerName=\\"say \\\\\\"hi\\\\\\" \\\\\\\\ there\\""),\'SubjectUserName\')',
+    );
+    expect(lines.slice(2)).toEqual([
+      '| bin _time span=1h',
+      '| stats count as event_count by _time TargetUserName Computer',
+      '| where event_count >= 3',
+    ]);
+    expect(checkSpl(result.query!.query, CORRELATION_COMMANDS)).toEqual([]);
+    expect(codes(result.diagnostics)).toEqual(['SP504', 'SP501']);
+  });
+
+  it('Sentinel: each branch copies its field into the entry (as a string), binding with 0 errors', () => {
+    const { result, loaded } = compile(text, 'sentinel');
+    expect(result.query!.query).toContain(
+      '    | where EventID == 4625\n    | extend TargetUserName = tostring(TargetUserName)),\n',
+    );
+    expect(result.query!.query).toContain('\n    | extend TargetUserName = tostring(SubjectUserName))\n');
+    expect(createKustoChecker(tablesFromPipeline(loaded.pipeline)).errors(result.query!.query)).toEqual([]);
+    expect(codes(result.diagnostics)).toEqual(['SN020']);
+  });
+});

@@ -94,6 +94,8 @@ export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
     'correlation query, not a detection query: the fixed-bin window loss is named in its own text; the detection fidelity tests never see it',
   SN022:
     'correlation query, not a detection query: the order of same-instant steps is named in its own text; test/correlation/differential.test.ts uses distinct times',
+  SP504:
+    'correlation query, not a detection query: an event matched by several aliased rules is named in its own text; the differential test keeps rules disjoint',
   SP503:
     'correlation query, not a detection query: the order of same-instant steps is named in its own text; test/correlation/differential.test.ts uses distinct times',
   RC120: 'front end: unknown top-level key',

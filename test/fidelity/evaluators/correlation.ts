@@ -7,11 +7,12 @@
  * - SPL: `eval a=expr, …`, `bin _time span=<n><s|m|h|d>` (epoch-aligned), `stats`/`eventstats <agg> as <name> … by
  *   <fields>` (a row missing a by-field is dropped by `stats` and left alone by `eventstats`), `where expr`; eval
  *   functions `if`, `null`, `isnotnull`, `searchmatch` (its string read as a search by spl.ts); aggregates `count`,
- *   `dc`, `sum`, `avg`, `min`, `max` (null and non-numbers ignored; no value → no field), `eval(expr)` arguments.
+ *   `dc`, `sum`, `avg`, `min`, `max` (null and non-numbers ignored; no value → no field), `eval(expr)` arguments;
+ *   `case(cond, value, …)` (null when no condition holds), single-quoted field names.
  * - Kusto: `union (q), (q)` of `<Table> | where …` branches with `| extend rulec_rule = <n>`, `summarize <name> =
  *   <agg>, … by bin(TimeGenerated, <span>), <cols>`, `extend (a, b) = array_sort_asc(x, y)`, `extend name = expr`,
  *   `mv-expand A = x, B = y to typeof(long)` (arrays zipped), `where expr`; aggregates `count`, `count_distinct`,
- *   `sum`, `avg`, `make_list`; functions `todouble`, `strcat_array`; `matches regex`. `make_list` keeps input order
+ *   `sum`, `avg`, `make_list`; functions `todouble`, `tostring` (null → ""), `strcat_array`; `matches regex`. `make_list` keeps input order
  *   (Kusto does not promise one, which is why the emitted query sorts with array_sort_asc).
  *
  * Times: `_time` is epoch seconds (SPL), `TimeGenerated` epoch milliseconds (a number stands for the datetime).
@@ -55,6 +56,14 @@ function tokenize(text: string): Tok[] {
       if (j >= text.length) throw new Error(`unterminated string in ${text}`);
       out.push({ t: 'str', v });
       i = j + 1;
+      continue;
+    }
+    if (c === "'") {
+      // SPL eval: a single-quoted field name.
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`unterminated field name in ${text}`);
+      out.push({ t: 'id', v: text.slice(i + 1, end) });
+      i = end + 1;
       continue;
     }
     const num = /^(\d+(?:\.\d+)?)([smhd](?![A-Za-z0-9_]))?/.exec(text.slice(i));
@@ -234,6 +243,14 @@ function evalExpr(e: Expr, row: Row): unknown {
           return args(0) !== null && args(0) !== undefined;
         case 'searchmatch':
           return spl.evaluate(spl.parse(String(args(0))), row);
+        case 'case': {
+          for (let k = 0; k + 1 < e.args.length; k += 2) if (args(k) === true) return args(k + 1);
+          return null;
+        }
+        case 'tostring': {
+          const v = args(0);
+          return v === null || v === undefined ? '' : String(v);
+        }
         case 'todouble':
           return num(args(0)) ?? null;
         case 'strcat_array':
@@ -436,8 +453,12 @@ function kustoBranches(lines: readonly string[]): { filter: kusto.KustoQuery; ex
     const parts = t.split('\n');
     const extend: [string, Expr][] = [];
     while (parts.length > 0 && parts[parts.length - 1]!.startsWith('| extend ')) {
-      const m = /^\| extend (\w+) = (.*)$/.exec(parts.pop()!)!;
-      extend.unshift([m[1]!, parseExpr(m[2]!)]);
+      const assignments = splitTop(parts.pop()!.slice('| extend '.length)).map((a): [string, Expr] => {
+        const m = /^(\w+) = (.*)$/.exec(a);
+        if (!m) throw new Error(`extend: ${a}`);
+        return [m[1]!, parseExpr(m[2]!)];
+      });
+      extend.unshift(...assignments);
     }
     return { filter: kusto.parse(parts.join('\n')), extend };
   });
