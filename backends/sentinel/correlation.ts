@@ -89,7 +89,8 @@ export function renderSentinelCorrelation(input: CorrelationInput, report: Repor
     }
     case 'temporal_ordered': {
       report.warn('SN022', 'events of two steps at the same instant are put in either order');
-      // The rules seen in a group's bin, in time order, as text ("0,2,1,…"); the pattern asks for 0, 1, …, n-1 as a
+      // make_list keeps at most 1,048,576 items per group and bin (Kusto's cap), far above what a detection sees in
+      // one window. The rules seen in a group's bin, in time order, as text ("0,2,1,…"); the pattern asks for 0, 1, …, n-1 as a
       // subsequence. Only rule positions (numbers) reach the pattern.
       const steps = input.rules.map((_, i) => String(i)).join(',([0-9]+,)*');
       lines.push(

@@ -130,7 +130,7 @@ class Engine {
         return new Set(entries.map((e) => e.rule)).size;
       case 'value_sum':
       case 'value_avg': {
-        const numbers = entries.map((e) => Number(e.value)).filter((x) => Number.isFinite(x));
+        const numbers = entries.map((e) => numeric(e.value)).filter((x): x is number => x !== undefined);
         if (numbers.length === 0) return undefined;
         const sum = numbers.reduce((a, b) => a + b, 0);
         return c.type === 'value_sum' ? sum : sum / numbers.length;
@@ -327,6 +327,18 @@ export function valueOf(event: Readonly<Record<string, unknown>>, field: string)
     current = (current as Record<string, unknown>)[part];
   }
   return current;
+}
+
+/**
+ * A value the value types add up: a finite number, or a string holding one. Empty strings, booleans and the rest
+ * are skipped, as Splunk's `sum`/`avg` skip non-numbers and Kusto's `todouble` makes them null (JS `Number('')`
+ * would be 0 and pull an average down).
+ */
+function numeric(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function tuple(event: Readonly<Record<string, unknown>>, fields: readonly string[]): unknown {

@@ -321,3 +321,19 @@ describe('the specification, by hand', () => {
     for (const keys of all(c, stream)) expect(keys).toEqual([keyOf(0, ['alice', 'ws1', '10.0.0.9'])]);
   });
 });
+
+describe('values the value types skip', () => {
+  it('an empty string or a word is no number on any side (an average of 100 and 200 stays 150)', () => {
+    const c: Case = { type: 'value_avg', rules: 1, condition: '{field: ProcessId, eq: 150}' };
+    const stream = [100, '', 'n/a', '200'].map((p, k) => ({
+      rule: 0,
+      time: EPOCH + k * 60_000,
+      fields: { TargetUserName: 'alice', Computer: 'ws1', IpAddress: '10.0.0.1', ProcessId: p },
+    }));
+    const s = setup(c);
+    const expected = [keyOf(0, ['alice', 'ws1'])];
+    expect(jsKeys(s, stream)).toEqual(expected);
+    expect(splunkKeys(s, stream, c)).toEqual(expected);
+    expect(sentinelKeys(s, stream, c)).toEqual(expected);
+  });
+});
