@@ -11,6 +11,7 @@
  */
 import type { CorrelationInput, QueryResult, Reporter } from '../../src/backend/types.js';
 import type { CompareKey, Threshold } from '../../src/correlation/model.js';
+import { tokenize } from './spl-check.js';
 
 const OPS: Record<CompareKey, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', neq: '!=' };
 /** Field names `stats … by` and `where` take unquoted. */
@@ -56,7 +57,9 @@ export function renderSplunkCorrelation(input: CorrelationInput, report: Reporte
   const tagged = c.type === 'temporal' || c.type === 'temporal_ordered';
   const aliased = fieldDiffers || differs.some(Boolean);
   // A search with piped parts (`| regex`) can neither be OR-ed inside one `search` clause nor be a `searchmatch`.
-  if ((searches.length > 1 || tagged) && searches.some((q) => q.includes('|')))
+  // A `|` inside a quoted value is no pipe: the checker's tokenizer tells them apart.
+  const piped = (q: string): boolean => tokenize(q, []).some((t) => t.kind === 'pipe');
+  if ((searches.length > 1 || tagged || aliased) && searches.some(piped))
     return refused('RC720', 'referenced rules with piped searches are not supported for this correlation on splunk');
   if (aliased)
     report.warn('SP504', "an event matching several referenced rules takes the first such rule's field for an alias");

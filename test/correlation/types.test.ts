@@ -184,3 +184,25 @@ describe('aliases: a group-by entry read from a different field per rule', () =>
     expect(codes(result.diagnostics)).toEqual(['SN020']);
   });
 });
+
+describe('Splunk searchmatch literals are injection-safe', () => {
+  const HOSTILE = ['a"), 1, 0) | delete', 'ends with \\', '\\"', 'x" OR "1"="1', 'pipe | eval x=1', "quote ' single"];
+
+  it.each(HOSTILE)('the literal holding a rule with %j reads back as exactly the rule search', (value) => {
+    const text = `${RULES.replace(`'say "hi" \\ there'`, JSON.stringify(value))}---
+title: Correlated
+correlation: {type: temporal, rules: [failed_login, explicit_credentials], group-by: [TargetUserName], timespan: 1h}
+`;
+    const { result } = compile(text, 'splunk');
+    const query = result.query!.query;
+    expect(checkSpl(query, CORRELATION_COMMANDS)).toEqual([]);
+    const searches = query.split('\n')[0]!.slice(1, -1).split(') OR (');
+    // Each searchmatch("…") literal, read as Splunk reads an eval string (\\ and \" escapes), is the rule search.
+    const literals = [...query.split('\n')[1]!.matchAll(/searchmatch\("((?:[^"\\]|\\.)*)"\)/g)].map((m) =>
+      m[1]!.replace(/\\(.)/g, '$1'),
+    );
+    expect(literals).toEqual(searches);
+    expect(searches[1]).toContain('TargetServerName=');
+    expect(searches[1]).not.toContain('say');
+  });
+});
