@@ -10,6 +10,11 @@
  * Each figure is the median over --runs rounds, every round timing every measure in turn; a ratio to the ceiling is
  * taken within each round (the host is shared: a slow spell then slows both sides), then its median reported. Peak
  * RSS is sampled after each batch.
+ * Correlations: the synthetic rule set plus two broad rules (every Sysmon process creation, every Security logon)
+ * and three correlation rules over them (event_count, value_count, temporal, per computer and day: the generated
+ * events spread over 30 days out of order, so windows open, close and fire throughout), run as `rulec match`
+ * runs them (src/cli/match.ts: event time, normalising only when needed, Correlator.push); reported as events/s
+ * and as a ratio to plain matching of the same rules with the same warm router, taken within each round.
  * Predicates come from the JS target through the registry (test/match/factory.ts), as in `rulec match`. The
  * host is shared: run twice and expect ±30 % between runs.
  *
@@ -22,6 +27,10 @@ import { StringDecoder } from 'node:string_decoder';
 import * as b from '../src/ir/build.js';
 import type { IrNode } from '../src/ir/nodes.js';
 import { ANY_CHARS, literalPart, literalPattern, pattern } from '../src/ir/pattern.js';
+import { Correlator, eventTime, valueOf } from '../src/correlation/correlator.js';
+import type { ResolvedCorrelation } from '../src/correlation/resolve.js';
+import { resolveReferences } from '../src/correlation/resolve.js';
+import { readRuleFile } from '../src/frontend.js';
 import { makeNormalizer, makeRouteView } from '../src/match/formats.js';
 import { loadRules } from '../src/match/load-rules.js';
 import { readEventBatches } from '../src/match/read-events.js';
@@ -105,6 +114,75 @@ async function matchWith(file: string, router: RuleRouter): Promise<MatchRun> {
     sampleRss();
   }
   return { events, matches, fraction: router.evaluatedFraction };
+}
+
+/** Two broad rules and three correlations over them, for the correlation row. */
+const CORRELATION_RULES = `title: Any process creation
+name: bench_process
+logsource: {product: windows, category: process_creation}
+detection: {selection: {Image|endswith: '.exe'}, condition: selection}
+---
+title: Any logon
+name: bench_logon
+logsource: {product: windows, service: security}
+detection: {selection: {EventID: 4624}, condition: selection}
+---
+title: Burst of process creations
+correlation: {type: event_count, rules: [bench_process], group-by: [Computer], timespan: 1d, condition: {gte: 5}}
+---
+title: Many images
+correlation:
+  type: value_count
+  rules: [bench_process]
+  group-by: [Computer]
+  timespan: 1d
+  condition: {field: Image, gte: 4}
+---
+title: Process and logon
+correlation: {type: temporal, rules: [bench_process, bench_logon], group-by: [Computer], timespan: 1d}
+`;
+
+interface CorrelatedRun extends MatchRun {
+  pushes: number;
+  alerts: number;
+}
+
+/** Matching as above, and every match of a rule a correlation refers to fed to the correlator as `rulec match` does. */
+async function matchCorrelated(
+  file: string,
+  router: RuleRouter,
+  rules: readonly Rule[],
+  correlations: readonly ResolvedCorrelation[],
+): Promise<CorrelatedRun> {
+  const normalize = makeNormalizer('auto');
+  const view = makeRouteView('auto');
+  const correlator = new Correlator(correlations);
+  let events = 0;
+  let matches = 0;
+  let pushes = 0;
+  let alerts = 0;
+  for await (const batch of readEventBatches(file)) {
+    for (const record of batch) {
+      const event = record.event as Record<string, unknown>;
+      const hits = router.matchRecord(event, normalize, view);
+      matches += hits.length;
+      for (const i of hits) {
+        const rule = rules[i];
+        if (!correlator.uses(rule)) continue;
+        const raw = correlator.fieldsRead(rule).every((f) => valueOf(event, f) !== undefined);
+        const timeRaw = eventTime(event);
+        const normalized = raw && timeRaw !== undefined ? event : normalize(event);
+        const time = timeRaw ?? eventTime(normalized);
+        if (time === undefined) continue;
+        pushes++;
+        alerts += correlator.push(rule, time, normalized, event).length;
+      }
+    }
+    events += batch.length;
+    sampleRss();
+  }
+  alerts += correlator.finish().length;
+  return { events, matches, fraction: router.evaluatedFraction, pushes, alerts };
 }
 
 const eq = (field: string, text: string): IrNode => b.stringMatch(field, literalPattern(text));
@@ -207,6 +285,23 @@ try {
     measures.push(run, warm);
     return { label, evaluable: prepared.rules.length, indexed, run, warm };
   });
+  // Correlations: the synthetic set plus the broad rules, plain and with the correlator, both with a warm router.
+  const read = readRuleFile('bench-correlations.yml', CORRELATION_RULES);
+  const correlatedRules = [...syntheticRules(RULES), ...read.rules];
+  const resolution = resolveReferences(correlatedRules, read.correlations, read.filters);
+  if (
+    resolution.diagnostics.some((d) => d.severity === 'error') ||
+    read.diagnostics.some((d) => d.severity === 'error')
+  )
+    throw new Error(
+      `bench correlations do not load: ${JSON.stringify([...read.diagnostics, ...resolution.diagnostics])}`,
+    );
+  const correlatedRouter = new RuleRouter(prepareRules(correlatedRules, factory).rules);
+  const plain = measure(`${RULES} synthetic + 2 broad rules, warm`, () => matchWith(file, correlatedRouter));
+  const correlated = measure('  the same with 3 correlation rules', () =>
+    matchCorrelated(file, correlatedRouter, correlatedRules, resolution.correlations),
+  );
+  measures.push(plain, correlated);
   // Rounds interleave every measure, so a slow spell of the shared host hits a round's ceiling and rule sets
   // alike: each ratio to the ceiling is taken within a round, then the median over rounds is reported.
   for (const m of measures) await m.fn(); // warm-up
@@ -233,9 +328,22 @@ try {
     ]);
     rows.push(['  matching only (router built and warm)', rate(warm), ofCeiling(warm), '', '']);
   }
+  const lastPlain = plain.last as MatchRun;
+  const lastCorrelated = correlated.last as CorrelatedRun;
+  rows.push([plain.label, rate(plain), ofCeiling(plain), `${lastPlain.matches}`, '']);
+  rows.push([
+    `${correlated.label}: ${lastCorrelated.pushes} correlated matches, ${lastCorrelated.alerts} alerts`,
+    rate(correlated),
+    ofCeiling(correlated),
+    `${lastCorrelated.matches}`,
+    '',
+  ]);
   const header = ['run', 'events/s', 'of ceiling', 'matches', 'rules evaluated per event'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  // Within each round, as for the ceiling ratios.
+  const ratio = median(correlated.times.map((t, i) => plain.times[i]! / t));
+  console.log(`correlation throughput: ${pct(ratio)} of plain matching (same rules, same run, median of rounds)`);
   console.log(`peak RSS: ${(peakRss / 1e6).toFixed(0)} MB (input file ${(bytes / 1e6).toFixed(0)} MB)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

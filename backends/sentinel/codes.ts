@@ -55,4 +55,9 @@ export const SENTINEL_CODES = defineCodes({
       'a correlation counts in fixed `bin(TimeGenerated, …)` windows, where the specification slides: a burst across two bins can be missed',
   },
   SN021: { severity: 'error', summary: 'a correlation group-by field name Kusto cannot quote' },
+  SN022: {
+    severity: 'warning',
+    summary:
+      'temporal_ordered: events of two steps at the same instant are put in either order (array_sort_asc does not say which), where rulec match takes them in arrival order',
+  },
 });

@@ -1,11 +1,13 @@
 /**
  * Correlation rules as one Kusto query: the referenced rules' queries (a `union` when there are several), then
- * `summarize count() by bin(TimeGenerated, …), <group-by>` and the threshold. event_count (`count()`) and
- * value_count (`count_distinct(field)`, exact, where `dcount` would estimate), temporal (distinct rules per bin)
- * for now.
+ * `summarize … by bin(TimeGenerated, …), <group-by>` and the threshold: event_count `count()`, value_count
+ * `count_distinct(field)`, value_sum/value_avg `sum`/`avg`, temporal the distinct rules per bin; temporal_ordered
+ * sorts the rules seen per group and bin by time (`make_list` + `array_sort_asc`) and matches the order with a
+ * pattern of rule positions; value_percentile is each value's share of the group's events per bin, in percent
+ * (see src/correlation/correlator.ts), by two `summarize` and an `mv-expand`, no `join` of the union with itself.
  */
 import type { CorrelationInput, QueryResult, Reporter } from '../../src/backend/types.js';
-import type { CompareKey } from '../../src/correlation/model.js';
+import type { CompareKey, Threshold } from '../../src/correlation/model.js';
 
 const OPS: Record<CompareKey, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '==', neq: '!=' };
 
@@ -17,56 +19,104 @@ function identifier(name: string): string | undefined {
 
 export function renderSentinelCorrelation(input: CorrelationInput, report: Reporter): QueryResult {
   const c = input.correlation;
+  const refused = (code: string, message: string): QueryResult => {
+    report.refuse(code, message);
+    return { query: '', language: 'kql' };
+  };
   const field = input.rules[0]?.field;
-  if (!(c.type === 'event_count' || c.type === 'temporal' || (c.type === 'value_count' && field !== undefined))) {
-    report.refuse('RC720', `correlation type ${c.type} is not supported for target sentinel yet`);
-    return { query: '', language: 'kql' };
-  }
-  if (input.rules.some((r) => r.field !== field)) {
-    report.refuse(
-      'RC720',
-      'a value field that differs between the referenced rules is not supported for target sentinel yet',
-    );
-    return { query: '', language: 'kql' };
-  }
-  const column = field === undefined ? undefined : identifier(field);
-  if (field !== undefined && column === undefined)
-    report.refuse('SN021', `condition field '${field}' cannot be written as a Kusto column name`);
-  const groupBy = input.rules[0]?.groupBy ?? [];
-  if (input.rules.some((r) => r.groupBy.join('\0') !== groupBy.join('\0'))) {
-    report.refuse(
-      'RC720',
-      'group-by fields that differ between the referenced rules are not supported for target sentinel yet',
-    );
-    return { query: '', language: 'kql' };
-  }
+  if (c.type.startsWith('value_') && input.rules.some((r) => r.field === undefined))
+    return refused('RC720', `correlation type ${c.type} without one condition field is not supported for sentinel`);
+  // Aliases (or a pipeline mapping the rules' tables differently) give a group-by entry or the value field a
+  // different column per rule: each branch then copies its own column into one named after the entry.
+  const renamed = (values: readonly (string | undefined)[]): boolean => values.some((v) => v !== values[0]);
+  const fieldDiffers = renamed(input.rules.map((r) => r.field));
+  const differs = c.groupBy.map((_, g) => renamed(input.rules.map((r) => r.groupBy[g])));
+  const named = (name: string, what: string): string | undefined => {
+    const id = identifier(name);
+    if (id === undefined) report.refuse('SN021', `${what} '${name}' cannot be written as a Kusto column name`);
+    return id;
+  };
+  const column = field === undefined ? undefined : fieldDiffers ? 'rulec_value' : named(field, 'condition field');
   const columns: string[] = [];
-  for (const field of groupBy) {
-    const id = identifier(field);
-    if (id === undefined) report.refuse('SN021', `group-by field '${field}' cannot be written as a Kusto column name`);
-    else columns.push(id);
-  }
+  c.groupBy.forEach((entry, g) => {
+    const id = named(differs[g] ? entry : input.rules[0]!.groupBy[g]!, 'group-by field');
+    if (id !== undefined) columns.push(id);
+  });
   report.warn('SN020', `events are counted in fixed ${c.timespan} bins, not a sliding ${c.timespan} window`);
-  // temporal counts the distinct rules seen: each branch tags its rows with the rule's position (a number, so no
-  // value from a rule reaches the query).
-  const queries = input.rules.map((r, i) =>
-    c.type === 'temporal' ? `${r.compiled.query.query}\n| extend rulec_rule = ${i}` : r.compiled.query.query,
-  );
+  // The temporal types count or order the rules seen: each branch tags its rows with the rule's position (a
+  // number, so no value from a rule reaches the query).
+  const tagged = c.type === 'temporal' || c.type === 'temporal_ordered';
+  const numeric = c.type === 'value_sum' || c.type === 'value_avg';
+  const queries = input.rules.map((r, i) => {
+    const extend: string[] = [];
+    c.groupBy.forEach((entry, g) => {
+      const source = named(r.groupBy[g]!, 'group-by field');
+      const target = identifier(entry);
+      if (differs[g] && source !== undefined && target !== undefined) extend.push(`${target} = tostring(${source})`);
+    });
+    if (fieldDiffers && r.field !== undefined) {
+      const source = named(r.field, 'condition field');
+      if (source !== undefined) extend.push(`rulec_value = ${numeric ? 'todouble' : 'tostring'}(${source})`);
+    }
+    if (tagged) extend.push(`rulec_rule = ${i}`);
+    return extend.length === 0 ? r.compiled.query.query : `${r.compiled.query.query}\n| extend ${extend.join(', ')}`;
+  });
   const base =
     queries.length === 1
       ? queries[0]!
       : `union\n${queries.map((q) => `    (${q.split('\n').join('\n    ')})`).join(',\n')}`;
-  // Without a condition, temporal needs every referenced rule.
-  const threshold = c.threshold ?? (c.type === 'temporal' ? { gte: input.rules.length } : {});
-  const where = Object.entries(threshold)
-    .map(([k, v]) => `${c.type} ${OPS[k as CompareKey]} ${v}`)
-    .join(' and ');
   const by = [`bin(TimeGenerated, ${c.timespan})`, ...columns].join(', ');
-  const aggregate =
-    c.type === 'value_count'
-      ? `count_distinct(${column})`
-      : c.type === 'temporal'
-        ? 'count_distinct(rulec_rule)'
-        : 'count()';
-  return { query: `${base}\n| summarize ${c.type} = ${aggregate} by ${by}\n| where ${where}`, language: 'kql' };
+  const lines = [base];
+  switch (c.type) {
+    case 'event_count':
+    case 'value_count':
+    case 'value_sum':
+    case 'value_avg':
+    case 'temporal': {
+      const aggregate = {
+        event_count: 'count()',
+        // Exact, where `dcount` would estimate.
+        value_count: `count_distinct(${column})`,
+        // A field of type string in the schema still sums as a number, as Splunk's `sum` and the JS correlator do.
+        value_sum: `sum(todouble(${column}))`,
+        value_avg: `avg(todouble(${column}))`,
+        temporal: 'count_distinct(rulec_rule)',
+      }[c.type];
+      // Without a condition, temporal needs every referenced rule.
+      const threshold = c.threshold ?? (c.type === 'temporal' ? { gte: input.rules.length } : {});
+      lines.push(`| summarize ${c.type} = ${aggregate} by ${by}`, `| where ${whereClause(c.type, threshold)}`);
+      break;
+    }
+    case 'temporal_ordered': {
+      report.warn('SN022', 'events of two steps at the same instant are put in either order');
+      // make_list keeps at most 1,048,576 items per group and bin (Kusto's cap), far above what a detection sees in
+      // one window. The rules seen in a group's bin, in time order, as text ("0,2,1,…"); the pattern asks for 0, 1, …, n-1 as a
+      // subsequence. Only rule positions (numbers) reach the pattern.
+      const steps = input.rules.map((_, i) => String(i)).join(',([0-9]+,)*');
+      lines.push(
+        `| summarize rulec_times = make_list(TimeGenerated), rulec_rules = make_list(rulec_rule) by ${by}`,
+        '| extend (rulec_times, rulec_order) = array_sort_asc(rulec_times, rulec_rules)',
+        `| where strcat_array(rulec_order, ",") matches regex "(^|,)${steps}(,|$)"`,
+      );
+      break;
+    }
+    case 'value_percentile': {
+      const groups = ['TimeGenerated', ...columns].join(', ');
+      lines.push(
+        `| summarize rulec_count = count() by ${by}, ${column}`,
+        `| summarize rulec_values = make_list(${column}), rulec_counts = make_list(rulec_count), rulec_total = sum(rulec_count) by ${groups}`,
+        `| mv-expand ${column} = rulec_values, rulec_count = rulec_counts to typeof(long)`,
+        '| extend value_percentile = 100.0 * rulec_count / rulec_total',
+        `| where ${whereClause('value_percentile', c.threshold ?? {})}`,
+      );
+      break;
+    }
+  }
+  return { query: lines.join('\n'), language: 'kql' };
+}
+
+function whereClause(name: string, threshold: Threshold): string {
+  return Object.entries(threshold)
+    .map(([k, v]) => `${name} ${OPS[k as CompareKey]} ${v}`)
+    .join(' and ');
 }

@@ -64,4 +64,14 @@ export const SPLUNK_CODES = defineCodes({
       'a correlation counts in fixed `bin` windows, where the specification slides: a burst across two bins can be missed',
   },
   SP502: { severity: 'error', summary: 'a correlation group-by field name Splunk cannot take as written' },
+  SP504: {
+    severity: 'warning',
+    summary:
+      "a correlation alias: an event matching several referenced rules is grouped by the first such rule's field, where rulec match groups it once per rule",
+  },
+  SP503: {
+    severity: 'warning',
+    summary:
+      'temporal_ordered: events of two steps at the same instant do not count as ordered (step times compare strictly), where the specification leaves them unordered and rulec match takes them in arrival order',
+  },
 });

@@ -16,7 +16,7 @@ export type SplToken =
 /** Commands the backend may emit after the base search. */
 const COMMANDS: ReadonlySet<string> = new Set(['regex', 'where']);
 /** Correlation searches (correlation.ts) aggregate as well; a detection search never may. */
-export const CORRELATION_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS, 'bin', 'stats']);
+export const CORRELATION_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS, 'bin', 'stats', 'eventstats', 'eval']);
 const BOOLEAN = new Set(['AND', 'OR', 'NOT']);
 const UNSAFE = /[`\u0000-\u0009\u000b-\u001f\u007f\u0085\u2028\u2029]/;
 

@@ -116,17 +116,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     ...loaded.filters,
     ...filterFolders.filters,
   ]);
-  const runnable = resolution.correlations.filter((r) => {
-    if (r.correlation.type !== 'value_percentile') return true;
-    resolution.diagnostics.push({
-      code: 'RC720',
-      severity: 'error',
-      message: 'correlation type value_percentile is not supported for rulec match yet',
-      file: r.correlation.file,
-      ...(r.correlation.span ? { span: r.correlation.span } : {}),
-    });
-    return false;
-  });
+  const runnable = resolution.correlations;
   for (const d of resolution.diagnostics) {
     io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : loaded.sources.get(d.file))}\n`);
     if (d.severity === 'error') failed = true;

@@ -13,6 +13,13 @@ import { loadFilterFolders } from '../build/meta.js';
 import { loadRules } from '../match/load-rules.js';
 import type { PredicateFactory } from '../match/types.js';
 import { ruleTestCases } from '../ruletest/cases.js';
+import {
+  correlationChain,
+  correlationTestCases,
+  detectionRulesOf,
+  runCorrelationCase,
+} from '../ruletest/correlation.js';
+import type { Predicate } from '../match/router.js';
 import { testCaseDiagnostic } from '../ruletest/locate.js';
 import { formatCase, formatRuleHeader, totalsLine } from '../ruletest/report.js';
 import type { CaseResult } from '../ruletest/run.js';
@@ -52,7 +59,7 @@ export function runTests(
   const diagnostics: Diagnostic[] = [...filterFolders.diagnostics, ...loaded.diagnostics, ...resolution.diagnostics];
   // Failed cases are located on their `tests:` entry, which needs the text of files that had nothing else to show.
   const sources = new Map(loaded.sources);
-  const fail = (rule: Rule, index: number, message: string): void => {
+  const fail = (rule: Tested, index: number, message: string): void => {
     diagnostics.push(caseFailure(rule, index, message));
     if (!text && !sources.has(rule.file)) {
       try {
@@ -129,6 +136,42 @@ export function runTests(
       else failed++;
     }
   }
+  // Correlation rules with `tests:`: events through their detection rules and the correlator (ruletest/correlation.ts).
+  for (const resolved of resolution.correlations) {
+    const c = resolved.correlation;
+    const cases = correlationTestCases(c);
+    if (cases.length === 0) continue;
+    const chain = correlationChain(resolved, resolution.correlations);
+    const predicates = new Map<Rule, Predicate>();
+    let reason = '';
+    for (const rule of detectionRulesOf(chain)) {
+      try {
+        const predicate = factory(applyFilters(rule, resolution.filtersOf.get(rule)));
+        if (predicate) predicates.set(rule, predicate);
+        else reason = `the predicate target cannot evaluate the referenced rule '${rule.title}'`;
+      } catch (error) {
+        reason = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if (reason !== '') {
+      out(`${formatRuleHeader(c)}\n  FAIL all ${cases.length} cases: ${printable(reason)}\n`);
+      failed += cases.length;
+      rulesJson.push({ ...ruleJson(c), error: reason });
+      for (const k of cases) fail(c, k.index, `test '${k.name}' cannot run: ${reason}`);
+      continue;
+    }
+    const results = cases.map((k) => runCorrelationCase(resolved, chain, predicates, k));
+    rulesJson.push({ ...ruleJson(c), cases: results.map(caseJson) });
+    results.forEach((r, i) => {
+      if (!r.passed) fail(c, cases[i]!.index, failureMessage(r));
+    });
+    if (results.some((r) => !r.passed) || options.verbose)
+      out(`${formatRuleHeader(c)}\n${results.map((r) => formatCase(r, false)).join('\n')}\n`);
+    for (const r of results) {
+      if (r.passed) passed++;
+      else failed++;
+    }
+  }
   if (untested > 0 && text) io.stderr(`${untested} of ${loaded.rules.length} rules have no tests\n`);
   out(`${totalsLine(passed, failed)}\n`);
   if (!text) {
@@ -150,7 +193,10 @@ function finish(
   else printJson(io, data, shown);
 }
 
-function ruleJson(rule: Rule): Record<string, unknown> {
+/** What locating and naming a tested document needs: a detection rule or a correlation rule. */
+type Tested = Pick<Rule, 'file' | 'title' | 'id' | 'documentIndex'>;
+
+function ruleJson(rule: Tested): Record<string, unknown> {
   return {
     file: rule.file,
     ...(rule.documentIndex > 0 ? { document: rule.documentIndex } : {}),
@@ -173,12 +219,13 @@ function caseJson(r: CaseResult): Record<string, unknown> {
 
 function failureMessage(r: CaseResult): string {
   if (r.error !== undefined) return `test '${r.name}' failed: ${r.error}`;
+  if (r.detail !== undefined) return `test '${r.name}' failed: ${(r.detail[0] ?? '').replace(/:$/, '')}`;
   const expected = r.expectMatch ? 'a match' : 'no match';
   return `test '${r.name}' failed: expected ${expected}, ${r.matched} of ${r.events} event(s) matched`;
 }
 
 /** A failed case as a diagnostic (RC139) on its entry of `tests:`, located when printed. */
-function caseFailure(rule: Rule, index: number, message: string): Diagnostic {
+function caseFailure(rule: Tested, index: number, message: string): Diagnostic {
   return {
     code: 'RC139',
     severity: 'error',

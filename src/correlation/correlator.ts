@@ -4,7 +4,7 @@
  * Windows slide (the specification asks for no fixed boundaries): for thresholds that only ask for "at least"
  * (`gt`, `gte`) an alert fires as soon as the last `timespan` of a group meets it, and the group starts over, so
  * one burst gives one alert. Other thresholds (`lt`, `eq`, ranges) are judged when a window that opened with a
- * group's first event closes (so is any value_avg threshold: an average can fall again): at the first later
+ * group's first event closes (so is any value_avg or value_percentile threshold: they can fall again): at the first later
  * event past its end, or at the end of the stream.
  * A late event joins its group's window in time order; memory is bounded by evicting groups that can no longer
  * fire (a group idle for longer than `timespan` behind the newest event).
@@ -130,7 +130,7 @@ class Engine {
         return new Set(entries.map((e) => e.rule)).size;
       case 'value_sum':
       case 'value_avg': {
-        const numbers = entries.map((e) => Number(e.value)).filter((x) => Number.isFinite(x));
+        const numbers = entries.map((e) => numeric(e.value)).filter((x): x is number => x !== undefined);
         if (numbers.length === 0) return undefined;
         const sum = numbers.reduce((a, b) => a + b, 0);
         return c.type === 'value_sum' ? sum : sum / numbers.length;
@@ -163,8 +163,46 @@ class Engine {
 
   /** Judges a closing window of an upper-bounded threshold. */
   private close(group: Group, out: CorrelationAlert[]): void {
+    if (this.c.type === 'value_percentile') {
+      this.percentiles(group, out);
+      return;
+    }
     const measured = this.measure(group.entries);
     if (measured !== undefined && this.fires(measured)) out.push(this.alert(group, measured, group.entries));
+  }
+
+  /**
+   * value_percentile, as the specification's example reads ("a process name [seen in] less than 1% of all the
+   * processes" of a computer, `condition: {field: Image, lte: 1}`): for each value of the field in the closing
+   * window, the share of the group's events carrying it, in percent, is compared with the condition; each value
+   * that meets it is one alert, its group values followed by the field and that value. Exact: the window's
+   * entries are all the state there is.
+   */
+  private percentiles(group: Group, out: CorrelationAlert[]): void {
+    const byValue = new Map<string, Entry[]>();
+    let total = 0;
+    for (const e of group.entries) {
+      if (e.value === undefined || e.value === null) continue;
+      total++;
+      const key = String(e.value);
+      const list = byValue.get(key);
+      if (list) list.push(e);
+      else byValue.set(key, [e]);
+    }
+    for (const entries of byValue.values()) {
+      const share = (100 * entries.length) / total;
+      if (!this.fires(share)) continue;
+      const alert = this.alert(group, share, entries);
+      out.push({ ...alert, group: { ...alert.group, [this.c.fields[0]!]: entries[0]!.value } });
+    }
+  }
+
+  /** Number of entries held in windows, for the memory bound tests. */
+  get entryCount(): number {
+    let n = 0;
+    for (const g of this.groups.values())
+      n += g.entries.length + (g.chains?.reduce((k, c) => k + (c?.length ?? 0), 0) ?? 0);
+    return n;
   }
 
   /** Forgets groups whose window ended before `now` (judging the closing ones first). */
@@ -185,10 +223,12 @@ class Engine {
 /**
  * Whether an alert may fire as soon as the sliding window meets the threshold: the measure only grows as events
  * arrive (counts, distinct values, rules seen, sums of the non-negative amounts they are) and the threshold only
- * asks for "at least". An average can fall again, so it waits for the window to close, like upper bounds.
+ * asks for "at least". An average or a share can fall again, so they wait for the window to close, like upper bounds.
  */
 function firesEarly(c: Correlation): boolean {
-  return c.type !== 'value_avg' && (c.threshold === undefined || isLowerBound(c.threshold));
+  return (
+    c.type !== 'value_avg' && c.type !== 'value_percentile' && (c.threshold === undefined || isLowerBound(c.threshold))
+  );
 }
 
 /** Evicting scans every group; doing it once per this many events keeps it off the per-event cost. */
@@ -256,6 +296,11 @@ export class Correlator {
     return this.engines.reduce((n, e) => n + e.groups.size, 0);
   }
 
+  /** Number of events held in live windows (the correlator's state besides the groups), for the same tests. */
+  get entryCount(): number {
+    return this.engines.reduce((n, e) => n + e.entryCount, 0);
+  }
+
   /** An alert is an event for the correlations that refer to its correlation: its group values are its fields. */
   private cascade(alerts: CorrelationAlert[]): CorrelationAlert[] {
     for (let k = 0; k < alerts.length; k++) {
@@ -282,6 +327,18 @@ export function valueOf(event: Readonly<Record<string, unknown>>, field: string)
     current = (current as Record<string, unknown>)[part];
   }
   return current;
+}
+
+/**
+ * A value the value types add up: a finite number, or a string holding one. Empty strings, booleans and the rest
+ * are skipped, as Splunk's `sum`/`avg` skip non-numbers and Kusto's `todouble` makes them null (JS `Number('')`
+ * would be 0 and pull an average down).
+ */
+function numeric(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function tuple(event: Readonly<Record<string, unknown>>, fields: readonly string[]): unknown {

@@ -6,7 +6,7 @@ import type { CaseResult, FieldValue } from './run.js';
 
 const MAX_VALUE = 120;
 
-export function formatRuleHeader(rule: Rule): string {
+export function formatRuleHeader(rule: Pick<Rule, 'file' | 'title' | 'id'>): string {
   return printable(`${rule.file}: ${rule.title}${rule.id ? ` (${rule.id})` : ''}`);
 }
 
@@ -18,6 +18,10 @@ export function formatCase(result: CaseResult, keywords: boolean): string {
   const where = result.file ? ` in ${printable(result.file)}` : '';
   if (result.error !== undefined) {
     lines.push(`       ${result.code ? `error[${result.code}]: ` : ''}${printable(result.error)}`);
+    return lines.join('\n');
+  }
+  if (result.detail !== undefined) {
+    for (const line of result.detail) lines.push(`       ${printable(line)}`);
     return lines.join('\n');
   }
   const expected = result.expectMatch ? 'a match' : 'no match';

@@ -31,6 +31,8 @@ export interface CaseResult {
    * matched when none should, else the first event).
    */
   readonly fields?: readonly FieldValue[];
+  /** For a failure that is not about one event (a correlation's alerts): the lines explaining it. */
+  readonly detail?: readonly string[];
 }
 
 /**

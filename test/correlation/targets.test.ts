@@ -121,8 +121,6 @@ describe('temporal', () => {
 
 describe('what the targets cannot express yet is refused, per target, on the correlation', () => {
   it.each([
-    ['splunk', 'value_sum', '{field: IpAddress, gte: 3}'],
-    ['sentinel', 'temporal_ordered', '{gte: 2}'],
     ['js', 'event_count', '{gte: 3}'],
   ])('%s, %s', (target, type, condition) => {
     const { result } = compile(correlation(type, condition), target);

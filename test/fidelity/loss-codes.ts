@@ -103,6 +103,12 @@ export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
     'correlation query (ES|QL multi-valued fields read as null): named in its own text; the detection fidelity tests never see it',
   EL506:
     'correlation query (approximate distinct count above ~3000 values): named in its own text; the detection fidelity tests never see it',
+  SN022:
+    'correlation query, not a detection query: the order of same-instant steps is named in its own text; test/correlation/differential.test.ts uses distinct times',
+  SP504:
+    'correlation query, not a detection query: an event matched by several aliased rules is named in its own text; the differential test keeps rules disjoint',
+  SP503:
+    'correlation query, not a detection query: the order of same-instant steps is named in its own text; test/correlation/differential.test.ts uses distinct times',
   RC120: 'front end: unknown top-level key',
   RC124: 'front end: a YYYY/MM/DD date is metadata, read as its ISO day; no query changes',
   RC121: 'front end: schedule gap; every target searches the same widened window, the query is unchanged',
