@@ -7,6 +7,7 @@ import './codes.js';
 import { renderSplunkCorrelation } from './correlation.js';
 import { renderSpl } from './query.js';
 import { ruleFileStem, stanzaView } from './stanza.js';
+import { isDataModelDestination, renderTstats } from './tstats.js';
 
 const root = backendRoot('splunk');
 
@@ -24,7 +25,10 @@ export const backend: Backend = {
   aliases: ['spl'],
   root,
   renderQuery(mapped, report) {
-    return { query: renderSpl(mapped, report), language: 'spl' };
+    // A destination naming a data model (the `cim` profile) is searched with `| tstats`; every other one with a
+    // base search.
+    const query = isDataModelDestination(mapped.destination) ? renderTstats(mapped, report) : renderSpl(mapped, report);
+    return { query, language: 'spl' };
   },
   renderCorrelation: renderSplunkCorrelation,
   renderArtifacts(compiled, report): readonly ArtifactFile[] {
