@@ -95,6 +95,10 @@ export const SPLUNK_CODES = defineCodes({
     summary:
       'a test tstats cannot say runs on its result rows (| where after tstats): its fields join the by clause, and a field tstats filled with the text "null" reads as missing',
   },
+  SP607: {
+    severity: 'error',
+    summary: 'a correlation over a data-model search (| tstats): its rows are aggregates, not events',
+  },
   SP610: {
     severity: 'warning',
     summary:

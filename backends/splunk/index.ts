@@ -3,7 +3,7 @@ import type { ArtifactFile, Backend, CompiledRule, Reporter } from '../../src/ba
 import { backendRoot } from '../../src/backend/root.js';
 import { loadTemplates, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
-import './codes.js';
+import { SPLUNK_CODES } from './codes.js';
 import { renderSplunkCorrelation } from './correlation.js';
 import { renderSpl } from './query.js';
 import { ruleFileStem, stanzaView } from './stanza.js';
@@ -30,7 +30,18 @@ export const backend: Backend = {
     const query = isDataModelDestination(mapped.destination) ? renderTstats(mapped, report) : renderSpl(mapped, report);
     return { query, language: 'spl' };
   },
-  renderCorrelation: renderSplunkCorrelation,
+  renderCorrelation(input, report) {
+    // A data-model search returns aggregated rows (count, firstTime, lastTime), not events: bins and counts over
+    // them would count rows, and `_time` is gone. Refused until correlations have a tstats form of their own.
+    if (input.rules.some((r) => isDataModelDestination(r.compiled.mapped.destination))) {
+      report.refuse(
+        SPLUNK_CODES.SP607.code,
+        'a referenced rule is a data-model search (| tstats), whose rows are aggregates, not events: it cannot be correlated',
+      );
+      return { query: '', language: 'spl' };
+    }
+    return renderSplunkCorrelation(input, report);
+  },
   renderArtifacts(compiled, report): readonly ArtifactFile[] {
     const view = stanzaView(compiled, report);
     return [

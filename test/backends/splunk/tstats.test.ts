@@ -9,6 +9,9 @@ import { backend } from '../../../backends/splunk/index.js';
 import { checkSpl, DATA_MODEL_COMMANDS } from '../../../backends/splunk/spl-check.js';
 import type { MappedRule, Reporter } from '../../../src/backend/types.js';
 import { compileRule, type TargetResult } from '../../../src/compile.js';
+import { compileCorrelation } from '../../../src/correlation/compile.js';
+import { resolveReferences } from '../../../src/correlation/resolve.js';
+import { readRuleFile } from '../../../src/frontend.js';
 import * as b from '../../../src/ir/build.js';
 import type { IrNode } from '../../../src/ir/nodes.js';
 import { ANY_CHARS, literalPart, literalPattern, ONE_CHAR, pattern } from '../../../src/ir/pattern.js';
@@ -190,6 +193,35 @@ describe('splunk tstats post-filter (SP606)', () => {
 });
 
 describe('splunk tstats refusals', () => {
+  it('refuses a correlation over data-model searches, whose rows are not events (SP607)', () => {
+    const text = [
+      'title: Whoami',
+      'name: whoami',
+      'logsource: {product: windows, category: process_creation}',
+      'detection:',
+      "  selection: {Image|endswith: '\\whoami.exe'}",
+      '  condition: selection',
+      '---',
+      'title: Many whoami',
+      'correlation:',
+      '  type: event_count',
+      '  rules: [whoami]',
+      '  group-by: [Computer]',
+      '  timespan: 1h',
+      '  condition: {gte: 3}',
+      '',
+    ].join('\n');
+    const read = readRuleFile('c.yml', text);
+    const resolution = resolveReferences(read.rules, read.correlations, read.filters);
+    const result = compileCorrelation(resolution.correlations[0]!, target);
+    expect(result.query).toBeUndefined();
+    expect(result.diagnostics.map((d) => d.code)).toContain('SP607');
+    // The same correlation over the built-in pipeline's base search still compiles.
+    expect(compileCorrelation(resolution.correlations[0]!, { backend, pipeline: builtin }).query?.query).toContain(
+      '| stats count as event_count by _time Computer',
+    );
+  });
+
   it('refuses a keyword: a data model has no raw text (SP602)', () => {
     const result = compile(b.keyword(lit('mimikatz')));
     expect(result.status).toBe('refused');
