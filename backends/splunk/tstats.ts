@@ -198,6 +198,7 @@ export function renderTstats(mapped: MappedRule, report: Reporter): string {
     report.info(
       C.SP606.code,
       `tested on the tstats rows: ${fieldsOf(postFilter).join(', ')} (in the by clause; "${FILLNULL}" there means missing)`,
+      deferred[0],
     );
   }
 
