@@ -90,7 +90,7 @@ function targetList(target: string | readonly string[]): string {
 /** The destination facts a reader needs (where the events are), by the keys each target uses. */
 function destinationSummary(destination: Readonly<Record<string, unknown>>): string {
   const parts: string[] = [];
-  for (const key of ['index', 'table', 'sourcetype', 'source']) {
+  for (const key of ['index', 'table', 'sourcetype', 'source', 'datamodel']) {
     const value = destination[key];
     if (value === undefined || value === null) continue;
     const list = Array.isArray(value) ? value.map(String) : [String(value)];

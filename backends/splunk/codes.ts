@@ -1,4 +1,7 @@
-/** Diagnostics of the Splunk (SPL) target: SP1xx lowerings, SP2xx lossy translations, SP3xx refusals, SP4xx conf. */
+/**
+ * Diagnostics of the Splunk (SPL) target: SP1xx lowerings, SP2xx lossy translations, SP3xx refusals, SP4xx conf,
+ * SP5xx correlations, SP6xx data-model (`| tstats`) searches.
+ */
 import { defineCodes } from '../../src/diagnostics/codes.js';
 
 export const SPLUNK_CODES = defineCodes({
@@ -73,5 +76,56 @@ export const SPLUNK_CODES = defineCodes({
     severity: 'warning',
     summary:
       'temporal_ordered: events of two steps at the same instant do not count as ordered (step times compare strictly), where the specification leaves them unordered and rulec match takes them in arrival order',
+  },
+  // SP6xx: data-model searches (`| tstats … from datamodel=…`, the `cim` profile).
+  SP601: {
+    severity: 'info',
+    summary:
+      "a path that ends in a separator and a file name (Image|endswith '\\x.exe') is searched as the data model's file-name field",
+  },
+  SP602: {
+    severity: 'error',
+    summary: 'a keyword searches the raw event text, which a data-model search (tstats) does not have',
+  },
+  SP603: {
+    severity: 'error',
+    summary:
+      "a field that is not one of the data model dataset's fields: tstats can only test the dataset's fields and index, source, sourcetype, host",
+  },
+  SP604: {
+    severity: 'error',
+    summary: 'the destination names no valid data model, dataset object or by-field list',
+  },
+  SP605: {
+    severity: 'error',
+    summary: 'a base-search macro cannot precede | tstats: select the data with index or sourcetype instead',
+  },
+  SP606: {
+    severity: 'info',
+    summary:
+      'a test tstats cannot say runs on its result rows (| where after tstats): its fields join the by clause, and a field tstats filled with the text "null" reads as missing',
+  },
+  SP607: {
+    severity: 'error',
+    summary: 'a correlation over a data-model search (| tstats): its rows are aggregates, not events',
+  },
+  SP610: {
+    severity: 'warning',
+    summary:
+      "the data model's user field is compared with Sysmon's DOMAIN\\name, but add-ons may write it without the domain",
+  },
+  SP611: {
+    severity: 'warning',
+    summary:
+      "Sysmon's registry Details ('DWORD (0x00000001)') is compared with registry_value_data, where add-ons may write the value alone ('0x00000001')",
+  },
+  SP612: {
+    severity: 'warning',
+    summary:
+      "Sysmon's Hashes list ('SHA1=…,MD5=…') is compared with the data model's hash field, which add-ons may fill with a single hash",
+  },
+  SP613: {
+    severity: 'warning',
+    summary: "the data model's dest holds the destination's host name or, when none is known, its IP address",
   },
 });

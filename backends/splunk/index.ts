@@ -3,10 +3,11 @@ import type { ArtifactFile, Backend, CompiledRule, Reporter } from '../../src/ba
 import { backendRoot } from '../../src/backend/root.js';
 import { loadTemplates, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
-import './codes.js';
+import { SPLUNK_CODES } from './codes.js';
 import { renderSplunkCorrelation } from './correlation.js';
 import { renderSpl } from './query.js';
 import { ruleFileStem, stanzaView } from './stanza.js';
+import { isDataModelDestination, renderTstats } from './tstats.js';
 
 const root = backendRoot('splunk');
 
@@ -24,9 +25,23 @@ export const backend: Backend = {
   aliases: ['spl'],
   root,
   renderQuery(mapped, report) {
-    return { query: renderSpl(mapped, report), language: 'spl' };
+    // A destination naming a data model (the `cim` profile) is searched with `| tstats`; every other one with a
+    // base search.
+    const query = isDataModelDestination(mapped.destination) ? renderTstats(mapped, report) : renderSpl(mapped, report);
+    return { query, language: 'spl' };
   },
-  renderCorrelation: renderSplunkCorrelation,
+  renderCorrelation(input, report) {
+    // A data-model search returns aggregated rows (count, firstTime, lastTime), not events: bins and counts over
+    // them would count rows, and `_time` is gone. Refused until correlations have a tstats form of their own.
+    if (input.rules.some((r) => isDataModelDestination(r.compiled.mapped.destination))) {
+      report.refuse(
+        SPLUNK_CODES.SP607.code,
+        'a referenced rule is a data-model search (| tstats), whose rows are aggregates, not events: it cannot be correlated',
+      );
+      return { query: '', language: 'spl' };
+    }
+    return renderSplunkCorrelation(input, report);
+  },
   renderArtifacts(compiled, report): readonly ArtifactFile[] {
     const view = stanzaView(compiled, report);
     return [

@@ -15,6 +15,11 @@ export type SplToken =
 
 /** Commands the backend may emit after the base search. */
 const COMMANDS: ReadonlySet<string> = new Set(['regex', 'where']);
+/**
+ * Data-model searches (tstats.ts) start with the generating command `| tstats` instead of a base search and end
+ * with the `rename` that drops the dataset prefix.
+ */
+export const DATA_MODEL_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS, 'tstats', 'rename']);
 /** Correlation searches (correlation.ts) aggregate as well; a detection search never may. */
 export const CORRELATION_COMMANDS: ReadonlySet<string> = new Set([...COMMANDS, 'bin', 'stats', 'eventstats', 'eval']);
 const BOOLEAN = new Set(['AND', 'OR', 'NOT']);
@@ -107,7 +112,8 @@ function checkSegment(
   for (const token of body) {
     if (token.kind === 'op' && token.text === '(') depth++;
     if (token.kind === 'op' && token.text === ')' && --depth < 0) problems.push('unbalanced ")"');
-    if (token.kind === 'op' && token.text === '!=' && index === 0) problems.push('!= in the base search');
+    if (token.kind === 'op' && token.text === '!=' && (index === 0 || isTstats(tokens[0])))
+      problems.push('!= in the base search');
     if (token.kind === 'word') {
       const upper = token.text.toUpperCase();
       if (BOOLEAN.has(upper) && token.text !== upper) problems.push(`lower-case operator '${token.text}'`);
@@ -118,6 +124,10 @@ function checkSegment(
   }
   if (depth > 0) problems.push('unbalanced "("');
   if (previous && isOperator(previous)) problems.push('expression ends with an operator');
+}
+
+function isTstats(t: SplToken | undefined): boolean {
+  return t?.kind === 'word' && t.text === 'tstats';
 }
 
 function isOperator(t: SplToken): boolean {
@@ -136,6 +146,16 @@ export function checkSpl(query: string, commands: ReadonlySet<string> = COMMANDS
   for (const token of tokens) {
     if (token.kind === 'pipe') segments.push([]);
     else segments[segments.length - 1]!.push(token);
+  }
+  // A query that starts with a pipe has no base search: its first command must be the generating `tstats`.
+  const generating = segments.length > 1 && segments[0]!.length === 0 && commands.has('tstats');
+  if (generating) {
+    if (!isTstats(segments[1]![0])) problems.push('a query starting with | must start with tstats');
+    segments.forEach((segment, i) => {
+      if (i > 1 && isTstats(segment[0])) problems.push('tstats after the first command');
+      if (i > 0) checkSegment(segment, i, problems, commands);
+    });
+    return problems;
   }
   segments.forEach((segment, i) => checkSegment(segment, i, problems, commands));
   return problems;

@@ -22,6 +22,7 @@ describe('generated docs', () => {
       'docs/mapping/sentinel-security-4688.md',
       'docs/mapping/sentinel-windows-events.md',
       'docs/mapping/sentinel.md',
+      'docs/mapping/splunk-cim.md',
       'docs/mapping/splunk-security-4688.md',
       'docs/mapping/splunk.md',
     ]);

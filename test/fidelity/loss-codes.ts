@@ -63,6 +63,12 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
   SP202: { target: 'splunk', kind: 'time-zone', field: /^the \w+ of (_time)\b/ },
   // Parameters.<Name> tested against every parameter's value: the rule's field holds a value the name does not bind.
   SP406: { target: 'splunk', kind: 'unmapped-value', field: /^'(.+)' is tested against the value of every parameter/ },
+  // The cim profile (backends/splunk/profiles/cim.yml): a CIM field whose values add-ons may write in another form
+  // than Sysmon's (user without domain, DWORD value alone, one hash, an IP for a host name).
+  SP610: { target: 'splunk', kind: 'unmapped-value', field: /^(\S+) is compared with / },
+  SP611: { target: 'splunk', kind: 'unmapped-value', field: /^(\S+) is compared with / },
+  SP612: { target: 'splunk', kind: 'unmapped-value', field: /^(\S+) is compared with / },
+  SP613: { target: 'splunk', kind: 'unmapped-value', field: /^(\S+) is compared with / },
   // Pipeline, every target (src/diagnostics/pipeline-codes.ts)
   RC404: { target: '*', kind: 'unmapped-value', field: /of field '(.+)' has no/ },
   RC405: { target: '*', kind: 'unmapped-value', field: /^field '(.+)' has mapped values/ },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSpl } from '../../../backends/splunk/spl-check.js';
+import { checkSpl, DATA_MODEL_COMMANDS } from '../../../backends/splunk/spl-check.js';
 
 describe('spl checker', () => {
   const good = [
@@ -33,4 +33,31 @@ describe('spl checker', () => {
     it(`rejects ${JSON.stringify(q)}`, () => {
       expect(checkSpl(q).join('; ')).toMatch(problem);
     });
+});
+
+describe('spl checker, data-model searches', () => {
+  const good = [
+    '| tstats count from datamodel=Endpoint.Processes where Processes.process="*x*" by Processes.dest\n| rename "Processes.*" AS *',
+    '| tstats count from datamodel=Endpoint.Processes by Processes.process\n| where match(nullif(\'Processes.process\', "null"), "x")\n| rename "Processes.*" AS *',
+  ];
+  for (const q of good)
+    it(`accepts ${JSON.stringify(q)}`, () => {
+      expect(checkSpl(q, DATA_MODEL_COMMANDS)).toEqual([]);
+    });
+
+  const bad: [string, RegExp][] = [
+    ['| tstats count from datamodel=Endpoint.Processes by Processes.dest\n| delete', /not allowed/],
+    ['| where a="b"', /must start with tstats/],
+    ['| tstats count from datamodel=X.Y where X.a!="b" by X.c', /!= in the base search/],
+    ['| tstats count from datamodel=X.Y by X.c\n| tstats count from datamodel=X.Z', /tstats after the first command/],
+    ['| tstats count from datamodel=X.Y where X.a="b" [search x] by X.c', /forbidden/],
+  ];
+  for (const [q, problem] of bad)
+    it(`rejects ${JSON.stringify(q)}`, () => {
+      expect(checkSpl(q, DATA_MODEL_COMMANDS).join('; ')).toMatch(problem);
+    });
+
+  it('rejects a leading tstats where only base searches are expected', () => {
+    expect(checkSpl('| tstats count from datamodel=X.Y by X.c').join('; ')).toMatch(/empty base search/);
+  });
 });
