@@ -55,4 +55,10 @@ export const SENTINEL_CODES = defineCodes({
       'a correlation counts in fixed `bin(TimeGenerated, …)` windows, where the specification slides: a burst across two bins can be missed',
   },
   SN021: { severity: 'error', summary: 'a correlation group-by field name Kusto cannot quote' },
+  // SN10x: profiles (backends/sentinel/profiles/).
+  SN100: {
+    severity: 'warning',
+    summary:
+      'an ASIM column that the source parsers fill differently (or not at all): rows from some sources cannot match the test',
+  },
 });
