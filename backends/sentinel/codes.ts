@@ -60,4 +60,10 @@ export const SENTINEL_CODES = defineCodes({
     summary:
       'temporal_ordered: events of two steps at the same instant are put in either order (array_sort_asc does not say which), where rulec match takes them in arrival order',
   },
+  // SN10x: profiles (backends/sentinel/profiles/).
+  SN100: {
+    severity: 'warning',
+    summary:
+      'an ASIM column that the source parsers fill differently (or not at all): rows from some sources cannot match the test',
+  },
 });

@@ -58,6 +58,8 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
       /^'(.+?)(?:: null' is rendered|' present is rendered|' equal to ''|' equal to '.+' is rendered with isnotempty)/,
   },
   SN003: { target: 'sentinel', kind: 'keyword' },
+  // ASIM profile: a column some source parsers leave empty or fill in another form; the rule field holds a value.
+  SN100: { target: 'sentinel', kind: 'unmapped-value', field: /^'(.+?)' is / },
   // Splunk (backends/splunk/codes.ts)
   SP201: { target: 'splunk', kind: 'keyword' },
   SP202: { target: 'splunk', kind: 'time-zone', field: /^the \w+ of (_time)\b/ },
