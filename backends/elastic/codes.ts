@@ -76,4 +76,15 @@ export const ELASTIC_CODES = defineCodes({
       'the rule tests a field in a shape the Elastic integration does not store (O365 Parameters as one list: the o365 integration keys it by parameter name, test Parameters.<Name>)',
   },
   EL312: { severity: 'warning', summary: "an unknown key in the rule's targets.elastic settings was ignored" },
+  // EL60x: placeholders resolved through value lists.
+  EL600: {
+    severity: 'error',
+    summary:
+      'a value list is tested where a rule exception cannot stand for it (inside an OR, or under a NOT with other tests), and no values are configured to expand',
+  },
+  EL601: {
+    severity: 'warning',
+    summary:
+      'a value list in a rule exception is matched as exact terms: case-sensitively on keyword fields, where the rule ignores case',
+  },
 });

@@ -55,4 +55,10 @@ export const SENTINEL_CODES = defineCodes({
       'a correlation counts in fixed `bin(TimeGenerated, …)` windows, where the specification slides: a burst across two bins can be missed',
   },
   SN021: { severity: 'error', summary: 'a correlation group-by field name Kusto cannot quote' },
+  // SN13x: placeholders resolved through a watchlist.
+  SN130: {
+    severity: 'error',
+    summary:
+      'a placeholder reference Sentinel cannot write into a query (not a watchlist, or a name or column outside the safe characters)',
+  },
 });

@@ -7,6 +7,7 @@ import './codes.js';
 import { renderSplunkCorrelation } from './correlation.js';
 import { renderSpl } from './query.js';
 import { ruleFileStem, stanzaView } from './stanza.js';
+import { SPLUNK_LIST_REFERENCES } from './list-reference.js';
 
 const root = backendRoot('splunk');
 
@@ -23,6 +24,7 @@ export const backend: Backend = {
   title: 'Splunk (SPL saved search)',
   aliases: ['spl'],
   root,
+  placeholderReferences: SPLUNK_LIST_REFERENCES,
   renderQuery(mapped, report) {
     return { query: renderSpl(mapped, report), language: 'spl' };
   },
