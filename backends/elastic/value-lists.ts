@@ -67,18 +67,15 @@ export function extractListExceptions(
   const items: ExceptionItem[] = [];
   const kept: IrNode[] = [];
   const entry = (node: InListNode, operator: ListEntry['operator']): ListEntry => {
-    if (!node.cased)
+    const type = listType(node.field, mapped);
+    // Addresses have one spelling per value; text compared as exact terms keeps its case.
+    if (!node.cased && type !== 'ip')
       report.warn(
         'EL601',
         `the value list '${node.list.name}' (%${node.placeholder}%) is matched as exact terms: case-sensitively on '${node.field}', where the rule ignores case`,
         node,
       );
-    return {
-      field: node.field,
-      list: { id: node.list.name, type: listType(node.field, mapped) },
-      operator,
-      type: 'list',
-    };
+    return { field: node.field, list: { id: node.list.name, type }, operator, type: 'list' };
   };
   for (const c of conjuncts) {
     if (usable(c)) {
@@ -145,7 +142,7 @@ export function exceptionObjects(
 export function listRefusal(node: InListNode): readonly [string, string] {
   return [
     'EL600',
-    node.list.kind === 'valueList'
+    usable(node)
       ? `the value list '${node.list.name}' (%${node.placeholder}%) is tested inside an OR or a larger NOT: Elastic applies value lists only as rule exceptions, which can only stand for a test every alert passes (a top-level AND); give the placeholder's values too to expand them here`
       : `Elastic cannot use the ${node.list.kind} '${node.list.name}' (%${node.placeholder}%)`,
   ];
