@@ -140,9 +140,10 @@ export function exceptionObjects(
 
 /** Why a list test left in the query cannot be rendered there (no values configured to expand). */
 export function listRefusal(node: InListNode): readonly [string, string] {
+  const listed: IrNode = node;
   return [
     'EL600',
-    usable(node)
+    usable(listed)
       ? `the value list '${node.list.name}' (%${node.placeholder}%) is tested inside an OR or a larger NOT: Elastic applies value lists only as rule exceptions, which can only stand for a test every alert passes (a top-level AND); give the placeholder's values too to expand them here`
       : `Elastic cannot use the ${node.list.kind} '${node.list.name}' (%${node.placeholder}%)`,
   ];
