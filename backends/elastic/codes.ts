@@ -118,4 +118,15 @@ export const ELASTIC_CODES = defineCodes({
   EL516: { severity: 'error', summary: 'a case-insensitive regular expression cannot be expressed with ES|QL RLIKE' },
   EL517: { severity: 'error', summary: 'a date-part comparison is not emitted in ES|QL' },
   EL519: { severity: 'error', summary: 'the referenced rules of an ES|QL correlation have no index pattern for FROM' },
+  // EL60x: placeholders resolved through value lists.
+  EL600: {
+    severity: 'error',
+    summary:
+      'a value list is tested where a rule exception cannot stand for it (inside an OR, or under a NOT with other tests), and no values are configured to expand',
+  },
+  EL601: {
+    severity: 'warning',
+    summary:
+      'a value list in a rule exception is matched as exact terms: case-sensitively on keyword fields, where the rule ignores case',
+  },
 });

@@ -13,6 +13,7 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { cidrAsPattern } from './cidr-lowering.js';
 import './codes.js';
+import { listRefusal } from './value-lists.js';
 import type { ElasticDestination } from './destination.js';
 import { fieldKind, hasCasedCharacters, kqlCaseFidelity } from './field-kind.js';
 import {
@@ -198,6 +199,11 @@ export class KqlGenerator extends QueryGenerator {
       node,
     );
     return '';
+  }
+
+  /** A value list inside an OR or a larger `not` cannot be a rule exception (./value-lists.ts). */
+  protected listRefusal(node: NodeOf<'inList'>): readonly [string, string] {
+    return listRefusal(node);
   }
 
   timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {

@@ -14,6 +14,7 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { cidrAsPattern } from './cidr-lowering.js';
 import './codes.js';
+import { listRefusal } from './value-lists.js';
 import { eqlField, eqlNumber, eqlString } from './eql-escape.js';
 import { numericComparisonLoss } from './dialect.js';
 import { fieldKind } from './field-kind.js';
@@ -175,6 +176,11 @@ export class EqlGenerator extends QueryGenerator {
       node,
     );
     return '';
+  }
+
+  /** A value list inside an OR or a larger `not` cannot be a rule exception (./value-lists.ts). */
+  protected listRefusal(node: NodeOf<'inList'>): readonly [string, string] {
+    return listRefusal(node);
   }
 
   timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {

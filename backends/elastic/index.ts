@@ -8,7 +8,8 @@ import './codes.js';
 import { renderElasticCorrelation } from './correlation.js';
 import { fileStem } from './naming.js';
 import { renderElasticQuery } from './render-query.js';
-import { buildRuleObject } from './rule-object.js';
+import { buildExceptionObjects, buildRuleObject } from './rule-object.js';
+import { ELASTIC_LIST_REFERENCES } from './value-lists.js';
 
 const root = backendRoot('elastic');
 let templates: Templates | undefined;
@@ -22,24 +23,39 @@ export const backend: Backend = {
   // `kql` is also Kusto's name (the sentinel target declares it too), so it is refused as ambiguous.
   aliases: ['kibana', 'elasticsearch', 'elastic-security', 'kql'],
   root,
+  placeholderReferences: ELASTIC_LIST_REFERENCES,
   renderQuery: renderElasticQuery,
   renderCorrelation: renderElasticCorrelation,
   renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {
     const rule = buildRuleObject(compiled);
-    return [{ path: `${fileStem(compiled.mapped.rule)}.json`, content: loaded().render('rule.json', { rule }) }];
+    const stem = fileStem(compiled.mapped.rule);
+    const exceptions = buildExceptionObjects(compiled);
+    return [
+      { path: `${stem}.json`, content: loaded().render('rule.json', { rule }) },
+      // A rule with value lists also needs its exception container and items (./value-lists.ts).
+      ...(exceptions.length > 0
+        ? [{ path: `${stem}.exceptions.ndjson`, content: loaded().render('rules.ndjson', { rules: exceptions }) }]
+        : []),
+    ];
   },
   // NDJSON: one rule object per line, the shape Kibana's rule import takes.
   streamArtifacts(perRule: readonly (readonly ArtifactFile[])[]): string {
-    return perRule
-      .flatMap((files) => files.filter((f) => f.path.endsWith('.json')))
-      .map((f) => `${JSON.stringify(JSON.parse(f.content))}\n`)
-      .join('');
+    // Exception lists after every rule, the order of Kibana's own export.
+    const rules = perRule.flatMap((files) => files.filter((f) => f.path.endsWith('.json')));
+    const lists = perRule.flatMap((files) => files.filter((f) => f.path.endsWith('.exceptions.ndjson')));
+    return [...rules.map((f) => `${JSON.stringify(JSON.parse(f.content))}\n`), ...lists.map((f) => f.content)].join('');
   },
   renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
     if (compiled.length === 0) return [];
     const key = (r: Record<string, unknown>): string => String(r['rule_id']);
     // Code-unit order, not locale order, so the bundle is the same on every machine.
-    const rules = compiled.map(buildRuleObject).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const order = [...compiled].sort((a, b) => {
+      const ka = key(buildRuleObject(a));
+      const kb = key(buildRuleObject(b));
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+    // Exception containers and items of value lists follow the rules, as in Kibana's own export.
+    const rules = [...order.map(buildRuleObject), ...order.flatMap(buildExceptionObjects)];
     return [{ path: 'rules.ndjson', content: loaded().render('rules.ndjson', { rules }) }];
   },
 };

@@ -15,6 +15,7 @@ import { KqlGenerator, NeedsEql } from './dialect.js';
 import { EqlGenerator } from './eql-dialect.js';
 import { applyIpValues } from './ip-values.js';
 import { applySplitFields } from './split-fields.js';
+import { extractListExceptions } from './value-lists.js';
 import { ruleValue } from '../../src/backend/report-at.js';
 
 function hasKeyword(node: IrNode): boolean {
@@ -64,7 +65,15 @@ function languageChoice(mapped: MappedRule, report: Reporter): LanguageChoice | 
 }
 
 export function renderElasticQuery(original: MappedRule, report: Reporter): QueryResult {
-  const mapped = applyIpValues(applySplitFields(original, report), report);
+  const lists = extractListExceptions(applyIpValues(applySplitFields(original, report), report), report);
+  const mapped = lists.mapped;
+  // Value lists go to the rule's exceptions (./value-lists.ts): the artifact carries them with the query.
+  const exceptions = lists.exceptions.length > 0 ? { exceptions: lists.exceptions } : {};
+  const result = renderWithLanguage(mapped, report);
+  return { ...result, extra: { ...result.extra, ...exceptions } };
+}
+
+function renderWithLanguage(mapped: MappedRule, report: Reporter): QueryResult {
   const choice = languageChoice(mapped, report);
   if (choice === undefined) return { query: '', language: 'kuery', extra: { type: 'query' } };
   const destination = readDestination(mapped.destination);

@@ -13,6 +13,8 @@ import { ruleKey } from './naming.js';
 import { applySplitFields } from './split-fields.js';
 import { elasticTags } from './tags.js';
 import { ruleThreat } from './threat.js';
+import type { ExceptionItem } from './value-lists.js';
+import { exceptionListId, exceptionObjects } from './value-lists.js';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
@@ -81,6 +83,24 @@ function correlationLine(correlation: Correlation): string {
   return `Sigma correlation (${correlation.type}, within ${correlation.timespan}) of the rules: ${rules}.`;
 }
 
+/** The value-list exception items the query rendering set aside (./value-lists.ts), if any. */
+export function exceptionsOf(compiled: CompiledRule): readonly ExceptionItem[] {
+  const items = compiled.query.extra?.['exceptions'];
+  return Array.isArray(items) ? (items as ExceptionItem[]) : [];
+}
+
+/**
+ * The exception container and items a rule's value lists need, for Kibana's import (they follow the rules in an
+ * NDJSON import file, as in Kibana's own export); empty for a rule without value lists. The rule's
+ * `exceptions_list` names the container by `list_id`, which the import resolves.
+ */
+export function buildExceptionObjects(compiled: CompiledRule): Record<string, unknown>[] {
+  const items = exceptionsOf(compiled);
+  if (items.length === 0) return [];
+  const { rule } = compiled.mapped;
+  return exceptionObjects(ruleKey(rule), rule.title, items).map((o) => sortKeys(o) as Record<string, unknown>);
+}
+
 export function buildRuleObject(compiled: CompiledRule): Record<string, unknown> {
   const { mapped, query } = compiled;
   const { rule } = mapped;
@@ -132,6 +152,18 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
     // off (status experimental/deprecated/unsupported, or the rule's `enabled: false`), nothing for the others.
     ...(rule.deploy.enabled ? {} : { enabled: false }),
     ...(rule.license !== undefined ? { license: rule.license } : {}),
+    ...(exceptionsOf(compiled).length > 0
+      ? {
+          exceptions_list: [
+            {
+              id: exceptionListId(ruleKey(rule)),
+              list_id: exceptionListId(ruleKey(rule)),
+              namespace_type: 'single',
+              type: 'detection',
+            },
+          ],
+        }
+      : {}),
     ...(rule.deploy.investigationGuide !== undefined ? { note: rule.deploy.investigationGuide } : {}),
     ...(rule.deploy.setup !== undefined ? { setup: rule.deploy.setup } : {}),
   };

@@ -16,6 +16,7 @@ import * as b from '../../src/ir/build.js';
 import type { IrNode, NodeOf } from '../../src/ir/nodes.js';
 import type { Pattern } from '../../src/ir/pattern.js';
 import { ANY_CHARS, literalPart, literalPattern, pattern, patternShape, patternToSigma } from '../../src/ir/pattern.js';
+import { inlineValues } from '../../src/ir/in-list.js';
 import { mapLeaves } from '../../src/ir/visit.js';
 import './codes.js';
 
@@ -181,6 +182,15 @@ function rewriteLeaf(split: FieldSplit, node: IrNode): IrNode {
       return split.kind === 'hashList'
         ? b.and(split.algorithms.map((a) => b.nullMatch(a.field, node.origin)))
         : b.nullMatch(split.name, node.origin);
+    case 'inList': {
+      // A value list holds whole values of one field: on the separate fields only its configured values can stand.
+      const inline = inlineValues(node);
+      if (inline === undefined)
+        throw new NotSplittable(
+          `the value list '${node.list.name}' (%${node.placeholder}%) holds whole values, which are not stored in one field: give the placeholder's values to expand them`,
+        );
+      return mapLeaves(inline, (leaf) => rewriteLeaf(split, leaf));
+    }
     default:
       throw new NotSplittable(`a ${node.kind} test has no form on the separate fields`);
   }

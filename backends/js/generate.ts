@@ -10,6 +10,7 @@ import type { IrNode, NodeOf } from '../../src/ir/nodes.js';
 import type { Pattern } from '../../src/ir/pattern.js';
 import { patternShape, searchPattern } from '../../src/ir/pattern.js';
 import type { Visitor } from '../../src/ir/visit.js';
+import { inlineValues } from '../../src/ir/in-list.js';
 import { visit } from '../../src/ir/visit.js';
 import { _, type Code, indent, join, type Name, NameScope } from './codegen.js';
 import { JS_CODES as C } from './codes.js';
@@ -320,6 +321,21 @@ class Generator implements Visitor<Code> {
 
   timePart(node: NodeOf<'timePart'>): Code {
     return _`${RT}.timePart(${this.read(node.field)}, ${node.part}, ${node.value})`;
+  }
+
+  /**
+   * A predicate runs in this process, where no watchlist, lookup or value list exists: a placeholder is its
+   * configured values (the configuration refuses references for this target, RC607, so only values reach here).
+   */
+  inList(node: NodeOf<'inList'>): Code {
+    const inline = inlineValues(node);
+    if (inline !== undefined) return visit(inline, this);
+    this.report.refuse(
+      'RC615',
+      `placeholder %${node.placeholder}% is the ${node.list.kind} '${node.list.name}', which a JS predicate cannot look up: give its values in rulec.config.yml`,
+      node,
+    );
+    return _`false`;
   }
 
   /** A substring search of the event's strings: each string is tested against `*keyword*`. */

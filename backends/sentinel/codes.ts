@@ -66,4 +66,10 @@ export const SENTINEL_CODES = defineCodes({
     summary:
       'an ASIM column that the source parsers fill differently (or not at all): rows from some sources cannot match the test',
   },
+  // SN13x: placeholders resolved through a watchlist.
+  SN130: {
+    severity: 'error',
+    summary:
+      'a placeholder reference Sentinel cannot write into a query (not a watchlist, or a name or column outside the safe characters)',
+  },
 });

@@ -19,6 +19,7 @@ import { SENTINEL_CODES } from './codes.js';
 import { columnKind, isStringLike } from './column-types.js';
 import { identifier, regexLiteral, stringLiteral } from './kusto-literals.js';
 import { re2Literal, toRe2 } from './re2.js';
+import { SENTINEL_LIST_REFERENCES, watchlistValues } from './watchlist.js';
 
 const { SN001, SN002, SN003, SN004 } = SENTINEL_CODES;
 
@@ -348,6 +349,22 @@ export class KustoGenerator extends QueryGenerator {
     if (kind === 'string' || kind === 'unknown' || kind === 'dynamic')
       return `datetime_part(${part}, todatetime(${col})) == ${numberLiteral(node.value)}`;
     return this.typeMismatch(node, `the ${node.part} of a date`, ctx);
+  }
+
+  /** A placeholder's watchlist (./watchlist.ts): `field in~ (_GetWatchlist("alias") | project SearchKey)`. */
+  override inList(node: NodeOf<'inList'>, ctx: GenContext): string {
+    const kind = SENTINEL_LIST_REFERENCES[node.list.kind];
+    const column = node.list.column;
+    if (kind === undefined || !kind.name.test(node.list.name) || (column !== undefined && !kind.column!.test(column)))
+      return super.inList(node, ctx);
+    return `${this.stringColumn(node.field, ctx)} ${node.cased ? 'in' : 'in~'} (${watchlistValues(node.list.name, column)})`;
+  }
+
+  protected listRefusal(node: NodeOf<'inList'>): readonly [string, string] {
+    return [
+      SENTINEL_CODES.SN130.code,
+      `Sentinel cannot use the ${node.list.kind} ${JSON.stringify(node.list.name)} (%${node.placeholder}%): only a watchlist alias of letters, digits, _ and - can be written into the query`,
+    ];
   }
 
   /**

@@ -19,6 +19,7 @@ import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
+import { SENTINEL_LIST_REFERENCES } from './watchlist.js';
 
 const { SN009, SN010, SN012 } = SENTINEL_CODES;
 
@@ -149,6 +150,7 @@ export const backend: Backend = {
       .join('');
   },
   root,
+  placeholderReferences: SENTINEL_LIST_REFERENCES,
   renderQuery: renderKustoQuery,
   renderCorrelation: renderSentinelCorrelation,
   renderArtifacts,

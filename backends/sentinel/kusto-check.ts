@@ -72,10 +72,26 @@ interface KustoLanguage {
     readonly ColumnSymbol: new (...args: unknown[]) => unknown;
     readonly TableSymbol: { readonly $ctor4: new (name: string, columns: unknown[]) => unknown };
     readonly DatabaseSymbol: { readonly ctor: new (name: string, members: unknown[]) => unknown };
+    readonly FunctionSymbol: {
+      readonly $ctor16: new (name: string, parameterList: string, body: string, description?: string) => unknown;
+    };
   };
   readonly GlobalState: { readonly Default: { WithDatabase(db: unknown): unknown } };
   readonly KustoCode: { ParseAndAnalyze(text: string, globals: unknown): LsCode };
 }
+
+/**
+ * Functions every Sentinel workspace has besides its tables, declared with their result schema so queries using
+ * them bind: `_GetWatchlist(watchlistAlias, keys)` returns a watchlist's rows with their `SearchKey` (Microsoft
+ * Sentinel "Build queries or rules with watchlists"; the watchlist's own columns vary, so rulec reads a custom
+ * column with `column_ifexists`).
+ */
+const WORKSPACE_FUNCTIONS: Readonly<Record<string, { parameters: string; body: string }>> = {
+  _GetWatchlist: {
+    parameters: '(watchlistAlias:string, keys:dynamic=dynamic([]))',
+    body: '{ datatable(_DTItemId:string, LastUpdatedTimeUTC:datetime, SearchKey:string, WatchlistItem:dynamic)[] }',
+  },
+};
 
 let language: KustoLanguage | undefined;
 
@@ -111,7 +127,12 @@ export function createKustoChecker(tables: TableSchemas, databaseName = 'Sentine
           ),
         ),
     );
-  const globals = k.GlobalState.Default.WithDatabase(new S.DatabaseSymbol.ctor(databaseName, symbols));
+  const functions = Object.entries(WORKSPACE_FUNCTIONS).map(
+    ([name, f]) => new S.FunctionSymbol.$ctor16(name, f.parameters, f.body),
+  );
+  const globals = k.GlobalState.Default.WithDatabase(
+    new S.DatabaseSymbol.ctor(databaseName, [...symbols, ...functions]),
+  );
   const diagnostics = (query: string): KustoDiagnostic[] => {
     const code = k.KustoCode.ParseAndAnalyze(query, globals);
     const list = code.GetDiagnostics();

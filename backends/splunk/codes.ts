@@ -60,6 +60,17 @@ export const SPLUNK_CODES = defineCodes({
       'a test on one named O365 parameter (Parameters.<Name>) checks the values of every parameter: the Splunk add-on extracts Parameters{}.Name and Parameters{}.Value as separate lists',
   },
   SP407: { severity: 'error', summary: 'the destination macro is not a plain Splunk macro name' },
+  // SP63x: placeholders resolved through a lookup or a macro.
+  SP630: {
+    severity: 'error',
+    summary:
+      'a placeholder lookup or macro would have to be tested in the trailing | where (case-sensitive, or OR-ed with a test search cannot say), where a subsearch or search macro cannot stand, and no values are configured to expand',
+  },
+  SP631: {
+    severity: 'error',
+    summary: 'a field name other than letters, digits, _ and . cannot be passed to a placeholder lookup or macro',
+  },
+  SP632: { severity: 'error', summary: 'a placeholder lookup or macro name Splunk cannot write into a query' },
   // SP5xx: correlation rules.
   SP501: {
     severity: 'warning',

@@ -16,6 +16,7 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { SPLUNK_CODES as C } from './codes.js';
 import { quote, searchField, searchPattern, UNSAFE_CHARS } from './escape.js';
+import { listSearchTerm } from './list-reference.js';
 import { plainNumber, searchGap } from './lowering.js';
 
 const COMPARE_TOKENS = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
@@ -116,6 +117,15 @@ export class SearchDialect extends QueryGenerator {
 
   timePart(): string {
     throw new Error('internal: a date part reached the search expression');
+  }
+
+  /** A placeholder's lookup (subsearch) or macro, as a search term (./list-reference.ts). */
+  override inList(node: NodeOf<'inList'>, ctx: GenContext): string {
+    return listSearchTerm(node, ctx.report) ?? REFUSED;
+  }
+
+  protected listRefusal(): never {
+    throw new Error('internal: the search expression renders every list reference');
   }
 
   /** A quoted term: never a bare word, so `OR` or `NOT` as a keyword value stays a value. */

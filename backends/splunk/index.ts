@@ -8,6 +8,7 @@ import { renderSplunkCorrelation } from './correlation.js';
 import { renderSpl } from './query.js';
 import { ruleFileStem, stanzaView } from './stanza.js';
 import { isDataModelDestination, renderTstats } from './tstats.js';
+import { SPLUNK_LIST_REFERENCES } from './list-reference.js';
 
 const root = backendRoot('splunk');
 
@@ -24,6 +25,7 @@ export const backend: Backend = {
   title: 'Splunk (SPL saved search)',
   aliases: ['spl'],
   root,
+  placeholderReferences: SPLUNK_LIST_REFERENCES,
   renderQuery(mapped, report) {
     // A destination naming a data model (the `cim` profile) is searched with `| tstats`; every other one with a
     // base search.

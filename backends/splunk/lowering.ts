@@ -45,6 +45,8 @@ export function searchGap(node: IrNode): string | undefined {
       return 'a comparison of two fields';
     case 'timePart':
       return 'a date part';
+    case 'inList':
+      return node.cased ? 'a case-sensitive match' : undefined;
     case 'const':
       return node.value ? undefined : 'a condition that is always false';
     default:

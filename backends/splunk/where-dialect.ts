@@ -149,6 +149,14 @@ export class WhereDialect extends QueryGenerator {
    * Only `_time` has a known representation (epoch seconds); any other field's date format is unknown.
    * strftime formats in the search's time zone: reported by the planner (SP202).
    */
+  /** Subsearches and search macros stand in `search` only: here a list is its configured values, or refused. */
+  protected listRefusal(node: NodeOf<'inList'>): readonly [string, string] {
+    return [
+      C.SP630.code,
+      `the ${node.list.kind} '${node.list.name}' (%${node.placeholder}%) would have to be tested in | where (${node.cased ? 'a case-sensitive match' : 'it is OR-ed with a test search cannot say'}), where it cannot stand: give the placeholder's values too (values: or file:) to expand them there`,
+    ];
+  }
+
   timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {
     if (node.field !== '_time') {
       ctx.report.refuse(

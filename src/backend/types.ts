@@ -55,6 +55,21 @@ export interface CompiledRule {
   readonly correlation?: Correlation;
 }
 
+/**
+ * A kind of list a target keeps and looks up at search time, which a placeholder may be resolved through (the
+ * configuration's `targets.<t>.placeholders.<name>.<kind>`): a Sentinel watchlist, a Splunk lookup, …
+ */
+export interface ListReferenceKind {
+  /** What the list's name must look like: the target writes it into queries, so only these forms can be. */
+  readonly name: RegExp;
+  /** The same in words, for the configuration's error message. */
+  readonly nameRule: string;
+  /** What a `column` must look like, when the kind has columns; without it a `column` is an error. */
+  readonly column?: RegExp;
+  /** One line for the documentation and `rulec targets`: what the query does with it. */
+  readonly summary: string;
+}
+
 export interface Backend {
   /** Short lower-case id used on the command line and as the dist-rules folder name. */
   readonly id: string;
@@ -72,6 +87,8 @@ export interface Backend {
   readonly eventFormat?: string;
   /** Absolute path of `backends/<id>/` (pipeline data, templates). */
   readonly root: string;
+  /** The kinds of list this target can resolve a placeholder through, by configuration key. */
+  readonly placeholderReferences?: Readonly<Record<string, ListReferenceKind>>;
   /** Renders the query. Reports losses with `warn`, impossibilities with `refuse` (then the result is ignored). */
   renderQuery(mapped: MappedRule, report: Reporter): QueryResult;
   /** Files for one rule. */

@@ -15,8 +15,12 @@ import { readSettingsDocument } from './document.js';
 export const CONFIG_FILE_NAME = 'rulec.config.yml';
 export const CONFIG_SCHEMA: Readonly<Record<string, unknown>> = configSchema;
 
-/** A placeholder as written: values, a file of values, or a target-native reference. */
-export type PlaceholderSpec = readonly (string | number)[] | Readonly<Record<string, string>>;
+/**
+ * A placeholder as written: values, a file of values, or (per target) a target-native reference with optionally
+ * its `column` and its `values` or `file` for inline expansion.
+ */
+export type PlaceholderSpec =
+  readonly (string | number)[] | Readonly<Record<string, string | readonly (string | number)[]>>;
 
 export interface TargetConfig {
   readonly profile?: string;
@@ -101,7 +105,7 @@ export function loadConfig(file: string, targets: readonly TargetInfo[]): Loaded
   };
   const checkPlaceholders = (specs: Record<string, PlaceholderSpec>, path: readonly (string | number)[]): void => {
     for (const [name, spec] of Object.entries(specs))
-      if (!Array.isArray(spec) && typeof (spec as Record<string, string>)['file'] === 'string')
+      if (!Array.isArray(spec) && typeof (spec as Record<string, unknown>)['file'] === 'string')
         fileAt([...path, name, 'file'], (spec as Record<string, string>)['file']!, 'placeholder file');
   };
 

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import type { ListReferenceKind } from '../backend/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/config-codes.js';
 import { layerPipeline, withDestination } from '../pipeline/layer.js';
@@ -32,7 +33,7 @@ export interface SiteTarget {
   readonly id: string;
   readonly root: string;
   /** Native placeholder references the target can render (e.g. `watchlist`), if any. */
-  readonly placeholderReferences?: readonly string[];
+  readonly placeholderReferences?: Readonly<Record<string, ListReferenceKind>>;
 }
 
 export interface SiteOptions {
@@ -91,6 +92,13 @@ function readValuesFile(file: string): string[] {
     .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
+/** Keys of a placeholder entry that give values rather than name a reference. */
+const VALUE_KEYS = ['values', 'file'] as const;
+
+/**
+ * How `target` resolves each placeholder. A target's own entry wins over the top-level one; an own entry that
+ * names only a reference keeps the top-level values, which the target expands where it cannot use the reference.
+ */
 function placeholderSettings(
   target: SiteTarget,
   config: ProjectConfig,
@@ -98,57 +106,111 @@ function placeholderSettings(
 ): Record<string, PlaceholderSetting> {
   const out: Record<string, PlaceholderSetting> = {};
   const file = config.file;
+  const kinds = target.placeholderReferences ?? {};
   const locate = (path: readonly (string | number)[], part: 'key' | 'value' = 'value') => {
     const span = config.locator.span(path, part);
     return span ? { span } : {};
   };
+  const error = (
+    code: string,
+    message: string,
+    path: readonly (string | number)[],
+    part: 'key' | 'value',
+    notes?: string[],
+  ) => diagnostics.push({ code, severity: 'error', message, file, ...locate(path, part), ...(notes ? { notes } : {}) });
+  /** The entry's values (a list, `values:` or `file:`), undefined when it gives none or they are unusable. */
+  const valuesOf = (name: string, spec: PlaceholderSpec, path: readonly (string | number)[]): string[] | undefined => {
+    if (Array.isArray(spec)) return spec.map(String);
+    const map = spec as Readonly<Record<string, unknown>>;
+    if (Array.isArray(map['values'])) return (map['values'] as unknown[]).map(String);
+    if (typeof map['file'] !== 'string') return undefined;
+    let values: string[];
+    try {
+      values = readValuesFile(`${config.dir}/${map['file']}`);
+    } catch {
+      return undefined; // reported by the configuration check (RC605)
+    }
+    if (values.length === 0) {
+      error('RC608', `placeholder file '${map['file']}' for %${name}% holds no value`, [...path, 'file'], 'value', [
+        'one value per line; blank lines and lines starting with # are skipped',
+      ]);
+      return undefined;
+    }
+    return values;
+  };
   const resolveSpec = (name: string, spec: PlaceholderSpec, path: readonly (string | number)[]): void => {
     const from = `${relative(config.dir, file) || file}:${path.join('.')}`;
-    if (Array.isArray(spec)) {
-      out[name] = { values: spec.map(String), from };
+    const map = Array.isArray(spec) ? {} : (spec as Readonly<Record<string, string>>);
+    const valueKeys = VALUE_KEYS.filter((k) => map[k] !== undefined);
+    const refKeys = Object.keys(map).filter((k) => k !== 'column' && !(VALUE_KEYS as readonly string[]).includes(k));
+    if (valueKeys.length > 1 || refKeys.length > 1) {
+      const twice = valueKeys.length > 1 ? valueKeys : refKeys;
+      error(
+        'RC613',
+        valueKeys.length > 1
+          ? `placeholder %${name}% gives its values twice ('${twice[0]}' and '${twice[1]}')`
+          : `placeholder %${name}% names two references ('${twice[0]}' and '${twice[1]}')`,
+        [...path, twice[1]!],
+        'key',
+        ['one reference per target, and the values either inline (values) or in a file'],
+      );
       return;
     }
-    const map = spec as Readonly<Record<string, string>>;
-    if (map['file'] !== undefined) {
-      let values: string[] = [];
-      try {
-        values = readValuesFile(`${config.dir}/${map['file']}`);
-      } catch {
-        return; // reported by the configuration check (RC605)
+    const values = valuesOf(name, spec, path);
+    const kind = refKeys[0];
+    if (kind === undefined) {
+      if (map['column'] !== undefined) {
+        error(
+          'RC607',
+          `placeholder %${name}% for ${target.id} names a column but no reference`,
+          [...path, 'column'],
+          'key',
+        );
+        return;
       }
-      if (values.length === 0)
-        diagnostics.push({
-          code: 'RC608',
-          severity: 'error',
-          message: `placeholder file '${map['file']}' for %${name}% holds no value`,
-          file,
-          ...locate([...path, 'file']),
-          notes: ['one value per line; blank lines and lines starting with # are skipped'],
-        });
-      else out[name] = { values, from: `${map['file']}` };
+      if (values !== undefined) out[name] = { values, from: typeof map['file'] === 'string' ? map['file'] : from };
       return;
     }
-    const kind = Object.keys(map).find((k) => k !== 'column');
-    const supported = target.placeholderReferences ?? [];
-    if (kind === undefined || !supported.includes(kind)) {
-      diagnostics.push({
-        code: 'RC607',
-        severity: 'error',
-        message:
-          kind === undefined
-            ? `placeholder %${name}% for ${target.id} names a column but no reference`
-            : `${target.id} cannot resolve %${name}% through a ${kind}`,
-        file,
-        ...locate([...path, kind ?? 'column'], 'key'),
-        notes: [
-          supported.length > 0
-            ? `${target.id} references: ${supported.join(', ')}; or give the values (a list or a file)`
-            : `${target.id} has no native reference: give the values (a list or a file)`,
-        ],
-      });
+    const info = Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
+    if (info === undefined) {
+      const supported = Object.keys(kinds);
+      error('RC607', `${target.id} cannot resolve %${name}% through a ${kind}`, [...path, kind], 'key', [
+        supported.length > 0
+          ? `${target.id} references: ${supported.join(', ')}; or give the values (a list or a file)`
+          : `${target.id} has no native reference: give the values (a list or a file)`,
+      ]);
       return;
     }
-    out[name] = { reference: map, from };
+    const listName = map[kind]!;
+    if (!info.name.test(listName)) {
+      error(
+        'RC612',
+        `${target.id} ${kind} name ${JSON.stringify(listName)} for %${name}% is not ${info.nameRule}`,
+        [...path, kind],
+        'value',
+        [`the name is written into the ${target.id} query, so only these characters are accepted`],
+      );
+      return;
+    }
+    const column = map['column'];
+    if (column !== undefined && (info.column === undefined || !info.column.test(column))) {
+      error(
+        info.column === undefined ? 'RC613' : 'RC612',
+        info.column === undefined
+          ? `a ${target.id} ${kind} has no column to choose (placeholder %${name}%)`
+          : `column ${JSON.stringify(column)} of %${name}% is not a plain column name (letters, digits, _)`,
+        [...path, 'column'],
+        info.column === undefined ? 'key' : 'value',
+      );
+      return;
+    }
+    // Values of this entry, else those of the top-level entry (already resolved): the inline fallback.
+    const inline = values ?? out[name]?.values;
+    out[name] = {
+      reference: { kind, name: listName, ...(column !== undefined ? { column } : {}) },
+      ...(inline !== undefined ? { values: inline } : {}),
+      from,
+    };
   };
   for (const [name, spec] of Object.entries(config.placeholders)) resolveSpec(name, spec, ['placeholders', name]);
   const own = config.targets?.get(target.id)?.placeholders ?? {};

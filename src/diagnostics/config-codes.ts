@@ -24,3 +24,24 @@ export const SITE_CODES = defineCodes({
   },
   RC611: { severity: 'error', summary: "a pipeline file's `target` is not the target it is given for" },
 });
+
+/** RC612–RC629: placeholders resolved through lists the target keeps (watchlists, lookups, macros, value lists). */
+export const PLACEHOLDER_CODES = defineCodes({
+  RC612: {
+    severity: 'error',
+    summary: "a placeholder reference's name or column has characters the target cannot write into a query",
+  },
+  RC613: {
+    severity: 'error',
+    summary: 'a placeholder entry names two references, two value sources, or a column its reference has not',
+  },
+  RC614: {
+    severity: 'error',
+    summary:
+      'a placeholder resolved through a list stands inside a larger value or a keyword: a list holds whole values only, and no values are configured to expand',
+  },
+  RC615: {
+    severity: 'error',
+    summary: 'the target cannot look up a list at search time: the placeholder needs its values in the configuration',
+  },
+});

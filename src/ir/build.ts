@@ -1,5 +1,16 @@
 /** Constructors returning frozen nodes. Boolean constructors flatten and simplify, so trees stay canonical. */
-import type { AndNode, CompareOp, ConstNode, IrNode, NotNode, Origin, OrNode, RegexFlags, TimePart } from './nodes.js';
+import type {
+  AndNode,
+  CompareOp,
+  ConstNode,
+  IrNode,
+  ListReference,
+  NotNode,
+  Origin,
+  OrNode,
+  RegexFlags,
+  TimePart,
+} from './nodes.js';
 import type { Pattern } from './pattern.js';
 
 type WithOrigin<T> = T & { origin?: Origin };
@@ -95,6 +106,27 @@ export function timePart(field: string, part: TimePart, value: number, origin?: 
 }
 export function keyword(pattern: Pattern, cased = false, origin?: Origin): IrNode {
   return freeze({ kind: 'keyword', pattern, cased }, origin);
+}
+
+export function inList(
+  field: string,
+  placeholder: string,
+  list: ListReference,
+  values: readonly string[] | undefined,
+  cased = false,
+  origin?: Origin,
+): IrNode {
+  return freeze(
+    {
+      kind: 'inList',
+      field,
+      placeholder,
+      list: Object.freeze({ ...list }),
+      ...(values !== undefined ? { values: Object.freeze([...values]) } : {}),
+      cased,
+    },
+    origin,
+  );
 }
 
 export type { WithOrigin };

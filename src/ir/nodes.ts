@@ -139,6 +139,31 @@ export interface KeywordNode extends NodeBase {
   readonly cased: boolean;
 }
 
+/** A list the target keeps and looks up at search time: a Sentinel watchlist, a Splunk lookup or macro, an Elastic value list. */
+export interface ListReference {
+  /** The configuration's key for it (`watchlist`, `lookup`, `macro`, `valueList`): each target knows its own. */
+  readonly kind: string;
+  /** The list's name in the target (checked against the target's safe characters by the configuration). */
+  readonly name: string;
+  /** The column holding the values, when the list has several. */
+  readonly column?: string;
+}
+
+/**
+ * `field|expand: '%name%'` where the target resolves the placeholder through a list it keeps: the field's value is
+ * one of the list's values (case-insensitive unless `cased`). `values`, when the configuration gives them too, are
+ * the list's values as Sigma strings: a target that cannot use the reference where it stands expands them instead.
+ */
+export interface InListNode extends NodeBase {
+  readonly kind: 'inList';
+  readonly field: string;
+  /** The placeholder's name (`admin_users` for `%admin_users%`), for messages. */
+  readonly placeholder: string;
+  readonly list: ListReference;
+  readonly values?: readonly string[];
+  readonly cased: boolean;
+}
+
 export type IrNode =
   | AndNode
   | OrNode
@@ -154,7 +179,8 @@ export type IrNode =
   | CompareNode
   | FieldRefNode
   | TimePartNode
-  | KeywordNode;
+  | KeywordNode
+  | InListNode;
 
 export type IrKind = IrNode['kind'];
 export type NodeOf<K extends IrKind> = Extract<IrNode, { kind: K }>;
@@ -177,6 +203,7 @@ export const IR_KINDS = [
   'fieldRef',
   'timePart',
   'keyword',
+  'inList',
 ] as const satisfies readonly IrKind[];
 
 export function isFieldNode(node: IrNode): node is FieldNode {

@@ -43,3 +43,10 @@ export function substitutePlaceholders(p: Pattern, value: (name: string) => Patt
   }
   return pattern(parts);
 }
+
+/** The placeholder's name when the pattern is that one placeholder and nothing else (`'%name%'`), else undefined. */
+export function wholePlaceholder(p: Pattern): string | undefined {
+  if (p.parts.length !== 1 || p.parts[0]!.kind !== 'literal') return undefined;
+  const m = /^\uE000([^\uE001]*)\uE001$/.exec(p.parts[0]!.text);
+  return m?.[1];
+}

@@ -5,12 +5,13 @@
 import { fieldKeyOf, ruleKey } from '../backend/report-at.js';
 import type { MappedRule, Reporter } from '../backend/types.js';
 import { codeInfo } from '../diagnostics/codes.js';
+import '../diagnostics/config-codes.js';
 import '../diagnostics/pipeline-codes.js';
 import * as b from '../ir/build.js';
 import type { FieldNode, IrNode } from '../ir/nodes.js';
 import { exactText, literalPattern } from '../ir/pattern.js';
 import type { Pattern } from '../ir/pattern.js';
-import { placeholdersIn, substitutePlaceholders } from '../ir/placeholder.js';
+import { placeholdersIn, substitutePlaceholders, wholePlaceholder } from '../ir/placeholder.js';
 import { parseSigmaString } from '../detection/sigma-string.js';
 import { mapLeaves, walk } from '../ir/visit.js';
 import type { Logsource, Rule } from '../model/rule.js';
@@ -415,7 +416,8 @@ const MAX_EXPANSION = 10_000;
 
 /**
  * `%name%` placeholders replaced by the values this target's configuration gives (each value a Sigma string, like
- * the rule's own values, so it goes through the same escaping), or the rule refused naming the missing one.
+ * the rule's own values, so it goes through the same escaping), or by an `inList` node when the configuration names
+ * a list the target keeps (a whole value `field|expand: '%name%'` only), or the rule refused naming the missing one.
  */
 function resolvePlaceholders(detection: IrNode, pipeline: Pipeline, report: Reporter): IrNode {
   const reported = new Set<string>();
@@ -426,20 +428,26 @@ function resolvePlaceholders(detection: IrNode, pipeline: Pipeline, report: Repo
     const lists: (readonly string[])[] = [];
     for (const name of names) {
       const setting = pipeline.placeholders?.[name];
-      if (setting && 'values' in setting) {
+      if (setting && 'reference' in setting && leaf.kind === 'stringMatch' && wholePlaceholder(leaf.pattern) === name)
+        return b.inList(leaf.field, name, setting.reference, setting.values, leaf.cased, leaf.origin);
+      if (setting?.values !== undefined) {
         lists.push(setting.values);
         continue;
       }
-      if (!reported.has(name)) {
-        reported.add(name);
+      if (reported.has(name)) continue;
+      reported.add(name);
+      if (setting && 'reference' in setting)
         report.refuse(
-          'RC209',
-          setting
-            ? `placeholder %${name}%: ${pipeline.target} has no native reference of this kind; give its values`
-            : `placeholder %${name}% has no value for ${pipeline.target}: set placeholders.${name} in rulec.config.yml`,
+          'RC614',
+          `placeholder %${name}% is the ${pipeline.target} ${setting.reference.kind} '${setting.reference.name}', which holds whole values, but here it is ${leaf.kind === 'keyword' ? 'a keyword' : 'part of a larger value'}: give its values too (values: or file:) to expand them`,
           leaf,
         );
-      }
+      else
+        report.refuse(
+          'RC209',
+          `placeholder %${name}% has no value for ${pipeline.target}: set placeholders.${name} in rulec.config.yml`,
+          leaf,
+        );
     }
     if (lists.length < names.length) return leaf;
     if (lists.reduce((n, l) => n * l.length, 1) > MAX_EXPANSION) {

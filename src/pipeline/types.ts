@@ -3,6 +3,8 @@
  * in that target and what their fields and values are called there. Data, not code.
  */
 
+import type { ListReference } from '../ir/nodes.js';
+
 /** One logsource mapping. */
 export interface LogsourceMapping {
   /** Stable id, e.g. `windows-process-creation`; appears in the coverage report. */
@@ -55,11 +57,12 @@ export interface LogsourceMapping {
 
 /**
  * How a target resolves one `%name%` placeholder: values expanded inline (same escaping as rule values), or a
- * native reference the target's query looks up at search time.
+ * native reference the target's query looks up at search time, with the values too when the configuration gives
+ * them (expanded where the target cannot use the reference).
  */
 export type PlaceholderSetting =
   | { readonly values: readonly string[]; readonly from: string }
-  | { readonly reference: Readonly<Record<string, string>>; readonly from: string };
+  | { readonly reference: ListReference; readonly values?: readonly string[]; readonly from: string };
 
 export interface Pipeline {
   readonly target: string;

@@ -7,6 +7,7 @@
  */
 import type { MappedRule, Reporter } from '../backend/types.js';
 import type { IrNode, NodeOf, StringMatchNode } from '../ir/nodes.js';
+import { inlineValues } from '../ir/in-list.js';
 import type { Visitor } from '../ir/visit.js';
 import { visit } from '../ir/visit.js';
 
@@ -39,13 +40,18 @@ export abstract class QueryGenerator implements Visitor<string, GenContext> {
     return visit(node, this, { mapped, report, negated: false, parents: [] });
   }
 
-  /** Renders `child` in a context with the given parent kind, parenthesised when needed. */
-  protected operand(child: IrNode, parent: 'and' | 'or' | 'not', ctx: GenContext): string {
-    const inner: GenContext = {
-      ...ctx,
-      negated: parent === 'not' ? !ctx.negated : ctx.negated,
-      parents: [...ctx.parents, parent],
-    };
+  /**
+   * Renders `child` in a context with the given parent kind, parenthesised when needed. `inPlace` renders a node
+   * standing in for the current one (an expansion): same context, grouped as a child of `parent`.
+   */
+  protected operand(child: IrNode, parent: 'and' | 'or' | 'not', ctx: GenContext, inPlace = false): string {
+    const inner: GenContext = inPlace
+      ? ctx
+      : {
+          ...ctx,
+          negated: parent === 'not' ? !ctx.negated : ctx.negated,
+          parents: [...ctx.parents, parent],
+        };
     const text = visit(child, this, inner);
     return this.needsGroup(child, parent) ? this.group(text) : text;
   }
@@ -123,4 +129,21 @@ export abstract class QueryGenerator implements Visitor<string, GenContext> {
   abstract fieldRef(node: NodeOf<'fieldRef'>, ctx: GenContext): string;
   abstract timePart(node: NodeOf<'timePart'>, ctx: GenContext): string;
   abstract keyword(node: NodeOf<'keyword'>, ctx: GenContext): string;
+  /**
+   * A placeholder resolved through a list the target keeps. The default renders the configured values inline
+   * (`inlineValues`) and refuses with `refusal` when there are none; a target with native references overrides it.
+   */
+  inList(node: NodeOf<'inList'>, ctx: GenContext): string {
+    const inline = inlineValues(node);
+    if (inline !== undefined) return this.operand(inline, ctx.parents.at(-1) ?? 'and', ctx, true);
+    const [code, message] = this.listRefusal(node);
+    ctx.report.refuse(code, message, node);
+    return this.constant(false, ctx);
+  }
+
+  /**
+   * The code and message refusing a list reference this dialect cannot render with no values to fall back on.
+   * Every dialect names its own code (a target-specific reason).
+   */
+  protected abstract listRefusal(node: NodeOf<'inList'>): readonly [code: string, message: string];
 }

@@ -111,6 +111,8 @@ export function show(node: IrNode): string {
       return `${node.part}(${node.field})=${node.value}`;
     case 'keyword':
       return `kw${node.cased ? '!' : ''}("${patternToSigma(node.pattern)}")`;
+    case 'inList':
+      return `${node.field} in ${node.list.kind}:${node.list.name}`;
   }
 }
 

@@ -50,6 +50,8 @@ export const LOSS_CODES: Readonly<Record<string, LossCode>> = {
   EL204: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is not declared as an ip field/ },
   EL206: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is not typed numeric/ },
   EL209: { target: 'elastic', kind: 'field-type', field: /^'(.+)' is an ip field and can never hold/ },
+  // A value list in a rule exception compares exact terms (backends/elastic/value-lists.ts).
+  EL601: { target: 'elastic', kind: 'case', field: /^the value list .+ case-sensitively on '(.+)', where the rule/ },
   // Sentinel (backends/sentinel/codes.ts)
   SN002: {
     target: 'sentinel',

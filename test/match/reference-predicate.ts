@@ -208,6 +208,8 @@ function compile(node: IrNode): Test {
     }
     case 'timePart':
       throw new Unsupported('timePart');
+    case 'inList':
+      throw new Unsupported('inList');
   }
 }
 
