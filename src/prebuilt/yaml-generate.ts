@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { packageRoot } from '../backend/root.js';
+import { loadSource } from '../source/load.js';
 import { sha1, SNAPSHOT_FILE, snapshotKey } from './yaml-snapshot.js';
 import type { SnapshotEntry } from './yaml-snapshot.js';
 
@@ -15,11 +16,12 @@ function packageYamlFiles(root: string): string[] {
     if (!target.isDirectory()) continue;
     const dir = join(backends, target.name);
     for (const name of readdirSync(dir)) if (/\.ya?ml$/.test(name)) files.push(join(dir, name));
-    const pipeline = join(dir, 'pipeline');
-    try {
-      for (const name of readdirSync(pipeline)) if (/\.ya?ml$/.test(name)) files.push(join(pipeline, name));
-    } catch {
-      // a target without pipeline data
+    for (const sub of ['pipeline', 'profiles']) {
+      try {
+        for (const name of readdirSync(join(dir, sub))) if (/\.ya?ml$/.test(name)) files.push(join(dir, sub, name));
+      } catch {
+        // a target without pipeline data or profiles
+      }
     }
   }
   return files.sort();
@@ -31,8 +33,12 @@ export function generateYamlSnapshot(root = packageRoot()): Record<string, Snaps
     const text = readFileSync(file, 'utf8');
     const data = parse(text) as unknown;
     const json = JSON.stringify(data);
-    // Only data JSON carries exactly (no Infinity, NaN, undefined or -0 in it).
+    // Only data JSON carries exactly (no Infinity, NaN, undefined or -0 in it)…
     if (json === undefined || !isDeepStrictEqual(JSON.parse(json), data)) continue;
+    // …and that the careful reader of settings files (profiles) reads the same, without a diagnostic.
+    const careful = loadSource(file, text);
+    const [only, more] = careful.documents;
+    if (careful.diagnostics.length > 0 || !only?.ok || more || !isDeepStrictEqual(only.data, data)) continue;
     out[snapshotKey(file)] = { sha1: sha1(text), json };
   }
   return out;

@@ -41,6 +41,15 @@ export function snapshotKey(file: string): string {
   return relative(packageRoot(), file).split(sep).join('/');
 }
 
+/**
+ * The data of a file of rulec's own (a built-in profile) given its text, when the snapshot holds it: the same data
+ * `loadSource` would give its one document. Undefined otherwise (the caller parses it).
+ */
+export function prebuiltData(file: string, text: string): unknown {
+  const entry = entries()[snapshotKey(file)];
+  return entry && entry.sha1 === sha1(text) ? (JSON.parse(entry.json) as unknown) : undefined;
+}
+
 /** `parse(readFileSync(file, 'utf8'))` for a file of rulec's own data, from the snapshot when it matches. */
 export function readPackageYaml(file: string, from: Readonly<Record<string, SnapshotEntry>> = entries()): unknown {
   const text = readFileSync(file, 'utf8');

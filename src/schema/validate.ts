@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../backend/root.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { compareText } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';
 import type { DocPath, Locator } from '../source/locator.js';
 import { newAjv, schemaKey } from './ajv.js';
@@ -54,7 +55,7 @@ export function validateDocument(
 
 function sortByOffset(diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics.sort(
-    (a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || a.code.localeCompare(b.code),
+    (a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || compareText(a.code, b.code),
   );
 }
 

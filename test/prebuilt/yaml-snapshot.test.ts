@@ -15,6 +15,7 @@ describe('snapshot of rulec’s own YAML data', () => {
     expect(keys).toContain('backends/elastic/pipeline/windows.yml');
     expect(keys).toContain('backends/sentinel/entities.yml');
     expect(keys).toContain('backends/elastic/field-types.yml');
+    expect(keys).toContain('backends/elastic/profiles/winlogbeat.yml');
     for (const key of keys) {
       const text = readFileSync(join(packageRoot(), key), 'utf8');
       expect(snapshot[key]!.sha1).toBe(sha1(text));
