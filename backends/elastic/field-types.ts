@@ -2,10 +2,9 @@
  * Elasticsearch types of well-known fields (data: ./field-types.yml), for `required_fields` when the pipeline does
  * not type a field itself. Query rendering never reads this table: it keeps to the pipeline's `fieldTypes`.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { backendRoot } from '../../src/backend/root.js';
+import { readPackageYaml } from '../../src/prebuilt/yaml-snapshot.js';
 
 interface FieldTypeTable {
   readonly fields: Readonly<Record<string, string>>;
@@ -16,7 +15,7 @@ let table: FieldTypeTable | undefined;
 
 function load(): FieldTypeTable {
   if (table) return table;
-  const raw = parse(readFileSync(join(backendRoot('elastic'), 'field-types.yml'), 'utf8')) as Partial<FieldTypeTable>;
+  const raw = readPackageYaml(join(backendRoot('elastic'), 'field-types.yml')) as Partial<FieldTypeTable>;
   return (table = { fields: raw.fields ?? {}, patterns: raw.patterns ?? {} });
 }
 

@@ -3,10 +3,9 @@
  * accounts, processes, files, IPs, URLs and registry keys only through `entityMappings`; without them an incident
  * has no entities to pivot on.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { backendRoot } from '../../src/backend/root.js';
+import { readPackageYaml } from '../../src/prebuilt/yaml-snapshot.js';
 
 export interface EntityMapping {
   readonly entityType: string;
@@ -103,7 +102,7 @@ export function checkEntityData(tables: Readonly<Record<string, readonly EntityM
 /** The entity data, per table, in Sentinel's `entityMappings` shape. */
 export function entityTable(): ReadonlyMap<string, readonly EntityMapping[]> {
   if (table) return table;
-  const raw = parse(readFileSync(join(backendRoot('sentinel'), 'entities.yml'), 'utf8')) as {
+  const raw = readPackageYaml(join(backendRoot('sentinel'), 'entities.yml')) as {
     tables: Record<string, { entityType: string; fieldMappings: Record<string, string> }[]>;
   };
   const tables: Record<string, EntityMapping[]> = {};

@@ -1,10 +1,7 @@
 /** The `rulec` command line: commander wiring over injectable streams; exit codes 0 ok, 1 errors, 2 usage. */
 import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { vocabularyOf } from '../checks/vocabulary.js';
-import { buildCommand } from './build-command.js';
 import { compileCommand } from './compile-command.js';
-import { coverageCommand } from './coverage-command.js';
 import type { CliIo } from './io.js';
 import { parseFormat, UsageError } from './report.js';
 import type { Registry } from './targets.js';
@@ -13,12 +10,10 @@ import { printable } from '../diagnostics/printable.js';
 import { addMatchCommands } from './match.js';
 import { predicateFactory } from './predicates.js';
 import { siteFactory } from './match-site.js';
-import { runValidate } from './validate.js';
 import { rulecVersion } from './version.js';
 import type { SiteCliOptions } from './site-options.js';
+// Commands other than compile and match are imported when they run: a cold `rulec compile` loads less.
 import { printDiagnostics } from './report.js';
-import { targetsCommand } from './targets-command.js';
-import { explainCommand } from './explain-command.js';
 import { addSiteOptions, chosenTargets, openSiteConfig, resolveCliSite, rulePaths } from './site-options.js';
 
 /** Rule paths default to the project configuration's `rules`, else `rules/`. */
@@ -81,6 +76,10 @@ export async function runCli(
     .option('--format <format>', FORMAT_HELP, 'text')
     .action(async (paths: string[], opts: { format: string }) => {
       const format = parseFormat(opts.format);
+      const [{ vocabularyOf }, { runValidate }] = await Promise.all([
+        import('../checks/vocabulary.js'),
+        import('./validate.js'),
+      ]);
       // Logsource values and field names the targets' pipelines know, for the "did you mean" warnings.
       const vocabulary = vocabularyOf(loadTargets(registry).map((t) => t.pipeline));
       exitCode = await runValidate(paths, { format, vocabulary, targets: registry.map((b) => b.id) }, io);
@@ -88,7 +87,8 @@ export async function runCli(
 
   addSiteOptions(
     program.command('targets').description('list the targets, their aliases and their built-in profiles (* = in use)'),
-  ).action((opts: SiteCliOptions) => {
+  ).action(async (opts: SiteCliOptions) => {
+    const { targetsCommand } = await import('./targets-command.js');
     const opened = openSiteConfig(registry, opts);
     if (opened.diagnostics.some((d) => d.severity === 'error')) {
       printDiagnostics(io, opened.diagnostics, opened.sources);
@@ -105,7 +105,8 @@ export async function runCli(
         .argument('<paths...>', 'rule files, folders or glob patterns'),
       registry,
     ),
-  ).action((paths: string[], opts: TargetOpts & SiteCliOptions) => {
+  ).action(async (paths: string[], opts: TargetOpts & SiteCliOptions) => {
+    const { explainCommand } = await import('./explain-command.js');
     const [target, ...more] = chosenTargets(registry, targetsOf(opts));
     if (target === undefined || more.length > 0 || targetsOf(opts).length === 0)
       throw new UsageError(`explain needs one target: -t, --target <id> (${describeTargets(registry)})`, 'RC993');
@@ -180,6 +181,7 @@ export async function runCli(
       const ids = chosenTargets(registry, asked, opened.config);
       const site = resolveCliSite(registry, ids, opts, opened, io);
       if (!site) return void (exitCode = 1);
+      const { buildCommand } = await import('./build-command.js');
       exitCode = await buildCommand(
         rulePaths(paths, opened.config),
         {
@@ -222,6 +224,7 @@ export async function runCli(
       const ids = chosenTargets(registry, targetsOf(opts), opened.config);
       const site = resolveCliSite(registry, ids, opts, opened, io);
       if (!site) return void (exitCode = 1);
+      const { coverageCommand } = await import('./coverage-command.js');
       exitCode = await coverageCommand(
         rulePaths(paths, opened.config),
         {

@@ -61,11 +61,16 @@ export function hasErrors(ds: readonly Diagnostic[]): boolean {
 }
 
 /** Stable order: by file, then offset, then code. */
+/** `a.localeCompare(b)`, without calling it when the strings are equal. */
+export const compareText = (a: string, b: string): number => (a === b ? 0 : a.localeCompare(b));
+
 export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  // Equal strings compare 0 without localeCompare: its first call loads ICU's collation data, a large share of a
+  // one-file run's time, and one file's diagnostics all have the same file.
   return [...ds].sort(
     (a, b) =>
-      (a.file ?? '').localeCompare(b.file ?? '') ||
+      compareText(a.file ?? '', b.file ?? '') ||
       (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) ||
-      a.code.localeCompare(b.code),
+      compareText(a.code, b.code),
   );
 }

@@ -1,7 +1,7 @@
 /** Reads a target's pipeline data: every `backends/<target>/pipeline/*.yml`, merged in file-name order. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { readPackageYaml } from '../prebuilt/yaml-snapshot.js';
 import type { LogsourceMapping, Pipeline } from './types.js';
 
 interface PipelineFile {
@@ -30,7 +30,7 @@ export function loadPipeline(root: string, target: string): Pipeline {
   const ruleOverrides: Record<string, 'select' | 'replace'> = {};
   const ids = new Set<string>();
   for (const file of yamlFiles(dir)) {
-    const data = (parse(readFileSync(join(dir, file), 'utf8')) ?? {}) as PipelineFile;
+    const data = (readPackageYaml(join(dir, file)) ?? {}) as PipelineFile;
     Object.assign(fields, data.fields ?? {});
     if (data.fallback) fallback = { ...fallback, ...data.fallback };
     destinationKeys.push(...(data.destinationKeys ?? []));

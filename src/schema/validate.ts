@@ -2,29 +2,31 @@
  * Schema validation of one rule document: ajv (draft 2020-12, compiled once) over the plain data, then each ajv
  * error turned into a Diagnostic that points at the YAML node a person has to change.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import * as ajvFormats from 'ajv-formats';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../backend/root.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { compareText } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';
 import type { DocPath, Locator } from '../source/locator.js';
+import { newAjv, schemaKey } from './ajv.js';
 import { KNOWN_TOP_LEVEL_KEYS, RULE_SCHEMA } from './rule-schema.js';
 import { closest } from './suggest.js';
 
+const require = createRequire(import.meta.url);
 const compiled = new Map<Readonly<Record<string, unknown>>, ValidateFunction>();
 
-/** The compiled validator of a schema, built on first use and reused for every document. */
+/**
+ * The validator of a schema, made once and reused for every document: the one compiled when the package was built
+ * (lib/prebuilt/validators/<content hash>.cjs) when there is one for this very schema, else compiled now.
+ */
 function validator(schema: Readonly<Record<string, unknown>>): ValidateFunction {
   const known = compiled.get(schema);
   if (known) return known;
-  // verbose: errors carry the offending data and schema, which the messages quote.
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-  // ajv-formats is CommonJS; under NodeNext its default export may arrive wrapped once more.
-  type Plugin = (a: Ajv2020) => unknown;
-  const exported = (ajvFormats as unknown as { default: Plugin | { default: Plugin } }).default;
-  const addFormats = typeof exported === 'function' ? exported : exported.default;
-  addFormats(ajv);
-  const validate = ajv.compile(schema);
+  const prebuilt = join(packageRoot(), 'lib', 'prebuilt', 'validators', `${schemaKey(schema)}.cjs`);
+  const validate = existsSync(prebuilt) ? (require(prebuilt) as ValidateFunction) : newAjv().compile(schema);
   compiled.set(schema, validate);
   return validate;
 }
@@ -53,7 +55,7 @@ export function validateDocument(
 
 function sortByOffset(diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics.sort(
-    (a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || a.code.localeCompare(b.code),
+    (a, b) => (a.span?.start.offset ?? -1) - (b.span?.start.offset ?? -1) || compareText(a.code, b.code),
   );
 }
 

@@ -63,20 +63,13 @@ function depth(value: unknown, level: number): number {
   return max;
 }
 
-/** The documents of `text` when the fast path applies, else undefined (the caller takes the careful path). */
-export function fastLoad(file: string, text: string): FastDocument[] | undefined {
-  if (CAREFUL_TEXT.test(text)) return undefined;
-  let docs: unknown[];
-  sawNonCanonicalNumber = false;
-  try {
-    docs = jsyaml.loadAll(text, undefined, { schema: FAST_SCHEMA, json: false });
-  } catch {
-    return undefined;
-  }
-  if (sawNonCanonicalNumber) return undefined;
-  if (docs.length === 0) return undefined;
+/**
+ * Locators of the documents of `text` that parse it with positions (once for all documents) only when a
+ * diagnostic first asks where something is.
+ */
+export function lazyLocators(file: string, text: string): (position: number) => Locator {
   let careful: ReturnType<typeof parseSource> | undefined;
-  const locatorFor = (position: number): Locator => {
+  return (position: number): Locator => {
     let real: Locator | undefined;
     const get = (): Locator => {
       careful ??= parseSource(file, text);
@@ -91,6 +84,21 @@ export function fastLoad(file: string, text: string): FastDocument[] | undefined
       spanAt: (start: number, end: number): Span => get().spanAt(start, end),
     };
   };
+}
+
+/** The documents of `text` when the fast path applies, else undefined (the caller takes the careful path). */
+export function fastLoad(file: string, text: string): FastDocument[] | undefined {
+  if (CAREFUL_TEXT.test(text)) return undefined;
+  let docs: unknown[];
+  sawNonCanonicalNumber = false;
+  try {
+    docs = jsyaml.loadAll(text, undefined, { schema: FAST_SCHEMA, json: false });
+  } catch {
+    return undefined;
+  }
+  if (sawNonCanonicalNumber) return undefined;
+  if (docs.length === 0) return undefined;
+  const locatorFor = lazyLocators(file, text);
   const out: FastDocument[] = [];
   for (const [position, doc] of docs.entries()) {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
