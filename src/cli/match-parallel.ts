@@ -52,7 +52,7 @@ export class MatchPool implements BlockPool {
   private seq = 0;
   private next = 0;
   private failure: Error | undefined;
-  private rulesText: RulesText | undefined;
+  private pendingRules: readonly Rule[] | undefined;
 
   constructor(
     readonly size: number,
@@ -63,7 +63,7 @@ export class MatchPool implements BlockPool {
   start(): void {
     if (this.workers.length > 0) return;
     this.startWorkers();
-    if (this.rulesText) this.sendRules(this.rulesText);
+    if (this.pendingRules) this.sendRules(this.pendingRules);
   }
 
   private startWorkers(): void {
@@ -83,14 +83,18 @@ export class MatchPool implements BlockPool {
     }
   }
 
-  /** The rules to match (serialised once, copied to each worker when it starts or now). */
+  /**
+   * The rules to match: serialised once (not at all when no block needs the workers), copied to each worker
+   * when it starts, or now if they run.
+   */
   rules(rules: readonly Rule[]): void {
-    this.rulesText = serializeRules(rules);
-    this.sendRules(this.rulesText);
+    this.pendingRules = rules;
+    if (this.workers.length > 0) this.sendRules(rules);
   }
 
-  private sendRules(rules: RulesText): void {
-    for (const worker of this.workers) worker.postMessage({ type: 'rules', rules } satisfies ToWorker);
+  private sendRules(rules: readonly Rule[]): void {
+    const text = serializeRules(rules);
+    for (const worker of this.workers) worker.postMessage({ type: 'rules', rules: text } satisfies ToWorker);
   }
 
   run(block: Block): Promise<BlockResult> {

@@ -134,6 +134,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   }
   if (loaded.files.length === 0) {
     io.stderr('error: no rule files found (.yml or .yaml)\n');
+    await pool?.close();
     return 1;
   }
   // Correlation rules and filters refer to rules of any file read: link them once everything is loaded.
@@ -209,6 +210,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     io.stderr(
       `error[RC957]: cannot write ${printable(options.output ?? '')} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
     );
+    await pool?.close();
     return 1;
   }
 
