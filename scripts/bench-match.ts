@@ -7,6 +7,11 @@
  *             includes setup (compiling the predicates of rules some event reaches, witnesses, index buckets), and a
  *             second row ("matching only")
  *             times reading and matching with the router already built and warm
+ * With the SigmaHQ corpus, three more measures for `rulec match --jobs` (issue 15, goals 5 and 6):
+ *   workers   the corpus matched through the worker pool (src/cli/match-parallel.ts), warm, with 1 worker and
+ *             with --jobs workers (default: the cores available): the N-worker / 1-worker throughput ratio
+ *   whole     the real CLI in a child process (`node bin/rulec.js match --rules <corpus> <file>`, default --jobs)
+ *             over --whole-events events (200,000), against the matching-only throughput of the same round
  * Each figure is the median over --runs rounds, every round timing every measure in turn; a ratio to the ceiling is
  * taken within each round (the host is shared: a slow spell then slows both sides), then its median reported. Peak
  * RSS is sampled after each batch.
@@ -18,11 +23,15 @@
  * Predicates come from the JS target through the registry (test/match/factory.ts), as in `rulec match`. The
  * host is shared: run twice and expect ±30 % between runs.
  *
- *   npx tsx scripts/bench-match.ts [--events 100000] [--runs 5] [--rules 3000] [--no-sigma]
+ *   npx tsx scripts/bench-match.ts [--events 100000] [--runs 5] [--rules 3000] [--no-sigma] [--jobs N]
+ *                                  [--whole-events 200000] [--no-whole] [--no-workers]
  */
+import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MatchPool, matchParallel } from '../src/cli/match-parallel.js';
 import { StringDecoder } from 'node:string_decoder';
 import * as b from '../src/ir/build.js';
 import type { IrNode } from '../src/ir/nodes.js';
@@ -31,6 +40,8 @@ import { Correlator, eventTime, valueOf } from '../src/correlation/correlator.js
 import type { ResolvedCorrelation } from '../src/correlation/resolve.js';
 import { resolveReferences } from '../src/correlation/resolve.js';
 import { readRuleFile } from '../src/frontend.js';
+import type { BlockSetup } from '../src/match/block-matcher.js';
+import { BlockMatcher } from '../src/match/block-matcher.js';
 import { makeNormalizer, makeRouteView } from '../src/match/formats.js';
 import { loadRules } from '../src/match/load-rules.js';
 import { readEventBatches } from '../src/match/read-events.js';
@@ -39,6 +50,12 @@ import type { Rule } from '../src/model/rule.js';
 import { makeRule } from '../test/helpers/make-rule.js';
 import { factory } from '../test/match/factory.js';
 import { IMAGES, prng, writeEvents } from './gen-events.js';
+
+/** How bin/rulec.js runs here: the compiled lib/ when built, else the TypeScript sources through tsx. */
+const RULEC_MODE =
+  existsSync(resolve(import.meta.dirname, '../lib/src/cli/main.js')) && process.env.RULEC_FROM_SOURCE !== '1'
+    ? 'compiled lib/'
+    : 'from sources through tsx';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -50,6 +67,12 @@ const RUNS = flag('--runs', 5);
 const RULES = flag('--rules', 3000);
 const SIGMA = resolve(import.meta.dirname, '../../shared/data/sigma/rules');
 const useSigma = !args.includes('--no-sigma') && existsSync(SIGMA);
+const JOBS = flag('--jobs', availableParallelism());
+const WHOLE_EVENTS = flag('--whole-events', 200_000);
+const useWorkers = useSigma && !args.includes('--no-workers');
+const useWhole = useSigma && !args.includes('--no-whole');
+const REGISTRY = pathToFileURL(resolve(import.meta.dirname, '../backends/index.ts')).href;
+const RULEC = resolve(import.meta.dirname, '../bin/rulec.js');
 
 let peakRss = 0;
 const sampleRss = (): void => {
@@ -183,6 +206,50 @@ async function matchCorrelated(
   }
   alerts += correlator.finish().length;
   return { events, matches, fraction: router.evaluatedFraction, pushes, alerts };
+/** The file matched through a warm worker pool, as `rulec match --jobs N` does (results counted, not written). */
+async function matchPooled(file: string, pool: MatchPool, main: BlockMatcher): Promise<MatchRun> {
+  let events = 0;
+  let matches = 0;
+  await matchParallel([file], {
+    pool,
+    main,
+    read: () => ({}),
+    emit: (_pre, result) => {
+      events += result.events;
+      matches += result.hits.length;
+      sampleRss();
+      return Promise.resolve(true);
+    },
+  });
+  return { events, matches, fraction: 0 };
+}
+
+/** A worker pool with the rules loaded and warm (predicates and buckets built by a first pass). */
+async function warmPool(size: number, rules: readonly Rule[], file: string): Promise<[MatchPool, BlockMatcher]> {
+  const setup: BlockSetup = { format: 'auto', formatOptions: {}, routerOptions: {}, pointer: false };
+  const pool = new MatchPool(size, { recipe: { registryModule: REGISTRY }, setup });
+  pool.start();
+  pool.rules(rules);
+  const main = new BlockMatcher(lazyRules(rules, factory), setup);
+  await matchPooled(file, pool, main);
+  return [pool, main];
+}
+
+/** The real CLI over `file`, whole process (start, rule loading, reading, matching, writing to /dev/null). */
+function wholeProcess(file: string, events: number): Promise<number> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [RULEC, 'match', '--rules', SIGMA, '-o', '/dev/null', file], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', () => {
+      const read = /^(\d+) events,/m.exec(stderr);
+      if (Number(read?.[1]) !== events) fail(new Error(`rulec match read ${read?.[1]} events: ${stderr.slice(-500)}`));
+      else done(events);
+    });
+  });
 }
 
 const eq = (field: string, text: string): IrNode => b.stringMatch(field, literalPattern(text));
@@ -274,6 +341,23 @@ try {
   const measure = (label: string, fn: () => Promise<unknown>): Measure => ({ label, fn, times: [] });
   const base = measure('ceiling', () => ceiling(file));
   const measures: Measure[] = [base, measure('reader', () => readerOnly(file))];
+  const corpusRules = sets[2]?.[1];
+  const pools: MatchPool[] = [];
+  let one: Measure | undefined;
+  let many: Measure | undefined;
+  if (useWorkers && corpusRules) {
+    const [pool1, main1] = await warmPool(1, corpusRules, file);
+    const [poolN, mainN] = await warmPool(JOBS, corpusRules, file);
+    pools.push(pool1, poolN);
+    one = measure('corpus, 1 worker (warm)', () => matchPooled(file, pool1, main1));
+    many = measure(`corpus, ${JOBS} workers (warm)`, () => matchPooled(file, poolN, mainN));
+  }
+  let whole: Measure | undefined;
+  const wholeFile = join(dir, 'whole.ndjson');
+  if (useWhole) {
+    await writeEvents(WHOLE_EVENTS, 2, wholeFile);
+    whole = measure(`rulec match, whole process, ${WHOLE_EVENTS} events`, () => wholeProcess(wholeFile, WHOLE_EVENTS));
+  }
   const described = sets.map(([label, rules]) => {
     const prepared = prepareRules(rules, factory);
     const router = new RuleRouter(prepared.rules);
@@ -302,6 +386,8 @@ try {
     matchCorrelated(file, correlatedRouter, correlatedRules, resolution.correlations),
   );
   measures.push(plain, correlated);
+  if (one && many) measures.push(one, many);
+  if (whole) measures.push(whole);
   // Rounds interleave every measure, so a slow spell of the shared host hits a round's ceiling and rule sets
   // alike: each ratio to the ceiling is taken within a round, then the median over rounds is reported.
   for (const m of measures) await m.fn(); // warm-up
@@ -345,6 +431,32 @@ try {
   const ratio = median(correlated.times.map((t, i) => plain.times[i]! / t));
   console.log(`correlation throughput: ${pct(ratio)} of plain matching (same rules, same run, median of rounds)`);
   console.log(`peak RSS: ${(peakRss / 1e6).toFixed(0)} MB (input file ${(bytes / 1e6).toFixed(0)} MB)`);
+  // Issue 15's goals, each a ratio within a round (median over rounds).
+  const corpus = described[2];
+  const perRound = (f: (round: number) => number): number => median(Array.from({ length: RUNS }, (_, r) => f(r)));
+  if (corpus) {
+    const ofBase = (m: Measure) => perRound((r) => base.times[r]! / m.times[r]!);
+    console.log(
+      `goal 5b, corpus on one core: ${pct(ofBase(corpus.run))} of the JSON.parse ceiling end to end, ` +
+        `${pct(ofBase(corpus.warm))} matching only (goal >= 45 %)`,
+    );
+  }
+  for (const m of pools) await m.close();
+  if (one && many) {
+    console.log(
+      `goal 5a, --jobs: ${JOBS} workers ${rate(many)} events/s, 1 worker ${rate(one)} events/s: ` +
+        `${perRound((r) => one.times[r]! / many.times[r]!).toFixed(2)}x (goal >= 1.8x on 2 cores; ` +
+        `${availableParallelism()} available, load average ${loadavg()[0]!.toFixed(1)})`,
+    );
+  }
+  if (whole && corpus) {
+    const wholeRate = perRound((r) => WHOLE_EVENTS / whole.times[r]!);
+    const ratio = perRound((r) => WHOLE_EVENTS / whole.times[r]! / (EVENTS / corpus.warm.times[r]!));
+    console.log(
+      `goal 6, whole process: ${fmt(wholeRate)} events/s over ${WHOLE_EVENTS} events (${RULEC_MODE}), ` +
+        `${pct(ratio)} of matching only on one thread (goal >= 80 %)`,
+    );
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

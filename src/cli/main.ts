@@ -251,6 +251,7 @@ export async function runCli(
         format === 'raw' || format === 'auto' || format === 'evtx' ? undefined : predicateFactory(registry, format),
       registry.flatMap((b) => (b.eventFormat ? [b.eventFormat] : [])),
       (opts, format, fallback) => siteFactory(registry, io, opts, format, fallback),
+      cliOptions.registryModule,
     );
 
   try {

@@ -4,6 +4,7 @@
  * the target whose data has the events' shape: the predicate target's own for raw events, e.g. Elastic's for ECS.
  */
 import type { PredicateFactory } from '../match/types.js';
+import type { Pipeline } from '../pipeline/types.js';
 import type { CliIo } from './io.js';
 import { predicateFactory } from './predicates.js';
 import type { SiteCliOptions } from './site-options.js';
@@ -17,6 +18,8 @@ export interface SiteFactory {
   readonly factory: PredicateFactory;
   /** The configuration's rule paths, the default when the command is given none. */
   readonly rules?: readonly string[];
+  /** The site's pipeline that factory maps rules through, for `--jobs` workers to make the same predicates. */
+  readonly pipeline?: Pipeline;
 }
 
 /**
@@ -40,6 +43,8 @@ export function siteFactory(
   if (!mapper) return { factory: fallback, ...rules };
   const site = resolveCliSite(registry, [mapper.id], opts, opened, io);
   if (!site) return undefined;
-  const factory = predicateFactory(registry, raw ? undefined : format, site.pipelines[mapper.id]);
-  return { factory: factory ?? fallback, ...rules };
+  const pipeline = site.pipelines[mapper.id];
+  const factory = predicateFactory(registry, raw ? undefined : format, pipeline);
+  if (!factory) return { factory: fallback, ...rules };
+  return { factory, ...rules, ...(pipeline ? { pipeline } : {}) };
 }

@@ -19,12 +19,19 @@ import type { EventFormat } from '../match/formats.js';
 import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
 import { loadRules } from '../match/load-rules.js';
 import { expandInputs, lineSpan, looksLikeEvents, readEventBatches, STDIN, STDIN_NAME } from '../match/read-events.js';
+import type { BlockSetup } from '../match/block-matcher.js';
+import { BlockMatcher, ruleHeader } from '../match/block-matcher.js';
+import type { PredicateError } from '../match/router.js';
 import { lazyRules, MAX_EVENT_DEPTH, RuleRouter } from '../match/router.js';
 import { eventJson } from '../match/serialize.js';
 import type { PredicateFactory } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
+import type { Pipeline } from '../pipeline/types.js';
 import type { CliIo } from './io.js';
+import type { BlockSink } from './match-parallel.js';
+import { defaultJobs, MatchPool, matchParallel } from './match-parallel.js';
 import type { SiteFactory } from './match-site.js';
+import type { FactoryRecipe } from './match-worker.js';
 import { parseFormat } from './report.js';
 import type { SiteCliOptions } from './site-options.js';
 import { addSiteOptions } from './site-options.js';
@@ -57,6 +64,10 @@ export interface MatchOptions {
   readonly timeField?: string;
   /** `--filters` folders: filters applied to the rules, from outside the rule paths. */
   readonly filters?: readonly string[];
+  /** Threads matching events (`--jobs`; default: the cores available). 1 matches on this thread. */
+  readonly jobs?: number;
+  /** How worker threads make the same predicates as `factory`; without it matching stays on this thread. */
+  readonly workers?: FactoryRecipe;
 }
 
 export interface MatchIo extends CliIo {
@@ -82,6 +93,28 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   }
   const now = io.now ?? (() => performance.now());
   let failed = false;
+  // Routing and the witness index read the rules' own field names; for events of a mapped format (ECS) the
+  // predicates test the mapped names instead, so every rule is evaluated there.
+  const mappedFormat = (format === 'ecs' && !options.ecsFieldMap) || (!isEventFormat(format) && format !== 'auto');
+  const routerOptions = {
+    ...(options.routing !== undefined ? { routing: options.routing } : mappedFormat ? { routing: false } : {}),
+    ...(options.indexing !== undefined ? { indexing: options.indexing } : mappedFormat ? { indexing: false } : {}),
+  };
+  const formatOptions = options.ecsFieldMap ? { ecsFieldMap: options.ecsFieldMap } : {};
+  // A mapped format other than the built-in ones is read as is: its rules were mapped to its field names.
+  const builtIn: EventFormat = isEventFormat(format) ? format : 'raw';
+  const setup: BlockSetup = {
+    format: builtIn,
+    formatOptions,
+    routerOptions,
+    pointer: Boolean(options.pointer),
+    ...(options.maxValueLength !== undefined ? { maxValueLength: options.maxValueLength } : {}),
+  };
+  const jobs = options.jobs ?? defaultJobs();
+  let pool = jobs > 1 && options.workers ? new MatchPool(jobs, { recipe: options.workers, setup }) : undefined;
+  // Workers start (and load the target registry) while this thread reads the rules, when the input is large
+  // enough to need them; otherwise on the first block that goes to them.
+  if (pool && inputBytes(options.inputs) >= EARLY_START_BYTES) pool.start();
 
   // An events file given as a rule (`--rules a.yml events.ndjson` read the old way, or `-r events.json`) would be
   // read as YAML and give an error per token: say once what it is instead.
@@ -104,6 +137,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   }
   if (loaded.files.length === 0) {
     io.stderr('error: no rule files found (.yml or .yaml)\n');
+    await pool?.close();
     return 1;
   }
   const filterFolders = loadFilterFolders(options.filters ?? []);
@@ -120,6 +154,15 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   for (const d of resolution.diagnostics) {
     io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : loaded.sources.get(d.file))}\n`);
     if (d.severity === 'error') failed = true;
+  }
+  const filtered = loaded.filters.length + filterFolders.filters.length > 0;
+  if (pool && (runnable.length > 0 || filtered)) {
+    // Correlations see matches in input order with their events, and filters tune the rules this thread holds:
+    // both run on one thread (docs/matching.md).
+    if (options.jobs !== undefined)
+      io.stderr('note: correlation rules and filters are matched on one thread (--jobs 1)\n');
+    await pool.close();
+    pool = undefined;
   }
   const correlator = new Correlator(runnable);
   // A rule referenced only by correlations that do not `generate` it alerts through them, not on its own (as in
@@ -151,18 +194,11 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
       factory,
     ),
   };
-  // Routing and the witness index read the rules' own field names; for events of a mapped format (ECS) the
-  // predicates test the mapped names instead, so every rule is evaluated there.
-  const mappedFormat = (format === 'ecs' && !options.ecsFieldMap) || (!isEventFormat(format) && format !== 'auto');
-  const router = new RuleRouter(prepared.rules, {
-    ...(options.routing !== undefined ? { routing: options.routing } : mappedFormat ? { routing: false } : {}),
-    ...(options.indexing !== undefined ? { indexing: options.indexing } : mappedFormat ? { indexing: false } : {}),
-  });
+  pool?.rules(prepared.rules.map((r) => r.rule));
+  const mainMatcher = pool ? new BlockMatcher(prepared.rules, setup) : undefined;
+  const router = mainMatcher?.router ?? new RuleRouter(prepared.rules, routerOptions);
   const headers = prepared.rules.map((r) => ruleHeader(r.rule));
   const counts = new Array<number>(prepared.rules.length).fill(0);
-  const formatOptions = options.ecsFieldMap ? { ecsFieldMap: options.ecsFieldMap } : {};
-  // A mapped format other than the built-in ones is read as is: its rules were mapped to its field names.
-  const builtIn: EventFormat = isEventFormat(format) ? format : 'raw';
   const normalize = makeNormalizer(builtIn, formatOptions);
   const view = makeRouteView(builtIn, formatOptions);
 
@@ -180,6 +216,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     io.stderr(
       `error[RC957]: cannot write ${printable(options.output ?? '')} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
     );
+    await pool?.close();
     return 1;
   }
 
@@ -213,8 +250,49 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     return out.write(text, lines);
   };
   let open = true;
+  /** With workers: the router counters, unusable rules and predicate errors of every thread, merged. */
+  const merged = {
+    routed: 0,
+    evaluated: 0,
+    skipped: new Map<number, string>(),
+    errors: new Map<number, PredicateError>(),
+  };
+  const emit: BlockSink = async (pre, result) => {
+    for (const d of pre) onDiagnostic(d);
+    for (const d of result.diagnostics) onDiagnostic(d);
+    const hits = result.hits;
+    for (let k = 0; k < hits.length; k++) counts[hits[k]!]!++;
+    matches += hits.length;
+    events += result.events;
+    merged.routed += result.routed;
+    merged.evaluated += result.evaluated;
+    for (const [i, reason] of result.skipped) if (!merged.skipped.has(i)) merged.skipped.set(i, reason);
+    for (const [i, count, first] of result.errors) {
+      const known = merged.errors.get(i);
+      if (known) known.count += count;
+      else merged.errors.set(i, { count, first });
+    }
+    buffer += result.output;
+    buffered += result.lines;
+    if (buffer.length >= FLUSH_AT && !(await flush())) {
+      open = false;
+      return false;
+    }
+    return true;
+  };
   try {
-    reading: for (const input of inputs) {
+    if (pool && mainMatcher) {
+      await matchParallel(inputs, {
+        pool,
+        main: mainMatcher,
+        read: (input) => ({
+          ...(io.stdin ? { stdin: io.stdin } : {}),
+          ...(progress ? { onBytes: (bytes: number) => progress.update(input, bytes, events) } : {}),
+        }),
+        emit,
+      });
+    }
+    reading: for (const input of pool ? [] : inputs) {
       const batches = readEventBatches(input, {
         onDiagnostic,
         ...(io.stdin ? { stdin: io.stdin } : {}),
@@ -279,18 +357,28 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     }
     if (open && buffered > 0) open = await flush();
   } finally {
+    await pool?.close();
     await out.close();
     progress?.clear();
   }
+  const skipped = pool
+    ? [...merged.skipped].map(([i, reason]) => ({ rule: prepared.rules[i]!.rule, reason }))
+    : router.skipped;
+  const errors = pool ? merged.errors : router.errors;
+  const fraction = pool
+    ? merged.routed === 0 || prepared.rules.length === 0
+      ? 0
+      : merged.evaluated / (merged.routed * prepared.rules.length)
+    : router.evaluatedFraction;
 
   const seconds = (now() - started) / 1000;
   if (eventWarnings > MAX_EVENT_WARNINGS) {
     io.stderr(`warning: ${eventWarnings - MAX_EVENT_WARNINGS} more malformed events not shown\n`);
   }
-  for (const { rule, reason } of router.skipped) {
+  for (const { rule, reason } of skipped) {
     io.stderr(`warning[RC952]: ${printable(`${rule.file}: rule '${rule.title}' is skipped: ${reason}`)}\n`);
   }
-  for (const [i, e] of router.errors) {
+  for (const [i, e] of errors) {
     failed = true;
     io.stderr(
       `error: ${printable(`the predicate of '${prepared.rules[i]!.rule.title}' threw on ${e.count} events: ${e.first}`)}\n`,
@@ -317,7 +405,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
         events,
         matches,
         seconds,
-        router,
+        fraction,
         ...(lost !== undefined
           ? { written: out.written, stopped: closedByReader ? 'the reader closed the output' : 'the output failed' }
           : {}),
@@ -332,6 +420,24 @@ function displayName(input: string): string {
   return input === STDIN ? STDIN_NAME : input;
 }
 
+/** Inputs at least this large start the workers before the rules are read (about one block). */
+const EARLY_START_BYTES = 1 << 20;
+
+/** The total size of the input files (stdin counts as empty: its workers start with its second block). */
+function inputBytes(inputs: readonly string[]): number {
+  let total = 0;
+  for (const input of inputs.length > 0 ? inputs : [STDIN]) {
+    if (input === STDIN) return 0;
+    try {
+      const stat = statSync(input);
+      total += stat.isDirectory() ? EARLY_START_BYTES : stat.size;
+    } catch {
+      // reported when read
+    }
+  }
+  return total;
+}
+
 function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
@@ -344,16 +450,30 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** `--jobs`: a positive whole number of threads. */
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+/** Formats read as they are by the predicate target's own pipeline (as match-site.ts maps the others). */
+const RAW_FORMATS = new Set(['raw', 'auto', 'evtx']);
+
+/** How a worker makes the predicates `addMatchCommands`' factory makes for this format and site. */
+function workerRecipe(registryModule: string, format: string, pipeline: Pipeline | undefined): FactoryRecipe {
+  return {
+    registryModule,
+    ...(RAW_FORMATS.has(format) ? {} : { eventFormat: format }),
+    ...(pipeline ? { pipeline } : {}),
+  };
+}
+
 /** `--max-event-size` in MiB, as a length in characters (one per byte for the ASCII of JSON syntax). */
 function parseMebibytes(value: string): number {
   const mib = Number(value);
   if (!Number.isFinite(mib) || mib <= 0) throw new InvalidArgumentError('expected a positive number of MiB');
   return Math.max(1, Math.round(mib * 1024 * 1024));
-}
-
-/** The rule part of each output line, serialised once. `author` is kept for attribution (DRL 1.1). */
-function ruleHeader(rule: Rule): string {
-  return JSON.stringify({ id: rule.id, title: rule.title, level: rule.level, author: rule.author });
 }
 
 function summary(
@@ -363,7 +483,8 @@ function summary(
     events: number;
     matches: number;
     seconds: number;
-    router: RuleRouter;
+    /** Share of rules evaluated per event. */
+    fraction: number;
     /** When the output failed: the matches it took, and why it stopped. */
     written?: number;
     stopped?: string;
@@ -377,7 +498,7 @@ function summary(
       : `${run.written} matches written, then reading stopped (${run.stopped})`;
   const lines = [
     `${run.events} events, ${matches}, ${rules.length} rules in ${run.seconds.toFixed(2)} s (${rate} events/s)`,
-    `rules evaluated per event: ${(run.router.evaluatedFraction * 100).toFixed(2)} %`,
+    `rules evaluated per event: ${(run.fraction * 100).toFixed(2)} %`,
   ];
   // Per-rule counts are of matches found; after a failed output they would claim more than was written.
   if (run.written !== undefined) return `${lines.join('\n')}\n`;
@@ -553,6 +674,8 @@ export function addMatchCommands(
    * pipeline for that format, and the configuration's rule paths; undefined after printing its errors.
    */
   forSite?: (opts: SiteCliOptions, format: string, fallback: PredicateFactory) => SiteFactory | undefined,
+  /** URL of the module exporting the target registry (`BACKENDS`), for `--jobs` worker threads. */
+  registryModule?: string,
 ): void {
   const formats = [...new Set([...EVENT_FORMATS, ...mappedFormats])];
   const matchCommand = program
@@ -574,6 +697,7 @@ export function addMatchCommands(
       collect,
       [],
     )
+    .option('-j, --jobs <n>', `threads matching events (default: the cores available, ${defaultJobs()})`, parseJobs)
     .action(
       async (
         inputs: string[],
@@ -585,6 +709,7 @@ export function addMatchCommands(
           maxEventSize?: number;
           timeField?: string;
           filters: string[];
+          jobs?: number;
         },
       ) => {
         const formatFactory = factoryForFormat?.(opts.format) ?? factory;
@@ -602,6 +727,10 @@ export function addMatchCommands(
               ...(opts.maxEventSize !== undefined ? { maxValueLength: opts.maxEventSize } : {}),
               ...(opts.timeField !== undefined ? { timeField: opts.timeField } : {}),
               filters: opts.filters,
+              ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+              ...(registryModule !== undefined
+                ? { workers: workerRecipe(registryModule, opts.format, site.pipeline) }
+                : {}),
             },
             site.factory,
             io,

@@ -27,6 +27,12 @@ export type SplitterCode = 'RC951' | 'RC959' | 'RC980';
 export interface SplitterOptions {
   /** Longest value (or NDJSON line) read, in UTF-16 code units; longer ones are skipped. */
   readonly maxValueLength?: number;
+  /**
+   * Resume at a line start inside a stream, in the state a splitter is in there when it is `clean`: the 1-based
+   * line number of the first character pushed (the stream's start is already behind, so no BOM or `[` detection).
+   * Used by `rulec match --jobs` to split blocks of whole lines on several threads.
+   */
+  readonly resumeAtLine?: number;
 }
 
 /**
@@ -88,6 +94,20 @@ export class JsonSplitter {
     options: SplitterOptions = {},
   ) {
     this.max = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
+    if (options.resumeAtLine !== undefined) {
+      this.line = options.resumeAtLine;
+      this.mode = 'lines';
+      this.sawBom = true;
+    }
+  }
+
+  /**
+   * Whether the splitter is between values at a line start with nothing kept: its whole state is then its line
+   * number, so a new splitter made with `resumeAtLine` carries on exactly as this one would. Only meaningful right
+   * after a push that ended with a line break.
+   */
+  get clean(): boolean {
+    return this.mode === 'lines' && this.pending.length === 0 && !this.skippingLine;
   }
 
   /** The line number of the next character to be pushed (for messages about the raw input). */

@@ -106,6 +106,33 @@ export async function* readEventBatches(input: string, options: ReadEventsOption
     },
     options.maxValueLength !== undefined ? { maxValueLength: options.maxValueLength } : {},
   );
+  const status = { complete: false };
+  for await (const text of readDecoded(input, options, () => splitter.nextLine, status)) {
+    splitter.push(text);
+    if (batch.length > 0) {
+      const full = batch;
+      batch = [];
+      yield full;
+    }
+  }
+  if (!status.complete) return;
+  splitter.end();
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * The decoded text of one input, chunk by chunk (gunzipped when compressed), with the decoder's tail last.
+ * Problems go to `options.onDiagnostic` before the text they concern: invalid UTF-8 (RC958, located with
+ * `nextLine`, the line of the next character the consumer will read) and an input that cannot be read (RC950,
+ * which ends the text; `status.complete` then stays false and the consumer must not treat the input as ended).
+ */
+export async function* readDecoded(
+  input: string,
+  options: ReadEventsOptions,
+  nextLine: () => number,
+  status: { complete: boolean },
+): AsyncGenerator<string> {
+  const file = input === STDIN ? STDIN_NAME : input;
   const decoder = new StringDecoder('utf8');
   const utf8 = new Utf8Check();
   let bytes = 0;
@@ -116,12 +143,12 @@ export async function* readEventBatches(input: string, options: ReadEventsOption
         : createReadStream(input, { highWaterMark: options.chunkSize ?? 1 << 20 });
     for await (const chunk of gunzipIfCompressed(raw, (n) => (bytes += n))) {
       if (typeof chunk === 'string') {
-        splitter.push(chunk);
+        yield chunk;
       } else {
         const text = decoder.write(chunk);
         if (!utf8.reported && utf8.invalid(chunk, text)) {
           // The line of the first replacement character in this chunk (a genuine U+FFFD before it is rare).
-          const line = splitter.nextLine + countLines(text, text.indexOf('\uFFFD'));
+          const line = nextLine() + countLines(text, text.indexOf('\uFFFD'));
           options.onDiagnostic?.({
             code: 'RC958',
             severity: 'warning',
@@ -130,14 +157,9 @@ export async function* readEventBatches(input: string, options: ReadEventsOption
             span: lineSpan(line),
           });
         }
-        splitter.push(text);
+        yield text;
       }
       options.onBytes?.(bytes);
-      if (batch.length > 0) {
-        const full = batch;
-        batch = [];
-        yield full;
-      }
     }
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
@@ -151,12 +173,11 @@ export async function* readEventBatches(input: string, options: ReadEventsOption
       severity: 'warning',
       message: 'invalid UTF-8 at the end of the input (replaced by U+FFFD)',
       file,
-      span: lineSpan(splitter.nextLine),
+      span: lineSpan(nextLine()),
     });
   }
-  splitter.push(tail);
-  splitter.end();
-  if (batch.length > 0) yield batch;
+  status.complete = true;
+  if (tail.length > 0) yield tail;
 }
 
 /** Events of one input, one at a time. */

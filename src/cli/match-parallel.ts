@@ -1,0 +1,307 @@
+/**
+ * `rulec match --jobs N`: the main thread reads and decodes the inputs and cuts them into blocks of whole lines
+ * (one per chunk read, up to its last line break); worker threads split, parse and match the blocks; the main
+ * thread writes their results in input order. Output and diagnostics are those of one thread, byte for byte:
+ *
+ * - A block is split from scratch by its worker (`JsonSplitter` `resumeAtLine`), which is exact when the previous
+ *   block ended `clean` (between values at a line start, as NDJSON always does). When a block ends inside a
+ *   multi-line value (pretty-printed JSON cut by a block boundary), its result and those of the later blocks in
+ *   flight are dropped and the main thread reads them in sequence with one splitter, as `--jobs 1` does, until a
+ *   block ends clean again; then blocks go to the workers again.
+ * - A line longer than `CARRY_LIMIT` is not kept whole on the main thread: it goes to the main thread's splitter,
+ *   which skips an over-long value without keeping it.
+ */
+import { availableParallelism } from 'node:os';
+import { serialize } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Block, BlockMatcher, BlockResult } from '../match/block-matcher.js';
+import type { JsonSplitter } from '../match/json-splitter.js';
+import type { ReadEventsOptions } from '../match/read-events.js';
+import { readDecoded, STDIN, STDIN_NAME } from '../match/read-events.js';
+import type { Rule } from '../model/rule.js';
+import type { RulesText, ToWorker, WorkerInit } from './match-worker.js';
+
+/** The default of `--jobs`: one worker per core the process may use. */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/** Blocks in flight per worker: enough to keep each busy while the main thread writes, bounded memory. */
+const IN_FLIGHT_PER_WORKER = 3;
+/** A partial line longer than this goes to the main thread's splitter rather than being kept whole. */
+const CARRY_LIMIT = 16 * 1024 * 1024;
+
+/** Receives each block's pre-diagnostics (read problems) and result in input order; false stops reading. */
+export type BlockSink = (pre: readonly Diagnostic[], result: BlockResult) => Promise<boolean>;
+
+/** What matches blocks away from the main thread (`MatchPool`; tests use a same-thread stand-in). */
+export interface BlockPool {
+  /** Threads: the blocks kept in flight are a multiple of it. */
+  readonly size: number;
+  readonly started: boolean;
+  start(): void;
+  /** The block's result, as a fresh splitter from the block's start gives it (`BlockMatcher.splitter`). */
+  run(block: Block): Promise<BlockResult>;
+}
+
+/** Worker threads that match blocks; started on first use. */
+export class MatchPool implements BlockPool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, (r: BlockResult) => void>();
+  private seq = 0;
+  private next = 0;
+  private failure: Error | undefined;
+  private pendingRules: readonly Rule[] | undefined;
+
+  constructor(
+    readonly size: number,
+    private readonly init: WorkerInit,
+  ) {}
+
+  /** Starts the workers (they load the registry meanwhile); `rules` sends them the rules once they are read. */
+  start(): void {
+    if (this.workers.length > 0) return;
+    this.startWorkers();
+    if (this.pendingRules) this.sendRules(this.pendingRules);
+  }
+
+  private startWorkers(): void {
+    for (let w = 0; w < this.size; w++) {
+      const worker = spawn(this.init);
+      worker.on('message', (m: { seq: number; result: BlockResult }) => {
+        const resolve = this.waiting.get(m.seq);
+        this.waiting.delete(m.seq);
+        resolve?.(m.result);
+      });
+      worker.on('error', (error) => {
+        this.failure ??= error;
+        for (const resolve of this.waiting.values()) resolve(undefined as unknown as BlockResult);
+        this.waiting.clear();
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  /**
+   * The rules to match: serialised once (not at all when no block needs the workers), copied to each worker
+   * when it starts, or now if they run.
+   */
+  rules(rules: readonly Rule[]): void {
+    this.pendingRules = rules;
+    if (this.workers.length > 0) this.sendRules(rules);
+  }
+
+  private sendRules(rules: readonly Rule[]): void {
+    const text = serializeRules(rules);
+    for (const worker of this.workers) worker.postMessage({ type: 'rules', rules: text } satisfies ToWorker);
+  }
+
+  run(block: Block): Promise<BlockResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    const seq = this.seq++;
+    const worker = this.workers[this.next]!;
+    this.next = (this.next + 1) % this.workers.length;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(seq, (r) => (r === undefined ? reject(this.failure) : resolve(r)));
+      worker.postMessage({ type: 'block', seq, block } satisfies ToWorker);
+    });
+  }
+
+  get started(): boolean {
+    return this.workers.length > 0;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
+
+/**
+ * The rules as text for the workers, without each rule's YAML document (only the front end reads it). JSON when
+ * it holds them exactly (plain objects and arrays, finite numbers, no undefined member): the workers parse that
+ * 2-3 times faster than v8's deserializer does its format (the SigmaHQ corpus: 13 MB). Otherwise v8's format.
+ */
+function serializeRules(rules: readonly Rule[]): RulesText {
+  const slim = rules.map(({ document: _document, ...rest }) => rest);
+  try {
+    return { json: JSON.stringify(slim, exactJson) };
+  } catch (error) {
+    if (error !== NOT_JSON) throw error;
+    return { v8: serialize(slim) };
+  }
+}
+
+const NOT_JSON = new Error('not exactly JSON');
+
+/** A JSON.stringify replacer that throws NOT_JSON on anything JSON.parse would not give back as it is. */
+function exactJson(this: unknown, key: string, value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_JSON;
+      return value;
+    case 'object': {
+      if (value === null || Array.isArray(value)) return value;
+      const proto = Object.getPrototypeOf(value) as unknown;
+      // A null-prototype object comes back with Object's prototype, as v8's deserializer gives it back too.
+      if (proto !== Object.prototype && proto !== null) throw NOT_JSON;
+      return value;
+    }
+    default:
+      throw NOT_JSON;
+  }
+}
+
+/** A worker from the compiled module, or from the TypeScript source through tsx (a checkout without lib/). */
+function spawn(init: WorkerInit): Worker {
+  const compiled = import.meta.url.endsWith('.js');
+  const module = new URL(compiled ? './match-worker.js' : './match-worker.ts', import.meta.url);
+  if (compiled) return new Worker(module, { workerData: init });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(module.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: init });
+}
+
+export interface ParallelRun {
+  readonly pool: BlockPool;
+  /** Matches blocks on the main thread when they must be read in sequence (same rules, same setup). */
+  readonly main: BlockMatcher;
+  /** Reading options of an input (stdin replacement, size limit, progress). */
+  readonly read: (input: string) => ReadEventsOptions;
+  /** Called with each input before it is read (progress). */
+  readonly emit: BlockSink;
+}
+
+class OutputClosed extends Error {}
+
+/** Matches every input through the pool; resolves when done or when `emit` returned false. */
+export async function matchParallel(inputs: readonly string[], run: ParallelRun): Promise<void> {
+  try {
+    for (const input of inputs) {
+      await matchInput(input, run);
+    }
+  } catch (error) {
+    if (!(error instanceof OutputClosed)) throw error;
+  }
+}
+
+interface InFlight {
+  readonly block: Block;
+  readonly pre: readonly Diagnostic[];
+  readonly result: Promise<BlockResult>;
+}
+
+async function matchInput(input: string, run: ParallelRun): Promise<void> {
+  const file = input === STDIN ? STDIN_NAME : input;
+  const { pool, main } = run;
+  const limit = pool.size * IN_FLIGHT_PER_WORKER;
+  const queue: InFlight[] = [];
+  /** The main thread's splitter while it reads blocks in sequence (undefined: the next block starts clean). */
+  let splitter: JsonSplitter | undefined;
+  let pre: Diagnostic[] = [];
+  let nextLine = 1;
+  let first = true;
+  let carry: string[] = [];
+  let carryLength = 0;
+
+  const onMain = async (block: Block, diagnostics: readonly Diagnostic[]): Promise<void> => {
+    splitter ??= main.splitter(block);
+    const result = main.run(block, splitter);
+    if (result.clean || block.end) splitter = undefined;
+    if (!(await run.emit(diagnostics, result))) throw new OutputClosed();
+  };
+  const drainOne = async (): Promise<void> => {
+    const head = queue.shift()!;
+    const result = await head.result;
+    if (result.clean || head.block.end) {
+      if (!(await run.emit(head.pre, result))) throw new OutputClosed();
+      return;
+    }
+    // The block ends inside a value: the blocks after it were split from a wrong state. Read this one and
+    // the rest in flight in sequence on this thread (their workers' results are dropped).
+    const again = [head, ...queue.splice(0)];
+    for (const item of again) {
+      if (item !== head) item.result.catch(() => {});
+      await onMain(item.block, item.pre);
+    }
+  };
+  const dispatch = async (text: string, end: boolean): Promise<void> => {
+    const block: Block = { file, text, firstLine: nextLine, first, end };
+    nextLine += countNewlines(text);
+    first = false;
+    const diagnostics = pre;
+    pre = [];
+    // In sequence on this thread: while a multi-line value is open, and for an input that fits in its first
+    // block (workers would cost more to start than they save).
+    if (splitter !== undefined || (block.first && end && !pool.started)) {
+      while (queue.length > 0) await drainOne();
+      await onMain(block, diagnostics);
+      return;
+    }
+    pool.start();
+    queue.push({ block, pre: diagnostics, result: pool.run(block) });
+    while (queue.length > limit) await drainOne();
+  };
+
+  const status = { complete: false };
+  const options: ReadEventsOptions = {
+    ...run.read(input),
+    // Read problems are printed just before the block they precede, as one thread prints them.
+    onDiagnostic: (d) => pre.push(d),
+  };
+  // The carried partial line holds no line break: `nextLine` is the line of the next character read.
+  for await (const text of readDecoded(input, options, () => nextLine, status)) {
+    const cut = text.lastIndexOf('\n');
+    if (cut < 0) {
+      carry.push(text);
+      carryLength += text.length;
+      if (carryLength > CARRY_LIMIT) {
+        // A very long line: the main splitter keeps it within --max-event-size (or skips it).
+        while (queue.length > 0) await drainOne();
+        const joined = carry.join('');
+        carry = [];
+        carryLength = 0;
+        splitter ??= main.splitter({ file, text: '', firstLine: nextLine, first, end: false });
+        await dispatch(joined, false);
+      }
+      continue;
+    }
+    const head = carry.length > 0 ? carry.join('') + text.slice(0, cut + 1) : text.slice(0, cut + 1);
+    carry = cut + 1 < text.length ? [text.slice(cut + 1)] : [];
+    carryLength = carry.length > 0 ? carry[0]!.length : 0;
+    await dispatch(head, false);
+  }
+  if (status.complete) {
+    await dispatch(carry.join(''), true);
+  }
+  while (queue.length > 0) await drainOne();
+  if (pre.length > 0) {
+    // An input that could not be read to its end (RC950): its problem comes after what was read.
+    await run.emit(pre, emptyResult());
+  }
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n++;
+  return n;
+}
+
+function emptyResult(): BlockResult {
+  return {
+    output: '',
+    lines: 0,
+    hits: [],
+    events: 0,
+    diagnostics: [],
+    clean: true,
+    routed: 0,
+    evaluated: 0,
+    skipped: [],
+    errors: [],
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Matches a block of input text (whole lines) and returns everything `rulec match` prints for it, in input order:
+ * the output lines, the rules hit, the diagnostics and the router's counters. The same code runs in the worker
+ * threads of `rulec match --jobs N` (one fresh splitter per block) and on the main thread when a block must be
+ * read in sequence with the previous one (a multi-line JSON value across blocks), so both give the same bytes.
+ */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Rule } from '../model/rule.js';
+import type { EventFormat, FormatOptions } from './formats.js';
+import { makeNormalizer, makeRouteView } from './formats.js';
+import { JsonSplitter } from './json-splitter.js';
+import { lineSpan } from './read-events.js';
+import type { EngineRule, RouterOptions } from './router.js';
+import { MAX_EVENT_DEPTH, RuleRouter } from './router.js';
+import { eventJson } from './serialize.js';
+
+/** What a block matcher needs besides the rules and their predicate factory; plain data (sent to workers). */
+export interface BlockSetup {
+  readonly format: EventFormat;
+  readonly formatOptions: FormatOptions;
+  readonly routerOptions: RouterOptions;
+  /** Print `{file, line}` of each matching event instead of the event. */
+  readonly pointer: boolean;
+  readonly maxValueLength?: number;
+}
+
+/** One block of input: text that starts at a line start (and ends with a line break unless `end`). */
+export interface Block {
+  readonly file: string;
+  readonly text: string;
+  /** The 1-based line of the block's first character. */
+  readonly firstLine: number;
+  /** The block starts the input (a splitter made for it starts from scratch: BOM, `[` detection). */
+  readonly first: boolean;
+  /** The block ends the input (the splitter is ended after it). */
+  readonly end: boolean;
+}
+
+export interface BlockResult {
+  /** The NDJSON lines of the block's matches. */
+  readonly output: string;
+  /** Lines in `output`. */
+  readonly lines: number;
+  /** Index of the rule of each match, in output order (per-rule counts). */
+  readonly hits: number[];
+  readonly events: number;
+  /** Problems of the block, in the order the single-threaded reader reports them. */
+  readonly diagnostics: Diagnostic[];
+  /** The splitter ended the block between values at a line start (the next block may start from scratch). */
+  readonly clean: boolean;
+  /** Router counters added by this block (events routed, predicates evaluated). */
+  readonly routed: number;
+  readonly evaluated: number;
+  /** Rules found unusable while matching this block, by index, with the reason. */
+  readonly skipped: [number, string][];
+  /** Predicate errors of this block, by rule index: how many, and the first message seen by this matcher. */
+  readonly errors: [number, number, string][];
+}
+
+/** The rule part of each output line, serialised once. `author` is kept for attribution (DRL 1.1). */
+export function ruleHeader(rule: Rule): string {
+  return JSON.stringify({ id: rule.id, title: rule.title, level: rule.level, author: rule.author });
+}
+
+export class BlockMatcher {
+  readonly router: RuleRouter;
+  private readonly headers: (string | undefined)[];
+  private readonly normalize: (r: Record<string, unknown>) => Record<string, unknown>;
+  private readonly view: (r: Record<string, unknown>) => Record<string, unknown> | undefined;
+  private readonly indexOf = new Map<Rule, number>();
+  private skippedSeen = 0;
+  private readonly errorsSeen = new Map<number, number>();
+  // Per block, filled by the splitter's callbacks.
+  private events: Record<string, unknown>[] = [];
+  private lines: number[] = [];
+  private diagnostics: Diagnostic[] = [];
+  private file = '';
+
+  constructor(
+    rules: readonly EngineRule[],
+    private readonly setup: BlockSetup,
+  ) {
+    this.router = new RuleRouter(rules, setup.routerOptions);
+    this.headers = new Array<string | undefined>(rules.length);
+    rules.forEach((r, i) => this.indexOf.set(r.rule, i));
+    this.normalize = makeNormalizer(setup.format, setup.formatOptions);
+    this.view = makeRouteView(setup.format, setup.formatOptions);
+  }
+
+  /** A splitter for `block`'s input from the block's start: from scratch for the first block, else resumed. */
+  splitter(block: Block): JsonSplitter {
+    this.file = block.file;
+    return new JsonSplitter(
+      (event, line) => {
+        this.events.push(event);
+        this.lines.push(line);
+      },
+      (line, message, code) => {
+        this.diagnostics.push({ code, severity: 'warning', message, file: this.file, span: lineSpan(line) });
+      },
+      {
+        ...(this.setup.maxValueLength !== undefined ? { maxValueLength: this.setup.maxValueLength } : {}),
+        ...(block.first ? {} : { resumeAtLine: block.firstLine }),
+      },
+    );
+  }
+
+  /** Splits `block` with `splitter` (fresh or carried over from the previous block) and matches its events. */
+  run(block: Block, splitter: JsonSplitter): BlockResult {
+    this.file = block.file;
+    splitter.push(block.text);
+    if (block.end) splitter.end();
+    const events = this.events;
+    const lines = this.lines;
+    const diagnostics = this.diagnostics;
+    this.events = [];
+    this.lines = [];
+    this.diagnostics = [];
+    const router = this.router;
+    const routedBefore = router.events;
+    const evaluatedBefore = router.evaluated;
+    const pointer = this.setup.pointer;
+    const file = JSON.stringify(block.file);
+    const hits: number[] = [];
+    let output = '';
+    for (let e = 0; e < events.length; e++) {
+      const event = events[e]!;
+      const matched = router.matchRecord(event, this.normalize, this.view);
+      if (router.refused) {
+        diagnostics.push({
+          code: 'RC982',
+          severity: 'warning',
+          message: `event nested deeper than ${MAX_EVENT_DEPTH} levels exhausts the rules' stack (skipped)`,
+          file: block.file,
+          span: lineSpan(lines[e]!),
+        });
+      }
+      for (let k = 0; k < matched.length; k++) {
+        const i = matched[k]!;
+        hits.push(i);
+        // Byte for byte what the single-threaded loop writes (JSON.stringify of `{file, line}` for a pointer).
+        const where = pointer ? `"source":{"file":${file},"line":${lines[e]!}}` : `"event":${eventJson(event)}`;
+        output += `{"rule":${this.header(i)},${where}}\n`;
+      }
+    }
+    const skipped: [number, string][] = [];
+    for (; this.skippedSeen < router.skipped.length; this.skippedSeen++) {
+      const s = router.skipped[this.skippedSeen]!;
+      skipped.push([this.indexOf.get(s.rule)!, s.reason]);
+    }
+    const errors: [number, number, string][] = [];
+    for (const [i, e] of router.errors) {
+      const seen = this.errorsSeen.get(i) ?? 0;
+      if (e.count === seen) continue;
+      errors.push([i, e.count - seen, e.first]);
+      this.errorsSeen.set(i, e.count);
+    }
+    return {
+      output,
+      lines: hits.length,
+      hits,
+      events: events.length,
+      diagnostics,
+      clean: splitter.clean,
+      routed: router.events - routedBefore,
+      evaluated: router.evaluated - evaluatedBefore,
+      skipped,
+      errors,
+    };
+  }
+
+  private header(i: number): string {
+    return (this.headers[i] ??= ruleHeader(this.router.rules[i]!.rule));
+  }
+}
