@@ -206,6 +206,8 @@ async function matchCorrelated(
   }
   alerts += correlator.finish().length;
   return { events, matches, fraction: router.evaluatedFraction, pushes, alerts };
+}
+
 /** The file matched through a warm worker pool, as `rulec match --jobs N` does (results counted, not written). */
 async function matchPooled(file: string, pool: MatchPool, main: BlockMatcher): Promise<MatchRun> {
   let events = 0;

@@ -20,10 +20,16 @@ import './codes.js';
 import { escapeLikeLiteral, esqlField, esqlNumber, esqlString } from './esql-escape.js';
 import { fieldKind } from './field-kind.js';
 import { sigmaRegexToLucene } from './lucene-regex.js';
+import { listRefusal } from './value-lists.js';
 
 const COMPARE_OPERATORS = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
 export class EsqlGenerator extends QueryGenerator {
+  /** A value list cannot be read inside a query (Elastic attaches lists through rule exceptions): as in KQL. */
+  protected listRefusal(node: NodeOf<'inList'>): readonly [string, string] {
+    return listRefusal(node);
+  }
+
   protected readonly tokens: BooleanTokens = { and: ' AND ', or: ' OR ' };
   protected override readonly alwaysParenthesize = true;
 

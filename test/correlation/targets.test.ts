@@ -120,9 +120,7 @@ describe('temporal', () => {
 });
 
 describe('what the targets cannot express yet is refused, per target, on the correlation', () => {
-  it.each([
-    ['js', 'event_count', '{gte: 3}'],
-  ])('%s, %s', (target, type, condition) => {
+  it.each([['js', 'event_count', '{gte: 3}']])('%s, %s', (target, type, condition) => {
     const { result } = compile(correlation(type, condition), target);
     expect(result.query).toBeUndefined();
     expect(result.diagnostics.map((d) => `${d.code} ${d.message} ${d.span?.start.line}`)).toEqual([
