@@ -2,7 +2,16 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'dist-rules/**', 'node_modules/**', 'test/golden/**/expected/**', 'test/**/fixtures/**/expected/**', 'coverage/**'] },
+  {
+    ignores: [
+      'lib/**',
+      'dist-rules/**',
+      'node_modules/**',
+      'test/golden/**/expected/**',
+      'test/**/fixtures/**/expected/**',
+      'coverage/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
