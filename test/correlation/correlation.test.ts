@@ -377,9 +377,9 @@ describe('rulec match with correlation rules and filters (binary)', () => {
       'rules.yml': `${FAILED}---\ntitle: c\ncorrelation:\n  type: event_count\n  rules: [failed_login]\n  group-by: [User]\n  timespan: 5m\n  condition: {gte: 3}\n`,
     });
     const out = join(dir, 'out');
-    const r = runRulec(['build', dir, '--out', out, '-t', 'splunk,elastic']);
+    const r = runRulec(['build', dir, '--out', out, '-t', 'splunk,js']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('error[RC720]: correlation type event_count is not supported for target elastic yet');
+    expect(r.stderr).toContain("error[JS100]: correlation rule 'c' has no JS module");
     expect(r.stderr).not.toContain('error[RC720]: correlation type event_count is not supported for target splunk');
     expect(r.stderr).toContain(`${join(dir, 'rules.yml')}:18:3`);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
