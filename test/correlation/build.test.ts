@@ -237,17 +237,17 @@ describe('rulec build with correlation rules and filters', () => {
   });
 
   it('a target that cannot render a correlation refuses it per target, located; nothing written', async () => {
-    const r = await build(['rules'], { targets: ['splunk', 'elastic'] });
+    const r = await build(['rules'], { targets: ['splunk', 'js'] });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('error[RC720]: correlation type event_count is not supported for target elastic yet');
+    expect(r.stderr).toContain("error[JS100]: correlation rule 'Brute force on one account' has no JS module");
     expect(r.stderr).toContain(`${join(dir, 'rules/brute_force.yml')}:12:3`);
     expect(r.stderr).toContain('error[RC913]: nothing written');
     expect(existsSync(join(dir, 'dist'))).toBe(false);
     // With --allow-refusals the rest is written; the refused correlation still withholds its rule.
-    const allowed = await build(['rules'], { targets: ['splunk', 'elastic'], allowRefusals: true });
+    const allowed = await build(['rules'], { targets: ['splunk', 'js'], allowRefusals: true });
     expect(allowed.status).toBe(0);
-    const ndjson = tree().get('elastic/rules.ndjson')!.trim().split('\n');
-    expect(ndjson.map((l) => (JSON.parse(l) as { rule_id: string }).rule_id).sort()).toEqual([SUCCESS, EXPLICIT]);
+    const modules = [...tree().keys()].filter((k) => /^js\/[0-9a-f-]{36}\.js$/.test(k));
+    expect(modules.sort()).toEqual([`js/${SUCCESS}.js`, `js/${EXPLICIT}.js`].sort());
   });
 
   it('reference errors are located and block the write; a filter that applies to nothing is a warning', async () => {
@@ -292,14 +292,14 @@ describe('rulec coverage with correlation rules', () => {
     const capture = io();
     const status = await coverageCommand(
       [join(dir, 'rules')],
-      { targets: ['splunk', 'elastic'], format: 'text' },
+      { targets: ['splunk', 'js'], format: 'text' },
       BACKENDS,
       capture,
     );
     expect(status).toBe(0);
     expect(capture.out).toMatch(/^splunk +5 +3 +2 +0 /m);
-    expect(capture.out).toMatch(/^elastic +5 +3 +0 +2 /m);
-    expect(capture.out).toContain('elastic refusals: RC720×2');
+    expect(capture.out).toMatch(/^js +5 +3 +0 +2 /m);
+    expect(capture.out).toContain('js refusals: JS100×2');
     expect(capture.out).toContain('3 rules, 2 correlation rule(s), 1 filter(s) (0 file(s) with errors)');
   });
 });

@@ -120,14 +120,6 @@ describe('temporal', () => {
 });
 
 describe('what the targets cannot express yet is refused, per target, on the correlation', () => {
-  it.each([['js', 'event_count', '{gte: 3}']])('%s, %s', (target, type, condition) => {
-    const { result } = compile(correlation(type, condition), target);
-    expect(result.query).toBeUndefined();
-    expect(result.diagnostics.map((d) => `${d.code} ${d.message} ${d.span?.start.line}`)).toEqual([
-      `RC720 correlation type ${type} is not supported for target ${target} yet 17`,
-    ]);
-  });
-
   it('js: a correlation has no predicate module, refused with the reason (JS100)', () => {
     const { result } = compile(correlation('event_count', '{gte: 3}'), 'js');
     expect(result.query).toBeUndefined();
@@ -157,7 +149,7 @@ describe('rulec compile (binary)', () => {
     expect(elastic.stderr).toContain('warning[EL501]');
     expect(elastic.status).toBe(0);
     const refused = runRulec(['compile', join(dir, 'c.yml'), '-t', 'js']);
-    expect(refused.stderr).toContain('error[RC720]: correlation type event_count is not supported for target js yet');
+    expect(refused.stderr).toContain("error[JS100]: correlation rule 'Many failed logins' has no JS module");
     expect(refused.status).toBe(1);
   });
 });
