@@ -11,58 +11,12 @@ import { compileCorrelation } from '../../src/correlation/compile.js';
 import { resolveReferences } from '../../src/correlation/resolve.js';
 import { readRuleFile } from '../../src/frontend.js';
 import { correlationCompiled } from '../helpers/correlation-compiled.js';
+import { correlation } from '../helpers/correlation-cases.js';
 import { evaluate as evaluateEql, parse as parseEql } from '../fidelity/evaluators/eql.js';
 import { parseEsql, runEsql } from '../fidelity/evaluators/esql.js';
 import { parse as parseKql } from '../fidelity/evaluators/kql.js';
 
 const [elastic] = loadTargets(BACKENDS, ['elastic']);
-
-const RULES = `title: Failed login
-name: failed_login
-logsource: {product: windows, service: security}
-detection:
-  selection: {EventID: 4625}
-  condition: selection
----
-title: Explicit credentials
-name: explicit_credentials
-logsource: {product: windows, service: security}
-detection:
-  selection: {EventID: 4648}
-  condition: selection
----
-title: Process from a share
-name: share_process
-logsource: {product: windows, category: process_creation}
-detection:
-  selection: {Image|startswith: '\\\\\\\\'}
-  condition: selection
----
-title: Admin logon failure
-name: admin_failure
-logsource: {product: windows, service: security}
-detection:
-  selection: {EventID: 4625, TargetUserName|contains: adm}
-  condition: selection
-`;
-
-function correlation(type: string, rules: string, condition?: string, extra = ''): string {
-  return [
-    RULES,
-    '---',
-    `title: Correlated ${type}`,
-    'id: 5b1c6a43-3f3e-4c48-9a2e-1d2f0d7c9e10',
-    'description: A test correlation',
-    'level: high',
-    'correlation:',
-    `  type: ${type}`,
-    `  rules: [${rules}]`,
-    '  group-by: [TargetUserName]',
-    '  timespan: 30m',
-    ...(condition !== undefined ? [`  condition: ${condition}`] : []),
-    extra,
-  ].join('\n');
-}
 
 function compile(text: string) {
   const read = readRuleFile('c.yml', text);

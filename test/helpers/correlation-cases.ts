@@ -1,0 +1,50 @@
+/**
+ * Referenced rules and a correlation over them, shared by the per-target correlation goldens (elastic.test.ts,
+ * goldens.test.ts): the same Windows Security rules, grouped by TargetUserName over 30 minutes.
+ */
+export const RULES = `title: Failed login
+name: failed_login
+logsource: {product: windows, service: security}
+detection:
+  selection: {EventID: 4625}
+  condition: selection
+---
+title: Explicit credentials
+name: explicit_credentials
+logsource: {product: windows, service: security}
+detection:
+  selection: {EventID: 4648}
+  condition: selection
+---
+title: Process from a share
+name: share_process
+logsource: {product: windows, category: process_creation}
+detection:
+  selection: {Image|startswith: '\\\\\\\\'}
+  condition: selection
+---
+title: Admin logon failure
+name: admin_failure
+logsource: {product: windows, service: security}
+detection:
+  selection: {EventID: 4625, TargetUserName|contains: adm}
+  condition: selection
+`;
+
+export function correlation(type: string, rules: string, condition?: string, extra = ''): string {
+  return [
+    RULES,
+    '---',
+    `title: Correlated ${type}`,
+    'id: 5b1c6a43-3f3e-4c48-9a2e-1d2f0d7c9e10',
+    'description: A test correlation',
+    'level: high',
+    'correlation:',
+    `  type: ${type}`,
+    `  rules: [${rules}]`,
+    '  group-by: [TargetUserName]',
+    '  timespan: 30m',
+    ...(condition !== undefined ? [`  condition: ${condition}`] : []),
+    extra,
+  ].join('\n');
+}
