@@ -11,7 +11,7 @@ import type { Pattern, PatternPart } from '../../src/ir/pattern.js';
 import { ANY_CHARS, literalPart, pattern, patternShape, patternToSigma, searchPattern } from '../../src/ir/pattern.js';
 import type { BooleanTokens, GenContext } from '../../src/render/query-generator.js';
 import { QueryGenerator } from '../../src/render/query-generator.js';
-import { cidrAsPattern } from './cidr-lowering.js';
+import { planCidr } from './cidr-lowering.js';
 import './codes.js';
 import { listRefusal } from './value-lists.js';
 import type { ElasticDestination } from './destination.js';
@@ -163,24 +163,11 @@ export class KqlGenerator extends QueryGenerator {
   }
 
   cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {
-    const kind = fieldKind(ctx.mapped.fieldTypes, node.field);
-    const cidr = `${node.network}/${node.prefixLength}`;
-    if (kind === 'ip' || kind === 'unknown') {
-      if (kind === 'unknown')
-        ctx.report.warn(
-          'EL204',
-          `'${node.field}' is not declared as an ip field: the CIDR match needs an ip mapping`,
-          node,
-        );
-      // `/` is not special in KQL, but IPv6 colons are: quote (docs/reference/targets/elastic.md §3 "CIDR").
-      return `${kqlField(node.field)}:${node.family === 6 ? quoteKql(cidr) : cidr}`;
-    }
-    const lowered = kind === 'string' ? cidrAsPattern(node.network, node.prefixLength, node.family) : undefined;
-    if (!lowered) {
-      ctx.report.refuse('EL306', `'${node.field}' is not an ip field and ${cidr} has no exact wildcard form`, node);
-      return '';
-    }
-    return `${kqlField(node.field)}:${this.value(node, node.field, lowered, true, ctx)}`;
+    const plan = planCidr(node, ctx);
+    if (!plan) return '';
+    // `/` is not special in KQL, but IPv6 colons are: quote (docs/reference/targets/elastic.md §3 "CIDR").
+    if ('native' in plan) return `${kqlField(node.field)}:${node.family === 6 ? quoteKql(plan.native) : plan.native}`;
+    return `${kqlField(node.field)}:${this.value(node, node.field, plan.pattern, true, ctx)}`;
   }
 
   compare(node: NodeOf<'compare'>, ctx: GenContext): string {

@@ -15,7 +15,7 @@ import type { Pattern } from '../../src/ir/pattern.js';
 import { patternShape } from '../../src/ir/pattern.js';
 import type { BooleanTokens, GenContext } from '../../src/render/query-generator.js';
 import { QueryGenerator } from '../../src/render/query-generator.js';
-import { cidrAsPattern } from './cidr-lowering.js';
+import { planCidr } from './cidr-lowering.js';
 import './codes.js';
 import { escapeLikeLiteral, esqlField, esqlNumber, esqlString } from './esql-escape.js';
 import { fieldKind } from './field-kind.js';
@@ -135,23 +135,10 @@ export class EsqlGenerator extends QueryGenerator {
   }
 
   cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {
-    const kind = fieldKind(ctx.mapped.fieldTypes, node.field);
-    const cidr = `${node.network}/${node.prefixLength}`;
-    if (kind === 'ip' || kind === 'unknown') {
-      if (kind === 'unknown')
-        ctx.report.warn(
-          'EL204',
-          `'${node.field}' is not declared as an ip field: the CIDR match needs an ip mapping`,
-          node,
-        );
-      return `CIDR_MATCH(${esqlField(node.field)}, ${this.string(cidr)})`;
-    }
-    const lowered = kind === 'string' ? cidrAsPattern(node.network, node.prefixLength, node.family) : undefined;
-    if (!lowered) {
-      ctx.report.refuse('EL306', `'${node.field}' is not an ip field and ${cidr} has no exact wildcard form`, node);
-      return '';
-    }
-    return this.matchPattern(node, node.field, lowered, true, ctx);
+    const plan = planCidr(node, ctx);
+    if (!plan) return '';
+    if ('native' in plan) return `CIDR_MATCH(${esqlField(node.field)}, ${this.string(plan.native)})`;
+    return this.matchPattern(node, node.field, plan.pattern, true, ctx);
   }
 
   compare(node: NodeOf<'compare'>, ctx: GenContext): string {
