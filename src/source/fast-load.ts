@@ -13,6 +13,8 @@ import type { Span } from '../diagnostics/diagnostic.js';
 import type { DocPath, Locator, ScalarInfo } from './locator.js';
 import { MAX_DEPTH, normaliseDates, parseSource } from './load.js';
 import { isCanonicalNumberText } from './number-text.js';
+import type { LightLocator } from './light-locate.js';
+import { lightLocator } from './light-locate.js';
 
 /**
  * js-yaml's core schema with its int and float types watching for numbers not spelled canonically (`00000429`,
@@ -65,10 +67,12 @@ function depth(value: unknown, level: number): number {
 
 /**
  * Locators of the documents of `text` that parse it with positions (once for all documents) only when a
- * diagnostic first asks where something is.
+ * diagnostic first asks where something is and the light scanner of a single-document file (./light-locate.ts)
+ * cannot tell: it answers for the single-line scalars and keys most diagnostics point at, without a parser.
  */
 export function lazyLocators(file: string, text: string): (position: number) => Locator {
   let careful: ReturnType<typeof parseSource> | undefined;
+  let light: LightLocator | null | undefined;
   return (position: number): Locator => {
     let real: Locator | undefined;
     const get = (): Locator => {
@@ -77,18 +81,29 @@ export function lazyLocators(file: string, text: string): (position: number) => 
       if (!real) throw new Error(`rulec: document ${position} of ${file} has no position information`);
       return real;
     };
+    const quick = (): LightLocator | undefined => {
+      if (position !== 0) return undefined;
+      if (light === undefined) light = lightLocator(text) ?? null;
+      return light ?? undefined;
+    };
     return {
       file,
-      span: (path: DocPath, part?: 'key' | 'value'): Span | undefined => get().span(path, part),
-      scalar: (path: DocPath): ScalarInfo | undefined => get().scalar(path),
-      spanAt: (start: number, end: number): Span => get().spanAt(start, end),
+      span: (path: DocPath, part?: 'key' | 'value'): Span | undefined =>
+        quick()?.span(path, part) ?? get().span(path, part),
+      scalar: (path: DocPath): ScalarInfo | undefined => quick()?.scalar(path) ?? get().scalar(path),
+      spanAt: (start: number, end: number): Span => quick()?.spanAt(start, end) ?? get().spanAt(start, end),
     };
   };
 }
 
+/** Whether the fast path may read `text` at all; texts it may not read have no light locator either. */
+export function mayReadFast(text: string): boolean {
+  return !CAREFUL_TEXT.test(text);
+}
+
 /** The documents of `text` when the fast path applies, else undefined (the caller takes the careful path). */
 export function fastLoad(file: string, text: string): FastDocument[] | undefined {
-  if (CAREFUL_TEXT.test(text)) return undefined;
+  if (!mayReadFast(text)) return undefined;
   let docs: unknown[];
   sawNonCanonicalNumber = false;
   try {

@@ -10,6 +10,9 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 import type { Locator } from './locator.js';
 import { parseSource } from './load.js';
+import { mayReadFast } from './fast-load.js';
+import type { LightLocator } from './light-locate.js';
+import { lightLocator } from './light-locate.js';
 
 /** Gives every diagnostic with a `SourceRef` and a known source text a span; the others are returned unchanged. */
 export function locateDiagnostics(
@@ -17,13 +20,29 @@ export function locateDiagnostics(
   sources: ReadonlyMap<string, string>,
 ): Diagnostic[] {
   const parsed = new Map<string, ReturnType<typeof parseSource> | undefined>();
-  const locatorOf = (file: string, document: number): Locator | undefined => {
+  const careful = (file: string, document: number): Locator | undefined => {
     if (!parsed.has(file)) {
       const text = sources.get(file);
       // The texts kept for code frames may still start with a byte-order mark; positions are counted without it.
       parsed.set(file, text === undefined ? undefined : parseSource(file, text.replace(/^\uFEFF/, '')));
     }
     return parsed.get(file)?.documents.find((d) => d.index === document)?.locator;
+  };
+  // Most spans asked for are single-line scalars of plain files, which the light scanner finds without a parser.
+  const light = new Map<string, LightLocator | undefined>();
+  const locatorOf = (file: string, document: number): Locator | undefined => {
+    if (!light.has(file)) {
+      const text = sources.get(file)?.replace(/^\uFEFF/, '');
+      light.set(file, text !== undefined && mayReadFast(text) ? lightLocator(text) : undefined);
+    }
+    const quick = document === 0 ? light.get(file) : undefined;
+    if (!quick) return careful(file, document);
+    return {
+      file,
+      span: (path, part) => quick.span(path, part) ?? careful(file, document)?.span(path, part),
+      scalar: (path) => quick.scalar(path) ?? careful(file, document)?.scalar(path),
+      spanAt: (start, end) => quick.spanAt(start, end),
+    };
   };
   return diagnostics.map((d) => {
     if (d.at === undefined || d.span !== undefined || d.file === undefined) return d;
