@@ -45,9 +45,13 @@ const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({
   implicit: [watched(BUILT_IN.int), watched(BUILT_IN.float)],
 });
 
-/** Text features the fast path does not handle the way the careful path does. */
+/**
+ * Text features the fast path does not handle the way the careful path does. A number spelled another way
+ * (`0x1F`, `-0b1`, `.inf`, `1_000`) matters only as a whole token: not after a `-` inside a word nor as the start
+ * of one (the `0b`/`-0b` of a UUID: 89 SigmaHQ rules were read the careful way for it).
+ */
 const CAREFUL_TEXT =
-  /(^|[\s[{,:-])[&*!][^\s,\]}]|^\s*\?(\s|$)|<<\s*:|\t|(^|[\s:[,{-])[-+]?(?:0[box]|\.(?:inf|nan)\b|\d[\d_]*_)|^%|\r/im;
+  /(^|[\s[{,:-])[&*!][^\s,\]}]|^\s*\?(\s|$)|<<\s*:|\t|(^|[\s:[,{])[-+]?(?:0(?:b[01_]+|o[0-7_]+|x[\da-f_]+)(?=[\s,\]}]|$)|\.(?:inf|nan)\b|\d[\d_]*_)|^%|\r/im;
 
 export interface FastDocument {
   readonly index: number;

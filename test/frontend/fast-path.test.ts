@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { collectRuleFiles, readRuleFile } from '../../src/frontend.js';
+import { fastLoad } from '../../src/source/fast-load.js';
 
 const CORPUS = ['../shared/data/sigma/rules', '../shared/data/sigma/rules-compliance'].filter((d) => existsSync(d));
 const LOCAL = ['rules', 'test/golden'];
@@ -40,6 +41,14 @@ describe('fast and careful loading agree', () => {
       expect(fast).toEqual(careful);
       expect(fast.diagnostics.length).toBeGreaterThan(0);
     }
+  });
+
+  it('leaves numbers spelled another way to the careful path, not words that start like them', () => {
+    const head = 'title: x\nlogsource: {product: p}\ndetection:\n  condition: sel\n  sel:\n    a:\n';
+    for (const value of ['0b101', '-0b1', '0x1F', '+0o17', '[0x1F]', '1_000'])
+      expect(fastLoad('r.yml', `${head}      - ${value}\n`), value).toBeUndefined();
+    for (const value of ['0bcfabcb-40cd-4a94-b00c-0b8794f956b5', "'config 0x2100'", 'dde85b37-40cd-0b8794f956b5'])
+      expect(fastLoad('r.yml', `${head}      - ${value}\n`), value).toBeDefined();
   });
 
   it.skipIf(CORPUS.length === 0)('on the whole SigmaHQ corpus (skipped without ../shared)', () => {
