@@ -215,9 +215,14 @@ class Scanner {
       while (k < end && this.text.charCodeAt(k) === 32) k++;
       if (k < end && (this.text[k] !== '#' || k === valueEnd)) throw new Unreadable();
     } else {
+      // A comment starts at ` #` on this line (searched on the line only: indexOf would scan the rest of the file).
       valueEnd = end;
-      const comment = this.text.indexOf(' #', start);
-      if (comment >= 0 && comment < end) valueEnd = comment;
+      for (let k = start + 1; k < end; k++) {
+        if (this.text.charCodeAt(k) === 35 && this.text.charCodeAt(k - 1) === 32) {
+          valueEnd = k - 1;
+          break;
+        }
+      }
       while (valueEnd > start && this.text.charCodeAt(valueEnd - 1) === 32) valueEnd--;
       type = 'PLAIN';
     }
