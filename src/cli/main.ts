@@ -7,12 +7,13 @@ import { parseFormat, UsageError } from './report.js';
 import type { Registry } from './targets.js';
 import { collectTargets, describeTargets, loadTargets } from './targets.js';
 import { printable } from '../diagnostics/printable.js';
-import { addMatchCommands } from './match.js';
-import { predicateFactory } from './predicates.js';
-import { siteFactory } from './match-site.js';
 import { rulecVersion } from './version.js';
 import type { SiteCliOptions } from './site-options.js';
-// Commands other than compile and match are imported when they run: a cold `rulec compile` loads less.
+import type { addMatchCommands } from './match.js';
+import type { predicateFactory } from './predicates.js';
+import type { siteFactory } from './match-site.js';
+// Commands other than compile are imported when they run (match and test: when they may run, see below), so a
+// cold `rulec compile` loads less.
 import { printDiagnostics } from './report.js';
 import { addSiteOptions, chosenTargets, openSiteConfig, resolveCliSite, rulePaths } from './site-options.js';
 
@@ -52,6 +53,30 @@ const FILTERS_HELP = 'a folder (or file) of Sigma filters to apply to the rules;
 /** A repeatable option's values, in the order given. */
 function collectList(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** Commands that never list or run match and test. */
+const OWN_MODULE_COMMANDS = new Set(['validate', 'targets', 'explain', 'compile', 'build', 'coverage']);
+
+interface MatchModules {
+  readonly addMatchCommands: typeof addMatchCommands;
+  readonly predicateFactory: typeof predicateFactory;
+  readonly siteFactory: typeof siteFactory;
+}
+
+const NO_MATCH: MatchModules = {
+  addMatchCommands: () => undefined,
+  predicateFactory: () => undefined,
+  siteFactory: () => undefined,
+};
+
+async function matchModules(): Promise<MatchModules> {
+  const [match, predicates, site] = await Promise.all([
+    import('./match.js'),
+    import('./predicates.js'),
+    import('./match-site.js'),
+  ]);
+  return { ...match, ...predicates, ...site };
 }
 
 export async function runCli(
@@ -240,6 +265,11 @@ export async function runCli(
     },
   );
 
+  // match and test bring the matcher, worker threads, the rule-test sandbox and a target's pipeline: 70 modules
+  // a command named first does not need. They are registered for anything else (help, a typo, match, test).
+  const first = argv[0];
+  const { addMatchCommands, predicateFactory, siteFactory } =
+    first !== undefined && OWN_MODULE_COMMANDS.has(first) ? NO_MATCH : await matchModules();
   const factory = predicateFactory(registry);
   if (factory)
     addMatchCommands(
