@@ -10,9 +10,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import type Handlebars from 'handlebars';
-import { stringify as yamlStringify } from 'yaml';
 import { packageRoot } from '../backend/root.js';
 import { sha1 } from '../prebuilt/yaml-snapshot.js';
+import { yamlLib } from '../source/yaml-lib.js';
 
 const require = createRequire(import.meta.url);
 /** The whole of Handlebars (parser and compiler), loaded only when a template was not precompiled. */
@@ -164,7 +164,7 @@ function yamlHelper(value: unknown, options: Handlebars.HelperOptions): string {
   }
   if (typeof value === 'string') return yamlMultiline(value, pad);
   // A collection holding multi-line text: the yaml package chooses faithful block scalars.
-  const text = yamlStringify(value, { lineWidth: 0, minContentWidth: 0, indent: 2 }).replace(/\n$/, '');
+  const text = yamlLib().stringify(value, { lineWidth: 0, minContentWidth: 0, indent: 2 }).replace(/\n$/, '');
   return `\n${text.replace(/^(?=.)/gm, `${pad}  `)}`;
 }
 

@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parse } from 'yaml';
 import { packageRoot } from '../backend/root.js';
+import { yamlLib } from '../source/yaml-lib.js';
 
 /** Where `npm run build:ts` (and `prepare`) writes the snapshot: inside lib/, which is never committed. */
 export const SNAPSHOT_FILE = join('lib', 'prebuilt', 'yaml-data.json');
@@ -55,5 +55,5 @@ export function readPackageYaml(file: string, from: Readonly<Record<string, Snap
   const text = readFileSync(file, 'utf8');
   const entry = from[snapshotKey(file)];
   if (entry && entry.sha1 === sha1(text)) return JSON.parse(entry.json) as unknown;
-  return parse(text) as unknown;
+  return yamlLib().parse(text) as unknown;
 }

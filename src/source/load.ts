@@ -4,13 +4,13 @@
  * YAML 1.2 core schema on purpose: SigmaHQ writes `date: 2023-01-05` unquoted, which YAML 1.1 would turn into a
  * Date; under the core schema it stays the string the JSON Schema expects (Dates are normalised anyway).
  */
-import { visit, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';
 import { decodeSource } from './decode.js';
 import { createLocator } from './locate.js';
 import { keepDetectionNumberText } from './number-text.js';
+import { yamlLib } from './yaml-lib.js';
 import type { Locator } from './locator.js';
 
 /** Deeper nesting than this is never a rule; it is a broken or hostile file. */
@@ -44,6 +44,7 @@ export function loadSource(file: string, content: Buffer | Uint8Array | string):
 
 /** Parses every YAML document of `text`; never throws on bad input. */
 export function parseSource(file: string, text: string): LoadedSource {
+  const { isCollection, isMap, isScalar, LineCounter, parseAllDocuments, visit } = yamlLib();
   const lineCounter = new LineCounter();
   const spanOf = (start: number, end: number): Span => {
     const a = lineCounter.linePos(start);
@@ -162,6 +163,7 @@ export function parseSource(file: string, text: string): LoadedSource {
 
 /** A document with no content: nothing, or the empty scalar yaml makes of a bare `---`. */
 function isEmptyDocument(doc: Document): boolean {
+  const { isScalar } = yamlLib();
   const contents = doc.contents;
   if (contents === null) return true;
   return (
@@ -242,6 +244,7 @@ function flowDepthExceeded(text: string): number | undefined {
 
 /** Start offset of the first node nested deeper than `limit`, walking iteratively (no recursion to overflow). */
 function deepestNodeBeyond(root: unknown, limit: number): number | undefined {
+  const { isCollection, isPair } = yamlLib();
   const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;

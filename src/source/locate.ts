@@ -1,8 +1,8 @@
 /** The `Locator` of ./locator.ts over one parsed yaml Document: document paths → file positions. */
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
 import type { Position, Span } from '../diagnostics/diagnostic.js';
 import type { DocPath, Locator, ScalarInfo } from './locator.js';
+import { yamlLib } from './yaml-lib.js';
 
 interface Found {
   /** The deepest node reached. */
@@ -15,6 +15,7 @@ interface Found {
 
 /** Follows `path` from the document root as far as it exists. */
 export function findNode(doc: Document, path: DocPath): Found {
+  const { isAlias, isMap, isPair, isSeq } = yamlLib();
   let node = (doc.contents ?? null) as Node | null;
   let pair: Pair<unknown, unknown> | undefined;
   let depth = 0;
@@ -44,7 +45,7 @@ export function findNode(doc: Document, path: DocPath): Found {
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yamlLib().isScalar(key)) return String(key.value);
   return key === null || key === undefined ? undefined : String(key);
 }
 
@@ -87,6 +88,7 @@ export function createLocator(file: string, doc: Document, lineCounter: LineCoun
       const found = findNode(doc, path);
       if (found.depth !== path.length) return undefined;
       let node: unknown = found.node;
+      const { isAlias, isScalar } = yamlLib();
       if (isAlias(node)) node = node.resolve(doc);
       if (!isScalar(node)) return undefined;
       const range = rangeOf(node);

@@ -7,8 +7,8 @@
  * that text is not the number's canonical spelling: leading zeros, `+1`, `.5`, `1.0`, `1e3`, `0x1F`, `0o17`,
  * `.inf`. Canonical numbers (`4688`, `-1`, `0.5`) stay numbers. Explicitly tagged scalars (`!!int 010`) are kept.
  */
-import { isMap, isNode, isScalar, visit } from 'yaml';
 import type { Document } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 
 /** Whether `text`, read by the core schema as `value`, is spelled the way the number prints. */
 export function isCanonicalNumberText(text: string, value: number): boolean {
@@ -17,6 +17,7 @@ export function isCanonicalNumberText(text: string, value: number): boolean {
 
 /** Rewrites, in place, the non-canonical number scalars under the document's top-level `detection` to strings. */
 export function keepDetectionNumberText(doc: Document): void {
+  const { isMap, isNode, isScalar, visit } = yamlLib();
   const contents = doc.contents;
   if (!isMap(contents)) return;
   const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === 'detection');
