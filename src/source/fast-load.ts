@@ -11,7 +11,7 @@
 import jsyaml from 'js-yaml';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { DocPath, Locator, ScalarInfo } from './locator.js';
-import { MAX_DEPTH, normaliseDates, parseSource } from './load.js';
+import { MAX_DEPTH, parseSource } from './load.js';
 import { isCanonicalNumberText } from './number-text.js';
 import type { LightLocator } from './light-locate.js';
 import { lightLocator } from './light-locate.js';
@@ -122,7 +122,9 @@ export function fastLoad(file: string, text: string): FastDocument[] | undefined
   for (const [position, doc] of docs.entries()) {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
     if (depth(doc, 0) > MAX_DEPTH) return undefined;
-    out.push({ index: position, data: normaliseDates(doc) as Record<string, unknown>, locator: locatorFor(position) });
+    // Used as js-yaml built it: the core schema makes no Date (an explicit `!!timestamp` takes the careful path),
+    // and js-yaml already stores a `__proto__` key as data, so normaliseDates' deep copy would change nothing.
+    out.push({ index: position, data: doc as Record<string, unknown>, locator: locatorFor(position) });
   }
   return out;
 }
