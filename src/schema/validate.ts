@@ -345,6 +345,14 @@ function joinOr(items: readonly string[]): string {
   return `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
 }
 
+const KNOWN_KEYS = new Set(KNOWN_TOP_LEVEL_KEYS);
+/** The known key an unknown one is a typo of, per key seen: a corpus repeats its custom keys on many rules. */
+const typos = new Map<string, string | undefined>();
+function typoOf(key: string): string | undefined {
+  if (!typos.has(key)) typos.set(key, closest(key, KNOWN_TOP_LEVEL_KEYS));
+  return typos.get(key);
+}
+
 /**
  * Sigma allows custom top-level keys, so an unknown key is not an error; one a couple of edits away from a known
  * key is most likely a typo that would otherwise be silently ignored.
@@ -352,10 +360,9 @@ function joinOr(items: readonly string[]): string {
 function typoWarnings(data: unknown, locator: Locator): Diagnostic[] {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return [];
   const out: Diagnostic[] = [];
-  const known = new Set(KNOWN_TOP_LEVEL_KEYS);
   for (const key of Object.keys(data)) {
-    if (known.has(key)) continue;
-    const suggestion = closest(key, KNOWN_TOP_LEVEL_KEYS);
+    if (KNOWN_KEYS.has(key)) continue;
+    const suggestion = typoOf(key);
     if (!suggestion) continue;
     out.push({
       code: 'RC120',
