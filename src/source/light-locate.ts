@@ -31,10 +31,13 @@ interface EmptyNode {
 interface MapNode {
   readonly kind: 'map';
   readonly entries: { readonly key: string; readonly keyRange: Range; readonly value: Node }[];
+  /** Where the careful parser's range of the collection is known to be; undefined when it is not. */
+  readonly range: Range | undefined;
 }
 interface SeqNode {
   readonly kind: 'seq';
   readonly items: Node[];
+  readonly range: Range | undefined;
 }
 type Node = ScalarNode | OpaqueNode | EmptyNode | MapNode | SeqNode;
 
@@ -131,7 +134,8 @@ class Scanner {
       } else value = this.inline(valueStart, line.end, indent);
       entries.push({ key, keyRange: [at, keyEnd], value });
       const next = this.lines[this.i];
-      if (!next || next.indent < indent) return { kind: 'map', entries };
+      if (!next || next.indent < indent)
+        return { kind: 'map', entries, range: this.collectionRange(first, entries.at(-1)!.value) };
       if (next.indent > indent || this.isSeqItem(next.start, next.end)) throw new Unreadable();
       at = next.start;
     }
@@ -162,11 +166,33 @@ class Scanner {
         items.push(this.inline(valueStart, line.end, indent));
       }
       const next = this.lines[this.i];
-      if (!next || next.indent < indent) return { kind: 'seq', items };
-      if (compact && next.indent === indent && !this.isSeqItem(next.start, next.end)) return { kind: 'seq', items };
+      if (!next || next.indent < indent || (compact && next.indent === indent && !this.isSeqItem(next.start, next.end)))
+        return { kind: 'seq', items, range: this.collectionRange(first, items.at(-1)!) };
       if (next.indent > indent || !this.isSeqItem(next.start, next.end)) throw new Unreadable();
       at = next.start;
     }
+  }
+
+  /**
+   * A block collection's range as the careful parser gives it: from its first key or dash to the start of the line
+   * after its last line (its trailing spaces and line break included). Unknown when its last value is empty or one
+   * the scanner does not read, its last line holds a comment, or blank or comment lines follow it.
+   */
+  private collectionRange(first: number, last: Node): Range | undefined {
+    if (
+      last.kind === 'opaque' ||
+      last.kind === 'empty' ||
+      ((last.kind === 'map' || last.kind === 'seq') && !last.range)
+    )
+      return undefined;
+    const line = this.lines[this.i - 1]!;
+    for (let k = line.start; k < line.end; k++) if (this.text.charCodeAt(k) === 35) return undefined;
+    const newline = this.text.indexOf('\n', line.end);
+    const end = newline < 0 ? this.text.length : newline + 1;
+    // Blank and comment lines after it may belong to it or not: the careful parser decides.
+    const next = this.lines[this.i];
+    if (next ? next.start - next.indent !== end : end !== this.text.length) return undefined;
+    return [first, end];
   }
 
   private isKeyLine(at: number, end: number): boolean {
@@ -318,6 +344,7 @@ export function lightLocator(text: string): LightLocator | undefined {
       const { node, keyRange } = found;
       if (keyRange && (part === 'key' || node.kind === 'empty')) return spanAt(keyRange[0], keyRange[1]);
       if (node.kind === 'scalar') return spanAt(node.range[0], node.range[1]);
+      if ((node.kind === 'map' || node.kind === 'seq') && node.range) return spanAt(node.range[0], node.range[1]);
       return undefined;
     },
     scalar(path) {

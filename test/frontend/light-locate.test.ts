@@ -82,6 +82,9 @@ describe('the light locator answers as the careful one or not at all', () => {
     expect(lightLocator(cases[0]!)?.span(['tags', 1])?.start).toEqual({ offset: 29, line: 4, col: 3 });
     expect(lightLocator(cases[2]!)?.span(['a', 0, 'd'])).toBeDefined();
     expect(lightLocator(cases[3]!)?.span(['next'])).toBeDefined();
+    // Collections too, when nothing after their last line could belong to them.
+    expect(lightLocator(cases[0]!)?.span(['tags'])).toBeDefined();
+    expect(lightLocator(cases[1]!)?.span(['tags'])).toBeDefined();
     // ...and leaves the rest: block, multi-line and flow values, several documents, quotes spanning lines.
     expect(lightLocator(cases[3]!)?.span(['text'])).toBeUndefined();
     expect(lightLocator(cases[3]!)?.span(['multi'])).toBeUndefined();
