@@ -48,3 +48,32 @@ export function correlation(type: string, rules: string, condition?: string, ext
     extra,
   ].join('\n');
 }
+
+/**
+ * A chain, shaped as the specification's example "Failed Logins Followed by Successful Login": an event_count of
+ * failed logins per user and computer, followed (temporal_ordered, per user) by explicit credentials.
+ */
+export function chain(): string {
+  return [
+    RULES,
+    '---',
+    'title: Many failed logins',
+    'name: many_failed_logins',
+    'correlation:',
+    '  type: event_count',
+    '  rules: [failed_login]',
+    '  group-by: [TargetUserName, Computer]',
+    '  timespan: 30m',
+    '  condition: {gte: 10}',
+    '---',
+    'title: Failed logins followed by explicit credentials',
+    'id: 0b7f3d52-8c55-4e0c-9f8e-2f3a4d5c6b71',
+    'description: A test chain',
+    'level: high',
+    'correlation:',
+    '  type: temporal_ordered',
+    '  rules: [many_failed_logins, explicit_credentials]',
+    '  group-by: [TargetUserName]',
+    '  timespan: 30m',
+  ].join('\n');
+}
