@@ -6,9 +6,11 @@
  * pattern of rule positions; value_percentile is each value's share of the group's events per bin, in percent
  * (see src/correlation/correlator.ts), by two `summarize` and an `mv-expand`, no `join` of the union with itself.
  */
-import type { CorrelationInput, QueryResult, Reporter } from '../../src/backend/types.js';
+import type { CompiledRule, CorrelationInput, QueryResult, Reporter } from '../../src/backend/types.js';
 import { firesEarly } from '../../src/correlation/correlator.js';
 import { fieldsOf } from '../../src/ir/visit.js';
+import type { ColumnEntity, EntityMapping } from './entities.js';
+import { columnEntities, correlationEntities, entityMappingsFor } from './entities.js';
 import { computedColumns } from './prelude.js';
 import type { CompareKey, Threshold } from '../../src/correlation/model.js';
 
@@ -152,7 +154,32 @@ export function renderSentinelCorrelation(input: CorrelationInput, report: Repor
         `the correlation '${c.name ?? c.title}' fires at most once per group and ${c.timespan} bin, at the time of the last event of its bin, where rulec match fires as soon as its condition is met, and again after`,
       );
   }
-  return { query: lines.join('\n'), language: 'kql' };
+  const entityMappings = correlationEntities(
+    step ? step.outputs.map((o) => o.column) : columns,
+    input.rules.map((r) => ({
+      map: sourceEntities(r.compiled),
+      groupBy: step ? step.outputs.map((o) => r.groupBy[o.entry]!) : r.groupBy,
+    })),
+  );
+  return {
+    query: lines.join('\n'),
+    language: 'kql',
+    ...(entityMappings.length > 0 ? { extra: { entityMappings } } : {}),
+  };
+}
+
+/**
+ * Column → entity in the rows a referenced source gives: a rule's, from its table (entities.yml, the columns the
+ * pipeline types); a chain step's, from the entity mappings its own query result carries.
+ */
+function sourceEntities(compiled: CompiledRule): ReadonlyMap<string, ColumnEntity> {
+  const extra = compiled.query.extra;
+  if (compiled.correlation !== undefined)
+    return columnEntities(Array.isArray(extra?.['entityMappings']) ? (extra['entityMappings'] as EntityMapping[]) : []);
+  const table = extra?.['table'];
+  if (typeof table !== 'string') return new Map();
+  const fieldTypes = table === compiled.mapped.destination['table'] ? compiled.mapped.fieldTypes : {};
+  return columnEntities(entityMappingsFor(table, fieldTypes) ?? []);
 }
 
 function whereClause(name: string, threshold: Threshold): string {
