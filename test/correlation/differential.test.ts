@@ -167,14 +167,31 @@ function aliased(c: Case, stream: Gen[]): Gen[] {
 const keyOf = (bin: number, values: readonly unknown[]): string => JSON.stringify([bin, ...values.map(String)]);
 
 function jsKeys(s: Setup, stream: readonly Gen[]): string[] {
-  const correlator = new Correlator([s.resolved]);
+  return correlatorKeys([s.resolved], s.resolved, s.resolved.targets, stream);
+}
+
+/**
+ * The alert keys of `tested` when the correlator runs `all` (a chain's correlations, inner first) over the stream,
+ * each generated event matched by the detection rule `rules[g.rule]`.
+ */
+function correlatorKeys(
+  all: readonly ResolvedCorrelation[],
+  tested: ResolvedCorrelation,
+  rules: readonly unknown[],
+  stream: readonly Gen[],
+): string[] {
+  const correlator = new Correlator(all);
   const alerts: CorrelationAlert[] = [];
   stream.forEach((g, i) => {
     const event = { EventID: EVENT_IDS[g.rule]!, ...g.fields };
-    alerts.push(...correlator.push(s.resolved.targets[g.rule], g.time, event, i));
+    alerts.push(...correlator.push(rules[g.rule], g.time, event, i));
   });
   alerts.push(...correlator.finish());
-  return sorted(alerts.map((a) => keyOf(Math.floor((a.start - EPOCH) / HOUR), Object.values(a.group))));
+  return sorted(
+    alerts
+      .filter((a) => a.correlation === tested.correlation)
+      .map((a) => keyOf(Math.floor((a.start - EPOCH) / HOUR), Object.values(a.group))),
+  );
 }
 
 /** The correlator run bin by bin: a fresh one per bin, the fixed-window reading of the rule. */
@@ -187,8 +204,13 @@ function jsPerBinKeys(s: Setup, stream: readonly Gen[]): string[] {
   return sorted([...bins.values()].flatMap((events) => jsKeys(s, events)));
 }
 
-function targetKeys(rows: readonly Row[], timeColumn: string, perSecond: boolean, c: Case): string[] {
-  const columns = [...groupColumns(c), ...(c.perValue ? [c.perValue] : [])];
+/** Alert keys of a target's result rows: the hour bin of `timeColumn` (seconds or ms) and `columns`' values. */
+function targetKeys(
+  rows: readonly Row[],
+  timeColumn: string,
+  perSecond: boolean,
+  columns: readonly string[],
+): string[] {
   return sorted(
     rows.map((r) => {
       const ms = (r[timeColumn] as number) * (perSecond ? 1000 : 1);
@@ -200,19 +222,27 @@ function targetKeys(rows: readonly Row[], timeColumn: string, perSecond: boolean
   );
 }
 
-function splunkKeys(s: Setup, stream: readonly Gen[], c: Case): string[] {
-  const events = stream.map((g) => ({
+const keyColumns = (c: Case): string[] => [...groupColumns(c), ...(c.perValue ? [c.perValue] : [])];
+
+/** A generated stream as Splunk events (`_time` in seconds) and as Sentinel rows (`TimeGenerated` in ms). */
+const splunkEvents = (stream: readonly Gen[]) =>
+  stream.map((g) => ({
     source: 'XmlWinEventLog:Security',
     EventCode: String(EVENT_IDS[g.rule]),
     _time: g.time / 1000,
     ...g.fields,
   }));
-  return targetKeys(runSpl(s.splunk.query!.query, events), '_time', true, c);
+const sentinelEvents = (stream: readonly Gen[]) =>
+  stream.map((g) => ({ EventID: EVENT_IDS[g.rule]!, TimeGenerated: g.time, ...g.fields }));
+
+function splunkKeys(s: Setup, stream: readonly Gen[], c: Case): string[] {
+  const events = splunkEvents(stream);
+  return targetKeys(runSpl(s.splunk.query!.query, events), '_time', true, keyColumns(c));
 }
 
 function sentinelKeys(s: Setup, stream: readonly Gen[], c: Case): string[] {
-  const events = stream.map((g) => ({ EventID: EVENT_IDS[g.rule]!, TimeGenerated: g.time, ...g.fields }));
-  return targetKeys(runKusto(s.sentinel.query!.query, events), 'TimeGenerated', false, c);
+  const events = sentinelEvents(stream);
+  return targetKeys(runKusto(s.sentinel.query!.query, events), 'TimeGenerated', false, keyColumns(c));
 }
 
 const sorted = (keys: string[]): string[] => [...new Set(keys)].sort();
@@ -443,45 +473,15 @@ function chainStream(seed: number, counts: readonly number[]): Gen[] {
 const chainColumns = ['TargetUserName'];
 
 function chainJsKeys(s: ChainSetup, stream: readonly Gen[]): string[] {
-  const correlator = new Correlator(s.all);
-  const alerts: CorrelationAlert[] = [];
-  stream.forEach((g, i) => {
-    const event = { EventID: EVENT_IDS[g.rule]!, ...g.fields };
-    alerts.push(...correlator.push(s.leaves[g.rule], g.time, event, i));
-  });
-  alerts.push(...correlator.finish());
-  return sorted(
-    alerts
-      .filter((a) => a.correlation === s.outer.correlation)
-      .map((a) => keyOf(Math.floor((a.start - EPOCH) / HOUR), Object.values(a.group))),
-  );
-}
-
-function chainTargetKeys(rows: readonly Row[], timeColumn: string, perSecond: boolean): string[] {
-  return sorted(
-    rows.map((r) => {
-      const ms = (r[timeColumn] as number) * (perSecond ? 1000 : 1);
-      return keyOf(
-        Math.floor((ms - EPOCH) / HOUR),
-        chainColumns.map((col) => r[col]),
-      );
-    }),
-  );
+  return correlatorKeys(s.all, s.outer, s.leaves, stream);
 }
 
 function chainSplunkKeys(s: ChainSetup, stream: readonly Gen[]): string[] {
-  const events = stream.map((g) => ({
-    source: 'XmlWinEventLog:Security',
-    EventCode: String(EVENT_IDS[g.rule]),
-    _time: g.time / 1000,
-    ...g.fields,
-  }));
-  return chainTargetKeys(runSpl(s.splunk.query!.query, events), '_time', true);
+  return targetKeys(runSpl(s.splunk.query!.query, splunkEvents(stream)), '_time', true, chainColumns);
 }
 
 function chainSentinelKeys(s: ChainSetup, stream: readonly Gen[]): string[] {
-  const events = stream.map((g) => ({ EventID: EVENT_IDS[g.rule]!, TimeGenerated: g.time, ...g.fields }));
-  return chainTargetKeys(runKusto(s.sentinel.query!.query, events), 'TimeGenerated', false);
+  return targetKeys(runKusto(s.sentinel.query!.query, sentinelEvents(stream)), 'TimeGenerated', false, chainColumns);
 }
 
 describe.each(CHAINS)('chain: $name', (chain) => {

@@ -18,7 +18,7 @@
  * Times: `_time` is epoch seconds (SPL), `TimeGenerated` epoch milliseconds (a number stands for the datetime).
  */
 import type { Event } from './common.js';
-import { lookup } from './common.js';
+import { fixedWindow, lookup } from './common.js';
 import * as kusto from './kusto.js';
 import * as spl from './spl.js';
 
@@ -261,7 +261,7 @@ function evalExpr(e: Expr, row: Row): unknown {
           // Kusto's bin(TimeGenerated, span): floor to the span, epoch-aligned.
           const t = num(args(0));
           const span = num(args(1))!;
-          return t === undefined ? null : Math.floor(t / span) * span;
+          return t === undefined ? null : fixedWindow(t, span);
         }
       }
       throw new Error(`function ${e.fn} is outside the subset`);
@@ -393,7 +393,7 @@ export function runSpl(query: string, events: readonly Event[]): Row[] {
         const span = /^_time span=(\d+[smhd])$/.exec(rest);
         if (!span) throw new Error(`bin: ${rest}`);
         const s = (tokenize(span[1]!)[0] as { v: number }).v / 1000;
-        rows = rows.map((r) => ({ ...r, _time: Math.floor((r['_time'] as number) / s) * s }));
+        rows = rows.map((r) => ({ ...r, _time: fixedWindow(r['_time'] as number, s) }));
         break;
       }
       case 'stats':
