@@ -11,7 +11,7 @@ import { compileCorrelation } from '../../src/correlation/compile.js';
 import { resolveReferences } from '../../src/correlation/resolve.js';
 import { readRuleFile } from '../../src/frontend.js';
 import { correlationAsCompiled } from '../../src/correlation/as-compiled.js';
-import { chain, correlation } from '../helpers/correlation-cases.js';
+import { chain, correlation, withStandIns } from '../helpers/correlation-cases.js';
 import { evaluate as evaluateEql, parse as parseEql } from '../fidelity/evaluators/eql.js';
 import { parseEsql, runEsql } from '../fidelity/evaluators/esql.js';
 import { parse as parseKql } from '../fidelity/evaluators/kql.js';
@@ -234,21 +234,6 @@ const specExamples: { name: string; text: string }[] = [
   .map((f) => ({ name: f, text: readFileSync(f, 'utf8') }))
   .concat(existsSync(MARKDOWN) ? markdownExamples(MARKDOWN) : []);
 if (!existsSync(SPEC)) console.log(`elastic correlation: ${SPEC} is absent; using the in-repo copies only`);
-
-function withStandIns(text: string): string {
-  const read = readRuleFile('spec.yml', text);
-  const known = new Set(
-    read.rules.flatMap((r) => [r.name, r.id]).concat(read.correlations.flatMap((c) => [c.name, c.id])),
-  );
-  const missing = [...new Set(read.correlations.flatMap((c) => c.rules.map((r) => r.text)))].filter(
-    (t) => !known.has(t),
-  );
-  const stand = missing.map((t) => {
-    const key = /^[0-9a-f-]{36}$/.test(t) ? `id: ${t}` : `name: ${t}`;
-    return `title: Stand-in ${t}\n${key}\nlogsource: {product: windows, service: security}\ndetection:\n  s: {EventID: 4625}\n  condition: s\n`;
-  });
-  return [text.trimEnd(), ...stand].join('\n---\n');
-}
 
 describe('Sigma specification examples compile for Elastic or are refused with a code', () => {
   it('has examples', () => expect(specExamples.length).toBeGreaterThanOrEqual(existsSync(SPEC) ? 12 : 4));

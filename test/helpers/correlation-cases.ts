@@ -1,3 +1,5 @@
+import { readRuleFile } from '../../src/frontend.js';
+
 /**
  * Referenced rules and a correlation over them, shared by the per-target correlation goldens (elastic.test.ts,
  * goldens.test.ts): the same Windows Security rules, grouped by TargetUserName over 30 minutes.
@@ -76,4 +78,24 @@ export function chain(): string {
     '  group-by: [TargetUserName]',
     '  timespan: 30m',
   ].join('\n');
+}
+
+/**
+ * A specification example with a stand-in detection rule (Windows failed logons) for every name or id its
+ * correlations refer to that the example does not define (the specification shows correlations without their
+ * rules), so that it compiles.
+ */
+export function withStandIns(text: string): string {
+  const read = readRuleFile('spec.yml', text);
+  const known = new Set(
+    read.rules.flatMap((r) => [r.name, r.id]).concat(read.correlations.flatMap((c) => [c.name, c.id])),
+  );
+  const missing = [...new Set(read.correlations.flatMap((c) => c.rules.map((r) => r.text)))].filter(
+    (t) => !known.has(t),
+  );
+  const stand = missing.map((t) => {
+    const key = /^[0-9a-f-]{36}$/.test(t) ? `id: ${t}` : `name: ${t}`;
+    return `title: Stand-in ${t}\n${key}\nlogsource: {product: windows, service: security}\ndetection:\n  s: {EventID: 4625}\n  condition: s\n`;
+  });
+  return [text.trimEnd(), ...stand].join('\n---\n');
 }
