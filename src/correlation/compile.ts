@@ -91,9 +91,12 @@ export function compileCorrelation(
       column: columns[g]!,
     }));
     const result = compileCorrelation(inner, target, tune, { outputs });
-    // The inner correlation's own diagnostics are about this chain's query too: said as coming from it.
-    for (const d of result.diagnostics)
-      add(d.code, d.severity, `${d.message} (in the referenced correlation '${name}')`);
+    // The inner correlation's own diagnostics are about this chain's query too: kept where they are located (the
+    // inner correlation), said as coming from it.
+    for (const d of result.diagnostics) {
+      if (d.severity === 'error') refused = true;
+      diagnostics.push({ ...d, message: `${d.message} (in the referenced correlation '${name}')` });
+    }
     if (!result.query || !result.referenced) {
       report.refuse(
         'RC723',
