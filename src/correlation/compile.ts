@@ -122,12 +122,14 @@ export function compileCorrelation(
 }
 
 /**
- * The column a chain step outputs for each group-by entry: the field the referenced rules agree on (so their
- * events and the step's rows share a column, as with one rule), else the entry's own name (what a target names
- * an aliased column). Entries of the rules only (`rules` holds the compiled detection rules, steps undefined).
+ * The column a chain step outputs for each group-by entry: an alias's own name (what a target names an aliased
+ * column), else the field the referenced rules agree on (so their events and the step's rows share a column, as
+ * with one rule), else the entry's own name. Entries of the rules only (`rules` holds the compiled detection rules, steps undefined).
  */
 function stepColumns(c: Correlation, rules: readonly (InputRule | undefined)[]): string[] {
   return c.groupBy.map((entry, g) => {
+    // An alias names what its sources call differently: the rows carry it under its own name, as without a chain.
+    if (c.aliases[entry] !== undefined) return entry;
     const names = new Set(rules.flatMap((r) => (r ? [r.groupBy[g]!] : [])));
     return names.size === 1 ? [...names][0]! : entry;
   });

@@ -384,6 +384,11 @@ interface Chain {
   readonly docs: string;
   /** How many events each leaf rule gets per burst: the threshold of an inner event_count on it, else 1. */
   readonly counts: readonly number[];
+  /**
+   * The outer correlation groups by the alias `user`: the inner correlation's TargetUserName, SubjectUserName in
+   * rule 1's events (whose TargetUserName then holds a decoy), as `aliased` does for the per-type cases.
+   */
+  readonly alias?: boolean;
 }
 
 const corr = (name: string, type: string, rules: string, groupBy: string, extra = ''): string =>
@@ -425,6 +430,21 @@ const CHAINS: Chain[] = [
       corr('outer', 'temporal', 'then, rule_2', 'TargetUserName'),
     ].join('---\n'),
     counts: [2, 1, 1],
+  },
+  {
+    name: 'temporal over an event_count and a rule, grouped by an alias (a different field per source)',
+    docs: [
+      corr('many', 'event_count', 'rule_0', 'TargetUserName, Computer', '  condition: {gte: 2}\n'),
+      corr(
+        'outer',
+        'temporal',
+        'many, rule_1',
+        'user',
+        '  aliases:\n    user: {many: TargetUserName, rule_1: SubjectUserName}\n',
+      ),
+    ].join('---\n'),
+    counts: [2, 1, 0],
+    alias: true,
   },
 ];
 
@@ -470,18 +490,33 @@ function chainStream(seed: number, counts: readonly number[]): Gen[] {
   return out.sort((a, b) => a.time - b.time);
 }
 
-const chainColumns = ['TargetUserName'];
+const chainColumns = (chain: Chain): string[] => [chain.alias ? 'user' : 'TargetUserName'];
+
+/** Rule 1's events of an alias chain carry the user in SubjectUserName, a decoy in TargetUserName. */
+const chainEvents = (chain: Chain, stream: Gen[]): Gen[] =>
+  chain.alias
+    ? stream.map((g) =>
+        g.rule === 1
+          ? { ...g, fields: { ...g.fields, SubjectUserName: g.fields['TargetUserName']!, TargetUserName: 'decoy' } }
+          : g,
+      )
+    : stream;
 
 function chainJsKeys(s: ChainSetup, stream: readonly Gen[]): string[] {
   return correlatorKeys(s.all, s.outer, s.leaves, stream);
 }
 
-function chainSplunkKeys(s: ChainSetup, stream: readonly Gen[]): string[] {
-  return targetKeys(runSpl(s.splunk.query!.query, splunkEvents(stream)), '_time', true, chainColumns);
+function chainSplunkKeys(s: ChainSetup, stream: readonly Gen[], chain: Chain): string[] {
+  return targetKeys(runSpl(s.splunk.query!.query, splunkEvents(stream)), '_time', true, chainColumns(chain));
 }
 
-function chainSentinelKeys(s: ChainSetup, stream: readonly Gen[]): string[] {
-  return targetKeys(runKusto(s.sentinel.query!.query, sentinelEvents(stream)), 'TimeGenerated', false, chainColumns);
+function chainSentinelKeys(s: ChainSetup, stream: readonly Gen[], chain: Chain): string[] {
+  return targetKeys(
+    runKusto(s.sentinel.query!.query, sentinelEvents(stream)),
+    'TimeGenerated',
+    false,
+    chainColumns(chain),
+  );
 }
 
 describe.each(CHAINS)('chain: $name', (chain) => {
@@ -491,10 +526,10 @@ describe.each(CHAINS)('chain: $name', (chain) => {
     let alerts = 0;
     let silent = 0;
     for (const seed of SEEDS) {
-      const stream = chainStream(seed, chain.counts);
+      const stream = chainEvents(chain, chainStream(seed, chain.counts));
       const js = chainJsKeys(s, stream);
-      expect(chainSplunkKeys(s, stream), `seed ${seed}`).toEqual(js);
-      expect(chainSentinelKeys(s, stream), `seed ${seed}`).toEqual(js);
+      expect(chainSplunkKeys(s, stream, chain), `seed ${seed}`).toEqual(js);
+      expect(chainSentinelKeys(s, stream, chain), `seed ${seed}`).toEqual(js);
       alerts += js.length;
       // Bursts one event short: some of a user's bursts raise nothing.
       silent +=
