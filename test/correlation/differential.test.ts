@@ -671,3 +671,27 @@ detection:
     for (const answer of answers([...failures('alice', 0, 10), [success, 'bob', 150]])) expect(answer).toEqual([]);
   });
 });
+
+describe('chain: the loss SP505 and SN023 name, by hand', () => {
+  it('a burst of twice the inner threshold fires the inner correlation twice in rulec match, once in the queries', () => {
+    const chain: Chain = {
+      name: 'event_count over an event_count',
+      docs: [
+        corr('many', 'event_count', 'rule_0', 'TargetUserName, Computer', '  condition: {gte: 3}\n'),
+        corr('outer', 'event_count', 'many', 'TargetUserName', '  condition: {gte: 2}\n'),
+      ].join('---\n'),
+      counts: [6],
+    };
+    const s = chainSetup(chain);
+    const stream: Gen[] = Array.from({ length: 6 }, (_, k) => ({
+      rule: 0,
+      time: EPOCH + k * 60_000,
+      fields: { TargetUserName: 'alice', Computer: 'ws1', IpAddress: '10.0.0.1', ProcessId: 1 },
+    }));
+    expect(chainJsKeys(s, stream)).toEqual([keyOf(0, ['alice'])]);
+    expect(chainSplunkKeys(s, stream, chain)).toEqual([]);
+    expect(chainSentinelKeys(s, stream, chain)).toEqual([]);
+    expect(s.splunk.diagnostics.map((d) => d.code)).toContain('SP505');
+    expect(s.sentinel.diagnostics.map((d) => d.code)).toContain('SN023');
+  });
+});
