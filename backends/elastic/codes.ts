@@ -117,6 +117,11 @@ export const ELASTIC_CODES = defineCodes({
   EL515: { severity: 'error', summary: 'a keyword (field-less) search has no ES|QL form' },
   EL516: { severity: 'error', summary: 'a case-insensitive regular expression cannot be expressed with ES|QL RLIKE' },
   EL517: { severity: 'error', summary: 'a date-part comparison is not emitted in ES|QL' },
+  EL520: {
+    severity: 'error',
+    summary:
+      'a correlation of correlations (a chain): no Elastic rule type reads the firings of another correlation (threshold, EQL and ES|QL read events, not the groups another query finds)',
+  },
   EL519: { severity: 'error', summary: 'the referenced rules of an ES|QL correlation have no index pattern for FROM' },
   // EL60x: placeholders resolved through value lists.
   EL600: {

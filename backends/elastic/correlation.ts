@@ -234,6 +234,16 @@ function renderEsql(input: Input, report: Reporter): QueryResult {
 
 export function renderElasticCorrelation(input: Input, report: Reporter): QueryResult {
   const c = input.correlation;
+  // The specification: "an error must be raised … [if] it is only possible to generate a query up to an
+  // intermediate correlation rule of a chain". Each Elastic rule type reads events of indices; none reads the rows
+  // another aggregation produced (ES|QL has no union of a STATS result with events), so a chain stops here.
+  if (input.step !== undefined) {
+    report.refuse(
+      'EL520',
+      `the correlation '${c.name ?? c.title}' is referred to by another correlation (a chain): no Elastic rule type reads the groups another correlation finds; deploy it as its own rule and correlate its alerts`,
+    );
+    return { query: '', language: 'esql', extra: { type: 'esql' } };
+  }
   switch (c.type) {
     case 'value_percentile':
       report.refuse(

@@ -77,12 +77,6 @@ export function correlationSchedule(
   return { interval: duration(interval), from: `now-${duration(span + interval)}` };
 }
 
-/** The description of a correlation rule ends with what it correlates, so a reviewer sees the referenced rules. */
-function correlationLine(correlation: Correlation): string {
-  const rules = correlation.rules.map((r) => r.text).join(', ');
-  return `Sigma correlation (${correlation.type}, within ${correlation.timespan}) of the rules: ${rules}.`;
-}
-
 /** The value-list exception items the query rendering set aside (./value-lists.ts), if any. */
 export function exceptionsOf(compiled: CompiledRule): readonly ExceptionItem[] {
   const items = compiled.query.extra?.['exceptions'];
@@ -118,10 +112,11 @@ export function buildRuleObject(compiled: CompiledRule): Record<string, unknown>
     }));
   const correlation = compiled.correlation;
   const schedule = correlation ? correlationSchedule(correlation, rule.deploy.interval) : undefined;
+  // A correlation's description already ends with what it correlates (src/correlation/as-compiled.ts).
   const description = rule.description ?? rule.title;
   const object: Record<string, unknown> = {
     author: [...rule.authors],
-    description: correlation ? `${description}\n\n${correlationLine(correlation)}` : description,
+    description,
     false_positives: [...rule.falsepositives],
     from: schedule?.from ?? `now-${rule.deploy.lookback}`,
     // An ES|QL query names its indices in FROM; the rule object has no `index` then.

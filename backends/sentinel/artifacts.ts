@@ -146,11 +146,18 @@ export function buildArtifacts(compiled: CompiledRule, report: Reporter): Sentin
   // The pipeline destination may pin its own mappings; otherwise they come from the table the query reads
   // (entities.yml). The pipeline's column types describe the destination's table only, not an overriding one.
   const table = typeof compiled.query.extra?.['table'] === 'string' ? compiled.query.extra['table'] : undefined;
-  const entityMappings = Array.isArray(destination['entityMappings'])
-    ? destination['entityMappings']
-    : table === undefined
-      ? undefined
-      : entityMappingsFor(table, table === destination['table'] ? compiled.mapped.fieldTypes : {});
+  // A correlation's result rows hold its group-by columns only: its query gives the entities they identify
+  // (correlation.ts), never the referenced rules' table mappings.
+  const correlationEntities = compiled.query.extra?.['entityMappings'];
+  const entityMappings = compiled.correlation
+    ? Array.isArray(correlationEntities) && correlationEntities.length > 0
+      ? correlationEntities
+      : undefined
+    : Array.isArray(destination['entityMappings'])
+      ? destination['entityMappings']
+      : table === undefined
+        ? undefined
+        : entityMappingsFor(table, table === destination['table'] ? compiled.mapped.fieldTypes : {});
 
   // Attribution (author, licence, sources) and the Markdown guides have no Sentinel field; the YAML's free-form
   // `metadata` and the ARM template's `metadata` keep them with the rule (Azure-Sentinel ignores unknown keys).

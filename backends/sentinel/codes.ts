@@ -60,6 +60,11 @@ export const SENTINEL_CODES = defineCodes({
     summary:
       'temporal_ordered: events of two steps at the same instant are put in either order (array_sort_asc does not say which), where rulec match takes them in arrival order',
   },
+  SN023: {
+    severity: 'warning',
+    summary:
+      'a chain: the inner correlation fires at most once per group and bin, at the time of the last event of its bin, where rulec match fires as soon as its condition is met (and again after): an outer correlation may see fewer or later firings',
+  },
   // SN10x: profiles (backends/sentinel/profiles/).
   SN100: {
     severity: 'warning',

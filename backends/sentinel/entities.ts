@@ -140,3 +140,56 @@ export function entityMappingsFor(
   }
   return out.length > 0 ? out : undefined;
 }
+
+/** What a column is to an entity: its type, which entity of the source it belongs to, and the identifier. */
+export interface ColumnEntity {
+  readonly entityType: string;
+  /** Tells two entities of one type apart (SecurityEvent's subject and target accounts). */
+  readonly entity: number;
+  readonly identifier: string;
+}
+
+/** Column → what it identifies, in a list of entity mappings (a table's, or a correlation's output). */
+export function columnEntities(mappings: readonly EntityMapping[]): ReadonlyMap<string, ColumnEntity> {
+  const out = new Map<string, ColumnEntity>();
+  mappings.forEach((m, entity) => {
+    for (const f of m.fieldMappings)
+      if (!out.has(f.columnName)) out.set(f.columnName, { entityType: m.entityType, entity, identifier: f.identifier });
+  });
+  return out;
+}
+
+/**
+ * The entity mappings of a correlation's result rows, whose columns are its group-by columns: `columns[g]` is the
+ * output column of group-by entry g, and `sources[i][g]` what it is in the rows of referenced source i (its column
+ * and that source's column → entity map). An output column identifies an entity only when every source agrees on
+ * the entity type and identifier of the column it came from (an alias may read a different entity per rule: then
+ * it identifies none); its entity is the first source's. Entities keep Sentinel's limits and required identifiers.
+ */
+export function correlationEntities(
+  columns: readonly string[],
+  sources: readonly { readonly map: ReadonlyMap<string, ColumnEntity>; readonly groupBy: readonly string[] }[],
+): EntityMapping[] {
+  const entities = new Map<
+    string,
+    { entityType: string; fieldMappings: { identifier: string; columnName: string }[] }
+  >();
+  columns.forEach((column, g) => {
+    if (!COLUMN.test(column)) return;
+    const found = sources.map((s) => s.map.get(s.groupBy[g]!));
+    const first = found[0];
+    if (!first || found.some((f) => f?.entityType !== first.entityType || f.identifier !== first.identifier)) return;
+    const key = `${first.entityType}#${first.entity}`;
+    const entity = entities.get(key) ?? { entityType: first.entityType, fieldMappings: [] };
+    if (
+      entity.fieldMappings.length >= MAX_IDENTIFIERS ||
+      entity.fieldMappings.some((m) => m.identifier === first.identifier)
+    )
+      return;
+    entity.fieldMappings.push({ identifier: first.identifier, columnName: column });
+    entities.set(key, entity);
+  });
+  return [...entities.values()]
+    .filter((e) => e.fieldMappings.some((m) => ENTITY_IDENTIFIERS[e.entityType]?.required.includes(m.identifier)))
+    .slice(0, MAX_ENTITIES);
+}

@@ -41,10 +41,20 @@ export function extendTable(destination: Readonly<Record<string, unknown>>): Rea
 
 /** `A = expr, B = expr` for the computed columns the detection uses, in first-use order; undefined if none. */
 export function extendPrelude(mapped: MappedRule): string | undefined {
+  const parts = computedColumns(mapped, fieldsOf(mapped.detection));
+  return parts.length === 0 ? undefined : parts.join(', ');
+}
+
+/**
+ * `A = expr` for each of `fields` that is a computed column of the destination (an `extend` entry, or event data
+ * of its XML column), in order; the others are real columns and need nothing. Correlations use it for the
+ * group-by and value fields their rules' filters do not compute.
+ */
+export function computedColumns(mapped: MappedRule, fields: readonly string[]): string[] {
   const extend = extendTable(mapped.destination);
   const xml = mapped.destination['xmlDataColumn'];
   const parts: string[] = [];
-  for (const field of fieldsOf(mapped.detection)) {
+  for (const field of fields) {
     if (Object.hasOwn(extend, field)) parts.push(`${identifier(field)} = ${extend[field]}`);
     else if (typeof xml === 'string' && !Object.hasOwn(mapped.fieldTypes, field)) {
       // `EventData.UserName` names the data element when a table column has the same name (Event.UserName).
@@ -52,5 +62,5 @@ export function extendPrelude(mapped: MappedRule): string | undefined {
       parts.push(`${identifier(field)} = ${xmlDataExpression(xml, name)}`);
     }
   }
-  return parts.length === 0 ? undefined : parts.join(', ');
+  return parts;
 }

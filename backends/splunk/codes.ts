@@ -88,6 +88,11 @@ export const SPLUNK_CODES = defineCodes({
     summary:
       'temporal_ordered: events of two steps at the same instant do not count as ordered (step times compare strictly), where the specification leaves them unordered and rulec match takes them in arrival order',
   },
+  SP505: {
+    severity: 'warning',
+    summary:
+      'a chain: the inner correlation fires at most once per group and bin, at the time of the last event of its bin, where rulec match fires as soon as its condition is met (and again after): an outer correlation may see fewer or later firings',
+  },
   // SP6xx: data-model searches (`| tstats … from datamodel=…`, the `cim` profile).
   SP601: {
     severity: 'info',

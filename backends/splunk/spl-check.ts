@@ -160,3 +160,34 @@ export function checkSpl(query: string, commands: ReadonlySet<string> = COMMANDS
   segments.forEach((segment, i) => checkSegment(segment, i, problems, commands));
   return problems;
 }
+
+/** A chain's step (correlation.ts) ends by keeping the columns the referring correlation reads, renamed. */
+const CHAIN_COMMANDS: ReadonlySet<string> = new Set([...CORRELATION_COMMANDS, 'fields', 'rename']);
+const APPEND = '| append [search ';
+
+/**
+ * Problems of a correlation search, chains included: a chain appends each inner correlation's search as a
+ * subsearch, written `| append [search <base>` with its further lines indented four spaces and the last ending in
+ * `]` (correlation.ts). Only that bracket form is taken out, and what it holds is checked as a search of its own;
+ * a bracket anywhere else is still forbidden.
+ */
+export function checkCorrelationSpl(query: string): string[] {
+  const problems: string[] = [];
+  const outer: string[] = [];
+  const lines = query.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith(APPEND)) {
+      outer.push(line);
+      continue;
+    }
+    const body = [line.slice(APPEND.length)];
+    while (i + 1 < lines.length && lines[i + 1]!.startsWith('    ')) body.push(lines[++i]!.slice(4));
+    const last = body[body.length - 1]!;
+    if (!last.endsWith(']')) problems.push(`subsearch not closed: ${line}`);
+    else body[body.length - 1] = last.slice(0, -1);
+    problems.push(...checkCorrelationSpl(body.join('\n')));
+  }
+  problems.push(...checkSpl(outer.join('\n'), CHAIN_COMMANDS));
+  return problems;
+}

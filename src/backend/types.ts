@@ -119,9 +119,16 @@ export interface Backend {
   renderCorrelation?(input: CorrelationInput, report: Reporter): QueryResult;
 }
 
-/** A correlation rule as a target sees it: its referenced detection rules already compiled for the target. */
+/**
+ * A correlation rule as a target sees it: its referenced detection rules already compiled for the target. In a
+ * chain (a correlation referring to a correlation), the referenced correlation comes compiled as a step: its
+ * `compiled.correlation` is set and its `compiled.query` is the step query (see `CorrelationStep`); its `groupBy`
+ * names the columns that query outputs.
+ */
 export interface CorrelationInput {
   readonly correlation: Correlation;
+  /** Set when this correlation is rendered as the step of a chain, for the correlation that refers to it. */
+  readonly step?: CorrelationStep;
   /** In `rules:` order; `groupBy` is the correlation's group-by for that rule, aliases resolved, fields mapped. */
   readonly rules: readonly {
     readonly compiled: CompiledRule;
@@ -129,6 +136,17 @@ export interface CorrelationInput {
     /** `condition.field` of the value types, mapped for this rule's events. */
     readonly field?: string;
   }[];
+}
+
+/**
+ * What a correlation rendered as a chain step must output: one row per firing (group and window), carrying the
+ * time of the firing in the target's event time column (the time `rulec match` gives it, or the nearest the target
+ * can compute: see docs/matching.md) and, for each entry of `outputs`, the value of the group-by entry `entry` (an
+ * index into the step's own `group-by`) in a column named `column`. The referring correlation reads those rows as
+ * the events of that referenced rule.
+ */
+export interface CorrelationStep {
+  readonly outputs: readonly { readonly entry: number; readonly column: string }[];
 }
 
 /**

@@ -225,7 +225,7 @@ class Engine {
  * arrive (counts, distinct values, rules seen, sums of the non-negative amounts they are) and the threshold only
  * asks for "at least". An average or a share can fall again, so they wait for the window to close, like upper bounds.
  */
-function firesEarly(c: Correlation): boolean {
+export function firesEarly(c: Correlation): boolean {
   return (
     c.type !== 'value_avg' && c.type !== 'value_percentile' && (c.threshold === undefined || isLowerBound(c.threshold))
   );

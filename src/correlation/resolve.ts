@@ -16,6 +16,8 @@ export interface ResolvedCorrelation {
   readonly targets: readonly Referenced[];
   /** Group-by field names per target: the correlation's `group-by` with its aliases resolved for that rule. */
   readonly groupFields: readonly (readonly string[])[];
+  /** Per target: the referenced correlation's own resolution (a chain's inner step), undefined for a rule. */
+  readonly inner: readonly (ResolvedCorrelation | undefined)[];
 }
 
 export interface Resolution {
@@ -156,11 +158,25 @@ export function resolveReferences(
         });
       });
     });
-    if (ok) resolved.push({ correlation: c, targets: targets as Referenced[], groupFields });
+    if (!ok) continue;
+    // `order` puts inner correlations first: their resolution exists by now, or they failed (see `runnable`).
+    const inner = (targets as Referenced[]).map((t) =>
+      isCorrelation(t) ? resolved.find((r) => r.correlation === t) : undefined,
+    );
+    resolved.push({ correlation: c, targets: targets as Referenced[], groupFields, inner });
   }
   // A correlation whose inner correlation failed cannot run either.
-  const good = new Set(resolved.map((r) => r.correlation));
-  const runnable = resolved.filter((r) => r.targets.every((t) => !isCorrelation(t) || good.has(t)));
+  // Inner first (`order`), so a failure anywhere down a chain stops every correlation above it.
+  const good = new Set<Correlation>();
+  const runnable: ResolvedCorrelation[] = [];
+  for (const r of resolved) {
+    if (
+      !r.inner.every((inner, i) => (inner !== undefined ? good.has(inner.correlation) : !isCorrelation(r.targets[i]!)))
+    )
+      continue;
+    good.add(r.correlation);
+    runnable.push(r);
+  }
 
   // Filters: references, then logsource.
   const filtersOf = new Map<Rule, Filter[]>();

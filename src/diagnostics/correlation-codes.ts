@@ -20,8 +20,11 @@ export const CORRELATION_CODES = defineCodes({
     summary: '`condition.field` is given for a correlation type that counts events or rules',
   },
   RC720: { severity: 'error', summary: 'this correlation type is not supported for this target yet' },
-  RC721: { severity: 'error', summary: 'filters are not applied when building for targets yet' },
   RC722: { severity: 'warning', summary: 'an event has no readable time; correlation rules skip it' },
+  RC723: {
+    severity: 'error',
+    summary: 'a correlation refers to a correlation that the target cannot compile as a step of a chain',
+  },
   RC740: { severity: 'warning', summary: 'a filter applies to no rule read with it (missing, or another logsource)' },
   RC741: {
     severity: 'info',

@@ -23,13 +23,14 @@ import type { CorrelationAlert } from '../correlation/correlator.js';
 import { Correlator, eventTime } from '../correlation/correlator.js';
 import type { ResolvedCorrelation } from '../correlation/resolve.js';
 import type { EventFormat } from '../match/formats.js';
-import { isEventFormat, makeNormalizer } from '../match/formats.js';
+import { isEventFormat } from '../match/formats.js';
 import type { Predicate } from '../match/router.js';
 import type { EventRecord } from '../match/types.js';
 import type { Rule } from '../model/rule.js';
 import { parseEventText } from './cases.js';
 import type { CaseResult } from './run.js';
-import { TestFileError, readTestFile } from './sandbox.js';
+import { loadCaseEvents } from './run.js';
+import { readTestFile } from './sandbox.js';
 
 export interface ExpectedAlert {
   readonly group: Readonly<Record<string, unknown>>;
@@ -133,15 +134,9 @@ export function runCorrelationCase(
     expectMatch: testCase.expected.length > 0,
     ...(testCase.file ? { file: testCase.file } : {}),
   };
-  let records: EventRecord[];
-  try {
-    records = testCase.load();
-  } catch (error) {
-    const code = error instanceof TestFileError ? { code: error.code } : {};
-    return { ...base, passed: false, events: 0, matched: 0, error: messageOf(error), ...code };
-  }
-  if (records.length === 0) return { ...base, passed: false, events: 0, matched: 0, error: 'the case holds no events' };
-  const normalize = makeNormalizer(testCase.format);
+  const loaded = loadCaseEvents(testCase, base, 'the case holds no events');
+  if ('failed' in loaded) return loaded.failed;
+  const { records, normalize } = loaded;
   const correlator = new Correlator(chain);
   const alerts: CorrelationAlert[] = [];
   for (const [k, record] of records.entries()) {

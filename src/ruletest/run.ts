@@ -3,6 +3,7 @@ import { fieldsOf, walk } from '../ir/visit.js';
 import type { EventFormat } from '../match/formats.js';
 import { makeNormalizer } from '../match/formats.js';
 import type { Predicate } from '../match/router.js';
+import type { EventRecord } from '../match/types.js';
 import { fieldValue } from '../match/witness.js';
 import type { Rule } from '../model/rule.js';
 import type { TestCase } from './cases.js';
@@ -45,15 +46,9 @@ export function runCase(rule: Rule, predicate: Predicate, testCase: TestCase): C
     expectMatch: testCase.expectMatch,
     ...(testCase.file ? { file: testCase.file } : {}),
   };
-  let records;
-  try {
-    records = testCase.load();
-  } catch (error) {
-    const code = error instanceof TestFileError ? { code: error.code } : {};
-    return { ...base, passed: false, events: 0, matched: 0, error: messageOf(error), ...code };
-  }
-  if (records.length === 0) return { ...base, passed: false, events: 0, matched: 0, error: 'the file holds no events' };
-  const normalize = normalizer(testCase.format);
+  const loaded = loadCaseEvents(testCase, base, 'the file holds no events');
+  if ('failed' in loaded) return loaded.failed;
+  const { records, normalize } = loaded;
   let matched = 0;
   let firstMatch: Record<string, unknown> | undefined;
   let first: Record<string, unknown> | undefined;
@@ -94,8 +89,30 @@ export function hasKeywords(rule: Rule): boolean {
   return false;
 }
 
-const normalizers = new Map<EventFormat, (e: Record<string, unknown>) => Record<string, unknown>>();
-function normalizer(format: EventFormat): (e: Record<string, unknown>) => Record<string, unknown> {
+type Normalize = (e: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * The start every case runs (a rule's or a correlation's): its events loaded, and the normaliser of its format; or,
+ * when the file is refused, unreadable or `empty`, the failed result (with the RC97x code of a refused file).
+ */
+export function loadCaseEvents(
+  testCase: { readonly load: () => EventRecord[]; readonly format: EventFormat },
+  base: { readonly name: string; readonly expectMatch: boolean; readonly file?: string },
+  empty: string,
+): { readonly records: EventRecord[]; readonly normalize: Normalize } | { readonly failed: CaseResult } {
+  let records: EventRecord[];
+  try {
+    records = testCase.load();
+  } catch (error) {
+    const code = error instanceof TestFileError ? { code: error.code } : {};
+    return { failed: { ...base, passed: false, events: 0, matched: 0, error: messageOf(error), ...code } };
+  }
+  if (records.length === 0) return { failed: { ...base, passed: false, events: 0, matched: 0, error: empty } };
+  return { records, normalize: normalizer(testCase.format) };
+}
+
+const normalizers = new Map<EventFormat, Normalize>();
+function normalizer(format: EventFormat): Normalize {
   let n = normalizers.get(format);
   if (!n) normalizers.set(format, (n = makeNormalizer(format)));
   return n;

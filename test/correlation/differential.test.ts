@@ -13,6 +13,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../backends/index.js';
+import { createKustoChecker, tablesFromPipeline } from '../../backends/sentinel/kusto-check.js';
+import { checkCorrelationSpl } from '../../backends/splunk/spl-check.js';
 import { loadTargets } from '../../src/cli/targets.js';
 import { compileCorrelation, type CorrelationResult } from '../../src/correlation/compile.js';
 import { Correlator, type CorrelationAlert } from '../../src/correlation/correlator.js';
@@ -165,14 +167,31 @@ function aliased(c: Case, stream: Gen[]): Gen[] {
 const keyOf = (bin: number, values: readonly unknown[]): string => JSON.stringify([bin, ...values.map(String)]);
 
 function jsKeys(s: Setup, stream: readonly Gen[]): string[] {
-  const correlator = new Correlator([s.resolved]);
+  return correlatorKeys([s.resolved], s.resolved, s.resolved.targets, stream);
+}
+
+/**
+ * The alert keys of `tested` when the correlator runs `all` (a chain's correlations, inner first) over the stream,
+ * each generated event matched by the detection rule `rules[g.rule]`.
+ */
+function correlatorKeys(
+  all: readonly ResolvedCorrelation[],
+  tested: ResolvedCorrelation,
+  rules: readonly unknown[],
+  stream: readonly Gen[],
+): string[] {
+  const correlator = new Correlator(all);
   const alerts: CorrelationAlert[] = [];
   stream.forEach((g, i) => {
     const event = { EventID: EVENT_IDS[g.rule]!, ...g.fields };
-    alerts.push(...correlator.push(s.resolved.targets[g.rule], g.time, event, i));
+    alerts.push(...correlator.push(rules[g.rule], g.time, event, i));
   });
   alerts.push(...correlator.finish());
-  return sorted(alerts.map((a) => keyOf(Math.floor((a.start - EPOCH) / HOUR), Object.values(a.group))));
+  return sorted(
+    alerts
+      .filter((a) => a.correlation === tested.correlation)
+      .map((a) => keyOf(Math.floor((a.start - EPOCH) / HOUR), Object.values(a.group))),
+  );
 }
 
 /** The correlator run bin by bin: a fresh one per bin, the fixed-window reading of the rule. */
@@ -185,8 +204,13 @@ function jsPerBinKeys(s: Setup, stream: readonly Gen[]): string[] {
   return sorted([...bins.values()].flatMap((events) => jsKeys(s, events)));
 }
 
-function targetKeys(rows: readonly Row[], timeColumn: string, perSecond: boolean, c: Case): string[] {
-  const columns = [...groupColumns(c), ...(c.perValue ? [c.perValue] : [])];
+/** Alert keys of a target's result rows: the hour bin of `timeColumn` (seconds or ms) and `columns`' values. */
+function targetKeys(
+  rows: readonly Row[],
+  timeColumn: string,
+  perSecond: boolean,
+  columns: readonly string[],
+): string[] {
   return sorted(
     rows.map((r) => {
       const ms = (r[timeColumn] as number) * (perSecond ? 1000 : 1);
@@ -198,19 +222,27 @@ function targetKeys(rows: readonly Row[], timeColumn: string, perSecond: boolean
   );
 }
 
-function splunkKeys(s: Setup, stream: readonly Gen[], c: Case): string[] {
-  const events = stream.map((g) => ({
+const keyColumns = (c: Case): string[] => [...groupColumns(c), ...(c.perValue ? [c.perValue] : [])];
+
+/** A generated stream as Splunk events (`_time` in seconds) and as Sentinel rows (`TimeGenerated` in ms). */
+const splunkEvents = (stream: readonly Gen[]) =>
+  stream.map((g) => ({
     source: 'XmlWinEventLog:Security',
     EventCode: String(EVENT_IDS[g.rule]),
     _time: g.time / 1000,
     ...g.fields,
   }));
-  return targetKeys(runSpl(s.splunk.query!.query, events), '_time', true, c);
+const sentinelEvents = (stream: readonly Gen[]) =>
+  stream.map((g) => ({ EventID: EVENT_IDS[g.rule]!, TimeGenerated: g.time, ...g.fields }));
+
+function splunkKeys(s: Setup, stream: readonly Gen[], c: Case): string[] {
+  const events = splunkEvents(stream);
+  return targetKeys(runSpl(s.splunk.query!.query, events), '_time', true, keyColumns(c));
 }
 
 function sentinelKeys(s: Setup, stream: readonly Gen[], c: Case): string[] {
-  const events = stream.map((g) => ({ EventID: EVENT_IDS[g.rule]!, TimeGenerated: g.time, ...g.fields }));
-  return targetKeys(runKusto(s.sentinel.query!.query, events), 'TimeGenerated', false, c);
+  const events = sentinelEvents(stream);
+  return targetKeys(runKusto(s.sentinel.query!.query, events), 'TimeGenerated', false, keyColumns(c));
 }
 
 const sorted = (keys: string[]): string[] => [...new Set(keys)].sort();
@@ -335,5 +367,331 @@ describe('values the value types skip', () => {
     expect(jsKeys(s, stream)).toEqual(expected);
     expect(splunkKeys(s, stream, c)).toEqual(expected);
     expect(sentinelKeys(s, stream, c)).toEqual(expected);
+  });
+});
+
+/**
+ * Chains (correlations of correlations, issue 14): the inner correlation's query gives one row per firing (group
+ * and bin) at the time of the last event of its bin (SP505, SN023), read by the outer query as the events of that
+ * referenced rule. `rulec match` fires an inner correlation as soon as its condition is met, once per burst here:
+ * each burst gives an inner event_count exactly its threshold or one less, and one event or none to every other
+ * rule, so the firing time is that of the bin's last event on every side. A user's bursts (all computers at once)
+ * sit in one bin with an empty bin after, so the sliding windows see what the bins see.
+ */
+interface Chain {
+  readonly name: string;
+  /** Correlation documents after RULES, the outermost last (named `outer`). */
+  readonly docs: string;
+  /** How many events each leaf rule gets per burst: the threshold of an inner event_count on it, else 1. */
+  readonly counts: readonly number[];
+  /**
+   * The outer correlation groups by the alias `user`: the inner correlation's TargetUserName, SubjectUserName in
+   * rule 1's events (whose TargetUserName then holds a decoy), as `aliased` does for the per-type cases.
+   */
+  readonly alias?: boolean;
+}
+
+const corr = (name: string, type: string, rules: string, groupBy: string, extra = ''): string =>
+  `title: ${name}\nname: ${name}\ncorrelation:\n  type: ${type}\n  rules: [${rules}]\n  group-by: [${groupBy}]\n  timespan: 1h\n${extra}`;
+
+const CHAINS: Chain[] = [
+  {
+    // The specification's example: many failed logins (an event_count) followed by a success, grouped by the
+    // user only, where the inner correlation also groups by computer.
+    name: 'temporal_ordered over an event_count and a rule',
+    docs: [
+      corr('many', 'event_count', 'rule_0', 'TargetUserName, Computer', '  condition: {gte: 3}\n'),
+      corr('outer', 'temporal_ordered', 'many, rule_2', 'TargetUserName'),
+    ].join('---\n'),
+    counts: [3, 0, 1],
+  },
+  {
+    name: 'temporal over a temporal and a rule',
+    docs: [
+      corr('both', 'temporal', 'rule_0, rule_1', 'TargetUserName, Computer'),
+      corr('outer', 'temporal', 'both, rule_2', 'TargetUserName'),
+    ].join('---\n'),
+    counts: [1, 1, 1],
+  },
+  {
+    name: 'event_count over two event_counts (no rule of its own)',
+    docs: [
+      corr('fails', 'event_count', 'rule_0', 'TargetUserName, Computer', '  condition: {gte: 2}\n'),
+      corr('explicit', 'event_count', 'rule_1', 'TargetUserName, Computer', '  condition: {gte: 2}\n'),
+      corr('outer', 'event_count', 'fails, explicit', 'TargetUserName', '  condition: {gte: 2}\n'),
+    ].join('---\n'),
+    counts: [2, 2, 0],
+  },
+  {
+    name: 'three levels: temporal over (temporal_ordered over an event_count and a rule) and a rule',
+    docs: [
+      corr('many', 'event_count', 'rule_0', 'TargetUserName, Computer', '  condition: {gte: 2}\n'),
+      corr('then', 'temporal_ordered', 'many, rule_1', 'TargetUserName, Computer'),
+      corr('outer', 'temporal', 'then, rule_2', 'TargetUserName'),
+    ].join('---\n'),
+    counts: [2, 1, 1],
+  },
+  {
+    name: 'temporal over an event_count and a rule, grouped by an alias (a different field per source)',
+    docs: [
+      corr('many', 'event_count', 'rule_0', 'TargetUserName, Computer', '  condition: {gte: 2}\n'),
+      corr(
+        'outer',
+        'temporal',
+        'many, rule_1',
+        'user',
+        '  aliases:\n    user: {many: TargetUserName, rule_1: SubjectUserName}\n',
+      ),
+    ].join('---\n'),
+    counts: [2, 1, 0],
+    alias: true,
+  },
+];
+
+interface ChainSetup {
+  readonly all: readonly ResolvedCorrelation[];
+  readonly outer: ResolvedCorrelation;
+  readonly leaves: readonly unknown[];
+  readonly splunk: CorrelationResult;
+  readonly sentinel: CorrelationResult;
+}
+
+function chainSetup(chain: Chain): ChainSetup {
+  const read = readRuleFile('c.yml', `${RULES}---\n${chain.docs}`);
+  expect(read.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const resolution = resolveReferences(read.rules, read.correlations, read.filters);
+  expect(resolution.diagnostics).toEqual([]);
+  const outer = resolution.correlations.find((r) => r.correlation.name === 'outer')!;
+  const [splunk, sentinel] = loadTargets(BACKENDS, ['splunk', 'sentinel']).map((t) => compileCorrelation(outer, t));
+  expect(splunk!.query, JSON.stringify(splunk!.diagnostics)).toBeDefined();
+  expect(sentinel!.query, JSON.stringify(sentinel!.diagnostics)).toBeDefined();
+  return { all: resolution.correlations, outer, leaves: read.rules, splunk: splunk!, sentinel: sentinel! };
+}
+
+/** Bursts per user: every computer of the user in the same bin, each rule `counts[rule]` events or one less. */
+function chainStream(seed: number, counts: readonly number[]): Gen[] {
+  const random = prng(seed);
+  const used = new Set<number>();
+  const out: Gen[] = [];
+  for (let user = 0; user < 4; user++) {
+    for (let bin = 0; bin < BINS; bin++) {
+      if (random() < 0.4) continue;
+      for (let computer = 0; computer < 2; computer++)
+        counts.forEach((count, rule) => {
+          const n = count === 0 ? 0 : count - (random() < 0.3 ? 1 : 0);
+          for (let k = 0; k < n; k++) {
+            const time = distinctTime(used, () => EPOCH + bin * HOUR + Math.floor(random() * HOUR));
+            out.push({ rule, time, fields: fields(random, user, computer) });
+          }
+        });
+      bin++;
+    }
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
+
+const chainColumns = (chain: Chain): string[] => [chain.alias ? 'user' : 'TargetUserName'];
+
+/** Rule 1's events of an alias chain carry the user in SubjectUserName, a decoy in TargetUserName. */
+const chainEvents = (chain: Chain, stream: Gen[]): Gen[] =>
+  chain.alias
+    ? stream.map((g) =>
+        g.rule === 1
+          ? { ...g, fields: { ...g.fields, SubjectUserName: g.fields['TargetUserName']!, TargetUserName: 'decoy' } }
+          : g,
+      )
+    : stream;
+
+function chainJsKeys(s: ChainSetup, stream: readonly Gen[]): string[] {
+  return correlatorKeys(s.all, s.outer, s.leaves, stream);
+}
+
+function chainSplunkKeys(s: ChainSetup, stream: readonly Gen[], chain: Chain): string[] {
+  return targetKeys(runSpl(s.splunk.query!.query, splunkEvents(stream)), '_time', true, chainColumns(chain));
+}
+
+function chainSentinelKeys(s: ChainSetup, stream: readonly Gen[], chain: Chain): string[] {
+  return targetKeys(
+    runKusto(s.sentinel.query!.query, sentinelEvents(stream)),
+    'TimeGenerated',
+    false,
+    chainColumns(chain),
+  );
+}
+
+describe.each(CHAINS)('chain: $name', (chain) => {
+  const s = chainSetup(chain);
+
+  it('bursts: the correlator, the Splunk search and the Kusto query raise the same alerts of the outer correlation', () => {
+    let alerts = 0;
+    let silent = 0;
+    for (const seed of SEEDS) {
+      const stream = chainEvents(chain, chainStream(seed, chain.counts));
+      const js = chainJsKeys(s, stream);
+      expect(chainSplunkKeys(s, stream, chain), `seed ${seed}`).toEqual(js);
+      expect(chainSentinelKeys(s, stream, chain), `seed ${seed}`).toEqual(js);
+      alerts += js.length;
+      // Bursts one event short: some of a user's bursts raise nothing.
+      silent +=
+        new Set(stream.map((g) => `${g.fields['TargetUserName']} ${Math.floor((g.time - EPOCH) / HOUR)}`)).size -
+        js.length;
+    }
+    expect(alerts).toBeGreaterThan(0);
+    expect(silent).toBeGreaterThan(0);
+  });
+
+  it('passes the SPL checker, and binds with 0 errors in the Kusto language service', () => {
+    expect(checkCorrelationSpl(s.splunk.query!.query)).toEqual([]);
+    const [sentinel] = loadTargets(BACKENDS, ['sentinel']);
+    expect(createKustoChecker(tablesFromPipeline(sentinel!.pipeline)).errors(s.sentinel.query!.query)).toEqual([]);
+  });
+
+  it('names the firing time of its inner correlations (SP505, SN023) and the fixed bins (SP501, SN020)', () => {
+    expect(s.splunk.diagnostics.map((d) => d.code)).toEqual(expect.arrayContaining(['SP501', 'SP505']));
+    expect(s.sentinel.diagnostics.map((d) => d.code)).toEqual(expect.arrayContaining(['SN020', 'SN023']));
+  });
+});
+
+/**
+ * The specification's flagship example, "Failed Logins Followed by Successful Login"
+ * (sigma-correlation-rules-specification.md, section Example), as written there: a temporal_ordered correlation
+ * over the event_count `multiple_failed_login` (10 failed logins, 4625, of a user within 10 minutes) and the rule
+ * `successful_login` (4624), same user, within 10 minutes. Expected from its text: "multiple failed logins by a
+ * single user followed by a successful login of that user". Ten failures then a success alert; nine failures, or
+ * a success before the failures, or another user's success, do not.
+ */
+describe('the specification, by hand: Failed Logins Followed by Successful Login', () => {
+  const FLAGSHIP = `title: Correlation - Multiple Failed Logins Followed by Successful Login
+id: b180ead8-d58f-40b2-ae54-c8940995b9b6
+correlation:
+    type: temporal_ordered
+    rules:
+        - multiple_failed_login
+        - successful_login
+    group-by:
+        - User
+    timespan: 10m
+level: high
+---
+title: Multiple failed logons
+id: a8418a5a-5fc4-46b5-b23b-6c73beb19d41
+name: multiple_failed_login
+correlation:
+    type: event_count
+    rules:
+        - failed_login
+    group-by:
+        - User
+    timespan: 10m
+    condition:
+        gte: 10
+---
+title: Single failed login
+id: 53ba33fd-3a50-4468-a5ef-c583635cfa92
+name: failed_login
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID:
+            - 529
+            - 4625
+    condition: selection
+---
+title: Successful login
+id: 4d0a2c83-c62c-4ed4-b475-c7e23a9269b8
+name: successful_login
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID:
+            - 528
+            - 4624
+    condition: selection
+`;
+  const read = readRuleFile('flagship.yml', FLAGSHIP);
+  const resolution = resolveReferences(read.rules, read.correlations, read.filters);
+  const outer = resolution.correlations.find((r) => r.correlation.name === undefined)!;
+  const [splunk, sentinel] = loadTargets(BACKENDS, ['splunk', 'sentinel']).map((t) => compileCorrelation(outer, t));
+  const [failed, success] = [4625, 4624];
+  const at = (second: number) => EPOCH + second * 1000;
+  /** Events as `[EventID, User, second]`; the answer of each side: the users alerted. */
+  const answers = (events: [number, string, number][]): string[][] => {
+    const correlator = new Correlator(resolution.correlations);
+    const js: CorrelationAlert[] = [];
+    for (const [id, user, second] of events) {
+      const rule = read.rules.find((r) => r.name === (id === failed ? 'failed_login' : 'successful_login'));
+      js.push(...correlator.push(rule, at(second), { EventID: id, User: user }, second));
+    }
+    js.push(...correlator.finish());
+    const spl = runSpl(
+      splunk!.query!.query,
+      events.map(([id, User, second]) => ({
+        source: 'XmlWinEventLog:Security',
+        EventCode: String(id),
+        User,
+        _time: at(second) / 1000,
+      })),
+    );
+    const kql = runKusto(
+      sentinel!.query!.query,
+      events.map(([EventID, User, second]) => ({ EventID, User, TimeGenerated: at(second) })),
+    );
+    return [
+      sorted(js.filter((a) => a.correlation === outer.correlation).map((a) => String(a.group['User']))),
+      sorted(spl.map((r) => String(r['User']))),
+      sorted(kql.map((r) => String(r['User']))),
+    ];
+  };
+  const failures = (user: string, from: number, n: number): [number, string, number][] =>
+    Array.from({ length: n }, (_, k) => [failed, user, from + k * 10]);
+
+  it('compiles for Splunk and Sentinel (a chain), and is refused by Elastic with EL520', () => {
+    expect(splunk!.query?.query).toContain('| append [search ');
+    expect(sentinel!.query?.query).toMatch(/^union\n/);
+    expect(checkCorrelationSpl(splunk!.query!.query)).toEqual([]);
+    const checker = createKustoChecker(tablesFromPipeline(loadTargets(BACKENDS, ['sentinel'])[0]!.pipeline));
+    expect(checker.errors(sentinel!.query!.query)).toEqual([]);
+    const [elastic] = loadTargets(BACKENDS, ['elastic']);
+    const codes = compileCorrelation(outer, elastic!).diagnostics.map((d) => d.code);
+    expect(codes).toEqual(expect.arrayContaining(['EL520', 'RC723']));
+  });
+
+  it('ten failed logins then a success of the same user alert, on every side', () => {
+    for (const answer of answers([...failures('alice', 0, 10), [success, 'alice', 150]]))
+      expect(answer).toEqual(['alice']);
+  });
+
+  it('nine failures, a success before the failures, or the success of another user do not', () => {
+    for (const answer of answers([...failures('alice', 0, 9), [success, 'alice', 150]])) expect(answer).toEqual([]);
+    for (const answer of answers([[success, 'alice', 0], ...failures('alice', 10, 10)])) expect(answer).toEqual([]);
+    for (const answer of answers([...failures('alice', 0, 10), [success, 'bob', 150]])) expect(answer).toEqual([]);
+  });
+});
+
+describe('chain: the loss SP505 and SN023 name, by hand', () => {
+  it('a burst of twice the inner threshold fires the inner correlation twice in rulec match, once in the queries', () => {
+    const chain: Chain = {
+      name: 'event_count over an event_count',
+      docs: [
+        corr('many', 'event_count', 'rule_0', 'TargetUserName, Computer', '  condition: {gte: 3}\n'),
+        corr('outer', 'event_count', 'many', 'TargetUserName', '  condition: {gte: 2}\n'),
+      ].join('---\n'),
+      counts: [6],
+    };
+    const s = chainSetup(chain);
+    const stream: Gen[] = Array.from({ length: 6 }, (_, k) => ({
+      rule: 0,
+      time: EPOCH + k * 60_000,
+      fields: { TargetUserName: 'alice', Computer: 'ws1', IpAddress: '10.0.0.1', ProcessId: 1 },
+    }));
+    expect(chainJsKeys(s, stream)).toEqual([keyOf(0, ['alice'])]);
+    expect(chainSplunkKeys(s, stream, chain)).toEqual([]);
+    expect(chainSentinelKeys(s, stream, chain)).toEqual([]);
+    expect(s.splunk.diagnostics.map((d) => d.code)).toContain('SP505');
+    expect(s.sentinel.diagnostics.map((d) => d.code)).toContain('SN023');
   });
 });

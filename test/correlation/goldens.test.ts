@@ -1,18 +1,16 @@
 /**
  * Splunk and Sentinel correlation goldens, one per correlation type (issue 14): the diagnostics, the query and the
  * artifact a reviewer of dist-rules would read (saved-search stanza, analytic rule), over the same rules and
- * correlations as the Elastic goldens (elastic.test.ts).
+ * correlations as the Elastic goldens (elastic.test.ts), and a chain (a correlation of correlations).
  */
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../backends/index.js';
 import { loadTargets } from '../../src/cli/targets.js';
 import { correlationAsCompiled } from '../../src/correlation/as-compiled.js';
 import { compileCorrelation } from '../../src/correlation/compile.js';
-import { compileRule } from '../../src/compile.js';
-import type { Rule } from '../../src/model/rule.js';
 import { resolveReferences } from '../../src/correlation/resolve.js';
 import { readRuleFile } from '../../src/frontend.js';
-import { correlation } from '../helpers/correlation-cases.js';
+import { chain, correlation } from '../helpers/correlation-cases.js';
 
 const CASES: [name: string, text: string][] = [
   ['event_count', correlation('event_count', 'failed_login, explicit_credentials', '{gt: 9}')],
@@ -23,6 +21,7 @@ const CASES: [name: string, text: string][] = [
   ['value_sum', correlation('value_sum', 'failed_login', '{field: LogonType, gt: 100}')],
   ['value_avg', correlation('value_avg', 'failed_login', '{field: LogonType, lt: 3}')],
   ['value_percentile', correlation('value_percentile', 'failed_login', '{field: LogonType, lte: 1}')],
+  ['chain', chain()],
 ];
 
 const SILENT = { warn() {}, refuse() {}, info() {} };
@@ -37,7 +36,7 @@ function golden(targetId: string, text: string): string {
   const diagnostics = result.diagnostics.map((d) => `${d.severity}[${d.code}] ${d.message}`).join('\n');
   if (!result.query) return `# diagnostics\n${diagnostics}\n`;
   // As rulec build makes it (src/correlation/as-compiled.ts): the schedule follows the timespan.
-  const referenced = resolved.targets.map((t) => compileRule(t as Rule, target!).compiled!);
+  const referenced = result.referenced!;
   const names = resolved.correlation.rules.map((r) => r.text);
   const compiled = correlationAsCompiled(resolved.correlation, referenced, names, result.query);
   const artifacts = target!.backend.renderArtifacts(compiled, SILENT);

@@ -153,3 +153,53 @@ describe('rulec compile (binary)', () => {
     expect(refused.status).toBe(1);
   });
 });
+
+/** The Sentinel analytic rule of a correlation carries the entities its group-by columns identify (entities.yml). */
+describe('Sentinel correlation entity mappings', () => {
+  const entities = (text: string, name?: string) => {
+    const read = readRuleFile('c.yml', text);
+    const resolution = resolveReferences(read.rules, read.correlations, read.filters);
+    const resolved = resolution.correlations.find((r) => r.correlation.name === name)!;
+    const [loaded] = loadTargets(BACKENDS, ['sentinel']);
+    return compileCorrelation(resolved, loaded!).query?.extra?.['entityMappings'];
+  };
+  const corr = (rules: string, groupBy: string, extra = '', name = 'outer') =>
+    `title: ${name}\nname: ${name}\ncorrelation:\n  type: event_count\n  rules: [${rules}]\n  group-by: [${groupBy}]\n  timespan: 1h\n  condition: {gte: 2}\n${extra}`;
+
+  it('SecurityEvent group-by columns: the target account (name and domain in one entity) and the host', () => {
+    expect(
+      entities(`${RULES}---\n${corr('failed_login', 'TargetUserName, TargetDomainName, Computer')}`, 'outer'),
+    ).toEqual([
+      {
+        entityType: 'Account',
+        fieldMappings: [
+          { identifier: 'Name', columnName: 'TargetUserName' },
+          { identifier: 'NTDomain', columnName: 'TargetDomainName' },
+        ],
+      },
+      { entityType: 'Host', fieldMappings: [{ identifier: 'FullName', columnName: 'Computer' }] },
+    ]);
+  });
+
+  it('an alias reading the same kind of entity in each rule maps its column; one reading different kinds maps none', () => {
+    const user = `  aliases:\n    user: {failed_login: TargetUserName, explicit_credentials: SubjectUserName}\n`;
+    expect(entities(`${RULES}---\n${corr('failed_login, explicit_credentials', 'user', user)}`, 'outer')).toEqual([
+      { entityType: 'Account', fieldMappings: [{ identifier: 'Name', columnName: 'user' }] },
+    ]);
+    const mixed = `  aliases:\n    who: {failed_login: TargetUserName, explicit_credentials: Computer}\n`;
+    expect(
+      entities(`${RULES}---\n${corr('failed_login, explicit_credentials', 'who', mixed)}`, 'outer'),
+    ).toBeUndefined();
+  });
+
+  it('a chain: the entities of the inner correlation reach the outer rows through the step', () => {
+    const text = [
+      RULES,
+      corr('failed_login', 'TargetUserName, Computer', '', 'inner'),
+      corr('inner, inner', 'TargetUserName', '', 'outer').replace('rules: [inner, inner]', 'rules: [inner]'),
+    ].join('---\n');
+    expect(entities(text, 'outer')).toEqual([
+      { entityType: 'Account', fieldMappings: [{ identifier: 'Name', columnName: 'TargetUserName' }] },
+    ]);
+  });
+});

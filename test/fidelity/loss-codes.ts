@@ -117,6 +117,10 @@ export const NOT_LOSS_WARNINGS: Readonly<Record<string, string>> = {
     'correlation query, not a detection query: the order of same-instant steps is named in its own text; test/correlation/differential.test.ts uses distinct times',
   SP504:
     'correlation query, not a detection query: an event matched by several aliased rules is named in its own text; the differential test keeps rules disjoint',
+  SP505:
+    'correlation chain query, not a detection query: the inner firing time and count per bin are named in its own text; test/correlation/differential.test.ts builds bursts where they agree',
+  SN023:
+    'correlation chain query, not a detection query: the inner firing time and count per bin are named in its own text; test/correlation/differential.test.ts builds bursts where they agree',
   SP503:
     'correlation query, not a detection query: the order of same-instant steps is named in its own text; test/correlation/differential.test.ts uses distinct times',
   RC120: 'front end: unknown top-level key',

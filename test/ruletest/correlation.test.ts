@@ -96,6 +96,38 @@ describe('rulec test with correlation rules', () => {
     expect(io.out.trim().split('\n').pop()).toBe('3 passed, 0 failed');
   });
 
+  it('a chain (the specification example): ten failures then a success alert, nine failures do not', () => {
+    // Failures at minutes 0…n-1, the success at minute 10: the inner correlation fires at the tenth failure.
+    const events = (n: number) => `[${Array.from({ length: n }, (_, k) => failed(k)).join(', ')}, ${success(10)}]`;
+    const dir = folder(`${RULES}---
+title: Multiple failed logons
+name: many_failures
+correlation:
+  type: event_count
+  rules: [failed_logon]
+  group-by: [User]
+  timespan: 10m
+  condition: {gte: 10}
+---
+title: Failures then success
+correlation:
+  type: temporal_ordered
+  rules: [many_failures, successful_logon]
+  group-by: [User]
+  timespan: 10m
+tests:
+  - name: ten failures then a success
+    events: ${events(10)}
+    alerts: [{group: {User: bob}}]
+  - name: nine failures then a success
+    events: ${events(9)}
+    alerts: []
+`);
+    const io = captureIo();
+    expect(runTests([dir], factory, io, { verbose: true }), io.out + io.err).toBe(0);
+    expect(io.out).toContain('Failures then success\n  PASS ten failures then a success\n  PASS nine failures');
+  });
+
   it('temporal_ordered: the order of the events decides', () => {
     const dir = folder(
       correlation(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSpl, DATA_MODEL_COMMANDS } from '../../../backends/splunk/spl-check.js';
+import { checkCorrelationSpl, checkSpl, DATA_MODEL_COMMANDS } from '../../../backends/splunk/spl-check.js';
 
 describe('spl checker', () => {
   const good = [
@@ -59,5 +59,27 @@ describe('spl checker, data-model searches', () => {
 
   it('rejects a leading tstats where only base searches are expected', () => {
     expect(checkSpl('| tstats count from datamodel=X.Y by X.c').join('; ')).toMatch(/empty base search/);
+  });
+});
+
+describe('spl checker, correlation chains (checkCorrelationSpl)', () => {
+  const step = [
+    'EventCode=4624',
+    '| append [search EventCode=4625',
+    '    | bin _time span=10m',
+    '    | stats count as event_count by _time User',
+    '    | fields _time User]',
+    '| bin _time span=10m',
+    '| stats count as n by _time User',
+  ];
+  it('accepts the append subsearch form a chain is written in, and checks what it holds', () => {
+    expect(checkCorrelationSpl(step.join('\n'))).toEqual([]);
+    const hostile = [...step];
+    hostile[2] = '    | delete';
+    expect(checkCorrelationSpl(hostile.join('\n'))).toContain('command delete is not allowed');
+  });
+  it('still refuses a bracket anywhere else, and an unclosed subsearch', () => {
+    expect(checkCorrelationSpl('EventCode=4624 [search x=1]').join()).toMatch(/forbidden "\["/);
+    expect(checkCorrelationSpl(step.slice(0, 4).join('\n')).join()).toMatch(/subsearch not closed/);
   });
 });

@@ -190,3 +190,12 @@ export function rangeToV6(range: CidrRange): CidrRange {
     ? range
     : { family: 6, network: (0xffffn << 32n) | range.network, prefix: range.prefix + 96 };
 }
+
+/**
+ * The fixed window a time falls in, as Splunk's `bin _time span=…`, Kusto's `bin(TimeGenerated, …)` and ES|QL's
+ * `BUCKET(@timestamp, …)` compute it: the time floored to a multiple of the span, counted from the epoch (both in
+ * the same unit).
+ */
+export function fixedWindow(time: number, span: number): number {
+  return Math.floor(time / span) * span;
+}

@@ -18,7 +18,7 @@
  * Times: `_time` is epoch seconds (SPL), `TimeGenerated` epoch milliseconds (a number stands for the datetime).
  */
 import type { Event } from './common.js';
-import { lookup } from './common.js';
+import { fixedWindow, lookup } from './common.js';
 import * as kusto from './kusto.js';
 import * as spl from './spl.js';
 
@@ -261,7 +261,7 @@ function evalExpr(e: Expr, row: Row): unknown {
           // Kusto's bin(TimeGenerated, span): floor to the span, epoch-aligned.
           const t = num(args(0));
           const span = num(args(1))!;
-          return t === undefined ? null : Math.floor(t / span) * span;
+          return t === undefined ? null : fixedWindow(t, span);
         }
       }
       throw new Error(`function ${e.fn} is outside the subset`);
@@ -363,10 +363,16 @@ function splAggregates(text: string): Aggregate[] {
 
 /** Runs a Splunk correlation search over events (each with `_time` in epoch seconds); returns the result rows. */
 export function runSpl(query: string, events: readonly Event[]): Row[] {
-  const [base, ...stages] = query.split('\n');
+  const [base, ...lines] = query.split('\n');
   const search = spl.parse(base!);
   let rows: Row[] = events.filter((e) => spl.evaluate(search, e)).map((e) => ({ ...e }));
-  for (const line of stages) {
+  const stages = subsearches(lines);
+  for (const stage of stages) {
+    if (typeof stage !== 'string') {
+      rows = [...rows, ...runSpl(stage.search, events)];
+      continue;
+    }
+    const line = stage;
     const m = /^\| (\w+) (.*)$/.exec(line);
     if (!m) throw new Error(`SPL stage expected: ${line}`);
     const [, command, rest] = m as unknown as [string, string, string];
@@ -387,7 +393,7 @@ export function runSpl(query: string, events: readonly Event[]): Row[] {
         const span = /^_time span=(\d+[smhd])$/.exec(rest);
         if (!span) throw new Error(`bin: ${rest}`);
         const s = (tokenize(span[1]!)[0] as { v: number }).v / 1000;
-        rows = rows.map((r) => ({ ...r, _time: Math.floor((r['_time'] as number) / s) * s }));
+        rows = rows.map((r) => ({ ...r, _time: fixedWindow(r['_time'] as number, s) }));
         break;
       }
       case 'stats':
@@ -402,11 +408,57 @@ export function runSpl(query: string, events: readonly Event[]): Row[] {
         rows = rows.filter((r) => evalExpr(e, r) === true);
         break;
       }
+      case 'rename': {
+        // `a AS b, c AS d`: one after the other; a renamed field replaces one of the new name.
+        const moves = splitTop(rest).map((m4) => {
+          const parts = /^(\S+) AS (\S+)$/.exec(m4);
+          if (!parts) throw new Error(`rename: ${m4}`);
+          return [parts[1]!, parts[2]!] as const;
+        });
+        rows = rows.map((r) => {
+          const out = { ...r };
+          for (const [from, to] of moves) {
+            const v = out[from];
+            delete out[from];
+            delete out[to];
+            if (v !== undefined) out[to] = v;
+          }
+          return out;
+        });
+        break;
+      }
+      case 'fields': {
+        const keep = rest.split(' ');
+        rows = rows.map((r) => Object.fromEntries(keep.filter((k) => k in r).map((k) => [k, r[k]])));
+        break;
+      }
       default:
         throw new Error(`SPL command ${command} is outside the subset`);
     }
   }
   return rows;
+}
+
+/**
+ * The stages after the base search: a line `| append [search <base>` opens a subsearch whose next lines are
+ * indented by four spaces, the last ending in `]` (as backends/splunk/correlation.ts writes a chain's steps).
+ */
+function subsearches(lines: readonly string[]): (string | { search: string })[] {
+  const out: (string | { search: string })[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith('| append [search ')) {
+      out.push(line);
+      continue;
+    }
+    const body = [line.slice('| append [search '.length)];
+    while (i + 1 < lines.length && lines[i + 1]!.startsWith('    ')) body.push(lines[++i]!.slice(4));
+    const last = body[body.length - 1]!;
+    if (!last.endsWith(']')) throw new Error(`append: unterminated subsearch ${body.join('\n')}`);
+    body[body.length - 1] = last.slice(0, -1);
+    out.push({ search: body.join('\n') });
+  }
+  return out;
 }
 
 /** Splits `a, b(c, d), e` at top-level commas. */
@@ -434,33 +486,49 @@ function splitTop(text: string): string[] {
 
 // ---- Kusto ---------------------------------------------------------------------------------------------------
 
-/** The union's branches (or the one query), each a `<Table> | where …` with the `extend`s after it. */
-function kustoBranches(lines: readonly string[]): { filter: kusto.KustoQuery; extend: [string, Expr][] }[] {
+/**
+ * The union's branches (or the one query): each a `<Table> | where …` with the `extend`s after it, or a chain's
+ * step (a whole correlation query, run by `runKusto`). A branch starts with a line `    (`, four spaces deep;
+ * a step's own union is indented further.
+ */
+function kustoBranches(lines: readonly string[]): { run: (events: readonly Event[]) => Row[] }[] {
   const texts: string[] = [];
   if (lines[0] === 'union') {
     let current: string[] = [];
     for (const line of lines.slice(1)) {
-      const l = line.replace(/^ {4}/, '');
-      current.push(l);
-      if (l.endsWith('),')) {
-        texts.push(current.join('\n').replace(/^\(/, '').replace(/\),$/, ''));
+      if (/^ {4}\(/.test(line) && current.length > 0) {
+        texts.push(current.join('\n'));
         current = [];
       }
+      current.push(line.replace(/^ {4}/, ''));
     }
-    texts.push(current.join('\n').replace(/^\(/, '').replace(/\)$/, ''));
+    texts.push(current.join('\n'));
   } else texts.push(lines.join('\n'));
-  return texts.map((t) => {
+  return texts.map((raw) => {
+    const t = lines[0] === 'union' ? raw.replace(/^\(/, '').replace(/\),?$/, '') : raw;
     const parts = t.split('\n');
     const extend: [string, Expr][] = [];
     while (parts.length > 0 && parts[parts.length - 1]!.startsWith('| extend ')) {
       const assignments = splitTop(parts.pop()!.slice('| extend '.length)).map((a): [string, Expr] => {
         const m = /^(\w+) = (.*)$/.exec(a);
         if (!m) throw new Error(`extend: ${a}`);
+        // A column computed from the event data XML (backends/sentinel/prelude.ts): the test events carry each
+        // data element as a field of its name, so the column is that field.
+        if (m[2]!.includes('extract(@"<Data Name=')) return [m[1]!, { k: 'id', name: m[1]! }];
         return [m[1]!, parseExpr(m[2]!)];
       });
       extend.unshift(...assignments);
     }
-    return { filter: kusto.parse(parts.join('\n')), extend };
+    const extended = (rows: Row[]): Row[] =>
+      rows.map((r) => {
+        const row: Row = { ...r };
+        for (const [name, expr] of extend) row[name] = evalExpr(expr, row);
+        return row;
+      });
+    if (parts.some((p) => p.startsWith('| summarize')))
+      return { run: (events: readonly Event[]) => extended(runKusto(parts.join('\n'), events)) };
+    const filter = kusto.parse(parts.join('\n'));
+    return { run: (events: readonly Event[]) => extended(events.filter((e) => kusto.evaluate(filter, e))) };
   });
 }
 
@@ -469,14 +537,7 @@ export function runKusto(query: string, events: readonly Event[]): Row[] {
   const lines = query.split('\n');
   const first = lines.findIndex((l) => l.startsWith('| summarize'));
   let rows: Row[] = [];
-  for (const branch of kustoBranches(lines.slice(0, first))) {
-    for (const e of events) {
-      if (!kusto.evaluate(branch.filter, e)) continue;
-      const row: Row = { ...e };
-      for (const [name, expr] of branch.extend) row[name] = evalExpr(expr, row);
-      rows.push(row);
-    }
-  }
+  for (const branch of kustoBranches(lines.slice(0, first))) rows.push(...branch.run(events));
   for (const line of lines.slice(first)) {
     const m = /^\| ([\w-]+) (.*)$/.exec(line);
     if (!m) throw new Error(`Kusto stage expected: ${line}`);
@@ -538,6 +599,15 @@ export function runKusto(query: string, events: readonly Event[]): Row[] {
       case 'where': {
         const e = parseExpr(rest);
         rows = rows.filter((r) => evalExpr(e, r) === true);
+        break;
+      }
+      case 'project': {
+        // `name = expr` or a bare column; each computed from the input row, so columns may swap names.
+        const columns = splitTop(rest).map((p): [string, Expr] => {
+          const m4 = /^(\w+) = (.*)$/.exec(p);
+          return m4 ? [m4[1]!, parseExpr(m4[2]!)] : [p, { k: 'id', name: p }];
+        });
+        rows = rows.map((r) => Object.fromEntries(columns.map(([name, e]) => [name, evalExpr(e, r)])));
         break;
       }
       default:

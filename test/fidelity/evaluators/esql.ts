@@ -11,7 +11,16 @@
  * functions); `==`/`LIKE` are case-sensitive; LIKE wildcards `*`/`?` with `\` escapes; RLIKE is a whole-value
  * Lucene regex; BUCKET(@timestamp, <n> <unit>) floors the event time to the span from the epoch.
  */
-import { type Event, QueryParseError, lookup, parseCidr, parseIp, inRange, escapeForRegex } from './common.js';
+import {
+  type Event,
+  QueryParseError,
+  lookup,
+  parseCidr,
+  parseIp,
+  inRange,
+  escapeForRegex,
+  fixedWindow,
+} from './common.js';
 import { luceneToRegExp } from './eql.js';
 
 export type EsqlValue = string | number | boolean | null;
@@ -483,7 +492,7 @@ function call(fn: string, args: readonly EsqlExpr[], row: Row): EsqlValue {
       const t = time(v(0));
       const span = v(1);
       if (t === null || typeof span !== 'number') return null;
-      return Math.floor(t / span) * span;
+      return fixedWindow(t, span);
     }
     default:
       throw new Error(`ES|QL evaluator: function ${fn} is outside the subset`);
