@@ -4,8 +4,20 @@
  * (output-folder.ts), one build at a time (lock.ts), and writes nothing when it has errors unless told to.
  */
 import { resolve, sep } from 'node:path';
-import { diffTrees, isEmptyDiff, readTree, replaceTree, WriteError, describeFsError } from '../build/atomic.js';
+import { existsSync } from 'node:fs';
+import {
+  diffTrees,
+  isEmptyDiff,
+  readTree,
+  recoverInterruptedSwap,
+  recoverInterruptedUpdate,
+  replaceTree,
+  updateTree,
+  WriteError,
+  describeFsError,
+} from '../build/atomic.js';
 import { inputKey, outputKey, readCache, writeCache } from '../build/cache.js';
+import { openResultCache } from '../build/result-cache.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
@@ -99,7 +111,12 @@ export async function buildCommand(
     if (!opts.check || !isFsError(error)) return failOnFs(error, opts.out, io);
   }
   try {
-    if (!opts.check) removeDeadStaging(opts.out);
+    if (!opts.check) {
+      removeDeadStaging(opts.out);
+      // A build killed while swapping or applying its update is completed first, so this one reads a whole tree.
+      recoverInterruptedSwap(opts.out);
+      recoverInterruptedUpdate(opts.out);
+    }
     return await lockedBuild(
       files,
       discovery.diagnostics,
@@ -153,6 +170,12 @@ async function lockedBuild(
   filterFolders: FilterFolders,
 ): Promise<number> {
   const roots = paths.map((p) => resolve(p));
+  // Per-file results of earlier builds (result-cache.ts): a build after one rule changed compiles that rule only.
+  // `--no-cache` is a cold build; `--check` compiles everything afresh, so it also verifies what the cache gives.
+  const resultCache =
+    opts.cache && !opts.check
+      ? openResultCache(opts.out, targetIds, produceOptions.pipelines, produceOptions.siteKey)
+      : undefined;
   // The cache replays a text report; a json/sarif document is always produced afresh.
   const format = opts.format ?? 'text';
   if (format !== 'text') opts = { ...opts, cache: false };
@@ -188,7 +211,18 @@ async function lockedBuild(
     io.stderr(text);
   };
   const recording: CliIo = { ...io, stderr: err };
-  const { targets, loaded, results: ownResults } = await produceResults(files, targetIds, registry, produceOptions);
+  const {
+    targets,
+    loaded,
+    results: ownResults,
+  } = await produceResults(files, targetIds, registry, {
+    ...produceOptions,
+    ...(resultCache ? { resultCache } : {}),
+  });
+  if (resultCache) {
+    produceOptions.onResultCache?.({ hits: resultCache.hits, misses: resultCache.misses });
+    resultCache.save();
+  }
   const output = scopedOutput({
     out: opts.out,
     roots,
@@ -265,15 +299,23 @@ async function lockedBuild(
     return exitCode;
   }
   const writes = !blocked || Boolean(opts.allowErrors);
+  const whole = diffTrees(current, output.files);
   if (!writes) {
     const onlyRefusals = loadErrors === 0 && outputErrors === 0;
     err(
       `error[RC913]: nothing written to ${opts.out}: the build has errors (${onlyRefusals ? '--allow-refusals writes the rules the targets accept' : '--allow-errors writes the rules that compiled'})\n`,
     );
-  } else if (isEmptyDiff(diffTrees(current, output.files))) {
+  } else if (isEmptyDiff(whole)) {
     err(`${opts.out}: nothing changed (${artifacts(output.files).size} files)\n`);
   } else {
-    replaceTree(opts.out, output.files);
+    // An existing folder gets only the files that change (atomic.ts updateTree: unchanged files are not
+    // rewritten, so a build after one rule changed writes a handful of files); a new one is written whole.
+    if (existsSync(opts.out))
+      updateTree(opts.out, {
+        write: new Map([...whole.added, ...whole.changed].map((path) => [path, output.files.get(path)!])),
+        remove: whole.removed,
+      });
+    else replaceTree(opts.out, output.files);
     err(
       `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${artifacts(output.files).size} files)\n`,
     );
