@@ -17,6 +17,8 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { stagingDir } from './lock.js';
+import type { TreeContent } from './tree-manifest.js';
+import { sameContent } from './tree-manifest.js';
 
 /** Every file below `dir` as a map of POSIX relative path → content (empty when `dir` does not exist). */
 export function readTree(dir: string): Map<string, string> {
@@ -41,14 +43,15 @@ export interface TreeDiff {
   readonly removed: string[];
 }
 
-export function diffTrees(current: ReadonlyMap<string, string>, next: ReadonlyMap<string, string>): TreeDiff {
+/** Differences between two trees; files may be texts or known by hash (tree-manifest.ts), compared without reading. */
+export function diffTrees(current: ReadonlyMap<string, TreeContent>, next: ReadonlyMap<string, TreeContent>): TreeDiff {
   const added: string[] = [];
   const changed: string[] = [];
   const removed: string[] = [];
   for (const [path, content] of next) {
     const old = current.get(path);
     if (old === undefined) added.push(path);
-    else if (old !== content) changed.push(path);
+    else if (old !== content && !sameContent(old, content)) changed.push(path);
   }
   for (const path of current.keys()) if (!next.has(path)) removed.push(path);
   return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };

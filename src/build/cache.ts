@@ -51,13 +51,6 @@ export function inputKey(files: readonly string[], options: unknown): string | u
   return hash.digest('hex');
 }
 
-export function outputKey(tree: ReadonlyMap<string, string>): string {
-  const hash = createHash('sha256');
-  // Sorted: a tree read from disk and the same tree built in memory list their files in different orders.
-  for (const path of [...tree.keys()].sort()) hash.update(path).update('\0').update(tree.get(path)!).update('\0');
-  return hash.digest('hex');
-}
-
 /** Where rulec keeps its caches: the package's node_modules/.cache, the convention of build tools. */
 export function cacheDir(): string {
   return join(packageRoot(), 'node_modules', '.cache', 'rulec');

@@ -16,7 +16,9 @@ import {
   WriteError,
   describeFsError,
 } from '../build/atomic.js';
-import { inputKey, outputKey, readCache, writeCache } from '../build/cache.js';
+import { inputKey, readCache, writeCache } from '../build/cache.js';
+import type { TreeContent } from '../build/tree-manifest.js';
+import { dropManifest, readKnownTree, treeHash, writeManifest } from '../build/tree-manifest.js';
 import { openResultCache } from '../build/result-cache.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
@@ -179,7 +181,11 @@ async function lockedBuild(
   // The cache replays a text report; a json/sarif document is always produced afresh.
   const format = opts.format ?? 'text';
   if (format !== 'text') opts = { ...opts, cache: false };
-  const current = readTree(opts.out);
+  // `--check` and `--no-cache` read the whole folder; a cached build trusts the files it left as they were
+  // (tree-manifest.ts: same size, mtime and inode) and reads the others.
+  const current: ReadonlyMap<string, TreeContent> = resultCache
+    ? readKnownTree(opts.out, new Set([RECORD_FILE]))
+    : readTree(opts.out);
   const cacheOptions = {
     roots,
     targets: targetIds,
@@ -193,12 +199,13 @@ async function lockedBuild(
   // The filters of `--filters` folders change the output like the rule files do.
   const key = opts.cache ? inputKey([...files, ...filterFolders.files], cacheOptions) : undefined;
   const cached = key ? readCache(opts.out) : undefined;
-  if (!opts.check && cached && cached.inputKey === key && cached.outputKey === outputKey(current)) {
+  if (!opts.check && cached && cached.inputKey === key && cached.outputKey === treeHash(current)) {
     io.stderr(cached.report);
     io.stderr(`${opts.out}: inputs unchanged since the last build: nothing to do (cached)\n`);
     return cached.exitCode;
   }
-  const record = parseRecord(current.get(RECORD_FILE), opts.out);
+  const recordText = current.get(RECORD_FILE);
+  const record = parseRecord(typeof recordText === 'string' ? recordText : undefined, opts.out);
   if ('code' in record) {
     printDiagnostics(io, [record], new Map());
     return 1;
@@ -264,7 +271,7 @@ async function lockedBuild(
   const badFiles = new Set<string>([...loaded.badFiles]);
   for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
 
-  const artifacts = (tree: ReadonlyMap<string, string>): Map<string, string> =>
+  const artifacts = (tree: ReadonlyMap<string, TreeContent>): Map<string, TreeContent> =>
     new Map([...tree].filter(([path]) => path !== RECORD_FILE));
   const diff = diffTrees(artifacts(current), artifacts(output.files));
   if (machine && format === 'sarif') printSarif(io, machine);
@@ -310,17 +317,27 @@ async function lockedBuild(
   } else {
     // An existing folder gets only the files that change (atomic.ts updateTree: unchanged files are not
     // rewritten, so a build after one rule changed writes a handful of files); a new one is written whole.
+    // What is written is new text: a KnownFile is a file of the current tree, kept, never added or changed.
+    const text = (path: string): string => {
+      const content = output.files.get(path)!;
+      if (typeof content !== 'string') throw new Error(`internal: ${path} is written but unchanged`);
+      return content;
+    };
+    // A write that fails half-way must not leave a manifest describing files no longer there.
+    if (resultCache) dropManifest(opts.out);
     if (existsSync(opts.out))
       updateTree(opts.out, {
-        write: new Map([...whole.added, ...whole.changed].map((path) => [path, output.files.get(path)!])),
+        write: new Map([...whole.added, ...whole.changed].map((path) => [path, text(path)])),
         remove: whole.removed,
       });
-    else replaceTree(opts.out, output.files);
+    else replaceTree(opts.out, new Map([...output.files.keys()].map((path) => [path, text(path)])));
     err(
       `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${artifacts(output.files).size} files)\n`,
     );
   }
+  // The folder is now `output.files` (written, or equal to it): remembered so the next build need not read it.
+  if (resultCache && writes) writeManifest(opts.out, output.files);
   const after = writes ? output.files : current;
-  if (key) writeCache(opts.out, { inputKey: key, outputKey: outputKey(after), report, exitCode });
+  if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report, exitCode });
   return exitCode;
 }

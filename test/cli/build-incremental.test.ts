@@ -23,6 +23,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../backends/index.js';
 import { recoverInterruptedUpdate, updateDir, updateTree, WriteError } from '../../src/build/atomic.js';
 import type { FileResult } from '../../src/build/result-cache.js';
+import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
 import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
 import type { BuildCommandOptions } from '../../src/cli/build-command.js';
 import { buildCommand } from '../../src/cli/build-command.js';
@@ -44,6 +45,7 @@ afterEach(() => {
   // The packs live in the shared cache folder, named after the output folder: removed with it.
   rmSync(resultCacheFile(out), { force: true });
   rmSync(resultCacheFile(out).replace(/\.bin$/, '.delta.bin'), { force: true });
+  dropManifest(out);
 });
 
 interface Built {
@@ -186,6 +188,23 @@ describe('incremental rulec build', () => {
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n`);
     expect(await build()).toMatchObject({ hits: 0, misses: RULE_FILES });
     expect(snapshot(out)).toEqual(await coldSnapshot());
+  });
+
+  it('files rulec left as they were are known by their stamp, not read; a file edited by hand is read and restored', async () => {
+    await build();
+    const known = readKnownTree(out, new Set(['.rulec-output']));
+    expect(typeof known.get('.rulec-output')).toBe('string');
+    const conf = [...known.keys()].find((p) => p.startsWith('splunk/') && p.includes(SUCCESS))!;
+    expect(known.get(conf)).toBeInstanceOf(KnownFile);
+    const expected = snapshot(out);
+    // Same size, other bytes: the mtime tells it apart, so the next build reads it, sees the drift and rewrites it
+    // (the whole-build cache too: its output key hashes the file as read).
+    const text = readFileSync(join(out, conf), 'utf8');
+    writeFileSync(join(out, conf), text.replace('=', '~'));
+    expect(readKnownTree(out, new Set()).get(conf)).toBe(text.replace('=', '~'));
+    expect((await build()).status).toBe(0);
+    expect(snapshot(out)).toEqual(expected);
+    expect(readKnownTree(out, new Set()).get(conf)).toBeInstanceOf(KnownFile);
   });
 
   it('the global key changes with each of its parts; a pack of another key is never read', () => {
