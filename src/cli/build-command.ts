@@ -273,7 +273,18 @@ async function lockedBuild(
 
   const artifacts = (tree: ReadonlyMap<string, TreeContent>): Map<string, TreeContent> =>
     new Map([...tree].filter(([path]) => path !== RECORD_FILE));
-  const diff = diffTrees(artifacts(current), artifacts(output.files));
+  // One comparison of the two trees (a text against a KnownFile costs a sha1 of the text); the drift reported
+  // leaves the record out. A text found equal to a KnownFile is replaced by it, so that neither the manifest nor
+  // the whole-build cache's key hashes it again.
+  const whole = diffTrees(current, output.files);
+  const written = new Set([...whole.added, ...whole.changed]);
+  for (const [path, content] of output.files) {
+    const old = current.get(path);
+    if (typeof content === 'string' && old !== undefined && typeof old !== 'string' && !written.has(path))
+      output.files.set(path, old);
+  }
+  const notRecord = (paths: readonly string[]): string[] => paths.filter((path) => path !== RECORD_FILE);
+  const diff = { added: notRecord(whole.added), changed: notRecord(whole.changed), removed: notRecord(whole.removed) };
   if (machine && format === 'sarif') printSarif(io, machine);
   else if (machine) {
     const summary = {
@@ -306,7 +317,6 @@ async function lockedBuild(
     return exitCode;
   }
   const writes = !blocked || Boolean(opts.allowErrors);
-  const whole = diffTrees(current, output.files);
   if (!writes) {
     const onlyRefusals = loadErrors === 0 && outputErrors === 0;
     err(
