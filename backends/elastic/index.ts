@@ -47,15 +47,18 @@ export const backend: Backend = {
   },
   renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
     if (compiled.length === 0) return [];
-    const key = (r: Record<string, unknown>): string => String(r['rule_id']);
-    // Code-unit order, not locale order, so the bundle is the same on every machine.
-    const order = [...compiled].sort((a, b) => {
-      const ka = key(buildRuleObject(a));
-      const kb = key(buildRuleObject(b));
+    // Each rule object is built once and sorted by its rule_id (building it inside the comparator cost
+    // O(n log n) builds: 2.6 s of a 12 s corpus build). Code-unit order, not locale order, so the bundle is the
+    // same on every machine.
+    const keyed = compiled.map((c) => ({ compiled: c, object: buildRuleObject(c) }));
+    const key = (k: { object: Record<string, unknown> }): string => String(k.object['rule_id']);
+    keyed.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
       return ka < kb ? -1 : ka > kb ? 1 : 0;
     });
     // Exception containers and items of value lists follow the rules, as in Kibana's own export.
-    const rules = [...order.map(buildRuleObject), ...order.flatMap(buildExceptionObjects)];
+    const rules = [...keyed.map((k) => k.object), ...keyed.flatMap((k) => buildExceptionObjects(k.compiled))];
     return [{ path: 'rules.ndjson', content: loaded().render('rules.ndjson', { rules }) }];
   },
 };

@@ -27,8 +27,8 @@ function hashFiles(hash: ReturnType<typeof createHash>, dir: string): void {
 
 let codeKey: string | undefined;
 
-/** Hash of rulec itself: its code (built or source), target data, schema and tables. */
-function rulecKey(): string {
+/** Hash of rulec itself: its code (built or source), target data and templates, schema and tables. */
+export function rulecKey(): string {
   if (codeKey) return codeKey;
   const hash = createHash('sha256');
   const root = packageRoot();
@@ -51,16 +51,13 @@ export function inputKey(files: readonly string[], options: unknown): string | u
   return hash.digest('hex');
 }
 
-export function outputKey(tree: ReadonlyMap<string, string>): string {
-  const hash = createHash('sha256');
-  // Sorted: a tree read from disk and the same tree built in memory list their files in different orders.
-  for (const path of [...tree.keys()].sort()) hash.update(path).update('\0').update(tree.get(path)!).update('\0');
-  return hash.digest('hex');
+/** Where rulec keeps its caches: the package's node_modules/.cache, the convention of build tools. */
+export function cacheDir(): string {
+  return join(packageRoot(), 'node_modules', '.cache', 'rulec');
 }
 
 function cacheFile(out: string): string {
-  const dir = join(packageRoot(), 'node_modules', '.cache', 'rulec');
-  return join(dir, `build-${createHash('sha256').update(out).digest('hex').slice(0, 16)}.json`);
+  return join(cacheDir(), `build-${createHash('sha256').update(out).digest('hex').slice(0, 16)}.json`);
 }
 
 export function readCache(out: string): CachedBuild | undefined {

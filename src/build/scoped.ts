@@ -38,6 +38,7 @@ import { renderBundleSafely } from './build.js';
 import { caseCollisions, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
 import { RECORD_FILE, renderRecord } from './output-folder.js';
+import type { TreeContent } from './tree-manifest.js';
 
 export interface ScopeInput {
   /** Absolute output folder. */
@@ -48,7 +49,7 @@ export interface ScopeInput {
   readonly cwd: string;
   readonly targets: readonly LoadedTarget[];
   /** The output folder as it is (see `readTree`). */
-  readonly current: ReadonlyMap<string, string>;
+  readonly current: ReadonlyMap<string, TreeContent>;
   readonly record: OutputRecord;
   /** Whether the folder had a record (false: empty, new, or from before records). */
   readonly hasRecord: boolean;
@@ -61,8 +62,8 @@ export interface ScopeInput {
 }
 
 export interface ScopedOutput {
-  /** The whole next tree of the output folder, record included. */
-  readonly files: Map<string, string>;
+  /** The whole next tree of the output folder, record included (files kept as they are stay `KnownFile`s). */
+  readonly files: Map<string, TreeContent>;
   /** The in-scope results, with lengthened titles applied. */
   readonly results: TargetResult[];
   /** Targets' diagnostics for the rules in scope, plus identity, collision and combination problems. */
@@ -177,7 +178,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
   const correlationPlaces = new Set([...ownCorrelations].map(placeOf));
   const keptCorrelationSet = new Set(keptCorrelations);
 
-  const files = new Map(current);
+  const files = new Map<string, TreeContent>(current);
   files.delete(RECORD_FILE);
   const nextTargets: Record<string, TargetRecord> = { ...record.targets };
   for (const target of targets) {

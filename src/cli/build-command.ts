@@ -4,8 +4,22 @@
  * (output-folder.ts), one build at a time (lock.ts), and writes nothing when it has errors unless told to.
  */
 import { resolve, sep } from 'node:path';
-import { diffTrees, isEmptyDiff, readTree, replaceTree, WriteError, describeFsError } from '../build/atomic.js';
-import { inputKey, outputKey, readCache, writeCache } from '../build/cache.js';
+import { existsSync } from 'node:fs';
+import {
+  diffTrees,
+  isEmptyDiff,
+  readTree,
+  recoverInterruptedSwap,
+  recoverInterruptedUpdate,
+  replaceTree,
+  updateTree,
+  WriteError,
+  describeFsError,
+} from '../build/atomic.js';
+import { inputKey, readCache, writeCache } from '../build/cache.js';
+import type { TreeContent } from '../build/tree-manifest.js';
+import { dropManifest, readKnownTree, treeHash, writeManifest } from '../build/tree-manifest.js';
+import { openResultCache } from '../build/result-cache.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
@@ -99,7 +113,12 @@ export async function buildCommand(
     if (!opts.check || !isFsError(error)) return failOnFs(error, opts.out, io);
   }
   try {
-    if (!opts.check) removeDeadStaging(opts.out);
+    if (!opts.check) {
+      removeDeadStaging(opts.out);
+      // A build killed while swapping or applying its update is completed first, so this one reads a whole tree.
+      recoverInterruptedSwap(opts.out);
+      recoverInterruptedUpdate(opts.out);
+    }
     return await lockedBuild(
       files,
       discovery.diagnostics,
@@ -153,10 +172,20 @@ async function lockedBuild(
   filterFolders: FilterFolders,
 ): Promise<number> {
   const roots = paths.map((p) => resolve(p));
+  // Per-file results of earlier builds (result-cache.ts): a build after one rule changed compiles that rule only.
+  // `--no-cache` is a cold build; `--check` compiles everything afresh, so it also verifies what the cache gives.
+  const resultCache =
+    opts.cache && !opts.check
+      ? openResultCache(opts.out, targetIds, produceOptions.pipelines, produceOptions.siteKey)
+      : undefined;
   // The cache replays a text report; a json/sarif document is always produced afresh.
   const format = opts.format ?? 'text';
   if (format !== 'text') opts = { ...opts, cache: false };
-  const current = readTree(opts.out);
+  // `--check` and `--no-cache` read the whole folder; a cached build trusts the files it left as they were
+  // (tree-manifest.ts: same size, mtime and inode) and reads the others.
+  const current: ReadonlyMap<string, TreeContent> = resultCache
+    ? readKnownTree(opts.out, new Set([RECORD_FILE]))
+    : readTree(opts.out);
   const cacheOptions = {
     roots,
     targets: targetIds,
@@ -170,12 +199,13 @@ async function lockedBuild(
   // The filters of `--filters` folders change the output like the rule files do.
   const key = opts.cache ? inputKey([...files, ...filterFolders.files], cacheOptions) : undefined;
   const cached = key ? readCache(opts.out) : undefined;
-  if (!opts.check && cached && cached.inputKey === key && cached.outputKey === outputKey(current)) {
+  if (!opts.check && cached && cached.inputKey === key && cached.outputKey === treeHash(current)) {
     io.stderr(cached.report);
     io.stderr(`${opts.out}: inputs unchanged since the last build: nothing to do (cached)\n`);
     return cached.exitCode;
   }
-  const record = parseRecord(current.get(RECORD_FILE), opts.out);
+  const recordText = current.get(RECORD_FILE);
+  const record = parseRecord(typeof recordText === 'string' ? recordText : undefined, opts.out);
   if ('code' in record) {
     printDiagnostics(io, [record], new Map());
     return 1;
@@ -188,7 +218,18 @@ async function lockedBuild(
     io.stderr(text);
   };
   const recording: CliIo = { ...io, stderr: err };
-  const { targets, loaded, results: ownResults } = await produceResults(files, targetIds, registry, produceOptions);
+  const {
+    targets,
+    loaded,
+    results: ownResults,
+  } = await produceResults(files, targetIds, registry, {
+    ...produceOptions,
+    ...(resultCache ? { resultCache } : {}),
+  });
+  if (resultCache) {
+    produceOptions.onResultCache?.({ hits: resultCache.hits, misses: resultCache.misses });
+    resultCache.save();
+  }
   const output = scopedOutput({
     out: opts.out,
     roots,
@@ -230,9 +271,20 @@ async function lockedBuild(
   const badFiles = new Set<string>([...loaded.badFiles]);
   for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
 
-  const artifacts = (tree: ReadonlyMap<string, string>): Map<string, string> =>
+  const artifacts = (tree: ReadonlyMap<string, TreeContent>): Map<string, TreeContent> =>
     new Map([...tree].filter(([path]) => path !== RECORD_FILE));
-  const diff = diffTrees(artifacts(current), artifacts(output.files));
+  // One comparison of the two trees (a text against a KnownFile costs a sha1 of the text); the drift reported
+  // leaves the record out. A text found equal to a KnownFile is replaced by it, so that neither the manifest nor
+  // the whole-build cache's key hashes it again.
+  const whole = diffTrees(current, output.files);
+  const written = new Set([...whole.added, ...whole.changed]);
+  for (const [path, content] of output.files) {
+    const old = current.get(path);
+    if (typeof content === 'string' && old !== undefined && typeof old !== 'string' && !written.has(path))
+      output.files.set(path, old);
+  }
+  const notRecord = (paths: readonly string[]): string[] => paths.filter((path) => path !== RECORD_FILE);
+  const diff = { added: notRecord(whole.added), changed: notRecord(whole.changed), removed: notRecord(whole.removed) };
   if (machine && format === 'sarif') printSarif(io, machine);
   else if (machine) {
     const summary = {
@@ -270,15 +322,32 @@ async function lockedBuild(
     err(
       `error[RC913]: nothing written to ${opts.out}: the build has errors (${onlyRefusals ? '--allow-refusals writes the rules the targets accept' : '--allow-errors writes the rules that compiled'})\n`,
     );
-  } else if (isEmptyDiff(diffTrees(current, output.files))) {
+  } else if (isEmptyDiff(whole)) {
     err(`${opts.out}: nothing changed (${artifacts(output.files).size} files)\n`);
   } else {
-    replaceTree(opts.out, output.files);
+    // An existing folder gets only the files that change (atomic.ts updateTree: unchanged files are not
+    // rewritten, so a build after one rule changed writes a handful of files); a new one is written whole.
+    // What is written is new text: a KnownFile is a file of the current tree, kept, never added or changed.
+    const text = (path: string): string => {
+      const content = output.files.get(path)!;
+      if (typeof content !== 'string') throw new Error(`internal: ${path} is written but unchanged`);
+      return content;
+    };
+    // A write that fails half-way must not leave a manifest describing files no longer there.
+    if (resultCache) dropManifest(opts.out);
+    if (existsSync(opts.out))
+      updateTree(opts.out, {
+        write: new Map([...whole.added, ...whole.changed].map((path) => [path, text(path)])),
+        remove: whole.removed,
+      });
+    else replaceTree(opts.out, new Map([...output.files.keys()].map((path) => [path, text(path)])));
     err(
       `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${artifacts(output.files).size} files)\n`,
     );
   }
+  // The folder is now `output.files` (written, or equal to it): remembered so the next build need not read it.
+  if (resultCache && writes) writeManifest(opts.out, output.files);
   const after = writes ? output.files : current;
-  if (key) writeCache(opts.out, { inputKey: key, outputKey: outputKey(after), report, exitCode });
+  if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report, exitCode });
   return exitCode;
 }

@@ -1,0 +1,348 @@
+/**
+ * Incremental `rulec build` (issue 15 goal 4): the per-file result cache (src/build/result-cache.ts) and the
+ * in-place update of the output folder (src/build/atomic.ts updateTree). Each key of the cache is changed in turn
+ * and the test sees what was compiled (the cache's hit and miss counts) and which output files were rewritten
+ * (inode and mtime): the affected ones, and no other. In-process (buildCommand) for speed.
+ */
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../backends/index.js';
+import { recoverInterruptedUpdate, updateDir, updateTree, WriteError } from '../../src/build/atomic.js';
+import type { FileResult } from '../../src/build/result-cache.js';
+import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
+import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
+import type { BuildCommandOptions } from '../../src/cli/build-command.js';
+import { buildCommand } from '../../src/cli/build-command.js';
+import type { ProduceOptions } from '../../src/cli/produce.js';
+import { snapshot } from '../helpers/build-fixtures.js';
+
+const FIXTURES = fileURLToPath(new URL('../correlation/fixtures/build/', import.meta.url));
+
+let dir: string;
+let out: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rulec-incremental-'));
+  cpSync(join(FIXTURES, 'rules'), join(dir, 'rules'), { recursive: true });
+  cpSync(join(FIXTURES, 'tuning'), join(dir, 'tuning'), { recursive: true });
+  out = join(dir, 'dist');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  // The packs live in the shared cache folder, named after the output folder: removed with it.
+  rmSync(resultCacheFile(out), { force: true });
+  rmSync(resultCacheFile(out).replace(/\.bin$/, '.delta.bin'), { force: true });
+  dropManifest(out);
+});
+
+interface Built {
+  readonly status: number;
+  readonly stderr: string;
+  readonly hits: number;
+  readonly misses: number;
+}
+
+async function build(options: Partial<BuildCommandOptions> = {}, produce: ProduceOptions = {}): Promise<Built> {
+  let stderr = '';
+  let stats = { hits: -1, misses: -1 };
+  const status = await buildCommand(
+    [join(dir, 'rules')],
+    {
+      out,
+      check: false,
+      targets: ['splunk', 'sentinel', 'elastic', 'js'],
+      allowRefusals: true,
+      quiet: false,
+      cache: true,
+      filters: [join(dir, 'tuning')],
+      ...options,
+    },
+    BACKENDS,
+    { isTty: false, stdout: () => undefined, stderr: (t) => void (stderr += t) },
+    { ...produce, onResultCache: (s) => void (stats = { ...s }) },
+  );
+  return { status, stderr, ...stats };
+}
+
+/** Every output file → `inode:mtime`, to see which files a build rewrote. */
+function stamps(): Map<string, string> {
+  const stamp = new Map<string, string>();
+  const walk = (d: string, prefix: string): void => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      const stat = statSync(full, { bigint: true });
+      if (stat.isDirectory()) walk(full, `${prefix}${name}/`);
+      else stamp.set(`${prefix}${name}`, `${stat.ino}:${stat.mtimeNs}`);
+    }
+  };
+  walk(out, '');
+  return stamp;
+}
+
+function rewritten(before: Map<string, string>, after: Map<string, string>): string[] {
+  return [...after.keys()].filter((path) => before.get(path) !== after.get(path)).sort();
+}
+
+/** What a cold build (no cache at all) writes for the same inputs: the reference every incremental build meets. */
+async function coldSnapshot(produce: ProduceOptions = {}): Promise<Map<string, string>> {
+  const saved = out;
+  out = join(dir, 'cold');
+  try {
+    expect((await build({ cache: false }, produce)).status).toBe(0);
+    return snapshot(out);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    out = saved;
+  }
+}
+
+const RULE_FILES = 6;
+const FAILED = '7c1e0f3a-0b6d-4c8e-9a21-3f5d6e7a8b01';
+const EXPLICIT = '7c1e0f3a-0b6d-4c8e-9a21-3f5d6e7a8b03';
+const SUCCESS = '7c1e0f3a-0b6d-4c8e-9a21-3f5d6e7a8b02';
+const BUNDLES = ['elastic/rules.ndjson', 'js/index.js', 'sentinel/rules.arm.json', 'splunk/savedsearches.conf'];
+
+describe('incremental rulec build', () => {
+  it('a first build compiles every file and stores them; a build after one rule changed compiles that file only', async () => {
+    const first = await build();
+    expect(first.status).toBe(0);
+    expect(first).toMatchObject({ hits: 0, misses: RULE_FILES });
+    const before = stamps();
+
+    const file = join(dir, 'rules', 'explicit_credentials.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('level: medium', 'level: high'));
+    const second = await build();
+    expect(second).toMatchObject({ status: 0, hits: RULE_FILES - 1, misses: 1 });
+    // Only the edited rule's files, the combined files and the record were written; every other file is the same
+    // file (same inode, same mtime).
+    const changed = rewritten(before, stamps());
+    expect(changed.filter((p) => !p.includes(EXPLICIT) && !BUNDLES.includes(p))).toEqual(['.rulec-output']);
+    expect(changed.filter((p) => p.includes(EXPLICIT)).length).toBeGreaterThanOrEqual(4);
+    expect(changed.some((p) => p.includes(SUCCESS))).toBe(false);
+    // And the folder is byte for byte what a cold build writes.
+    expect(snapshot(out)).toEqual(await coldSnapshot());
+  });
+
+  it('an edited filter (--filters) re-tunes the rules it names from cached results: only their files change', async () => {
+    await build();
+    const before = stamps();
+    const filter = join(dir, 'tuning', readdirSync(join(dir, 'tuning'))[0]!);
+    writeFileSync(filter, readFileSync(filter, 'utf8').replace('10.0.0.5', '10.0.0.6'));
+    const again = await build();
+    // Nothing to compile afresh from the rule files: the filter acts on the cached results (build/meta.ts).
+    expect(again).toMatchObject({ status: 0, hits: RULE_FILES, misses: 0 });
+    const changed = rewritten(before, stamps());
+    expect(changed.length).toBeGreaterThan(0);
+    // The filter names failed_login (deployed only through its correlation) and explicit_credentials: the
+    // successful_login rule's own files are untouched.
+    expect(changed.some((p) => p.includes(SUCCESS))).toBe(false);
+    expect(changed.some((p) => p.includes(EXPLICIT) || p.includes(FAILED) || BUNDLES.includes(p))).toBe(true);
+    expect(snapshot(out)).toEqual(await coldSnapshot());
+  });
+
+  it('other site settings compile every file again, and files whose output is the same are not rewritten', async () => {
+    await build();
+    const before = stamps();
+    const again = await build({}, { siteKey: 'another site configuration' });
+    expect(again).toMatchObject({ status: 0, hits: 0, misses: RULE_FILES });
+    expect(rewritten(before, stamps())).toEqual([]);
+  });
+
+  it('other targets (another global key) do not reuse the results of these', async () => {
+    await build({ targets: ['splunk'] });
+    const again = await build({ targets: ['splunk', 'js'] });
+    expect(again).toMatchObject({ hits: 0, misses: RULE_FILES });
+  });
+
+  it('--no-cache is a cold build: it neither reads nor writes the result cache', async () => {
+    await build();
+    const cold = await build({ cache: false });
+    expect(cold).toMatchObject({ hits: -1, misses: -1 });
+  });
+
+  it('a damaged or truncated cache is ignored: everything is compiled and the output is exact', async () => {
+    await build();
+    const pack = resultCacheFile(out);
+    const bytes = readFileSync(pack);
+    // One byte flipped in the middle (the checksum catches it), then a file cut in half; a rule file touched each
+    // time, or the whole-build cache (cache.ts) would answer before any result is looked up.
+    bytes[bytes.length >> 1]! ^= 0xff;
+    writeFileSync(pack, bytes);
+    const file = join(dir, 'rules', 'explicit_credentials.yml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n`);
+    expect(await build()).toMatchObject({ hits: 0, misses: RULE_FILES });
+    writeFileSync(pack, readFileSync(pack).subarray(0, 100));
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n`);
+    expect(await build()).toMatchObject({ hits: 0, misses: RULE_FILES });
+    expect(snapshot(out)).toEqual(await coldSnapshot());
+  });
+
+  it('files rulec left as they were are known by their stamp, not read; a file edited by hand is read and restored', async () => {
+    await build();
+    const known = readKnownTree(out, new Set(['.rulec-output']));
+    expect(typeof known.get('.rulec-output')).toBe('string');
+    const conf = [...known.keys()].find((p) => p.startsWith('splunk/') && p.includes(SUCCESS))!;
+    expect(known.get(conf)).toBeInstanceOf(KnownFile);
+    const expected = snapshot(out);
+    // Same size, other bytes: the mtime tells it apart, so the next build reads it, sees the drift and rewrites it
+    // (the whole-build cache too: its output key hashes the file as read).
+    const text = readFileSync(join(out, conf), 'utf8');
+    writeFileSync(join(out, conf), text.replace('=', '~'));
+    expect(readKnownTree(out, new Set()).get(conf)).toBe(text.replace('=', '~'));
+    expect((await build()).status).toBe(0);
+    expect(snapshot(out)).toEqual(expected);
+    expect(readKnownTree(out, new Set()).get(conf)).toBeInstanceOf(KnownFile);
+  });
+
+  it('the global key changes with each of its parts; a pack of another key is never read', () => {
+    const key = resultCacheKey(['splunk'], undefined, 'site');
+    expect(resultCacheKey(['splunk', 'js'], undefined, 'site')).not.toBe(key);
+    expect(resultCacheKey(['splunk'], { splunk: { name: 'p' } }, 'site')).not.toBe(key);
+    expect(resultCacheKey(['splunk'], undefined, 'other')).not.toBe(key);
+    // rulec's own code, data and templates are hashed into every key (cache.ts rulecKey): another rulec version
+    // is another key, which finds nothing.
+    const file = join(dir, 'pack.bin');
+    const entry: FileResult = { rules: [], correlations: [], filters: [], diagnostics: [], bad: false, results: [] };
+    const first = new ResultCache(file, 'rulec 1');
+    first.set('a', entry);
+    first.save();
+    expect(new ResultCache(file, 'rulec 1').get('a')).toEqual(entry);
+    expect(new ResultCache(file, 'rulec 2').get('a')).toBeUndefined();
+  });
+
+  it('keeps a small delta beside the base pack, and drops the results of files gone when it rewrites the base', () => {
+    const file = join(dir, 'pack.bin');
+    const entry = (n: number): FileResult => ({
+      rules: [],
+      correlations: [],
+      filters: [],
+      diagnostics: [{ code: `RC${n}`, severity: 'info', message: String(n) }],
+      bad: false,
+      results: [],
+    });
+    const base = new ResultCache(file, 'k');
+    for (let i = 0; i < 100; i++) base.set(`f${i}`, entry(i));
+    base.save();
+    const next = new ResultCache(file, 'k');
+    for (let i = 1; i < 100; i++) expect(next.get(`f${i}`)).toEqual(entry(i));
+    next.set('new', entry(1000));
+    next.save();
+    expect(existsSync(file.replace(/\.bin$/, '.delta.bin'))).toBe(true);
+    const third = new ResultCache(file, 'k');
+    expect(third.get('new')).toEqual(entry(1000));
+    expect(third.get('f0')).toEqual(entry(0));
+  });
+});
+
+describe('updateTree', () => {
+  const tree = (): string => join(dir, 'tree');
+  const seed = (): void => {
+    mkdirSync(join(tree(), 'a'), { recursive: true });
+    writeFileSync(join(tree(), 'a', 'same.txt'), 'same\n');
+    writeFileSync(join(tree(), 'a', 'old.txt'), 'old\n');
+    writeFileSync(join(tree(), 'gone.txt'), 'gone\n');
+  };
+  const changes = {
+    write: new Map([
+      ['a/old.txt', 'new\n'],
+      ['b/added.txt', 'added\n'],
+    ]),
+    remove: ['gone.txt'],
+  };
+
+  it('writes the changed files only: an unchanged file keeps its inode and mtime', () => {
+    seed();
+    const before = statSync(join(tree(), 'a', 'same.txt'), { bigint: true });
+    updateTree(tree(), changes);
+    const after = statSync(join(tree(), 'a', 'same.txt'), { bigint: true });
+    expect([after.ino, after.mtimeNs]).toEqual([before.ino, before.mtimeNs]);
+    expect(snapshot(tree())).toEqual(
+      new Map([
+        ['a/old.txt', 'new\n'],
+        ['a/same.txt', 'same\n'],
+        ['b/added.txt', 'added\n'],
+      ]),
+    );
+    expect(readdirSync(dir).filter((n) => n.startsWith('tree.'))).toEqual([]);
+  });
+
+  it('a write that fails while staging leaves the previous tree and no staging folder', () => {
+    seed();
+    const previous = snapshot(tree());
+    const fail = (): never => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC', syscall: 'open' });
+    };
+    const writer = {
+      mkdir: (path: string) => void mkdirSync(path, { recursive: true }),
+      writeFile: fail,
+      rename: fail,
+    };
+    expect(() => updateTree(tree(), changes, writer)).toThrow(WriteError);
+    expect(snapshot(tree())).toEqual(previous);
+    expect(readdirSync(dir).filter((n) => n.startsWith('tree.'))).toEqual([]);
+  });
+
+  it('a failure while applying the committed update puts the previous files back', () => {
+    seed();
+    const previous = snapshot(tree());
+    let renames = 0;
+    const writer = {
+      mkdir: (path: string) => void mkdirSync(path, { recursive: true }),
+      writeFile: (path: string, content: string) => writeFileSync(path, content),
+      // The commit rename and the first file go through; the second file fails (say, a read-only folder).
+      rename: (from: string, to: string) => {
+        if (++renames > 2) throw Object.assign(new Error('EACCES: permission denied, rename'), { code: 'EACCES' });
+        renameSync(from, to);
+      },
+    };
+    expect(() => updateTree(tree(), changes, writer)).toThrow(WriteError);
+    expect(snapshot(tree())).toEqual(previous);
+    expect(existsSync(updateDir(tree()))).toBe(false);
+  });
+
+  it('an update committed by a build that was killed is completed by the next one', () => {
+    seed();
+    // The state a kill leaves in step 3: committed (<tree>.update holds the journal and what is left to move),
+    // the first file already moved in, the rest not.
+    const update = updateDir(tree());
+    mkdirSync(join(update, 'new', 'b'), { recursive: true });
+    writeFileSync(join(update, 'new', 'b', 'added.txt'), 'added\n');
+    writeFileSync(join(tree(), 'a', 'old.txt'), 'new\n');
+    writeFileSync(
+      join(update, 'journal.json'),
+      JSON.stringify({ write: [...changes.write.keys()], remove: ['gone.txt'] }),
+    );
+    recoverInterruptedUpdate(tree());
+    expect(snapshot(tree())).toEqual(
+      new Map([
+        ['a/old.txt', 'new\n'],
+        ['a/same.txt', 'same\n'],
+        ['b/added.txt', 'added\n'],
+      ]),
+    );
+    expect(existsSync(update)).toBe(false);
+  });
+
+  it('a staging folder never committed (no rename to <tree>.update) leaves the previous tree', () => {
+    seed();
+    const previous = snapshot(tree());
+    mkdirSync(join(dir, 'tree.update'));
+    // A committed update always has its journal; without one there is nothing to apply.
+    recoverInterruptedUpdate(tree());
+    expect(snapshot(tree())).toEqual(previous);
+    expect(existsSync(updateDir(tree()))).toBe(false);
+  });
+});
