@@ -133,7 +133,10 @@ function logsourceSection(ls: LogsourceMapping): string[] {
   if (values.length > 0) lines.push('', `Values translated for: ${values.map((v) => `\`${v}\``).join(', ')}.`);
   if (diagnostics.length > 0) {
     lines.push('', '| rule field | diagnostic |', '| --- | --- |');
-    for (const [field, d] of diagnostics) lines.push(`| \`${cell(field)}\` | ${d.code}: ${cell(d.message)} |`);
+    for (const [field, d] of diagnostics) {
+      const when = d.whenValue === undefined ? '' : ` (on values matching \`${cell(d.whenValue)}\`)`;
+      lines.push(`| \`${cell(field)}\` | ${d.code}${when}: ${cell(d.message)} |`);
+    }
   }
   lines.push('');
   return lines;

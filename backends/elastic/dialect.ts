@@ -13,6 +13,7 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { planCidr } from './cidr-lowering.js';
 import './codes.js';
+import { refuseFieldComparison, refuseIpWildcard, refuseTimePart, refusedNumber } from './dialect-refusals.js';
 import { listRefusal } from './value-lists.js';
 import type { ElasticDestination } from './destination.js';
 import { fieldKind, hasCasedCharacters, kqlCaseFidelity } from './field-kind.js';
@@ -95,7 +96,7 @@ export class KqlGenerator extends QueryGenerator {
     if (shape.kind === 'any') return '*';
     const kind = fieldKind(ctx.mapped.fieldTypes, field);
     if (kind === 'ip' && shape.kind !== 'exact') {
-      ctx.report.refuse('EL305', `field '${field}' is an ip field: a wildcard value cannot be matched on it`, node);
+      refuseIpWildcard(node, field, ctx);
       return '*';
     }
     const literals = p.parts.flatMap((part) => (part.kind === 'literal' ? [part.text] : []));
@@ -138,10 +139,7 @@ export class KqlGenerator extends QueryGenerator {
   }
 
   numberMatch(node: NodeOf<'numberMatch'>, ctx: GenContext): string {
-    if (!Number.isFinite(node.value)) {
-      ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
-      return '';
-    }
+    if (refusedNumber(node, ctx)) return '';
     return `${kqlField(node.field)}:${kqlNumber(node.value)}`;
   }
 
@@ -171,21 +169,13 @@ export class KqlGenerator extends QueryGenerator {
   }
 
   compare(node: NodeOf<'compare'>, ctx: GenContext): string {
-    if (!Number.isFinite(node.value)) {
-      ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
-      return '';
-    }
+    if (refusedNumber(node, ctx)) return '';
     numericComparisonLoss(node, ctx);
     return `${kqlField(node.field)} ${RANGE_OPERATORS[node.op]} ${kqlNumber(node.value)}`;
   }
 
   fieldRef(node: NodeOf<'fieldRef'>, ctx: GenContext): string {
-    ctx.report.refuse(
-      'EL301',
-      `'${node.field}' compared with '${node.otherField}': KQL and EQL cannot compare fields`,
-      node,
-    );
-    return '';
+    return refuseFieldComparison(node, ctx);
   }
 
   /** A value list inside an OR or a larger `not` cannot be a rule exception (./value-lists.ts). */
@@ -194,8 +184,7 @@ export class KqlGenerator extends QueryGenerator {
   }
 
   timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {
-    ctx.report.refuse('EL302', `the ${node.part} of '${node.field}' cannot be tested in KQL or EQL`, node);
-    return '';
+    return refuseTimePart(node, ctx);
   }
 
   /**

@@ -14,6 +14,7 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { planCidr } from './cidr-lowering.js';
 import './codes.js';
+import { refuseFieldComparison, refuseIpWildcard, refuseTimePart, refusedNumber } from './dialect-refusals.js';
 import { listRefusal } from './value-lists.js';
 import { eqlField, eqlNumber, eqlString } from './eql-escape.js';
 import { numericComparisonLoss } from './dialect.js';
@@ -82,11 +83,7 @@ export class EqlGenerator extends QueryGenerator {
     const kind = fieldKind(ctx.mapped.fieldTypes, fieldName);
     if (kind === 'ip') {
       if (shape.kind !== 'exact') {
-        ctx.report.refuse(
-          'EL305',
-          `field '${fieldName}' is an ip field: a wildcard value cannot be matched on it`,
-          node,
-        );
+        refuseIpWildcard(node, fieldName, ctx);
         return '';
       }
       return `${field} == ${eqlString(shape.text)}`;
@@ -104,10 +101,7 @@ export class EqlGenerator extends QueryGenerator {
   }
 
   numberMatch(node: NodeOf<'numberMatch'>, ctx: GenContext): string {
-    if (!Number.isFinite(node.value)) {
-      ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
-      return '';
-    }
+    if (refusedNumber(node, ctx)) return '';
     const kind = fieldKind(ctx.mapped.fieldTypes, node.field);
     // EQL type-checks comparisons: a string field is compared with the number's canonical decimal text.
     const value = kind === 'string' || kind === 'text' ? eqlString(eqlNumber(node.value)) : eqlNumber(node.value);
@@ -147,22 +141,13 @@ export class EqlGenerator extends QueryGenerator {
   }
 
   compare(node: NodeOf<'compare'>, ctx: GenContext): string {
-    if (!Number.isFinite(node.value)) {
-      ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
-      return '';
-    }
+    if (refusedNumber(node, ctx)) return '';
     numericComparisonLoss(node, ctx);
     return `${this.field(node.field, ctx)} ${COMPARE_OPERATORS[node.op]} ${eqlNumber(node.value)}`;
   }
 
   fieldRef(node: NodeOf<'fieldRef'>, ctx: GenContext): string {
-    // eql-syntax.md "Limitations for comparisons": a field cannot be compared with another field.
-    ctx.report.refuse(
-      'EL301',
-      `'${node.field}' compared with '${node.otherField}': KQL and EQL cannot compare fields`,
-      node,
-    );
-    return '';
+    return refuseFieldComparison(node, ctx);
   }
 
   /** A value list inside an OR or a larger `not` cannot be a rule exception (./value-lists.ts). */
@@ -171,8 +156,7 @@ export class EqlGenerator extends QueryGenerator {
   }
 
   timePart(node: NodeOf<'timePart'>, ctx: GenContext): string {
-    ctx.report.refuse('EL302', `the ${node.part} of '${node.field}' cannot be tested in KQL or EQL`, node);
-    return '';
+    return refuseTimePart(node, ctx);
   }
 
   keyword(node: NodeOf<'keyword'>, ctx: GenContext): string {

@@ -17,6 +17,7 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { planCidr } from './cidr-lowering.js';
 import './codes.js';
+import { refuseIpWildcard, refusedNumber } from './dialect-refusals.js';
 import { escapeLikeLiteral, esqlField, esqlNumber, esqlString } from './esql-escape.js';
 import { fieldKind } from './field-kind.js';
 import { sigmaRegexToLucene } from './lucene-regex.js';
@@ -59,11 +60,7 @@ export class EsqlGenerator extends QueryGenerator {
     const kind = fieldKind(ctx.mapped.fieldTypes, fieldName);
     if (kind === 'ip') {
       if (shape.kind !== 'exact') {
-        ctx.report.refuse(
-          'EL305',
-          `field '${fieldName}' is an ip field: a wildcard value cannot be matched on it`,
-          node,
-        );
+        refuseIpWildcard(node, fieldName, ctx);
         return '';
       }
       return `${field} == TO_IP(${this.string(shape.text)})`;
@@ -81,10 +78,7 @@ export class EsqlGenerator extends QueryGenerator {
   }
 
   numberMatch(node: NodeOf<'numberMatch'>, ctx: GenContext): string {
-    if (!Number.isFinite(node.value)) {
-      ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
-      return '';
-    }
+    if (refusedNumber(node, ctx)) return '';
     // ES|QL type-checks comparisons (a keyword compared with a number fails the whole query): a numeric field is
     // compared with the number, a string field with its canonical decimal text, and a field of unknown type as
     // text (TO_STRING of a keyword is itself, of an integer its decimal digits).
@@ -142,10 +136,7 @@ export class EsqlGenerator extends QueryGenerator {
   }
 
   compare(node: NodeOf<'compare'>, ctx: GenContext): string {
-    if (!Number.isFinite(node.value)) {
-      ctx.report.refuse('EL308', `the number ${node.value} of '${node.field}' cannot be written in a query`, node);
-      return '';
-    }
+    if (refusedNumber(node, ctx)) return '';
     // A field not typed numeric is converted (TO_DOUBLE: null when not a number), so the comparison is numeric, as
     // Sigma's is, and type-checks whatever the field's mapping.
     const field = esqlField(node.field);

@@ -15,7 +15,7 @@ import { placeholdersIn, substitutePlaceholders, wholePlaceholder } from '../ir/
 import { parseSigmaString } from '../detection/sigma-string.js';
 import { mapLeaves, walk } from '../ir/visit.js';
 import type { Logsource, Rule } from '../model/rule.js';
-import type { LogsourceMapping, Pipeline } from './types.js';
+import type { FieldDiagnostic, LogsourceMapping, Pipeline } from './types.js';
 
 const selectionCache = new WeakMap<Pipeline, Map<string, LogsourceMapping | null>>();
 
@@ -117,6 +117,37 @@ function patternEntry<V>(
       best = { value: table[key]!, rest: field.slice(prefix.length) };
   }
   return best;
+}
+
+/**
+ * The values a test compares its field with, as text: a string's pattern (Sigma wildcards as `*` and `?`), a
+ * regex's source, a number or boolean, a list's values when known. None for tests of presence or of another field.
+ */
+function testedTexts(node: IrNode): readonly string[] {
+  switch (node.kind) {
+    case 'stringMatch':
+      return [
+        node.pattern.parts.map((p) => (p.kind === 'literal' ? p.text : p.kind === 'anyChars' ? '*' : '?')).join(''),
+      ];
+    case 'regexMatch':
+      return [node.source];
+    case 'numberMatch':
+    case 'boolMatch':
+    case 'compare':
+    case 'timePart':
+      return [String(node.value)];
+    case 'inList':
+      return node.values ?? [];
+    default:
+      return [];
+  }
+}
+
+/** Whether a field diagnostic applies to this test: always, or, with `whenValue`, when it finds a tested value. */
+function concernsTest(diagnostic: FieldDiagnostic, node: IrNode): boolean {
+  if (diagnostic.whenValue === undefined) return true;
+  const when = new RegExp(diagnostic.whenValue, 'i');
+  return testedTexts(node).some((text) => when.test(text));
 }
 
 function renameField(node: FieldNode, field: string): IrNode {
@@ -225,7 +256,7 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       return undefined;
     }
     const diagnostic = patternEntry(mapping.fieldDiagnostics, field);
-    if (diagnostic && !reported.has(field)) {
+    if (diagnostic && !reported.has(field) && concernsTest(diagnostic.value, node)) {
       reported.add(field);
       const message = diagnostic.value.message.replace(/\{field\}/g, field);
       if (codeInfo(diagnostic.value.code)?.severity === 'error') {

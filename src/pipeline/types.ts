@@ -42,8 +42,10 @@ export interface LogsourceMapping {
    * Diagnostics for rule fields whose translation is lossy or impossible on this target, keyed like `fields` (a
    * name, or a `prefix.*` pattern): a catalogued code (its severity decides: an error refuses the rule, a warning
    * keeps it) and a message, where `{field}` stands for the rule's field. Reported once per field, on its key.
+   * `whenValue`, a regular expression (case-insensitive), narrows it to the tests whose value it finds (a string's
+   * text, a regex's source, a number or boolean as text, a list's values): the loss it names is then real.
    */
-  readonly fieldDiagnostics?: Readonly<Record<string, { readonly code: string; readonly message: string }>>;
+  readonly fieldDiagnostics?: Readonly<Record<string, FieldDiagnostic>>;
   /** Why these choices: sources, ingest path. Shown in docs, never evaluated. */
   readonly notes?: string;
   /**
@@ -53,6 +55,13 @@ export interface LogsourceMapping {
   readonly from?: readonly string[];
   /** Per rule field: the file whose entry decided its mapping, when a later layer changed it. */
   readonly fieldFrom?: Readonly<Record<string, string>>;
+}
+
+/** A `fieldDiagnostics` entry: see there. */
+export interface FieldDiagnostic {
+  readonly code: string;
+  readonly message: string;
+  readonly whenValue?: string;
 }
 
 /**

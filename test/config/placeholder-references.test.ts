@@ -48,6 +48,34 @@ function rulesProject(config: string, extra: Record<string, string> = {}): strin
 const lines = (r: TargetResult, severity = 'error'): string[] =>
   r.diagnostics.filter((d) => d.severity === severity).map((d) => `${d.code} ${d.message}`);
 
+/**
+ * A process rule whose list placeholder (`listTest`) is OR-ed with another test (`otherTest`), compiled for
+ * `target` twice: with the list reference alone (`placeholder`: the target cannot place it there), and with its
+ * values configured too (`withValues`: they can be expanded instead).
+ */
+function listInsideOr(
+  target: string,
+  listTest: string,
+  otherTest: string,
+  placeholder: string,
+  withValues: string,
+): { refused: TargetResult; expanded: TargetResult } {
+  const rule = processRule(`selection:
+  Image|endswith: '\\whoami.exe'
+sel_user:
+  ${listTest}
+sel_cmd:
+  ${otherTest}`).replace('condition: selection', 'condition: selection and (sel_user or sel_cmd)');
+  const run = (spec: string): TargetResult => {
+    const dir = project({
+      'rules/r.yml': rule,
+      'rulec.config.yml': `targets:\n  ${target}: { placeholders: { admins: ${spec} } }\n`,
+    });
+    return compile(dir, 'rules/r.yml', site(dir, [target]), target);
+  };
+  return { refused: run(placeholder), expanded: run(withValues) };
+}
+
 /** Every target configured: references where the target has them, values for the rest (and the JS predicate). */
 const CONFIGURED = `placeholders:
   admin_workstations: [WS-ADM-01, WS-ADM-02]
@@ -146,26 +174,16 @@ describe('Splunk: lookups and macros', () => {
   });
 
   it('a lookup that would have to go into | where is refused (SP630), or its values expanded there', () => {
-    const rule = processRule(`selection:
-  Image|endswith: '\\whoami.exe'
-sel_user:
-  User|expand: '%admins%'
-sel_cmd:
-  CommandLine|re: 'a.*b'`).replace('condition: selection', 'condition: selection and (sel_user or sel_cmd)');
-    const lookupOnly = project({
-      'rules/r.yml': rule,
-      'rulec.config.yml': 'targets:\n  splunk: { placeholders: { admins: { lookup: admins } } }\n',
-    });
-    const refused = compile(lookupOnly, 'rules/r.yml', site(lookupOnly, ['splunk']), 'splunk');
+    const { refused, expanded: r } = listInsideOr(
+      'splunk',
+      "User|expand: '%admins%'",
+      "CommandLine|re: 'a.*b'",
+      '{ lookup: admins }',
+      "{ lookup: admins, values: ['CORP\\alice'] }",
+    );
     expect(refused.status).toBe('refused');
     expect(lines(refused).map((l) => l.slice(0, 5))).toEqual(['SP630']);
     expect(lines(refused)[0]).toContain("the lookup 'admins' (%admins%) would have to be tested in | where");
-    const withValues = project({
-      'rules/r.yml': rule,
-      'rulec.config.yml':
-        "targets:\n  splunk: { placeholders: { admins: { lookup: admins, values: ['CORP\\alice'] } } }\n",
-    });
-    const r = compile(withValues, 'rules/r.yml', site(withValues, ['splunk']), 'splunk');
     expect(lines(r)).toEqual([]);
     expect(r.compiled!.query.query).toContain('| where match(User, "(?i)^CORP\\\\\\\\alice$") OR');
   });
@@ -310,24 +328,15 @@ describe('Elastic: value lists as rule exceptions', () => {
   });
 
   it('a list inside an OR cannot be an exception: refused (EL600), or its values expanded', () => {
-    const rule = processRule(`selection:
-  Image|endswith: '\\whoami.exe'
-sel_user:
-  CommandLine|expand: '%admins%'
-sel_cmd:
-  CommandLine|contains: '/priv'`).replace('condition: selection', 'condition: selection and (sel_user or sel_cmd)');
-    const only = project({
-      'rules/r.yml': rule,
-      'rulec.config.yml': 'targets:\n  elastic: { placeholders: { admins: { valueList: admins } } }\n',
-    });
-    const refused = compile(only, 'rules/r.yml', site(only, ['elastic']), 'elastic');
+    const { refused, expanded: r } = listInsideOr(
+      'elastic',
+      "CommandLine|expand: '%admins%'",
+      "CommandLine|contains: '/priv'",
+      '{ valueList: admins }',
+      '{ valueList: admins, values: [root] }',
+    );
     expect(refused.status).toBe('refused');
     expect(lines(refused).map((l) => l.slice(0, 5))).toEqual(['EL600']);
-    const withValues = project({
-      'rules/r.yml': rule,
-      'rulec.config.yml': 'targets:\n  elastic: { placeholders: { admins: { valueList: admins, values: [root] } } }\n',
-    });
-    const r = compile(withValues, 'rules/r.yml', site(withValues, ['elastic']), 'elastic');
     expect(lines(r)).toEqual([]);
     expect(r.compiled!.query.query).toMatch(/process\.command_line : "root" or process\.command_line : "\*\/priv\*"/);
     expect(r.compiled!.query.extra?.['exceptions']).toBeUndefined();

@@ -176,7 +176,7 @@ detection:
       `${rules}---\ntitle: C\ncorrelation:\n  type: ${type}\n  rules: [hostile]\n  group-by: [Computer]\n  timespan: 5m\n${condition}`;
     const event = (data: Record<string, unknown>) => ({
       '@timestamp': '2026-01-01T00:00:00Z',
-      Computer: 'h1',
+      host: { name: 'h1' }, // Computer, as Elastic stores it (pipeline: Computer → host.name)
       winlog: { channel: 'Security', event_data: { LogonType: 5, ...data } },
     });
     const hits = [event({ TargetUserName: value }), event({ SubjectUserName: `pre${value.toUpperCase()}post` })];
@@ -202,7 +202,7 @@ detection:
     const ast = parseEsql(result.query!.query);
     const event = (user: string) => ({
       '@timestamp': '2026-01-01T00:00:00Z',
-      Computer: 'h',
+      host: { name: 'h' },
       winlog: { channel: 'Security', event_data: { TargetUserName: user } },
     });
     expect(runEsql(ast, [event('a\u0001b')])).toHaveLength(1);

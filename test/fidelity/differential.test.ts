@@ -22,7 +22,9 @@ import { makeRule } from '../helpers/make-rule.js';
 import type * as kusto from './evaluators/kusto.js';
 import { kustoErrors } from './kusto-syntax.js';
 import { excusingCodes } from './loss-codes.js';
+import { irTreeArb } from '../helpers/ir-tree-arb.js';
 import { prng } from '../helpers/prng.js';
+import { leaves } from './rule-events.js';
 import { importPredicate } from './js-module.js';
 import { type Evaluator, readQuery } from './readers.js';
 
@@ -141,24 +143,9 @@ const leafArb = (casedOnly: boolean): fc.Arbitrary<IrNode> =>
     { weight: 1, arbitrary: patternArb.map((p) => b.keyword(p)) },
   );
 
-const treeArb = (casedOnly: boolean): fc.Arbitrary<IrNode> =>
-  fc.letrec<{ node: IrNode }>((tie) => ({
-    node: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      leafArb(casedOnly),
-      fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((c) => b.and(c)),
-      fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((c) => b.or(c)),
-      tie('node').map((c) => b.not(c)),
-    ),
-  })).node;
+const treeArb = (casedOnly: boolean): fc.Arbitrary<IrNode> => irTreeArb(leafArb(casedOnly));
 
 // ---- events built from the tree ------------------------------------------------------------------------------------
-
-function leaves(node: IrNode): IrNode[] {
-  if (node.kind === 'and' || node.kind === 'or') return node.children.flatMap(leaves);
-  if (node.kind === 'not') return leaves(node.child);
-  return [node];
-}
 
 /** A text the pattern matches (often), with case flips and wildcard fillers; sometimes a near miss. */
 function instantiate(p: Pattern, rnd: () => number): string {

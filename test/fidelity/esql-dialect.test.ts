@@ -16,7 +16,9 @@ import type { IrNode } from '../../src/ir/nodes.js';
 import { ANY_CHARS, literalPart, ONE_CHAR, pattern, type Pattern } from '../../src/ir/pattern.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import { makeRule } from '../helpers/make-rule.js';
+import { irTreeArb } from '../helpers/ir-tree-arb.js';
 import { prng } from '../helpers/prng.js';
+import { leaves } from './rule-events.js';
 import { parseEsql, runEsql } from './evaluators/esql.js';
 import { importPredicate } from './js-module.js';
 
@@ -84,21 +86,7 @@ const leafArb: fc.Arbitrary<IrNode> = fc.oneof(
   },
 );
 
-const treeArb: fc.Arbitrary<IrNode> = fc.letrec<{ node: IrNode }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leafArb,
-    fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((c) => b.and(c)),
-    fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((c) => b.or(c)),
-    tie('node').map((c) => b.not(c)),
-  ),
-})).node;
-
-function leaves(node: IrNode): IrNode[] {
-  if (node.kind === 'and' || node.kind === 'or') return node.children.flatMap(leaves);
-  if (node.kind === 'not') return leaves(node.child);
-  return [node];
-}
+const treeArb: fc.Arbitrary<IrNode> = irTreeArb(leafArb);
 
 function instantiate(p: Pattern, rnd: () => number): string {
   const pick = (): string => ALPHABET[Math.floor(rnd() * ALPHABET.length)]!;

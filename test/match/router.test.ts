@@ -7,6 +7,7 @@ import { makeNormalizer, makeRouteView } from '../../src/match/formats.js';
 import { eventLogsource, logsourceAdmits } from '../../src/match/logsource.js';
 import { prepareRules, RuleRouter } from '../../src/match/router.js';
 import { basenameKeys, findWitness, valueKeys } from '../../src/match/witness.js';
+import { irTreeArb } from '../helpers/ir-tree-arb.js';
 import { makeRule } from '../helpers/make-rule.js';
 import { referenceFactory } from './reference-predicate.js';
 
@@ -206,15 +207,7 @@ describe('RuleRouter', () => {
         .tuple(fc.constantFrom(...fields), fc.constantFrom('\\x', '\\X', '\\', 'a\\x'))
         .map(([f, w]) => b.stringMatch(f, pattern([ANY_CHARS, literalPart(w)]))),
     );
-    const tree = fc.letrec<{ node: IrNode }>((tie) => ({
-      node: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        leaf,
-        fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((c) => b.and(c)),
-        fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((c) => b.or(c)),
-        tie('node').map((c) => b.not(c)),
-      ),
-    })).node;
+    const tree = irTreeArb(leaf, 1);
     const value = fc.oneof(
       fc.constantFrom(...words),
       fc.constantFrom(1, 2, 1.0),

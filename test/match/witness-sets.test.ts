@@ -16,6 +16,7 @@ import { loadRules } from '../../src/match/load-rules.js';
 import { eventLogsource, logsourceAdmits } from '../../src/match/logsource.js';
 import { prepareRules, RuleRouter } from '../../src/match/router.js';
 import { findWitness, gramCode, gramTexts, regexLiterals } from '../../src/match/witness.js';
+import { irTreeArb } from '../helpers/ir-tree-arb.js';
 import { makeRule } from '../helpers/make-rule.js';
 import { factory } from './factory.js';
 import { referenceFactory } from './reference-predicate.js';
@@ -183,16 +184,7 @@ describe('router soundness (random rules, tricky text)', () => {
   // toLowerCase; keywords search every string, which finds that divergence at once (it exists for field tests
   // too: `A: 'ſtraſſe?*'` matches `STRASSEX` in the reference only).
   const keywordLeaf: fc.Arbitrary<IrNode> = fc.tuple(pat, fc.boolean()).map(([p, c]) => b.keyword(p, c));
-  const makeTree = (leaves: fc.Arbitrary<IrNode>) =>
-    fc.letrec<{ node: IrNode }>((tie) => ({
-      node: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        leaves,
-        fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((c) => b.and(c)),
-        fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((c) => b.or(c)),
-        tie('node').map((c) => b.not(c)),
-      ),
-    })).node;
+  const makeTree = (leaves: fc.Arbitrary<IrNode>) => irTreeArb(leaves, 1);
   // Values: rule-like words glued to random text, in random case, as strings, numbers, booleans, lists, objects.
   const glued = fc
     .tuple(text, fc.constantFrom(...words), text, fc.constantFrom('upper', 'lower', 'same'))

@@ -3,12 +3,11 @@
  * expected index patterns and ECS field names; fields with no counterpart are refusals naming the field. Then the
  * whole SigmaHQ corpus (skipped when ../shared is missing).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend } from '../../../backends/elastic/index.js';
 import { compileRule, type TargetResult } from '../../../src/compile.js';
-import { collectRuleFiles, readRuleFile } from '../../../src/frontend.js';
+import { readRuleFile } from '../../../src/frontend.js';
+import { corpusRules, sigmaCorpusPresent, uncodedDiagnostics } from '../../helpers/sigma-corpus.js';
 import { loadPipeline } from '../../../src/pipeline/load.js';
 
 const pipeline = loadPipeline(backend.root, backend.id);
@@ -351,9 +350,7 @@ describe('elastic pack: network', () => {
   });
 });
 
-const CORPUS = join(import.meta.dirname, '../../../../shared/data/sigma/rules');
-const present = existsSync(CORPUS);
-if (!present) console.warn(`elastic corpus test skipped: ${CORPUS} is missing (the shared SigmaHQ corpus)`);
+const present = sigmaCorpusPresent('elastic corpus test');
 
 describe.skipIf(!present)('SigmaHQ corpus → Elastic', () => {
   // Target: 97 % compiled with a real mapping. Measured 98.2 % (3,085 of 3,141) after the Sysmon Hashes/User split
@@ -365,15 +362,11 @@ describe.skipIf(!present)('SigmaHQ corpus → Elastic', () => {
       let rules = 0;
       let mapped = 0;
       const uncoded: string[] = [];
-      for (const file of collectRuleFiles([CORPUS])) {
-        for (const rule of readRuleFile(file, readFileSync(file)).rules) {
-          rules++;
-          const result = compileRule(rule, target);
-          for (const d of result.diagnostics)
-            if (d.severity !== 'info' && (!/^[A-Z]{2}\d{3}$/.test(d.code) || d.message.trim() === ''))
-              uncoded.push(`${rule.file}: ${d.code} ${d.message}`);
-          if (result.status !== 'refused' && result.compiled?.mapped.logsourceId !== undefined) mapped++;
-        }
+      for (const rule of corpusRules()) {
+        rules++;
+        const result = compileRule(rule, target);
+        uncoded.push(...uncodedDiagnostics(rule, result.diagnostics));
+        if (result.status !== 'refused' && result.compiled?.mapped.logsourceId !== undefined) mapped++;
       }
       console.log(
         `elastic corpus: ${rules} rules, ${mapped} compiled with a real mapping (${((100 * mapped) / rules).toFixed(1)}%)`,

@@ -2,10 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { backend } from '../../../backends/elastic/index.js';
 import { compileRule } from '../../../src/compile.js';
-import * as b from '../../../src/ir/build.js';
-import { literalPattern } from '../../../src/ir/pattern.js';
 import { loadPipeline } from '../../../src/pipeline/load.js';
-import { makeRule } from '../../helpers/make-rule.js';
+import { seedRule as seedRuleFor } from '../../helpers/seed-rule.js';
 
 const GUIDE = [
   '## Triage and analysis',
@@ -17,38 +15,11 @@ const GUIDE = [
 const SETUP =
   'The Office 365 Logs Fleet integration, Filebeat module, or similarly structured data is required to be compatible with this rule.';
 
-const seedRule = makeRule(
-  b.and([
-    b.stringMatch('Workload', literalPattern('Exchange')),
-    b.stringMatch('Operation', literalPattern('Set-MailboxAuditBypassAssociation')),
-    b.stringMatch('ResultStatus', literalPattern('True')),
-  ]),
-  {
-    file: 'rules/m365/o365_mailbox_audit_logging_bypass.yml',
-    id: '675239ea-c1bc-4467-a6d3-b9e2cc7f676d',
-    title: 'O365 Mailbox Audit Logging Bypass',
-    description: 'Detects the occurrence of mailbox audit bypass associations.',
-    author: 'Elastic',
-    authors: ['Elastic'],
-    license: 'Elastic License v2',
-    references: ['https://twitter.com/misconfig/status/1476144066807140355'],
-    logsource: { product: 'm365', service: 'audit' },
-    level: 'medium',
-    tags: ['attack.initial-access', 'attack.defense-evasion', 'attack.t1562.001'],
-    falsepositives: ['Legitimate allowlisting of noisy accounts'],
-    deploy: {
-      interval: '5m',
-      lookback: '30m',
-      maxAlerts: 100,
-      riskScore: 47,
-      enabled: true,
-      version: 207,
-      investigationGuide: GUIDE,
-      setup: SETUP,
-      targets: {},
-    },
-  },
-);
+const seedRule = seedRuleFor({
+  description: 'Detects the occurrence of mailbox audit bypass associations.',
+  investigationGuide: GUIDE,
+  setup: SETUP,
+});
 
 const target = { backend, pipeline: loadPipeline(backend.root, 'elastic') };
 

@@ -1,17 +1,8 @@
 /** The seed rule, Elastic's "O365 Mailbox Audit Logging Bypass", run as a real module on O365 records. */
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as b from '../../../src/ir/build.js';
-import { literalPattern } from '../../../src/ir/pattern.js';
+import { SEED_DETECTION, SEED_ID } from '../../helpers/seed-rule.js';
 import { type LoadedRule, load } from './load.js';
-
-const SEED_ID = '675239ea-c1bc-4467-a6d3-b9e2cc7f676d';
-
-const seedDetection = b.and([
-  b.stringMatch('Workload', literalPattern('Exchange')),
-  b.stringMatch('Operation', literalPattern('Set-MailboxAuditBypassAssociation')),
-  b.stringMatch('ResultStatus', literalPattern('True')),
-]);
 
 /**
  * SYNTHETIC record: no public dataset holds a Set-MailboxAuditBypassAssociation event, so this follows the
@@ -42,7 +33,7 @@ const bypassEvent = {
 
 let seed: LoadedRule;
 beforeAll(async () => {
-  seed = await load(seedDetection, {
+  seed = await load(SEED_DETECTION, {
     id: SEED_ID,
     title: 'O365 Mailbox Audit Logging Bypass',
     file: 'rules/o365_mailbox_audit_logging_bypass.yml',

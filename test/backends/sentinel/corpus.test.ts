@@ -3,7 +3,7 @@
  * and every compiled query parsed and bound by Microsoft's Kusto language service against the pack's schemas.
  * Reads ../shared/data/sigma/rules; skips with a message when it is missing.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,14 +12,12 @@ import { compileRule } from '../../../src/compile.js';
 import { openConfig, resolveSite } from '../../../src/config/site.js';
 import { listProfiles } from '../../../src/pipeline/load.js';
 import type { Pipeline } from '../../../src/pipeline/types.js';
-import { collectRuleFiles, readRuleFile } from '../../../src/frontend.js';
+import { corpusRules, sigmaCorpusPresent } from '../../helpers/sigma-corpus.js';
 import { backend } from '../../../backends/sentinel/index.js';
 import { createKustoChecker, tablesFromPipeline } from '../../../backends/sentinel/kusto-check.js';
 import { pipeline } from './helpers.js';
 
-const CORPUS = join(import.meta.dirname, '../../../../shared/data/sigma/rules');
-const present = existsSync(CORPUS);
-if (!present) console.warn(`sentinel corpus test skipped: ${CORPUS} is missing (the shared SigmaHQ corpus)`);
+const present = sigmaCorpusPresent('sentinel corpus test');
 
 describe.skipIf(!present)('SigmaHQ corpus → Sentinel', () => {
   it('compiles at least 97% of the rules with a table mapping, and every query binds', { timeout: 300_000 }, () => {
@@ -70,24 +68,20 @@ function compileCorpus(name: string, pipeline: Pipeline): { mapped: number; tabl
   const tables = new Map<string, number>();
   const refusals = new Map<string, number>();
   const failures: string[] = [];
-  for (const file of collectRuleFiles([CORPUS])) {
-    for (const rule of readRuleFile(file, readFileSync(file)).rules) {
-      rules++;
-      const result = compileRule(rule, { backend, pipeline });
-      if (result.status === 'refused') {
-        for (const code of new Set(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)))
-          refusals.set(code, (refusals.get(code) ?? 0) + 1);
-        continue;
-      }
-      if (result.compiled?.mapped.logsourceId !== undefined) mapped++;
-      const table = result.compiled?.mapped.destination['table'];
-      if (typeof table === 'string') tables.set(table, (tables.get(table) ?? 0) + 1);
-      const errors = checker.errors(result.compiled!.query.query);
-      if (errors.length > 0)
-        failures.push(
-          `${rule.file}: ${errors.map((e) => `${e.code} ${e.message} (${e.line}:${e.column})`).join('; ')}`,
-        );
+  for (const rule of corpusRules()) {
+    rules++;
+    const result = compileRule(rule, { backend, pipeline });
+    if (result.status === 'refused') {
+      for (const code of new Set(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)))
+        refusals.set(code, (refusals.get(code) ?? 0) + 1);
+      continue;
     }
+    if (result.compiled?.mapped.logsourceId !== undefined) mapped++;
+    const table = result.compiled?.mapped.destination['table'];
+    if (typeof table === 'string') tables.set(table, (tables.get(table) ?? 0) + 1);
+    const errors = checker.errors(result.compiled!.query.query);
+    if (errors.length > 0)
+      failures.push(`${rule.file}: ${errors.map((e) => `${e.code} ${e.message} (${e.line}:${e.column})`).join('; ')}`);
   }
   const pct = ((100 * mapped) / rules).toFixed(1);
   const refused = [...refusals]

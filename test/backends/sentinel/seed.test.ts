@@ -5,10 +5,9 @@ import { literalPattern } from '../../../src/ir/pattern.js';
 import type { Rule } from '../../../src/model/rule.js';
 import { compileRule } from '../../../src/compile.js';
 import { backend } from '../../../backends/sentinel/index.js';
-import { makeRule } from '../../helpers/make-rule.js';
+import { SEED_ID, seedRule as seedRuleFor } from '../../helpers/seed-rule.js';
 import { kusto, pipeline } from './helpers.js';
 
-const SEED_ID = '675239ea-c1bc-4467-a6d3-b9e2cc7f676d';
 const GUIDE = [
   '## Triage and analysis',
   '',
@@ -19,42 +18,16 @@ const GUIDE = [
   '',
 ].join('\n');
 
-function seedRule(overrides: Partial<Rule> = {}): Rule {
-  return makeRule(
-    b.and([
-      b.stringMatch('Workload', literalPattern('Exchange')),
-      b.stringMatch('Operation', literalPattern('Set-MailboxAuditBypassAssociation')),
-      b.stringMatch('ResultStatus', literalPattern('True')),
-    ]),
+const seedRule = (overrides: Partial<Rule> = {}): Rule =>
+  seedRuleFor(
     {
-      file: 'rules/m365/o365_mailbox_audit_logging_bypass.yml',
-      id: SEED_ID,
-      title: 'O365 Mailbox Audit Logging Bypass',
       description:
         'Detects the occurrence of mailbox audit bypass associations. Attackers can abuse this allowlist mechanism to conceal actions taken.',
-      author: 'Elastic',
-      authors: ['Elastic'],
-      license: 'Elastic License v2',
-      logsource: { product: 'm365', service: 'audit' },
-      level: 'medium',
-      tags: ['attack.initial-access', 'attack.defense-evasion', 'attack.t1562.001'],
-      falsepositives: ['Legitimate allowlisting of noisy accounts'],
-      references: ['https://twitter.com/misconfig/status/1476144066807140355'],
-      deploy: {
-        interval: '5m',
-        lookback: '30m',
-        maxAlerts: 100,
-        riskScore: 47,
-        enabled: true,
-        version: 207,
-        investigationGuide: GUIDE,
-        setup: 'The Office 365 data connector must be enabled (OfficeActivity table).',
-        targets: {},
-      },
-      ...overrides,
+      investigationGuide: GUIDE,
+      setup: 'The Office 365 data connector must be enabled (OfficeActivity table).',
     },
+    overrides,
   );
-}
 
 const compile = (rule: Rule) => compileRule(rule, { backend, pipeline });
 

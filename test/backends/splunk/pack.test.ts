@@ -3,13 +3,12 @@
  * expected source/sourcetype and Splunk field names, every query passing the SPL checker; fields with no
  * counterpart are refusals naming the field. Then the whole SigmaHQ corpus (skipped when ../shared is missing).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend } from '../../../backends/splunk/index.js';
 import { checkSpl } from '../../../backends/splunk/spl-check.js';
 import { compileRule, type TargetResult } from '../../../src/compile.js';
-import { collectRuleFiles, readRuleFile } from '../../../src/frontend.js';
+import { readRuleFile } from '../../../src/frontend.js';
+import { corpusRules, sigmaCorpusPresent, uncodedDiagnostics } from '../../helpers/sigma-corpus.js';
 import { codes, pipeline, target } from './helpers.js';
 
 /** A rule file from a logsource and a detection, both as YAML text (indented by the caller). */
@@ -337,9 +336,7 @@ describe('splunk pack data', () => {
   });
 });
 
-const CORPUS = join(import.meta.dirname, '../../../../shared/data/sigma/rules');
-const present = existsSync(CORPUS);
-if (!present) console.warn(`splunk corpus test skipped: ${CORPUS} is missing (the shared SigmaHQ corpus)`);
+const present = sigmaCorpusPresent('splunk corpus test');
 
 describe.skipIf(!present)('SigmaHQ corpus → Splunk', () => {
   it(
@@ -351,19 +348,15 @@ describe.skipIf(!present)('SigmaHQ corpus → Splunk', () => {
       let mapped = 0;
       const failures: string[] = [];
       const uncoded: string[] = [];
-      for (const file of collectRuleFiles([CORPUS])) {
-        for (const rule of readRuleFile(file, readFileSync(file)).rules) {
-          rules++;
-          const result = compileRule(rule, { backend, pipeline });
-          for (const d of result.diagnostics)
-            if (d.severity !== 'info' && (!/^[A-Z]{2}\d{3}$/.test(d.code) || d.message.trim() === ''))
-              uncoded.push(`${rule.file}: ${d.code} ${d.message}`);
-          if (result.status === 'refused') continue;
-          compiled++;
-          if (result.compiled?.mapped.logsourceId !== undefined) mapped++;
-          const problems = checkSpl(result.compiled!.query.query);
-          if (problems.length > 0) failures.push(`${rule.file}: ${problems.join('; ')}`);
-        }
+      for (const rule of corpusRules()) {
+        rules++;
+        const result = compileRule(rule, { backend, pipeline });
+        uncoded.push(...uncodedDiagnostics(rule, result.diagnostics));
+        if (result.status === 'refused') continue;
+        compiled++;
+        if (result.compiled?.mapped.logsourceId !== undefined) mapped++;
+        const problems = checkSpl(result.compiled!.query.query);
+        if (problems.length > 0) failures.push(`${rule.file}: ${problems.join('; ')}`);
       }
       console.log(
         `splunk corpus: ${rules} rules, ${compiled} compiled (${((100 * compiled) / rules).toFixed(1)}%), ` +

@@ -4,48 +4,23 @@ import { checkSpl } from '../../../backends/splunk/spl-check.js';
 import * as b from '../../../src/ir/build.js';
 import { literalPattern } from '../../../src/ir/pattern.js';
 import type { Rule } from '../../../src/model/rule.js';
-import { makeRule } from '../../helpers/make-rule.js';
-import { codes, compile, M365, readConf, target } from './helpers.js';
+import { SEED_ID, SEED_TITLE, seedRule as seedRuleFor } from '../../helpers/seed-rule.js';
+import { codes, compile, readConf, target } from './helpers.js';
 import { compileRule } from '../../../src/compile.js';
 
-const SEED_ID = '675239ea-c1bc-4467-a6d3-b9e2cc7f676d';
-const SEED_TITLE = 'O365 Mailbox Audit Logging Bypass';
 const SEED_DESCRIPTION =
   'Detects the occurrence of mailbox audit bypass associations. The mailbox audit is responsible for logging\n' +
   'specified mailbox events (like accessing a folder or a message or permanently deleting a message).';
 
-function seedRule(overrides: Partial<Rule> = {}): Rule {
-  const detection = b.and([
-    b.stringMatch('Workload', literalPattern('Exchange')),
-    b.stringMatch('Operation', literalPattern('Set-MailboxAuditBypassAssociation')),
-    b.stringMatch('ResultStatus', literalPattern('True')),
-  ]);
-  return makeRule(detection, {
-    id: SEED_ID,
-    title: SEED_TITLE,
-    description: SEED_DESCRIPTION,
-    author: 'Elastic',
-    authors: ['Elastic'],
-    license: 'Elastic License v2',
-    ...M365,
-    level: 'medium',
-    tags: ['attack.initial-access', 'attack.defense-evasion', 'attack.t1562.001'],
-    falsepositives: ['Legitimate allowlisting of noisy accounts'],
-    references: ['https://twitter.com/misconfig/status/1476144066807140355'],
-    deploy: {
-      interval: '5m',
-      lookback: '30m',
-      maxAlerts: 100,
-      riskScore: 47,
-      enabled: true,
-      version: 207,
+const seedRule = (overrides: Partial<Rule> = {}): Rule =>
+  seedRuleFor(
+    {
+      description: SEED_DESCRIPTION,
       investigationGuide: '## Triage and analysis\n\nReview the account.',
       setup: 'The Splunk Add-on for Microsoft Office 365 is required.',
-      targets: {},
     },
-    ...overrides,
-  });
-}
+    overrides,
+  );
 
 const SEED_QUERY =
   'sourcetype="o365:management:activity" Workload="Exchange" Operation="Set-MailboxAuditBypassAssociation" ResultStatus="True"';

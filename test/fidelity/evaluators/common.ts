@@ -23,6 +23,68 @@ function excerpt(query: string, position: number): string {
   );
 }
 
+/**
+ * The cursor over a token stream that the EQL and Kusto readers share: look-ahead, located errors and the
+ * `ident` / `op` expectations both grammars are written with. A reader extends it and names its `language`.
+ */
+export abstract class TokenCursor<Token extends { readonly t: string; readonly at: number }> {
+  i = 0;
+  /** The language named in parse errors (`EQL`, `Kusto`). */
+  protected abstract readonly language: string;
+  constructor(
+    readonly text: string,
+    readonly tokens: readonly Token[],
+  ) {}
+  get tok(): Token {
+    return this.tokens[this.i]!;
+  }
+  peek(n = 1): Token {
+    return this.tokens[Math.min(this.i + n, this.tokens.length - 1)]!;
+  }
+  fail(message: string, at = this.tok.at): never {
+    throw new QueryParseError(this.language, message, at, this.text);
+  }
+  isIdent(v: string, tok: Token = this.tok): boolean {
+    return tok.t === 'ident' && (tok as { readonly v?: unknown }).v === v;
+  }
+  isOp(v: string, tok: Token = this.tok): boolean {
+    return tok.t === 'op' && (tok as { readonly v?: unknown }).v === v;
+  }
+  expectIdent(v: string): void {
+    if (!this.isIdent(v)) this.fail(`expected ${v}`);
+    this.i++;
+  }
+  expectOp(v: string): void {
+    if (!this.isOp(v)) this.fail(`expected ${v}`);
+    this.i++;
+  }
+}
+
+/**
+ * The last step of the PCRE and RE2 readers (SPL, Kusto): `\x{HHHH}` code points rewritten as JS writes them
+ * (`\u{HHHH}`), then the body compiled with the `u` flag when JS accepts it there, else without; an invalid
+ * pattern is a parse error of `label` (`SPL regex`, `Kusto regex`).
+ */
+export function compileJsRegex(
+  body: string,
+  flags: string,
+  label: string,
+  source: string,
+  at: number,
+  query: string,
+): RegExp {
+  const js = body.replace(/(^|[^\\])((?:\\\\)*)\\x\{([0-9a-fA-F]{1,6})\}/g, '$1$2\\u{$3}');
+  try {
+    return new RegExp(js, `${flags}u`);
+  } catch {
+    try {
+      return new RegExp(js, flags);
+    } catch (error) {
+      throw new QueryParseError(label, `invalid regex ${JSON.stringify(source)}: ${String(error)}`, at, query);
+    }
+  }
+}
+
 export type Event = Readonly<Record<string, unknown>>;
 
 /** Field lookup: the flat key first (`"a.b"`), then a dotted walk through nested objects. */

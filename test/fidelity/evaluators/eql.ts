@@ -24,6 +24,7 @@ import {
   scalarText,
   scalars,
   strictNumber,
+  TokenCursor,
 } from './common.js';
 
 export type EqlLiteral = string | number | boolean | null;
@@ -165,35 +166,8 @@ function tokenize(text: string): Token[] {
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'like', 'regex', 'where', 'any', 'null', 'true', 'false']);
 const FUNCTIONS = new Set(['cidrMatch', 'startsWith', 'endsWith', 'stringContains']);
 
-class Parser {
-  i = 0;
-  constructor(
-    readonly text: string,
-    readonly tokens: Token[],
-  ) {}
-  get tok(): Token {
-    return this.tokens[this.i]!;
-  }
-  peek(n = 1): Token {
-    return this.tokens[Math.min(this.i + n, this.tokens.length - 1)]!;
-  }
-  fail(message: string, at = this.tok.at): never {
-    throw new QueryParseError('EQL', message, at, this.text);
-  }
-  isIdent(v: string, tok = this.tok): boolean {
-    return tok.t === 'ident' && tok.v === v;
-  }
-  isOp(v: string, tok = this.tok): boolean {
-    return tok.t === 'op' && tok.v === v;
-  }
-  expectIdent(v: string): void {
-    if (!this.isIdent(v)) this.fail(`expected ${v}`);
-    this.i++;
-  }
-  expectOp(v: string): void {
-    if (!this.isOp(v)) this.fail(`expected ${v}`);
-    this.i++;
-  }
+class Parser extends TokenCursor<Token> {
+  protected readonly language = 'EQL';
 
   query(): EqlNode {
     this.expectIdent('any');

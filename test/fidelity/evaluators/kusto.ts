@@ -23,6 +23,8 @@ import {
   rangeToV6,
   strictNumber,
   toV6,
+  TokenCursor,
+  compileJsRegex,
 } from './common.js';
 
 export type KustoType = 'string' | 'long' | 'int' | 'real' | 'double' | 'decimal' | 'bool' | 'dynamic' | 'datetime';
@@ -226,31 +228,8 @@ function tokenize(text: string): Token[] {
   return out;
 }
 
-class Parser {
-  i = 0;
-  constructor(
-    readonly text: string,
-    readonly tokens: Token[],
-  ) {}
-  get tok(): Token {
-    return this.tokens[this.i]!;
-  }
-  peek(n = 1): Token {
-    return this.tokens[Math.min(this.i + n, this.tokens.length - 1)]!;
-  }
-  fail(message: string, at = this.tok.at): never {
-    throw new QueryParseError('Kusto', message, at, this.text);
-  }
-  isOp(v: string, tok = this.tok): boolean {
-    return tok.t === 'op' && tok.v === v;
-  }
-  isIdent(v: string, tok = this.tok): boolean {
-    return tok.t === 'ident' && tok.v === v;
-  }
-  expectOp(v: string): void {
-    if (!this.isOp(v)) this.fail(`expected ${v}`);
-    this.i++;
-  }
+class Parser extends TokenCursor<Token> {
+  protected readonly language = 'Kusto';
 
   query(): KustoQuery {
     const table = this.name();
@@ -436,18 +415,7 @@ export function compileRe2(source: string, query = source, at = 0): RegExp {
       at,
       query,
     );
-  // RE2 writes code points as `\x{HHHH}`; JS (u mode) as `\u{HHHH}`.
-  body = body.replace(/(^|[^\\])((?:\\\\)*)\\x\{([0-9a-fA-F]{1,6})\}/g, '$1$2\\u{$3}');
-  let re: RegExp;
-  try {
-    re = new RegExp(body, `${flags}u`);
-  } catch {
-    try {
-      re = new RegExp(body, flags);
-    } catch (error) {
-      throw new QueryParseError('Kusto regex', `invalid regex ${JSON.stringify(source)}: ${String(error)}`, at, query);
-    }
-  }
+  const re = compileJsRegex(body, flags, 'Kusto regex', source, at, query);
   RE_CACHE.set(source, re);
   return re;
 }

@@ -28,6 +28,7 @@ import {
   scalarText,
   scalars,
   strictNumber,
+  compileJsRegex,
 } from './common.js';
 
 export type SearchNode =
@@ -480,18 +481,7 @@ export function compilePcre(source: string, query = source, at = 0): RegExp {
   }
   if (/\(\?[a-zA-Z]/.test(body))
     throw new QueryParseError('SPL regex', `inline flags mid-pattern in ${JSON.stringify(source)}`, at, query);
-  // PCRE writes code points as `\x{HHHH}`; JS (u mode) as `\u{HHHH}`.
-  body = body.replace(/(^|[^\\])((?:\\\\)*)\\x\{([0-9a-fA-F]{1,6})\}/g, '$1$2\\u{$3}');
-  let re: RegExp;
-  try {
-    re = new RegExp(body, `${flags}u`);
-  } catch {
-    try {
-      re = new RegExp(body, flags);
-    } catch (error) {
-      throw new QueryParseError('SPL regex', `invalid regex ${JSON.stringify(source)}: ${String(error)}`, at, query);
-    }
-  }
+  const re = compileJsRegex(body, flags, 'SPL regex', source, at, query);
   RE_CACHE.set(source, re);
   return re;
 }
