@@ -80,14 +80,29 @@ const sampleRss = (): void => {
   if (rss > peakRss) peakRss = rss;
 };
 
+/**
+ * Each chunk is split as decoded, a flat string: only the line cut by a chunk boundary is joined. Prepending the
+ * previous chunk's tail to every chunk (a 1 MiB cons string, sliced ~1,000 times) made this "ceiling" 1.3-1.6x
+ * slower than the event reader itself (20,000 events, warm: 592-697 ms against 439-537 ms; now 332-480 ms).
+ */
 async function ceiling(file: string): Promise<number> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
   let n = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const text = rest + decoder.write(chunk as Buffer);
-    let from = 0;
-    for (let eol = text.indexOf('\n'); eol >= 0; eol = text.indexOf('\n', from)) {
+    const text = decoder.write(chunk as Buffer);
+    let eol = text.indexOf('\n');
+    if (eol < 0) {
+      rest += text;
+      continue;
+    }
+    const first = rest + text.slice(0, eol);
+    if (first.length > 0) {
+      JSON.parse(first);
+      n++;
+    }
+    let from = eol + 1;
+    for (eol = text.indexOf('\n', from); eol >= 0; eol = text.indexOf('\n', from)) {
       if (eol > from) {
         JSON.parse(text.slice(from, eol));
         n++;

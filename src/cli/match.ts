@@ -29,7 +29,7 @@ import type { Rule } from '../model/rule.js';
 import type { Pipeline } from '../pipeline/types.js';
 import type { CliIo } from './io.js';
 import type { BlockSink } from './match-parallel.js';
-import { defaultJobs, MatchPool, matchParallel } from './match-parallel.js';
+import { automaticJobs, defaultJobs, MatchPool, matchParallel } from './match-parallel.js';
 import type { SiteFactory } from './match-site.js';
 import type { FactoryRecipe } from './match-worker.js';
 import { parseFormat } from './report.js';
@@ -64,7 +64,10 @@ export interface MatchOptions {
   readonly timeField?: string;
   /** `--filters` folders: filters applied to the rules, from outside the rule paths. */
   readonly filters?: readonly string[];
-  /** Threads matching events (`--jobs`; default: the cores available). 1 matches on this thread. */
+  /**
+   * Threads matching events (`--jobs`; default: the cores available, or 1 for inputs under 64 MiB, see
+   * match-parallel.ts `automaticJobs`). 1 matches on this thread.
+   */
   readonly jobs?: number;
   /** How worker threads make the same predicates as `factory`; without it matching stays on this thread. */
   readonly workers?: FactoryRecipe;
@@ -110,7 +113,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     pointer: Boolean(options.pointer),
     ...(options.maxValueLength !== undefined ? { maxValueLength: options.maxValueLength } : {}),
   };
-  const jobs = options.jobs ?? defaultJobs();
+  const jobs = options.jobs ?? automaticJobs(options.inputs);
   let pool = jobs > 1 && options.workers ? new MatchPool(jobs, { recipe: options.workers, setup }) : undefined;
   // Workers start (and load the target registry) while this thread reads the rules, when the input is large
   // enough to need them; otherwise on the first block that goes to them.
@@ -697,7 +700,11 @@ export function addMatchCommands(
       collect,
       [],
     )
-    .option('-j, --jobs <n>', `threads matching events (default: the cores available, ${defaultJobs()})`, parseJobs)
+    .option(
+      '-j, --jobs <n>',
+      `threads matching events (default: the cores available, ${defaultJobs()}, for inputs of 64 MiB or more; 1 below)`,
+      parseJobs,
+    )
     .action(
       async (
         inputs: string[],

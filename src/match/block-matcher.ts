@@ -28,6 +28,11 @@ export interface BlockSetup {
 export interface Block {
   readonly file: string;
   readonly text: string;
+  /**
+   * The start of the block's first line that came in an earlier chunk (no line break), sent apart from `text`:
+   * joining them made a cons string that the main thread then walked to count or send it.
+   */
+  readonly head?: string;
   /** The 1-based line of the block's first character. */
   readonly firstLine: number;
   /** The block starts the input (a splitter made for it starts from scratch: BOM, `[` detection). */
@@ -108,6 +113,7 @@ export class BlockMatcher {
   /** Splits `block` with `splitter` (fresh or carried over from the previous block) and matches its events. */
   run(block: Block, splitter: JsonSplitter): BlockResult {
     this.file = block.file;
+    if (block.head !== undefined) splitter.push(block.head);
     splitter.push(block.text);
     if (block.end) splitter.end();
     const events = this.events;
