@@ -4,7 +4,7 @@
  * and nothing is compiled. Any difference means a full build (whose output is identical by construction).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../backend/root.js';
 
@@ -51,9 +51,51 @@ export function inputKey(files: readonly string[], options: unknown): string | u
   return hash.digest('hex');
 }
 
-/** Where rulec keeps its caches: the package's node_modules/.cache, the convention of build tools. */
+/**
+ * Where rulec keeps its caches: the package's node_modules/.cache, the convention of build tools, unless
+ * RULEC_CACHE_DIR names another folder (CI caches, read-only installs; the tests point it at a temporary folder so
+ * that their many small output folders leave nothing behind).
+ */
 export function cacheDir(): string {
-  return join(packageRoot(), 'node_modules', '.cache', 'rulec');
+  return process.env.RULEC_CACHE_DIR || join(packageRoot(), 'node_modules', '.cache', 'rulec');
+}
+
+/** A cache file nobody has used for this long belongs to an output folder that is gone or no longer built. */
+export const STALE_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Deletes the cache files (whole-build entries, result packs, tree manifests) not used for STALE_AFTER_MS: every
+ * output folder gets its own files, keyed by its path, so without this a folder built once (a temporary one, a
+ * renamed checkout) would keep its cache, up to 100 MB for the SigmaHQ corpus, for ever. A file in use is kept
+ * fresh by `touchCacheFile` on each read. Run when a build writes its cache; failures only leave files behind.
+ */
+export function pruneStaleCacheFiles(now = Date.now()): void {
+  const dir = cacheDir();
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!/^(build-|results-|tree-)/.test(name)) continue;
+    const file = join(dir, name);
+    try {
+      if (now - statSync(file).mtimeMs > STALE_AFTER_MS) rmSync(file, { force: true });
+    } catch {
+      // Gone already, or not ours to delete: nothing to do.
+    }
+  }
+}
+
+/** Marks a cache file as used now, so that pruning keeps it. */
+export function touchCacheFile(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // A read-only cache still works; it may only be pruned sooner.
+  }
 }
 
 function cacheFile(out: string): string {
@@ -62,7 +104,9 @@ function cacheFile(out: string): string {
 
 export function readCache(out: string): CachedBuild | undefined {
   try {
-    return JSON.parse(readFileSync(cacheFile(out), 'utf8')) as CachedBuild;
+    const entry = JSON.parse(readFileSync(cacheFile(out), 'utf8')) as CachedBuild;
+    touchCacheFile(cacheFile(out));
+    return entry;
   } catch {
     return undefined;
   }
@@ -73,6 +117,7 @@ export function writeCache(out: string, entry: CachedBuild): void {
     const file = cacheFile(out);
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileSync(file, JSON.stringify(entry));
+    pruneStaleCacheFiles();
   } catch {
     // A cache that cannot be written only costs speed next time.
   }

@@ -25,7 +25,7 @@ import type { TargetResult } from '../compile.js';
 import type { Correlation, Filter } from '../correlation/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule } from '../model/rule.js';
-import { cacheDir, rulecKey } from './cache.js';
+import { cacheDir, rulecKey, touchCacheFile } from './cache.js';
 
 /** What one rule file gave: its documents as read, and their results for every built target in target order. */
 export interface FileResult {
@@ -159,6 +159,7 @@ function readPack(
     const pack = deserialize(payload) as Partial<Pack>;
     if (pack.format !== FORMAT || pack.globalKey !== globalKey || !(pack.entries instanceof Map)) return undefined;
     if (pack.base !== base) return undefined;
+    touchCacheFile(file);
     return { sum: sum.toString('hex'), entries: pack.entries };
   } catch {
     return undefined;

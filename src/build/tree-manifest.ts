@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { cacheDir } from './cache.js';
+import { cacheDir, touchCacheFile } from './cache.js';
 
 /** A file of the output folder left as rulec wrote it: its content is known by hash, not read. */
 export class KnownFile {
@@ -70,6 +70,7 @@ function readManifest(out: string): Map<string, Entry> | undefined {
   try {
     const data = JSON.parse(readFileSync(manifestFile(out), 'utf8')) as { format?: number; files?: unknown };
     if (data.format !== FORMAT || data.files === null || typeof data.files !== 'object') return undefined;
+    touchCacheFile(manifestFile(out));
     return new Map(Object.entries(data.files as Record<string, Entry>));
   } catch {
     return undefined;
