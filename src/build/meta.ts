@@ -137,6 +137,17 @@ export function correlationResults(
 }
 
 /** A correlation compiled for one target, with its artifacts, as a `TargetResult` like a rule's. */
+
+/**
+ * The filters that tuned the rules a correlation reads, down a chain too: an inner correlation's rules are tuned
+ * like the outer's own, so the artifact of the chain names their filters as well (a reviewer sees all the tuning).
+ */
+function filtersUnder(plan: MetaPlan, resolved: ResolvedCorrelation): Filter[] {
+  return resolved.targets.flatMap((t, i) => {
+    const inner = resolved.inner[i];
+    return inner ? filtersUnder(plan, inner) : (plan.filtersAt.get(placeOf(t)) ?? []);
+  });
+}
 export function compileCorrelationResult(
   plan: MetaPlan,
   resolved: ResolvedCorrelation,
@@ -156,7 +167,7 @@ export function compileCorrelationResult(
     diagnostics,
   });
   if (!result.query || !result.referenced) return refused();
-  const filters = [...new Set(resolved.targets.flatMap((t) => plan.filtersAt.get(placeOf(t)) ?? []))];
+  const filters = [...new Set(filtersUnder(plan, resolved))];
   const compiled: CompiledRule = correlationAsCompiled(c, result.referenced, names, result.query, filters);
   let failed = false;
   // Everything a target says about the artifact is about the correlation document: located on `correlation:`.
