@@ -19,7 +19,7 @@ export const CORRELATION_CODES = defineCodes({
     severity: 'error',
     summary: '`condition.field` is given for a correlation type that counts events or rules',
   },
-  RC720: { severity: 'error', summary: 'this correlation type is not supported for this target yet' },
+  RC720: { severity: 'error', summary: 'this target cannot compile this correlation (the message says which part)' },
   RC722: { severity: 'warning', summary: 'an event has no readable time; correlation rules skip it' },
   RC723: {
     severity: 'error',
