@@ -5,6 +5,7 @@
 import type { IrNode, NodeOf } from '../../src/ir/nodes.js';
 import type { GenContext } from '../../src/render/query-generator.js';
 import './codes.js';
+import { sigmaRegexToLucene } from './lucene-regex.js';
 
 /** EL308 for a number no query can write (NaN, ±Infinity); true when refused (the caller then writes nothing). */
 export function refusedNumber(node: NodeOf<'numberMatch'> | NodeOf<'compare'>, ctx: GenContext): boolean {
@@ -32,4 +33,19 @@ export function refuseFieldComparison(node: NodeOf<'fieldRef'>, ctx: GenContext)
 export function refuseTimePart(node: NodeOf<'timePart'>, ctx: GenContext): string {
   ctx.report.refuse('EL302', `the ${node.part} of '${node.field}' cannot be tested in KQL or EQL`, node);
   return '';
+}
+
+/**
+ * The rule's regex in Lucene regex syntax (EQL `regex`, ES|QL `RLIKE`), or EL303 and undefined when it uses a
+ * construct Lucene cannot express (the caller then writes nothing).
+ */
+export function luceneRegexOrRefuse(node: NodeOf<'regexMatch'>, ctx: GenContext): string | undefined {
+  const lucene = sigmaRegexToLucene(node.source, node.flags);
+  if (lucene.ok) return lucene.source;
+  ctx.report.refuse(
+    'EL303',
+    `the regex of '${node.field}' uses ${lucene.reason}, which Lucene regex cannot express`,
+    node,
+  );
+  return undefined;
 }

@@ -14,12 +14,18 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { planCidr } from './cidr-lowering.js';
 import './codes.js';
-import { refuseFieldComparison, refuseIpWildcard, refuseTimePart, refusedNumber } from './dialect-refusals.js';
+import {
+  luceneRegexOrRefuse,
+  refuseFieldComparison,
+  refuseIpWildcard,
+  refuseTimePart,
+  refusedNumber,
+} from './dialect-refusals.js';
 import { listRefusal } from './value-lists.js';
 import { eqlField, eqlNumber, eqlString } from './eql-escape.js';
 import { numericComparisonLoss } from './dialect.js';
 import { fieldKind } from './field-kind.js';
-import { patternToLucene, sigmaRegexToLucene } from './lucene-regex.js';
+import { patternToLucene } from './lucene-regex.js';
 
 const COMPARE_OPERATORS = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
@@ -121,16 +127,9 @@ export class EqlGenerator extends QueryGenerator {
   }
 
   regexMatch(node: NodeOf<'regexMatch'>, ctx: GenContext): string {
-    const lucene = sigmaRegexToLucene(node.source, node.flags);
-    if (!lucene.ok) {
-      ctx.report.refuse(
-        'EL303',
-        `the regex of '${node.field}' uses ${lucene.reason}, which Lucene regex cannot express`,
-        node,
-      );
-      return '';
-    }
-    return `${this.field(node.field, ctx)} ${node.flags.ignoreCase ? 'regex~' : 'regex'} ${eqlString(lucene.source)}`;
+    const lucene = luceneRegexOrRefuse(node, ctx);
+    if (lucene === undefined) return '';
+    return `${this.field(node.field, ctx)} ${node.flags.ignoreCase ? 'regex~' : 'regex'} ${eqlString(lucene)}`;
   }
 
   cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {

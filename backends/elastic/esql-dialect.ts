@@ -17,10 +17,9 @@ import type { BooleanTokens, GenContext } from '../../src/render/query-generator
 import { QueryGenerator } from '../../src/render/query-generator.js';
 import { planCidr } from './cidr-lowering.js';
 import './codes.js';
-import { refuseIpWildcard, refusedNumber } from './dialect-refusals.js';
+import { luceneRegexOrRefuse, refuseIpWildcard, refusedNumber } from './dialect-refusals.js';
 import { escapeLikeLiteral, esqlField, esqlNumber, esqlString } from './esql-escape.js';
 import { fieldKind } from './field-kind.js';
-import { sigmaRegexToLucene } from './lucene-regex.js';
 import { listRefusal } from './value-lists.js';
 
 const COMPARE_OPERATORS = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
@@ -116,16 +115,9 @@ export class EsqlGenerator extends QueryGenerator {
       );
       return '';
     }
-    const lucene = sigmaRegexToLucene(node.source, node.flags);
-    if (!lucene.ok) {
-      ctx.report.refuse(
-        'EL303',
-        `the regex of '${node.field}' uses ${lucene.reason}, which Lucene regex cannot express`,
-        node,
-      );
-      return '';
-    }
-    return `${esqlField(node.field)} RLIKE ${this.string(lucene.source)}`;
+    const lucene = luceneRegexOrRefuse(node, ctx);
+    if (lucene === undefined) return '';
+    return `${esqlField(node.field)} RLIKE ${this.string(lucene)}`;
   }
 
   cidrMatch(node: NodeOf<'cidrMatch'>, ctx: GenContext): string {
