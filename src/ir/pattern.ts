@@ -71,29 +71,30 @@ export type PatternShape =
   | { readonly kind: 'any' }
   | { readonly kind: 'complex' };
 
-const shapeCache = new WeakMap<Pattern, PatternShape>();
+const ANY_SHAPE: PatternShape = Object.freeze({ kind: 'any' });
+const COMPLEX_SHAPE: PatternShape = Object.freeze({ kind: 'complex' });
 
+/**
+ * One pass over the parts, no cache: every backend asks for the shape of every value (tens of thousands of calls
+ * on a corpus), and a WeakMap lookup per call cost more than the scan it saved.
+ */
 export function patternShape(p: Pattern): PatternShape {
-  let shape = shapeCache.get(p);
-  if (shape === undefined) {
-    shape = computeShape(p);
-    shapeCache.set(p, shape);
-  }
-  return shape;
-}
-
-function computeShape(p: Pattern): PatternShape {
   const parts = p.parts;
-  if (parts.length === 0) return { kind: 'exact', text: '' };
-  if (parts.every((x) => x.kind === 'anyChars')) return { kind: 'any' };
-  if (parts.some((x) => x.kind === 'oneChar')) return { kind: 'complex' };
-  const literals = parts.filter((x): x is { kind: 'literal'; text: string } => x.kind === 'literal');
-  if (literals.length !== 1) return { kind: 'complex' };
-  const text = literals[0]!.text;
-  const first = parts[0]!;
-  const last = parts[parts.length - 1]!;
-  const lead = first.kind === 'anyChars';
-  const trail = last.kind === 'anyChars';
+  const n = parts.length;
+  if (n === 0) return { kind: 'exact', text: '' };
+  let text: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const part = parts[i]!;
+    if (part.kind === 'oneChar') return COMPLEX_SHAPE;
+    if (part.kind === 'literal') {
+      // More than one literal: a `*` (or more) between them.
+      if (text !== undefined) return COMPLEX_SHAPE;
+      text = part.text;
+    }
+  }
+  if (text === undefined) return ANY_SHAPE;
+  const lead = parts[0]!.kind === 'anyChars';
+  const trail = parts[n - 1]!.kind === 'anyChars';
   if (lead && trail) return { kind: 'contains', text };
   if (lead) return { kind: 'suffix', text };
   if (trail) return { kind: 'prefix', text };
