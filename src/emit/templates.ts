@@ -197,9 +197,12 @@ function textHelper(value: unknown): string {
   return String(value ?? '');
 }
 
-/** `runtime`: Handlebars' runtime only, enough for precompiled templates (a third of its load time). */
+/**
+ * `runtime`: Handlebars' runtime only, enough for precompiled templates (a third of its load time), from the one-file
+ * build the package ships: `handlebars/runtime` is the same code in ~20 CommonJS modules, ≈7 ms more to load.
+ */
 function createEnvironment(runtime: boolean): typeof Handlebars {
-  const base = runtime ? (require('handlebars/runtime') as typeof Handlebars) : fullHandlebars();
+  const base = runtime ? (require('handlebars/dist/handlebars.runtime.js') as typeof Handlebars) : fullHandlebars();
   const hb = base.create();
   hb.registerHelper('json', jsonHelper);
   hb.registerHelper('yaml', yamlHelper);
