@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/config-codes.js';
+import { schemaKey } from '../schema/ajv.js';
 import { validateDocument } from '../schema/validate.js';
 import { decodeSource } from '../source/decode.js';
 import { prebuiltData } from '../prebuilt/yaml-snapshot.js';
@@ -46,7 +47,7 @@ export function readSettingsDocument(
   const fast =
     'text' in decoded
       ? prebuilt !== undefined
-        ? [{ index: 0, data: prebuilt, locator: lazyLocators(file, decoded.text)(0) }]
+        ? [{ index: 0, data: prebuilt.data, locator: lazyLocators(file, decoded.text)(0) }]
         : fastLoad(file, decoded.text)
       : undefined;
   const loaded =
@@ -65,7 +66,9 @@ export function readSettingsDocument(
     });
   if (!first || diagnostics.some((d) => d.severity === 'error') || !first.ok)
     return { file, text: loaded.text, diagnostics };
-  diagnostics.push(...validateDocument(schema, first.data, first.locator, `the ${what}`));
+  // A built-in profile that passed this very schema when the package was built is not validated again.
+  if (!prebuilt?.valid.includes(schemaKey(schema)))
+    diagnostics.push(...validateDocument(schema, first.data, first.locator, `the ${what}`));
   return {
     file,
     text: loaded.text,

@@ -9,29 +9,25 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { packageRoot } from '../backend/root.js';
 import { yamlLib } from '../source/yaml-lib.js';
 
-/** Where `npm run build:ts` (and `prepare`) writes the snapshot: inside lib/, which is never committed. */
-export const SNAPSHOT_FILE = join('lib', 'prebuilt', 'yaml-data.json');
+/**
+ * Where `npm run build:ts` (and `prepare`) writes the snapshot, inside lib/ (never committed): one JSON file per YAML
+ * file, `<its key>.json`, so a run reads the data of the target it compiles for, not all of it (≈0.5 MB).
+ */
+export const SNAPSHOT_DIR = join('lib', 'prebuilt', 'yaml');
 
 export interface SnapshotEntry {
   readonly sha1: string;
   /** The parsed data as JSON text, parsed on each read so callers get fresh objects as `parse` would give. */
   readonly json: string;
-}
-
-let snapshot: Readonly<Record<string, SnapshotEntry>> | undefined;
-
-function entries(): Readonly<Record<string, SnapshotEntry>> {
-  if (snapshot) return snapshot;
-  try {
-    snapshot = JSON.parse(readFileSync(join(packageRoot(), SNAPSHOT_FILE), 'utf8')) as Record<string, SnapshotEntry>;
-  } catch {
-    snapshot = {};
-  }
-  return snapshot;
+  /**
+   * The keys (`schemaKey`) of rulec's JSON Schemas the data passed when the package was built: a built-in profile
+   * read as a settings file need not be validated again on every run.
+   */
+  readonly valid?: readonly string[];
 }
 
 export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
@@ -41,19 +37,52 @@ export function snapshotKey(file: string): string {
   return relative(packageRoot(), file).split(sep).join('/');
 }
 
+/** The snapshot file of a key, or undefined for a file outside the package (a user's settings file). */
+export function snapshotFile(key: string, root = packageRoot()): string | undefined {
+  if (key === '' || key.startsWith('../') || isAbsolute(key)) return undefined;
+  return join(root, SNAPSHOT_DIR, `${key}.json`);
+}
+
+/** The snapshot entry of a file of rulec's own when there is one made from this very text. */
+function entryFor(
+  file: string,
+  text: string,
+  from: Readonly<Record<string, SnapshotEntry>> | undefined,
+): SnapshotEntry | undefined {
+  const key = snapshotKey(file);
+  let entry: SnapshotEntry | undefined;
+  if (from) entry = from[key];
+  else {
+    const path = snapshotFile(key);
+    try {
+      entry = path === undefined ? undefined : (JSON.parse(readFileSync(path, 'utf8')) as SnapshotEntry);
+    } catch {
+      entry = undefined;
+    }
+  }
+  return entry && entry.sha1 === sha1(text) ? entry : undefined;
+}
+
+export interface PrebuiltDocument {
+  /** The same data `loadSource` would give the file's one document. */
+  readonly data: unknown;
+  /** Keys of the schemas the data passed when the package was built (see `SnapshotEntry.valid`). */
+  readonly valid: readonly string[];
+}
+
 /**
- * The data of a file of rulec's own (a built-in profile) given its text, when the snapshot holds it: the same data
- * `loadSource` would give its one document. Undefined otherwise (the caller parses it).
+ * The data of a file of rulec's own (a built-in profile) given its text, when the snapshot holds it. Undefined
+ * otherwise (the caller parses it).
  */
-export function prebuiltData(file: string, text: string): unknown {
-  const entry = entries()[snapshotKey(file)];
-  return entry && entry.sha1 === sha1(text) ? (JSON.parse(entry.json) as unknown) : undefined;
+export function prebuiltData(file: string, text: string): PrebuiltDocument | undefined {
+  const entry = entryFor(file, text, undefined);
+  return entry ? { data: JSON.parse(entry.json) as unknown, valid: entry.valid ?? [] } : undefined;
 }
 
 /** `parse(readFileSync(file, 'utf8'))` for a file of rulec's own data, from the snapshot when it matches. */
-export function readPackageYaml(file: string, from: Readonly<Record<string, SnapshotEntry>> = entries()): unknown {
+export function readPackageYaml(file: string, from?: Readonly<Record<string, SnapshotEntry>>): unknown {
   const text = readFileSync(file, 'utf8');
-  const entry = from[snapshotKey(file)];
-  if (entry && entry.sha1 === sha1(text)) return JSON.parse(entry.json) as unknown;
+  const entry = entryFor(file, text, from);
+  if (entry) return JSON.parse(entry.json) as unknown;
   return yamlLib().parse(text) as unknown;
 }

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { packageRoot } from '../../src/backend/root.js';
 import { generateYamlSnapshot } from '../../src/prebuilt/yaml-generate.js';
-import { readPackageYaml, sha1, snapshotKey } from '../../src/prebuilt/yaml-snapshot.js';
+import { prebuiltData, readPackageYaml, sha1, snapshotFile, snapshotKey } from '../../src/prebuilt/yaml-snapshot.js';
+import { schemaKey } from '../../src/schema/ajv.js';
+import pipelineSchema from '../../schema/pipeline.schema.json' with { type: 'json' };
 
 describe('snapshot of rulec’s own YAML data', () => {
   const snapshot = generateYamlSnapshot();
@@ -43,5 +45,25 @@ describe('snapshot of rulec’s own YAML data', () => {
     const stale = { [key]: { sha1: sha1(`${text}# edited\n`), json: '{"from":"snapshot"}' } };
     expect(readPackageYaml(file, stale)).toStrictEqual(parse(text));
     expect(readPackageYaml(file, {})).toStrictEqual(parse(text));
+  });
+
+  it('records the schemas each file passed, so a built-in profile is not validated again', () => {
+    expect(snapshot['backends/elastic/profiles/winlogbeat.yml']!.valid).toContain(schemaKey(pipelineSchema));
+    const root = mkdtempSync(join(tmpdir(), 'rulec-snapshot-'));
+    mkdirSync(join(root, 'schema'));
+    const schema = { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] };
+    writeFileSync(join(root, 'schema', 's.json'), JSON.stringify(schema));
+    mkdirSync(join(root, 'backends', 't', 'pipeline'), { recursive: true });
+    writeFileSync(join(root, 'backends', 't', 'pipeline', 'a.yml'), 'x: 1\n');
+    writeFileSync(join(root, 'backends', 't', 'pipeline', 'b.yml'), 'y: 1\n');
+    const entries = Object.entries(generateYamlSnapshot(root));
+    const valid = (name: string) => entries.find(([k]) => k.endsWith(name))![1].valid;
+    expect(valid('a.yml')).toStrictEqual([schemaKey(schema)]);
+    expect(valid('b.yml')).toBeUndefined();
+  });
+
+  it('has no entry for a file outside the package', () => {
+    expect(snapshotFile(snapshotKey(join(tmpdir(), 'rulec.yml')))).toBeUndefined();
+    expect(prebuiltData(join(tmpdir(), 'rulec.yml'), 'x: 1\n')).toBeUndefined();
   });
 });
