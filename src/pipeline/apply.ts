@@ -95,6 +95,44 @@ function nullPrototypeTable<V>(table: Readonly<Record<string, V>> | undefined): 
 }
 
 /**
+ * What a mapping answers the same for every rule using it, computed once per field: thousands of rules share a
+ * few dozen mappings and a few hundred fields, and the prefix tables are searched key by key.
+ */
+interface MappingMemo {
+  /** The target fields of a rule field by the tables alone (see `mappedTargets`). */
+  readonly targets: Map<string, readonly string[] | undefined>;
+  /** The mapping's field diagnostic for a rule field, if any. */
+  readonly diagnostics: Map<string, { value: FieldDiagnostic; rest: string } | undefined>;
+  /** Rule fields the mapping's data lacks. */
+  readonly missing: ReadonlySet<string>;
+  /** The mapping's field types as a null-prototype table. */
+  readonly fieldTypes: Readonly<Record<string, string>>;
+}
+
+const NO_FIELD_TYPES = nullPrototypeTable<string>(undefined);
+
+const mappingMemos = new WeakMap<Pipeline, WeakMap<LogsourceMapping, MappingMemo>>();
+
+function mappingMemo(pipeline: Pipeline, mapping: LogsourceMapping): MappingMemo {
+  let byMapping = mappingMemos.get(pipeline);
+  if (!byMapping) mappingMemos.set(pipeline, (byMapping = new WeakMap()));
+  let memo = byMapping.get(mapping);
+  if (!memo) {
+    memo = {
+      targets: new Map(),
+      diagnostics: new Map(),
+      missing: new Set(mapping.missing ?? []),
+      fieldTypes: nullPrototypeTable(mapping.fieldTypes),
+    };
+    byMapping.set(mapping, memo);
+  }
+  return memo;
+}
+
+/** A `whenValue` pattern compiled once: the same few patterns are tested against thousands of values. */
+const whenPatterns = new Map<string, RegExp>();
+
+/**
  * The entry for `field` in a table keyed by names and `prefix.*` patterns: its own name first, else the longest
  * matching prefix, with the rest of the field name after it.
  */
@@ -146,12 +184,14 @@ function testedTexts(node: IrNode): readonly string[] {
 /** Whether a field diagnostic applies to this test: always, or, with `whenValue`, when it finds a tested value. */
 function concernsTest(diagnostic: FieldDiagnostic, node: IrNode): boolean {
   if (diagnostic.whenValue === undefined) return true;
-  const when = new RegExp(diagnostic.whenValue, 'i');
+  let when = whenPatterns.get(diagnostic.whenValue);
+  if (!when) whenPatterns.set(diagnostic.whenValue, (when = new RegExp(diagnostic.whenValue, 'i')));
   return testedTexts(node).some((text) => when.test(text));
 }
 
+/** The test on another field; the test itself (not a copy) when the name does not change. */
 function renameField(node: FieldNode, field: string): IrNode {
-  return Object.freeze({ ...node, field });
+  return node.field === field ? node : Object.freeze({ ...node, field });
 }
 
 function describeLogsource(logsource: Logsource): string {
@@ -226,12 +266,19 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       rule,
       detection,
       destination: { ...pipeline.fallback, ...overridden.destination },
-      fieldTypes: nullPrototypeTable<string>(undefined),
+      fieldTypes: NO_FIELD_TYPES,
     });
   }
-  const missing = new Set(mapping.missing ?? []);
+  const memo = mappingMemo(pipeline, mapping);
+  const missing = memo.missing;
   /** The target fields of a rule field by the tables alone (no report); undefined when unmapped and refused. */
   const mappedTargets = (field: string): readonly string[] | undefined => {
+    if (memo.targets.has(field)) return memo.targets.get(field);
+    const targets = computeTargets(field);
+    memo.targets.set(field, targets);
+    return targets;
+  };
+  const computeTargets = (field: string): readonly string[] | undefined => {
     const target = ownEntry(mapping.fields, field) ?? ownEntry(pipeline.fields, field);
     if (target !== undefined) return typeof target === 'string' ? [target] : target;
     const prefixed = patternEntry(mapping.fields, field) ?? patternEntry(pipeline.fields, field);
@@ -255,7 +302,9 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       }
       return undefined;
     }
-    const diagnostic = patternEntry(mapping.fieldDiagnostics, field);
+    let diagnostic = memo.diagnostics.get(field);
+    if (diagnostic === undefined && !memo.diagnostics.has(field))
+      memo.diagnostics.set(field, (diagnostic = patternEntry(mapping.fieldDiagnostics, field)));
     if (diagnostic && !reported.has(field) && concernsTest(diagnostic.value, node)) {
       reported.add(field);
       const message = diagnostic.value.message.replace(/\{field\}/g, field);
@@ -351,7 +400,11 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
     let node: IrNode = b.or(targets.map((t) => renameField(valued, t)));
     if (valued.kind === 'fieldRef') {
       const others = targetFieldsOf(valued.otherField, leaf);
-      if (others && others.length === 1)
+      if (
+        others &&
+        others.length === 1 &&
+        !(targets.length === 1 && node === valued && others[0] === valued.otherField)
+      )
         node = b.or(targets.map((t) => Object.freeze({ ...valued, field: t, otherField: others[0]! })));
     }
     return node;
@@ -365,7 +418,7 @@ export function applyPipeline(rule: Rule, pipeline: Pipeline, report: Reporter):
       Object.keys(overridden.destination).length > 0
         ? { ...mapping.destination, ...overridden.destination }
         : mapping.destination,
-    fieldTypes: nullPrototypeTable(mapping.fieldTypes),
+    fieldTypes: memo.fieldTypes,
   });
 }
 
