@@ -8,7 +8,7 @@ import type { Rule } from '../model/rule.js';
 import { eventLogsource, logsourceAdmits } from './logsource.js';
 import type { PredicateFactory } from './types.js';
 import type { KeyKind, Witness } from './witness.js';
-import { eventKeys, fieldValue, findWitness, GRAM as GRAM_LENGTH, gramCode, numericKey } from './witness.js';
+import { eventKeys, fieldValue, findWitness, GRAM_LENGTHS, gramCode, gramCodeOf, numericKey } from './witness.js';
 
 export type Predicate = EventPredicate;
 
@@ -43,21 +43,35 @@ interface FieldIndex {
   readonly kind: KeyKind;
   readonly segments: readonly string[];
   readonly byKey: Map<string, number[]>;
-  /** Gram keys (kind `gram`) by their code, with a bit filter of the codes present for a cheap first test. */
-  readonly byGram: Map<number, number[]>;
+  /** Gram keys (kind `gram`), one table per gram length some key has, longest first. */
+  readonly grams: GramTable[];
+  /**
+   * By the slot of a text position's last two units (`endSlot`), the `bit`s of the tables holding a key that ends
+   * with such units: most positions of a value end no key, and one lookup then skips every table.
+   */
+  readonly ends: Uint8Array;
   /** Single non-ASCII unit keys (kind `gram`) by their code unit. */
   readonly byUnit: Map<number, number[]>;
-  readonly filter: Uint32Array;
   /** Every rule indexed on the field, for values the index cannot judge. */
   readonly all: number[];
 }
 
-/** A module-local copy: imported bindings may be read through accessors in the hot loop. */
-const GRAM = GRAM_LENGTH;
+/** The gram keys of one length by their code (witness.ts `gramCode`), with a bit filter of the codes present. */
+interface GramTable {
+  readonly length: number;
+  /** This length's bit in `FieldIndex.ends`. */
+  readonly bit: number;
+  readonly byCode: Map<number, number[]>;
+  readonly filter: Uint32Array;
+}
 
 /** Bits of the gram filter: 2^16, a few hundred grams per field leave it mostly empty. */
 const FILTER_SHIFT = 16;
 const filterSlot = (code: number): number => Math.imul(code, 0x9e3779b1) >>> FILTER_SHIFT;
+
+/** Slots of `FieldIndex.ends`: 2^13, from the low bytes of two units (`lo & 0xffff`, see `gramLists`). */
+const END_SLOTS = 1 << 13;
+const endSlot = (pair: number): number => (pair ^ (pair >>> 5)) & (END_SLOTS - 1);
 
 interface Bucket {
   /** Rules evaluated on every event of the bucket, in rule order. */
@@ -287,50 +301,42 @@ export class RuleRouter {
       }
       return;
     }
-    for (const text of keys) this.foldedGramLists(index, text, out);
+    for (const text of keys) this.gramLists(index, text, out, true);
   }
 
   /**
    * Lists of the grams and non-ASCII units of a text, lower-cased as `toLowerCase` does. ASCII letters are folded
    * inline (no copy of the string); at the first non-ASCII unit, whose lower case may differ in length, the rest is
-   * done on `text.toLowerCase()` from the start (lists pushed twice are deduplicated by the caller).
+   * done on `text.toLowerCase()` from the start (`folded`; lists pushed twice are deduplicated by the caller).
+   * `lo` holds the low bytes of the last 4 units, `hi` those of the 4 before (witness.ts `gramCodeOf`).
    */
-  private gramLists(index: FieldIndex, text: string, out: (readonly number[])[]): void {
-    const { filter, byGram } = index;
-    let h = 0;
+  private gramLists(index: FieldIndex, text: string, out: (readonly number[])[], folded = false): void {
+    const { grams, ends, byUnit } = index;
+    let hi = 0;
+    let lo = 0;
     for (let i = 0; i < text.length; i++) {
       let c = text.charCodeAt(i);
       if (c >= 0x80) {
-        this.foldedGramLists(index, text.toLowerCase(), out);
-        return;
-      }
-      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-      h = (h << 8) | c;
-      if (i < GRAM - 1) continue;
-      const slot = filterSlot(h);
-      if ((filter[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
-      const list = byGram.get(h);
-      if (list !== undefined) out.push(list);
-    }
-  }
-
-  /** `gramLists` of an already lower-cased text. */
-  private foldedGramLists(index: FieldIndex, text: string, out: (readonly number[])[]): void {
-    const { filter, byGram, byUnit } = index;
-    const units = byUnit.size > 0;
-    let h = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0x80 && units) {
+        if (!folded) {
+          this.gramLists(index, text.toLowerCase(), out, true);
+          return;
+        }
         const list = byUnit.get(c);
         if (list !== undefined) out.push(list);
+      } else if (!folded && c >= 0x41 && c <= 0x5a) c |= 0x20;
+      hi = (hi << 8) | (lo >>> 24);
+      lo = (lo << 8) | (c & 0xff);
+      const ending = ends[endSlot(lo & 0xffff)]!;
+      if (ending === 0) continue;
+      for (let g = 0; g < grams.length; g++) {
+        const table = grams[g]!;
+        if ((ending & table.bit) === 0 || i + 1 < table.length) continue;
+        const code = gramCodeOf(hi, lo, table.length);
+        const slot = filterSlot(code);
+        if ((table.filter[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
+        const list = table.byCode.get(code);
+        if (list !== undefined) out.push(list);
       }
-      h = (h << 8) | (c & 0xff);
-      if (i < GRAM - 1) continue;
-      const slot = filterSlot(h);
-      if ((filter[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
-      const list = byGram.get(h);
-      if (list !== undefined) out.push(list);
     }
   }
 
@@ -428,9 +434,9 @@ export class RuleRouter {
             kind: term.kind,
             segments: term.field.split('.'),
             byKey: new Map(),
-            byGram: new Map(),
+            grams: [],
+            ends: new Uint8Array(term.kind === 'gram' ? END_SLOTS : 0),
             byUnit: new Map(),
-            filter: new Uint32Array(term.kind === 'gram' ? 1 << (32 - FILTER_SHIFT - 5) : 0),
             all: [],
           };
           fields.set(id, index);
@@ -444,12 +450,15 @@ export class RuleRouter {
             continue;
           }
           if (term.kind === 'gram') {
+            const table = gramTable(index, key.length);
+            const pair = ((key.charCodeAt(key.length - 2) & 0xff) << 8) | (key.charCodeAt(key.length - 1) & 0xff);
+            index.ends[endSlot(pair)]! |= table.bit;
             // As a signed 32-bit number, as the event side rolls it (small integers, no heap numbers).
             const code = gramCode(key) | 0;
             const slot = filterSlot(code);
-            index.filter[slot >>> 5]! |= 1 << (slot & 31);
-            const list = index.byGram.get(code);
-            if (list === undefined) index.byGram.set(code, [i]);
+            table.filter[slot >>> 5]! |= 1 << (slot & 31);
+            const list = table.byCode.get(code);
+            if (list === undefined) table.byCode.set(code, [i]);
             else if (list[list.length - 1] !== i) list.push(i);
             continue;
           }
@@ -469,6 +478,18 @@ export class RuleRouter {
     }
     return { always, fields: list, byName, dotted: list.filter((index) => index.segments.length > 1) };
   }
+}
+
+/** The index's table of grams of `length` units, made on first use; tables are kept longest first. */
+function gramTable(index: FieldIndex, length: number): GramTable {
+  let table = index.grams.find((t) => t.length === length);
+  if (table === undefined) {
+    const bit = 1 << GRAM_LENGTHS.indexOf(length);
+    table = { length, bit, byCode: new Map(), filter: new Uint32Array(1 << (32 - FILTER_SHIFT - 5)) };
+    index.grams.push(table);
+    index.grams.sort((x, y) => y.length - x.length);
+  }
+  return table;
 }
 
 export interface PreparedRules {

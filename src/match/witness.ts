@@ -16,18 +16,23 @@ import { patternShape } from '../ir/pattern.js';
  * - `exact`: the whole value;
  * - `basename`: the part after the last backslash, for `endswith '…\\name'` tests on Windows paths (a value ends
  *   with `…\\name`, `name` free of backslashes, only when its last backslash-separated segment is `name`);
- * - `gram`: every run of GRAM consecutive UTF-16 units of the lower-cased value, and every single non-ASCII unit
- *   of it, for `contains`, `startswith`, `endswith` and wildcard tests: a value holding a needle holds each of the
- *   needle's grams and units, so one of them (the rarest-looking) is a witness. Single non-ASCII units let short
- *   needles (an emoji, a Cyrillic homoglyph, U+202E) be indexed: such characters are rare in logs.
+ * - `gram`: every run of n consecutive UTF-16 units of the lower-cased value, for each n of GRAM_LENGTHS, and every
+ *   single non-ASCII unit of it, for `contains`, `startswith`, `endswith` and wildcard tests: a value holding a
+ *   needle holds each of the needle's grams and units, so one of them (the rarest-looking) is a witness. Long grams
+ *   are the most selective (a needle's 8 units rarely occur by chance), short ones let short needles (`^^`, `-nop`,
+ *   ` /c`) be indexed rather than evaluated on every event; single non-ASCII units index an emoji, a Cyrillic
+ *   homoglyph or U+202E: such characters are rare in logs.
  *
  * The event side always lower-cases a whole string with `toLowerCase()` first, exactly as the predicate does, so a
  * key taken from the predicate's own lower-cased needle is found whenever the predicate can match.
  */
 export type KeyKind = 'exact' | 'basename' | 'gram';
 
-/** Gram length in UTF-16 code units: needles shorter than this give no gram witness. */
-export const GRAM = 4;
+/**
+ * Gram lengths in UTF-16 code units, longest first: needles shorter than the last give no gram witness. At most 8
+ * (`gramCode` packs the low bytes of 8 units into two 32-bit words).
+ */
+export const GRAM_LENGTHS: readonly number[] = [8, 4, 3, 2];
 
 export interface WitnessTerm {
   readonly field: string;
@@ -176,14 +181,16 @@ function bestKey(texts: readonly string[], cased: boolean): string | undefined {
         }
       }
     }
-    for (let i = 0; i + GRAM <= text.length; i++) {
-      const gram = text.slice(i, i + GRAM);
-      if (cased && !ASCII.test(gram)) continue;
-      const key = gram.toLowerCase();
-      const c = gramCost(key);
-      if (c < bestCost) {
-        best = key;
-        bestCost = c;
+    for (const length of GRAM_LENGTHS) {
+      for (let i = 0; i + length <= text.length; i++) {
+        const gram = text.slice(i, i + length);
+        if (cased && !ASCII.test(gram)) continue;
+        const key = gram.toLowerCase();
+        const c = gramCost(key);
+        if (c < bestCost) {
+          best = key;
+          bestCost = c;
+        }
       }
     }
   }
@@ -315,7 +322,9 @@ const COMMON_TEXT = [
   'system32',
 ];
 const COMMON_GRAMS: ReadonlySet<string> = new Set(
-  COMMON_TEXT.flatMap((t) => Array.from({ length: Math.max(0, t.length - GRAM + 1) }, (_, i) => t.slice(i, i + GRAM))),
+  COMMON_TEXT.flatMap((t) =>
+    GRAM_LENGTHS.flatMap((n) => Array.from({ length: Math.max(0, t.length - n + 1) }, (_, i) => t.slice(i, i + n))),
+  ),
 );
 const FREQUENT_CHARS = new Set(' etaoinsrlcdhm.\\/-:"_');
 
@@ -330,10 +339,24 @@ function gramCost(gram: string): number {
   return c;
 }
 
+/**
+ * By gram length: the cost of a gram of rare characters, and what each frequent character adds. A longer gram
+ * occurs by chance far less often, so its frequent characters weigh less; an 8-gram made only of frequent
+ * characters still beats most 4-grams, a 2-gram is the last resort before no witness.
+ */
+const GRAM_COSTS: Readonly<Record<number, readonly [base: number, perFrequent: number]>> = {
+  8: [1, 0.25],
+  4: [4, 1],
+  3: [8, 2],
+  2: [24, 4],
+};
+
 function computeGramCost(gram: string): number {
   if (gram.length === 1) return UNIT_COST;
-  let c = COMMON_GRAMS.has(gram) ? 40 : 4;
-  for (const ch of gram) if (FREQUENT_CHARS.has(ch)) c += 1;
+  if (COMMON_GRAMS.has(gram)) return 40;
+  const [base, perFrequent] = GRAM_COSTS[gram.length] ?? [4, 1];
+  let c = base;
+  for (const ch of gram) if (FREQUENT_CHARS.has(ch)) c += perFrequent;
   return c;
 }
 
@@ -377,9 +400,28 @@ const COMMON_IMAGES: ReadonlySet<string> = new Set([
   'lsass.exe',
 ]);
 
+/**
+ * Values a large share of events hold in some field (integrity levels, `true`, the commonest vendor): an exact key
+ * on one of them excludes as little as a broad field. A heuristic like COMMON_TEXT.
+ */
+const COMMON_VALUES: ReadonlySet<string> = new Set([
+  'true',
+  'false',
+  'low',
+  'medium',
+  'high',
+  'system',
+  's-1-16-4096',
+  's-1-16-8192',
+  's-1-16-12288',
+  's-1-16-16384',
+  'microsoft corporation',
+  'microsoft windows',
+]);
+
 /** Cost of an exact or basename key: a common program name lets as many events through as a common gram. */
 function keyCost(key: string): number {
-  return COMMON_IMAGES.has(key) ? 40 : 1;
+  return COMMON_VALUES.has(key) ? 1000 : COMMON_IMAGES.has(key) ? 40 : 1;
 }
 
 /** Rough count of candidates a witness lets through: broad fields count as many keys, grams as several. */
@@ -470,14 +512,31 @@ export function gramTexts(value: unknown): FieldKeys {
 }
 
 /**
- * A gram as a 32-bit number: the low byte of each of its GRAM code units. Equal grams give equal codes; distinct
- * grams may collide, which only adds candidates. `gramCodeAt` rolls the same code along a text.
+ * A gram as a 32-bit number: the low byte of each of its code units, the first ones mixed in for grams longer than 4.
+ * Equal grams give equal codes; distinct grams may collide, which only adds candidates. The router rolls the same
+ * code along a text (`gramCodeOf`).
  */
 export function gramCode(gram: string): number {
-  let h = 0;
-  for (let i = 0; i < GRAM; i++) h = ((h << 8) | (gram.charCodeAt(i) & 0xff)) >>> 0;
-  return h;
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < gram.length; i++) {
+    hi = (hi << 8) | (lo >>> 24);
+    lo = (lo << 8) | (gram.charCodeAt(i) & 0xff);
+  }
+  return gramCodeOf(hi, lo, gram.length) >>> 0;
 }
+
+/**
+ * The code of the gram of `length` units ending where `lo` holds the low bytes of the last 4 units and `hi` those of
+ * the 4 before them (as `gramCode` and the router roll them along a text), as a signed 32-bit number.
+ */
+export function gramCodeOf(hi: number, lo: number, length: number): number {
+  if (length >= 4) return length === 4 ? lo | 0 : (Math.imul(hi & GRAM_MASKS[length - 4]!, 0x9e3779b1) ^ lo) | 0;
+  return lo & GRAM_MASKS[length]!;
+}
+
+/** The low `n` bytes of a 32-bit word, by n (0 to 4). */
+const GRAM_MASKS = [0, 0xff, 0xffff, 0xffffff, -1];
 
 /** Index keys of an event value, mirroring `textKeys` so equal values meet. Arrays: any element. */
 export function valueKeys(value: unknown): FieldKeys {

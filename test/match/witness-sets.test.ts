@@ -32,7 +32,36 @@ describe('witness sets', () => {
     expect(w).toHaveLength(1);
     expect(w![0]!.kind).toBe('gram');
     expect('invoke-mimikatz').toContain(w![0]!.keys[0]);
-    expect(w![0]!.keys[0]).toHaveLength(4);
+    // Long needles by an 8-unit gram, the most selective.
+    expect(w![0]!.keys[0]).toHaveLength(8);
+    // Short ones by a shorter gram rather than no witness (evaluated on every event).
+    expect(findWitness(contains('CommandLine', '-nop'))![0]!.keys[0]).toHaveLength(4);
+    expect(findWitness(contains('CommandLine', '^^x'))).toEqual([
+      { field: 'CommandLine', kind: 'gram', keys: ['^^x'] },
+    ]);
+    expect(findWitness(contains('CommandLine', '^^'))).toEqual([{ field: 'CommandLine', kind: 'gram', keys: ['^^'] }]);
+    expect(findWitness(contains('CommandLine', '^'))).toBeUndefined();
+  });
+
+  it('finds a match whose only witness is a short needle, whatever the gram lengths around it', () => {
+    const rules = [
+      makeRule(contains('CommandLine', '^^')),
+      makeRule(b.and([contains('CommandLine', ' /c'), eq('User', 'x')])),
+      makeRule(contains('CommandLine', 'invoke-mimikatz')),
+      makeRule(b.or([contains('CommandLine', 'ab'), contains('Image', 'Ωx')])),
+    ];
+    const router = new RuleRouter(prepareRules(rules, factory).rules, { routing: false });
+    const hits = (event: Record<string, unknown>): readonly number[] => router.match(event);
+    expect(hits({ CommandLine: 'cmd ^^ x' })).toEqual([0]);
+    // At the start and the end of the value, upper case, after a non-ASCII unit (the folded path).
+    expect(hits({ CommandLine: '^^' })).toEqual([0]);
+    expect(hits({ CommandLine: 'CMD.EXE /C', User: 'X' })).toEqual([1]);
+    expect(hits({ CommandLine: 'é /c whoami', User: 'x' })).toEqual([1]);
+    expect(hits({ CommandLine: 'PS> Invoke-Mimikatz' })).toEqual([2]);
+    expect(hits({ CommandLine: ['no', 'xAB'] })).toEqual([3]);
+    expect(hits({ Image: 'c:\\ωX.exe' })).toEqual([3]);
+    // Values that hold none of the needles are not candidates at all.
+    expect(router.candidates({ CommandLine: 'cmd /d ^ x', Image: 'a' })).toEqual([]);
   });
 
   it('indexes an OR over different fields under each of them', () => {
