@@ -1,6 +1,7 @@
 /** The JS predicate target: one standalone ES module per rule exporting `match(event)` and `rule` metadata. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bundleParts } from '../../src/backend/bundle.js';
 import { backendRoot } from '../../src/backend/root.js';
 import type {
   ArtifactFile,
@@ -99,17 +100,21 @@ export const backend: Backend = {
   renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {
     return [{ path: `${moduleStem(compiled.mapped.rule)}.js`, content: normaliseText(compiled.query.query) }];
   },
-  renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
-    const stems = [...new Set(compiled.map((c) => moduleStem(c.mapped.rule)))].sort();
-    const names = stems.map((_stem, i) => new Name(`r${i}`));
-    const imports = joinCode(
-      stems.map((stem, i) => _`import * as ${names[i]!} from ${`./${stem}.js`};`),
-      _`\n`,
-    );
-    const index = getTemplates().render('index', {
-      imports: new TrustedText(imports.text),
-      list: new TrustedText(joinCode(names, _`, `).text),
-    });
-    return [...runtimeFiles(), { path: 'index.js', content: index }];
-  },
+  // The index imports every module, by stem; a rule's fragment is its stem.
+  ...bundleParts({
+    fragment: (compiled: CompiledRule): string => moduleStem(compiled.mapped.rule),
+    join(fragments: readonly string[]): readonly ArtifactFile[] {
+      const stems = [...new Set(fragments)].sort();
+      const names = stems.map((_stem, i) => new Name(`r${i}`));
+      const imports = joinCode(
+        stems.map((stem, i) => _`import * as ${names[i]!} from ${`./${stem}.js`};`),
+        _`\n`,
+      );
+      const index = getTemplates().render('index', {
+        imports: new TrustedText(imports.text),
+        list: new TrustedText(joinCode(names, _`, `).text),
+      });
+      return [...runtimeFiles(), { path: 'index.js', content: index }];
+    },
+  }),
 };

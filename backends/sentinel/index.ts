@@ -18,6 +18,7 @@ import { SENTINEL_CODES } from './codes.js';
 import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
+import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 import { SENTINEL_LIST_REFERENCES } from './watchlist.js';
 
@@ -117,20 +118,47 @@ const silent: Reporter = { warn() {}, refuse() {}, info() {} };
 /**
  * `rules.arm.json`: one ARM template deploying every rule, for a single `az deployment group create`. Resources are
  * sorted by rule GUID so the file is stable; each rule's attribution sits under `metadata.rules.<guid>`.
+ *
+ * A fragment holds the rule's entry of `metadata.rules` and its resource as the file prints them (indented to
+ * their depth, as the template's `json … indent=2` of the whole objects would), so joining is concatenation.
  */
-function renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
-  const built = compiled.flatMap((c) => buildArtifacts(c, silent) ?? []);
+const ARM_METADATA = '"@rulec-arm-metadata@"';
+const ARM_RESOURCES = '"@rulec-arm-resources@"';
+
+/** `value` as the template's json helper prints it when it sits `depth` levels deep in the file (2 spaces each). */
+function jsonAt(value: unknown, depth: number): string {
+  const text = JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+  return /[\u2028\u2029]/.test(text) ? text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : text;
+}
+
+function bundleFragment(compiled: CompiledRule): string {
+  const built = buildArtifacts(compiled, silent);
+  if (!built) return '';
+  const entry = { ...built.arm.metadata, displayName: built.arm.properties['displayName'] };
+  // metadata (depth 1) › rules (2) › this rule (3); resources (1) › this resource (2).
+  return keyedFragment(
+    built.arm.name,
+    `      ${jsonAt(built.arm.name, 0)}: ${jsonAt(entry, 3)}`,
+    `    ${jsonAt(armResource(built.arm), 2)}`,
+  );
+}
+
+function joinBundle(fragments: readonly string[]): readonly ArtifactFile[] {
+  const built = sortedFragments(fragments.filter((f) => f !== ''));
   if (built.length === 0) return [];
-  built.sort((a, b) => (a.arm.name < b.arm.name ? -1 : a.arm.name > b.arm.name ? 1 : 0));
   templates ??= loadTemplates(join(root, 'templates'));
-  const metadata = {
-    generatedBy: 'rulec',
-    rules: Object.fromEntries(
-      built.map((b) => [b.arm.name, { ...b.arm.metadata, displayName: b.arm.properties['displayName'] }]),
-    ),
-  };
-  const resources = built.map((b) => armResource(b.arm));
-  return [{ path: 'rules.arm.json', content: templates.render('rules.arm', { metadata, resources }) }];
+  // One metadata entry per name, where the name first sorts, holding the last rule's entry (an object's keys).
+  const entries = new Map<string, string>();
+  for (const [name, entry] of built) entries.set(name!, entry!);
+  const metadata = `{\n    "generatedBy": "rulec",\n    "rules": {\n${[...entries.values()].join(',\n')}\n    }\n  }`;
+  const resources = `[\n${built.map((b) => b[2]).join(',\n')}\n  ]`;
+  // The template gives the file's frame; the two placeholders it prints are replaced by the joined texts.
+  const frame = templates.render('rules.arm', {
+    metadata: JSON.parse(ARM_METADATA) as string,
+    resources: JSON.parse(ARM_RESOURCES) as string,
+  });
+  const content = frame.replace(ARM_METADATA, () => metadata).replace(ARM_RESOURCES, () => resources);
+  return [{ path: 'rules.arm.json', content }];
 }
 
 export const backend: Backend = {
@@ -154,5 +182,5 @@ export const backend: Backend = {
   renderQuery: renderKustoQuery,
   renderCorrelation: renderSentinelCorrelation,
   renderArtifacts,
-  renderBundle,
+  ...bundleParts({ fragment: bundleFragment, join: joinBundle }),
 };

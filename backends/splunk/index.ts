@@ -1,7 +1,8 @@
 /** Splunk target: an SPL `search` with deferred `| regex`/`| where` parts, deployed as a savedsearches.conf stanza. */
 import type { ArtifactFile, Backend, CompiledRule, Reporter } from '../../src/backend/types.js';
 import { backendRoot } from '../../src/backend/root.js';
-import { loadTemplates, type Templates } from '../../src/emit/templates.js';
+import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
+import { loadTemplates, normaliseText, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
 import { SPLUNK_CODES } from './codes.js';
 import { renderSplunkCorrelation } from './correlation.js';
@@ -17,7 +18,7 @@ function getTemplates(): Templates {
   return (templates ??= loadTemplates(join(root, 'templates')));
 }
 
-/** renderBundle has no reporter: the per-rule render already reported everything. */
+/** A bundle fragment has no reporter: the per-rule render already reported everything. */
 const SILENT: Reporter = { warn() {}, refuse() {}, info() {} };
 
 export const backend: Backend = {
@@ -50,14 +51,30 @@ export const backend: Backend = {
       { path: `${ruleFileStem(compiled.mapped.rule)}.conf`, content: getTemplates().render('savedsearch', view) },
     ];
   },
-  /** One savedsearches.conf for a Splunk app, stanzas sorted by name; two rules with one name cannot share it. */
-  renderBundle(compiled: readonly CompiledRule[]): readonly ArtifactFile[] {
-    const stanzas = compiled
-      .map((c) => stanzaView(c, SILENT))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (let i = 1; i < stanzas.length; i++)
-      if (stanzas[i]!.name === stanzas[i - 1]!.name)
-        throw new Error(`two rules share the saved search name '${stanzas[i]!.name}': give them distinct titles`);
-    return [{ path: 'savedsearches.conf', content: getTemplates().render('savedsearches', { stanzas }) }];
-  },
+  /**
+   * One savedsearches.conf for a Splunk app, stanzas sorted by name; two rules with one name cannot share it. A
+   * fragment is the rule's stanza as the file prints it: the file rendered for that rule alone, less its header.
+   */
+  ...bundleParts({
+    fragment(compiled: CompiledRule): string {
+      const view = stanzaView(compiled, SILENT);
+      return keyedFragment(
+        view.name,
+        getTemplates()
+          .render('savedsearches', { stanzas: [view] })
+          .slice(header().length),
+      );
+    },
+    join(fragments: readonly string[]): readonly ArtifactFile[] {
+      const stanzas = sortedFragments(fragments);
+      for (let i = 1; i < stanzas.length; i++)
+        if (stanzas[i]![0] === stanzas[i - 1]![0])
+          throw new Error(`two rules share the saved search name '${stanzas[i]![0]}': give them distinct titles`);
+      return [{ path: 'savedsearches.conf', content: normaliseText(header() + stanzas.map((s) => s[1]).join('')) }];
+    },
+  }),
 };
+
+/** The file's text before its first stanza (the file of no rule). */
+let headerText: string | undefined;
+const header = (): string => (headerText ??= getTemplates().render('savedsearches', { stanzas: [] }));

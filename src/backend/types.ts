@@ -110,7 +110,19 @@ export interface Backend {
    * files are printed one after the other, each under a label.
    */
   streamArtifacts?(perRule: readonly (readonly ArtifactFile[])[]): string;
-  /** Files combining every compiled rule (NDJSON bundle, app conf, …), rules in a stable order. */
+  /**
+   * One rule's share of the files combining every compiled rule (NDJSON bundle, app conf, …), as a string the
+   * target alone reads back in `joinBundle`. A build keeps this string, not the compiled rule, and a later build
+   * reuses it for a rule that did not change, so the combined files cost a join, not a render of every rule.
+   */
+  bundleFragment?(compiled: CompiledRule): string;
+  /**
+   * The combined files from the fragments of every rule they list, given in rule order (the target sorts them
+   * into its stable order); byte for byte what rendering them from the compiled rules would give. Throws when the
+   * target cannot combine these rules (two saved searches with one name).
+   */
+  joinBundle?(fragments: readonly string[]): readonly ArtifactFile[];
+  /** `joinBundle` of every compiled rule's `bundleFragment` (`bundleParts` in bundle.ts derives it). */
   renderBundle?(compiled: readonly CompiledRule[]): readonly ArtifactFile[];
   /**
    * The query of a correlation rule over its referenced rules' compiled queries; refuses (RC720) the types it
