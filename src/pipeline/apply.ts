@@ -495,6 +495,23 @@ function sharedTargetFields(
   return out;
 }
 
+const placeholderVerdicts = new WeakMap<IrNode, boolean>();
+
+/** Whether any value of a detection holds a placeholder: asked once per rule, whatever the number of targets. */
+function hasPlaceholders(detection: IrNode): boolean {
+  let verdict = placeholderVerdicts.get(detection);
+  if (verdict === undefined) {
+    verdict = false;
+    for (const node of walk(detection))
+      if ((node.kind === 'stringMatch' || node.kind === 'keyword') && placeholdersIn(node.pattern).length > 0) {
+        verdict = true;
+        break;
+      }
+    placeholderVerdicts.set(detection, verdict);
+  }
+  return verdict;
+}
+
 /** Most values a placeholder may expand to in one test (the product of its placeholders' value counts). */
 const MAX_EXPANSION = 10_000;
 
@@ -504,11 +521,13 @@ const MAX_EXPANSION = 10_000;
  * a list the target keeps (a whole value `field|expand: '%name%'` only), or the rule refused naming the missing one.
  */
 function resolvePlaceholders(detection: IrNode, pipeline: Pipeline, report: Reporter): IrNode {
+  if (!hasPlaceholders(detection)) return detection;
   const reported = new Set<string>();
   return mapLeaves(detection, (leaf) => {
     if (leaf.kind !== 'stringMatch' && leaf.kind !== 'keyword') return leaf;
-    const names = [...new Set(placeholdersIn(leaf.pattern))];
-    if (names.length === 0) return leaf;
+    const found = placeholdersIn(leaf.pattern);
+    if (found.length === 0) return leaf;
+    const names = [...new Set(found)];
     const lists: (readonly string[])[] = [];
     for (const name of names) {
       const setting = pipeline.placeholders?.[name];
