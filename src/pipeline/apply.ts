@@ -18,13 +18,19 @@ import type { Logsource, Rule } from '../model/rule.js';
 import type { FieldDiagnostic, LogsourceMapping, Pipeline } from './types.js';
 
 const selectionCache = new WeakMap<Pipeline, Map<string, LogsourceMapping | null>>();
+/** A rule's logsource as a cache key, made once per rule rather than once per target. */
+const logsourceKeys = new WeakMap<Logsource, string>();
 
 /** The most specific mapping whose `when` keys all equal the rule's logsource (case-insensitive). */
 export function selectLogsource(pipeline: Pipeline, logsource: Logsource): LogsourceMapping | undefined {
   // Thousands of rules share a few dozen logsources: remember the choice per distinct logsource.
   let cache = selectionCache.get(pipeline);
   if (!cache) selectionCache.set(pipeline, (cache = new Map()));
-  const key = JSON.stringify(Object.entries(logsource).filter(([k]) => k !== 'definition'));
+  let key = logsourceKeys.get(logsource);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(logsource).filter(([k]) => k !== 'definition'));
+    logsourceKeys.set(logsource, key);
+  }
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
   const found = findLogsource(pipeline, logsource);
