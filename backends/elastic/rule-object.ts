@@ -44,12 +44,18 @@ const ECS_FIELD_SETS = new Set([
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
+  if (value !== null && typeof value === 'object') {
+    // A loop, not entries → fromEntries: no pair arrays per key (measurable on every rule object).
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = sortKeys((value as Record<string, unknown>)[k]);
+      // `__proto__` as an own key, as fromEntries made it, never the object's prototype.
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
+    }
+    return out;
+  }
   return value;
 }
 

@@ -76,7 +76,8 @@ function load(): Table {
 
 /** The tactic with this short name (`defense-evasion`), or undefined. */
 export function tactic(shortName: string): Tactic | undefined {
-  return load().tactics.get(shortName.toLowerCase().replace(/_/g, '-'));
+  const tactics = load().tactics;
+  return tactics.get(shortName) ?? tactics.get(shortName.toLowerCase().replace(/_/g, '-'));
 }
 
 /** The technique or sub-technique (`T1562`, `t1562.001`), following `revoked-by` links; undefined if unknown. */
@@ -92,8 +93,20 @@ export function allTactics(): Tactic[] {
   return [...load().tactics.values()];
 }
 
-/** The ATT&CK content of a rule's tags, in tag order. */
+/**
+ * Per tag list: its ATT&CK content. Every target (and several parts of one target: tags, threat, stanza) asks for
+ * the same rule's tags, so they are looked up once per list.
+ */
+const byTagList = new WeakMap<readonly string[], RuleAttack>();
+
+/** The ATT&CK content of a rule's tags, in tag order. Frozen: the same object answers every caller. */
 export function ruleAttack(tags: readonly string[]): RuleAttack {
+  let found = byTagList.get(tags);
+  if (!found) byTagList.set(tags, (found = lookUpTags(tags)));
+  return found;
+}
+
+function lookUpTags(tags: readonly string[]): RuleAttack {
   const tactics: Tactic[] = [];
   const techniques: Technique[] = [];
   const unknown: string[] = [];
@@ -116,5 +129,9 @@ export function ruleAttack(tags: readonly string[]): RuleAttack {
       } else unknown.push(tag);
     }
   }
-  return { tactics, techniques, unknown };
+  return Object.freeze({
+    tactics: Object.freeze(tactics),
+    techniques: Object.freeze(techniques),
+    unknown: Object.freeze(unknown),
+  });
 }

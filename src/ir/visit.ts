@@ -55,9 +55,15 @@ function mapChildren(children: readonly IrNode[], leaf: (node: IrNode) => IrNode
 
 /** Every node of the tree, depth first, parents before children. */
 export function* walk(node: IrNode): Generator<IrNode> {
-  yield node;
-  if (node.kind === 'and' || node.kind === 'or') for (const c of node.children) yield* walk(c);
-  else if (node.kind === 'not') yield* walk(node.child);
+  // An explicit stack rather than recursive `yield*`: each level of delegation costs every node yielded below it.
+  const stack: IrNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    yield n;
+    if (n.kind === 'and' || n.kind === 'or')
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    else if (n.kind === 'not') stack.push(n.child);
+  }
 }
 
 /** Field names tested anywhere in the tree, in first-seen order. */

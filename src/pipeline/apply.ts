@@ -18,13 +18,19 @@ import type { Logsource, Rule } from '../model/rule.js';
 import type { FieldDiagnostic, LogsourceMapping, Pipeline } from './types.js';
 
 const selectionCache = new WeakMap<Pipeline, Map<string, LogsourceMapping | null>>();
+/** A rule's logsource as a cache key, made once per rule rather than once per target. */
+const logsourceKeys = new WeakMap<Logsource, string>();
 
 /** The most specific mapping whose `when` keys all equal the rule's logsource (case-insensitive). */
 export function selectLogsource(pipeline: Pipeline, logsource: Logsource): LogsourceMapping | undefined {
   // Thousands of rules share a few dozen logsources: remember the choice per distinct logsource.
   let cache = selectionCache.get(pipeline);
   if (!cache) selectionCache.set(pipeline, (cache = new Map()));
-  const key = JSON.stringify(Object.entries(logsource).filter(([k]) => k !== 'definition'));
+  let key = logsourceKeys.get(logsource);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(logsource).filter(([k]) => k !== 'definition'));
+    logsourceKeys.set(logsource, key);
+  }
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
   const found = findLogsource(pipeline, logsource);
@@ -495,6 +501,23 @@ function sharedTargetFields(
   return out;
 }
 
+const placeholderVerdicts = new WeakMap<IrNode, boolean>();
+
+/** Whether any value of a detection holds a placeholder: asked once per rule, whatever the number of targets. */
+function hasPlaceholders(detection: IrNode): boolean {
+  let verdict = placeholderVerdicts.get(detection);
+  if (verdict === undefined) {
+    verdict = false;
+    for (const node of walk(detection))
+      if ((node.kind === 'stringMatch' || node.kind === 'keyword') && placeholdersIn(node.pattern).length > 0) {
+        verdict = true;
+        break;
+      }
+    placeholderVerdicts.set(detection, verdict);
+  }
+  return verdict;
+}
+
 /** Most values a placeholder may expand to in one test (the product of its placeholders' value counts). */
 const MAX_EXPANSION = 10_000;
 
@@ -504,11 +527,13 @@ const MAX_EXPANSION = 10_000;
  * a list the target keeps (a whole value `field|expand: '%name%'` only), or the rule refused naming the missing one.
  */
 function resolvePlaceholders(detection: IrNode, pipeline: Pipeline, report: Reporter): IrNode {
+  if (!hasPlaceholders(detection)) return detection;
   const reported = new Set<string>();
   return mapLeaves(detection, (leaf) => {
     if (leaf.kind !== 'stringMatch' && leaf.kind !== 'keyword') return leaf;
-    const names = [...new Set(placeholdersIn(leaf.pattern))];
-    if (names.length === 0) return leaf;
+    const found = placeholdersIn(leaf.pattern);
+    if (found.length === 0) return leaf;
+    const names = [...new Set(found)];
     const lists: (readonly string[])[] = [];
     for (const name of names) {
       const setting = pipeline.placeholders?.[name];
