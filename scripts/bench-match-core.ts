@@ -4,7 +4,8 @@
  *   ceiling   JSON.parse of every line, nothing else
  *   core      JSON.parse + route + normalise + evaluate of every line with the SigmaHQ corpus router, built and warm
  * over the same lines, interleaved, and reports the median events/s of each, the core's ratio to the ceiling (taken
- * within each round: the host is shared), the matches and the rules evaluated per event. Both measures run in the
+ * within each round: the host is shared), the matches and the rules evaluated per event. The ratio is also given in
+ * CPU time of the process (`process.cpuUsage`), steadier than wall time when other processes share the cores. Both measures run in the
  * same process with the corpus loaded, so heap size and GC load are alike on both sides (scripts/bench-match.ts
  * times its ceiling before the corpus is loaded in some rounds, which skews its ratio).
  * Inputs: generated events (scripts/gen-events.ts, the shape bench-match.ts uses) and the SigmaHQ regression
@@ -77,6 +78,11 @@ function core(router: RuleRouter, lines: readonly string[]): CoreRun {
   return { matches, evaluated: router.evaluated - evaluated, events: router.events - events };
 }
 
+/** CPU time of this process since `since`, in milliseconds. */
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 const median = (values: readonly number[]): number => [...values].sort((x, y) => x - y)[values.length >> 1]!;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -91,18 +97,26 @@ for (const [label, lines] of inputs) {
   let last = core(router, lines);
   const base: number[] = [];
   const times: number[] = [];
+  const baseCpu: number[] = [];
+  const cpu: number[] = [];
   for (let round = 0; round < RUNS; round++) {
     let t = performance.now();
+    let c = process.cpuUsage();
     ceiling(lines);
     base.push(performance.now() - t);
+    baseCpu.push(cpuMs(c));
     t = performance.now();
+    c = process.cpuUsage();
     last = core(router, lines);
     times.push(performance.now() - t);
+    cpu.push(cpuMs(c));
   }
   const ratio = median(times.map((t, i) => base[i]! / t));
+  const cpuRatio = median(cpu.map((t, i) => baseCpu[i]! / t));
   console.log(
     `${label}: ceiling ${fmt((lines.length / median(base)) * 1000)} events/s, ` +
-      `core ${fmt((lines.length / median(times)) * 1000)} events/s = ${(ratio * 100).toFixed(1)} % of the ceiling; ` +
+      `core ${fmt((lines.length / median(times)) * 1000)} events/s = ${(ratio * 100).toFixed(1)} % of the ceiling ` +
+      `(${(cpuRatio * 100).toFixed(1)} % in CPU time); ` +
       `${last.matches} matches, ${(last.evaluated / last.events).toFixed(2)} rules evaluated per event`,
   );
   process.stderr.write(

@@ -98,7 +98,7 @@ export function findWitness(node: IrNode): Witness | undefined {
     case 'stringMatch':
       return stringWitness(node.field, node.pattern, node.cased);
     case 'regexMatch': {
-      const key = bestKey(regexLiterals(node.source, node.flags.ignoreCase), true);
+      const key = bestKey(regexLiterals(node.source, node.flags.ignoreCase, true), true);
       return key === undefined ? undefined : [{ field: node.field, kind: 'gram', keys: [key] }];
     }
     case 'numberMatch':
@@ -203,9 +203,11 @@ function bestKey(texts: readonly string[], cased: boolean): string | undefined {
  * classes, escapes of letters and digits, `.`, anchors and braces end a run; an atom followed by `?`, `*` or
  * `{0` is dropped, one followed by `+` or `{n` ends the run after it. With `ignoreCase` a letter matches both
  * ASCII cases (lower-casing the value then gives the lower-case letter) except `k` and `s`, which also match
- * U+212A and U+017F under the unicode flag: those end a run too. Non-ASCII characters end a run.
+ * U+212A and U+017F under the unicode flag: those end a run too. Non-ASCII characters end a run. With `folded` the
+ * runs are for the lower-cased value (the index's keys): a class of one letter in both cases (`[Rr]`) then counts
+ * as that letter.
  */
-export function regexLiterals(source: string, ignoreCase: boolean): string[] {
+export function regexLiterals(source: string, ignoreCase: boolean, folded = false): string[] {
   const runs: string[] = [];
   let run = '';
   const flush = (): void => {
@@ -249,6 +251,7 @@ export function regexLiterals(source: string, ignoreCase: boolean): string[] {
     } else if (c === '(' || c === '[') {
       next = skipBracketed(i, c, c === '(' ? ')' : ']');
       if (next < 0) return [];
+      if (c === '[' && folded) atom = caseClass(source.slice(i + 1, next - 1));
     } else if (!'.^$|{}()[]*+?'.includes(c)) {
       atom = c;
     }
@@ -283,6 +286,16 @@ export function regexLiterals(source: string, ignoreCase: boolean): string[] {
   }
   flush();
   return runs;
+}
+
+/**
+ * The letter a class of one ASCII letter in both cases stands for (`[Rr]`, `[eE]`), lower-cased: whichever case the
+ * value holds, its lower-cased text holds the lower-case letter. Anything else: undefined (the class ends a run).
+ */
+function caseClass(body: string): string | undefined {
+  if (!/^[A-Za-z]{2}$/.test(body)) return undefined;
+  const lower = body.toLowerCase();
+  return lower[0] === lower[1] && body[0] !== body[1] ? lower[0] : undefined;
 }
 
 /**

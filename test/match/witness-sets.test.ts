@@ -26,6 +26,8 @@ const contains = (field: string, text: string, cased = false): IrNode =>
   b.stringMatch(field, pattern([ANY_CHARS, literalPart(text), ANY_CHARS]), cased);
 const endsWith = (field: string, text: string): IrNode => b.stringMatch(field, pattern([ANY_CHARS, literalPart(text)]));
 
+const noFlags = { ignoreCase: false, multiline: false, dotAll: false };
+
 describe('witness sets', () => {
   it('indexes contains needles by one of their grams, lower-cased', () => {
     const w = findWitness(contains('CommandLine', 'Invoke-Mimikatz'));
@@ -101,6 +103,16 @@ describe('witness sets', () => {
     expect(regexLiterals('\\$PSHome\\[', true)).toEqual(['$P', 'Home[']);
     expect(regexLiterals('ab?cdef+gh{0,2}ij', false)).toEqual(['a', 'cdef', 'g', 'ij']);
     expect(regexLiterals('abcd|efgh', false)).toEqual([]);
+    // For the index's lower-cased keys, a class of one letter in both cases is that letter; not for raw text.
+    expect(regexLiterals('[Rr][Uu][Nn][Dd][Ll][Ll]32(\\.[Ee]x)? \\S+', false, true)).toEqual(['rundll32', ' ']);
+    expect(regexLiterals('[Rr][Uu]n[ab]', false)).toEqual(['n']);
+    expect(regexLiterals('[Kk][Ee][Yy]', true, true)).toEqual(['ey']);
+    const ads = makeRule(b.regexMatch('CommandLine', '[Rr][Uu][Nn][Dd][Ll][Ll]32 \\S+:', noFlags));
+    const key = findWitness(ads.detection)![0]!.keys[0]!;
+    expect(key).toHaveLength(8);
+    expect('rundll32 ').toContain(key);
+    const router = new RuleRouter(prepareRules([ads], factory).rules, { routing: false });
+    expect(router.match({ CommandLine: 'RunDLL32 c:\\x:y' })).toEqual([0]);
     // Under /iu, `s` also matches U+017F and `k` U+212A, which lower-casing leaves apart: no key from them.
     expect(regexLiterals('strasse', true)).toEqual(['tra', 'e']);
     const rule = makeRule(b.regexMatch('A', 'strasse', { ignoreCase: true, multiline: false, dotAll: false }));
