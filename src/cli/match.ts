@@ -135,7 +135,8 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
       rulePaths.push(path);
     }
   }
-  const loaded = loadRulesCached(rulePaths, options.cache !== false);
+  // A cached rule set gives the workers' text first: they parse it while this thread parses the rest.
+  const loaded = loadRulesCached(rulePaths, options.cache !== false, (json) => pool?.rules(undefined, json));
   for (const d of loaded.diagnostics) {
     io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : loaded.sources.get(d.file))}\n`);
     if (d.severity === 'error') failed = true;
@@ -199,7 +200,11 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
       factory,
     ),
   };
-  pool?.rules(prepared.rules.map((r) => r.rule));
+  // The cache's text holds the rules as read: with filters (which keep the run on this thread) it is not theirs.
+  pool?.rules(
+    prepared.rules.map((r) => r.rule),
+    filtered ? undefined : loaded.slimJson,
+  );
   const mainMatcher = pool ? new BlockMatcher(prepared.rules, setup) : undefined;
   const router = mainMatcher?.router ?? new RuleRouter(prepared.rules, routerOptions);
   const headers = prepared.rules.map((r) => ruleHeader(r.rule));

@@ -22,7 +22,7 @@ import { readContents, readRules, sourceText } from './load-rules.js';
 import { exactJson } from './serialize.js';
 
 /** Bumped whenever the layout of an entry changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 const MAGIC = 'rulec-rules';
 /** The names of this cache's files, for pruning. */
 const ENTRY = /^rules-/;
@@ -41,10 +41,27 @@ interface Entry {
 export interface CachedRules extends LoadedRules {
   /** Whether the rules came from the cache. */
   readonly cached: boolean;
+  /**
+   * The rules without their documents as exact JSON (serialize.ts `exactJson`), as `--jobs` workers receive them,
+   * when the cache holds them so (undefined with the cache off).
+   */
+  readonly slimJson?: string;
 }
 
-/** `loadRules` through the cache (`cache` false: read afresh and write nothing). */
-export function loadRulesCached(paths: readonly string[], cache = true): CachedRules {
+/** The rules as the `--jobs` workers receive them: without each rule's document (only the front end reads it). */
+export function slimRules(rules: readonly Rule[]): Omit<Rule, 'document'>[] {
+  return rules.map(({ document: _document, ...rest }) => rest);
+}
+
+/**
+ * `loadRules` through the cache (`cache` false: read afresh and write nothing). `onSlimJson` receives the workers'
+ * text of a cached entry as soon as it is read, before the rest is parsed, so that they parse it meanwhile.
+ */
+export function loadRulesCached(
+  paths: readonly string[],
+  cache = true,
+  onSlimJson?: (json: string) => void,
+): CachedRules {
   const found: Diagnostic[] = [];
   const files = collectRuleFiles(paths, found);
   const contents = readContents(files);
@@ -52,30 +69,39 @@ export function loadRulesCached(paths: readonly string[], cache = true): CachedR
   const readable = cache && contents.every((c) => Buffer.isBuffer(c));
   const key = readable ? entryKey(files, contents as Buffer[]) : undefined;
   const file = join(cacheDir(), `rules-${sha256(JSON.stringify([process.cwd(), paths])).slice(0, 16)}.bin`);
-  const entry = key !== undefined ? readEntry(file, key) : undefined;
-  if (entry) {
+  const hit = key !== undefined ? readEntry(file, key, onSlimJson) : undefined;
+  if (hit) {
+    const { entry, slimJson } = hit;
     const sources = new Map<string, string>();
     for (const i of entry.sourced) sources.set(files[i]!, sourceText(contents[i] as Buffer));
     const { rules, correlations, filters } = entry;
     const diagnostics = [...found, ...entry.diagnostics];
-    return { files, rules, correlations, filters, diagnostics, sources, cached: true };
-  }
-  const loaded = readRules(files, contents, [...found]);
-  if (key !== undefined) {
-    const sourced: number[] = [];
-    files.forEach((f, i) => {
-      if (loaded.sources.has(f)) sourced.push(i);
-    });
-    const { rules, correlations, filters } = loaded;
-    writeEntry(file, key, {
+    return {
+      files,
       rules,
       correlations,
       filters,
-      diagnostics: loaded.diagnostics.slice(found.length),
-      sourced,
-    });
+      diagnostics,
+      sources,
+      cached: true,
+      ...(slimJson ? { slimJson } : {}),
+    };
   }
-  return { ...loaded, cached: false };
+  const loaded = readRules(files, contents, [...found]);
+  if (key === undefined) return { ...loaded, cached: false };
+  const sourced: number[] = [];
+  files.forEach((f, i) => {
+    if (loaded.sources.has(f)) sourced.push(i);
+  });
+  const { rules, correlations, filters } = loaded;
+  const slimJson = writeEntry(file, key, {
+    rules,
+    correlations,
+    filters,
+    diagnostics: loaded.diagnostics.slice(found.length),
+    sourced,
+  });
+  return { ...loaded, cached: false, ...(slimJson !== undefined ? { slimJson } : {}) };
 }
 
 function sha256(text: string | Buffer): string {
@@ -88,43 +114,74 @@ function entryKey(files: readonly string[], contents: readonly Buffer[]): string
   return hash.digest('hex');
 }
 
-/** Header line: magic, format, key, body encoding, body length. */
-function header(key: string, encoding: 'json' | 'v8', length: number): string {
-  return `${MAGIC} ${FORMAT} ${key} ${encoding} ${length}\n`;
+/**
+ * Header line: magic, format, key, then the body's layout: `json <rules> <rest>` (two ASCII JSON sections: the
+ * slim rules, what the workers receive, then the rest of the entry with the rules' documents) or `v8 <length>`.
+ */
+function header(key: string, layout: string): string {
+  return `${MAGIC} ${FORMAT} ${key} ${layout}\n`;
 }
 
-function readEntry(file: string, key: string): Entry | undefined {
+/** The rest of a JSON entry: everything but the rules, and the rules' documents. */
+type Rest = Omit<Entry, 'rules'> & { readonly documents: Rule['document'][] };
+
+function readEntry(
+  file: string,
+  key: string,
+  onSlimJson?: (json: string) => void,
+): { entry: Entry; slimJson?: string } | undefined {
   try {
     const bytes = readFileSync(file);
     const eol = bytes.indexOf(0x0a);
     const head = bytes.toString('latin1', 0, eol + 1);
     const body = bytes.subarray(eol + 1);
-    const encoding =
-      head === header(key, 'json', body.length) ? 'json' : head === header(key, 'v8', body.length) ? 'v8' : undefined;
-    if (encoding === undefined) return undefined;
-    const entry = (encoding === 'json' ? JSON.parse(body.toString('latin1')) : deserialize(body)) as Entry;
+    if (head === header(key, `v8 ${body.length}`)) {
+      const entry = deserialize(body) as Entry;
+      touchCacheFile(file);
+      return { entry };
+    }
+    const prefix = header(key, '').slice(0, -1);
+    const layout = head.startsWith(prefix) ? /^json (\d+) (\d+)\n$/.exec(head.slice(prefix.length)) : null;
+    if (!layout || Number(layout[1]) + Number(layout[2]) !== body.length) return undefined;
+    const split = Number(layout[1]);
+    const slimJson = body.toString('latin1', 0, split);
+    onSlimJson?.(slimJson);
+    const rules = JSON.parse(slimJson) as Rule[];
+    const { documents, ...rest } = JSON.parse(body.toString('latin1', split)) as Rest;
+    // `document` is the last key the front end sets on a rule: set again, the keys come in the same order.
+    rules.forEach((rule, i) => ((rule as { document: Rule['document'] }).document = documents[i]!));
     touchCacheFile(file);
-    return entry;
+    return { entry: { ...rest, rules }, slimJson };
   } catch {
     return undefined;
   }
 }
 
-function writeEntry(file: string, key: string, entry: Entry): void {
+/** Writes the entry; returns the slim rules' JSON when the entry is JSON. */
+function writeEntry(file: string, key: string, entry: Entry): string | undefined {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    const json = exactJson(entry);
-    const body = json !== undefined ? Buffer.from(asciiJson(json), 'latin1') : serialize(entry);
+    const { rules, ...others } = entry;
+    const slimJson = exactJson(slimRules(rules));
+    const rest: Rest = { ...others, documents: rules.map((r) => r.document) };
+    const restJson = slimJson !== undefined ? exactJson(rest) : undefined;
+    let parts: Buffer[];
+    if (slimJson !== undefined && restJson !== undefined) {
+      const sections = [Buffer.from(asciiJson(slimJson), 'latin1'), Buffer.from(asciiJson(restJson), 'latin1')];
+      parts = [Buffer.from(header(key, `json ${sections[0]!.length} ${sections[1]!.length}`)), ...sections];
+    } else {
+      const body = serialize(entry);
+      parts = [Buffer.from(header(key, `v8 ${body.length}`)), body];
+    }
     mkdirSync(cacheDir(), { recursive: true });
-    writeFileSync(
-      temporary,
-      Buffer.concat([Buffer.from(header(key, json !== undefined ? 'json' : 'v8', body.length)), body]),
-    );
+    writeFileSync(temporary, Buffer.concat(parts));
     renameSync(temporary, file);
     pruneStaleCacheFiles(ENTRY);
+    return restJson !== undefined ? slimJson : undefined;
   } catch {
     // A cache that cannot be written only costs speed next time.
     rmSync(temporary, { force: true });
+    return undefined;
   }
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STALE_AFTER_MS } from '../../src/build/cache.js';
 import { loadRules } from '../../src/match/load-rules.js';
-import { loadRulesCached } from '../../src/match/rule-cache.js';
+import { loadRulesCached, slimRules } from '../../src/match/rule-cache.js';
 import { runRulec } from '../helpers/run-rulec.js';
 
 let dir: string;
@@ -55,8 +55,12 @@ describe('the rule cache of rulec match', () => {
     const second = loadRulesCached([rules]);
     expect(first.cached).toBe(false);
     expect(second.cached).toBe(true);
-    const { cached: _, ...again } = second;
+    const { cached: _, slimJson: _json, ...again } = second;
     expect(again).toEqual(fresh);
+    // Key order too (the documents are stored apart), and the workers' text is theirs.
+    expect(JSON.stringify(second.rules)).toBe(JSON.stringify(fresh.rules));
+    expect(JSON.parse(second.slimJson!)).toEqual(JSON.parse(first.slimJson!));
+    expect(JSON.parse(first.slimJson!)).toEqual(slimRules(fresh.rules));
     expect(fresh.correlations.length).toBe(1);
     expect(second.rules[0]!.description).toBe('Détecte ✓ 😀');
     expect(fresh.diagnostics.length).toBeGreaterThan(0);
