@@ -63,13 +63,16 @@ export function cacheDir(): string {
 /** A cache file nobody has used for this long belongs to an output folder that is gone or no longer built. */
 export const STALE_AFTER_MS = 30 * 24 * 3600 * 1000;
 
+/** The names of the build's cache files: whole-build entries, result packs, tree manifests. */
+export const BUILD_CACHE_FILES = /^(build-|results-|tree-)/;
+
 /**
- * Deletes the cache files (whole-build entries, result packs, tree manifests) not used for STALE_AFTER_MS: every
+ * Deletes the cache files whose names match `pattern` (the build's by default) not used for STALE_AFTER_MS: every
  * output folder gets its own files, keyed by its path, so without this a folder built once (a temporary one, a
  * renamed checkout) would keep its cache, up to 100 MB for the SigmaHQ corpus, for ever. A file in use is kept
- * fresh by `touchCacheFile` on each read. Run when a build writes its cache; failures only leave files behind.
+ * fresh by `touchCacheFile` on each read. Run when a cache is written; failures only leave files behind.
  */
-export function pruneStaleCacheFiles(now = Date.now()): void {
+export function pruneStaleCacheFiles(pattern: RegExp = BUILD_CACHE_FILES, now = Date.now()): void {
   const dir = cacheDir();
   let names: string[];
   try {
@@ -78,7 +81,7 @@ export function pruneStaleCacheFiles(now = Date.now()): void {
     return;
   }
   for (const name of names) {
-    if (!/^(build-|results-|tree-)/.test(name)) continue;
+    if (!pattern.test(name)) continue;
     const file = join(dir, name);
     try {
       if (now - statSync(file).mtimeMs > STALE_AFTER_MS) rmSync(file, { force: true });

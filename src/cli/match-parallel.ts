@@ -21,6 +21,8 @@ import type { JsonSplitter } from '../match/json-splitter.js';
 import type { ReadEventsOptions } from '../match/read-events.js';
 import { expandInputs, readDecoded, STDIN, STDIN_NAME } from '../match/read-events.js';
 import type { Rule } from '../model/rule.js';
+import { exactJson } from '../match/serialize.js';
+import { slimRules } from '../match/rule-cache.js';
 import type { RulesText, ToWorker, WorkerInit } from './match-worker.js';
 
 /** The default of `--jobs` for a large input: one worker per core the process may use. */
@@ -84,7 +86,9 @@ export class MatchPool implements BlockPool {
   private seq = 0;
   private next = 0;
   private failure: Error | undefined;
-  private pendingRules: readonly Rule[] | undefined;
+  /** The rules' text for the workers, made on first need. */
+  private pendingRules: (() => RulesText) | undefined;
+  private sentRules = false;
 
   constructor(
     readonly size: number,
@@ -95,7 +99,7 @@ export class MatchPool implements BlockPool {
   start(): void {
     if (this.workers.length > 0) return;
     this.startWorkers();
-    if (this.pendingRules) this.sendRules(this.pendingRules);
+    this.sendRules();
   }
 
   private startWorkers(): void {
@@ -117,15 +121,19 @@ export class MatchPool implements BlockPool {
 
   /**
    * The rules to match: serialised once (not at all when no block needs the workers), copied to each worker
-   * when it starts, or now if they run.
+   * when it starts, or now if they run. `json`: their text as `serializeRules` makes it, when already at hand
+   * (the rule cache keeps it), which may come before the rules themselves (then `rules` is not called again).
    */
-  rules(rules: readonly Rule[]): void {
-    this.pendingRules = rules;
-    if (this.workers.length > 0) this.sendRules(rules);
+  rules(rules: readonly Rule[] | undefined, json?: string): void {
+    if (this.pendingRules) return;
+    this.pendingRules = json !== undefined ? () => ({ json }) : () => serializeRules(rules!);
+    if (this.workers.length > 0) this.sendRules();
   }
 
-  private sendRules(rules: readonly Rule[]): void {
-    const text = serializeRules(rules);
+  private sendRules(): void {
+    if (this.sentRules || !this.pendingRules) return;
+    this.sentRules = true;
+    const text = this.pendingRules();
     for (const worker of this.workers) worker.postMessage({ type: 'rules', rules: text } satisfies ToWorker);
   }
 
@@ -151,41 +159,13 @@ export class MatchPool implements BlockPool {
 }
 
 /**
- * The rules as text for the workers, without each rule's YAML document (only the front end reads it). JSON when
- * it holds them exactly (plain objects and arrays, finite numbers, no undefined member): the workers parse that
- * 2-3 times faster than v8's deserializer does its format (the SigmaHQ corpus: 13 MB). Otherwise v8's format.
+ * The rules as text for the workers, without each rule's YAML document (only the front end reads it): JSON when it
+ * holds them exactly (serialize.ts `exactJson`), otherwise v8's format.
  */
 function serializeRules(rules: readonly Rule[]): RulesText {
-  const slim = rules.map(({ document: _document, ...rest }) => rest);
-  try {
-    return { json: JSON.stringify(slim, exactJson) };
-  } catch (error) {
-    if (error !== NOT_JSON) throw error;
-    return { v8: serialize(slim) };
-  }
-}
-
-const NOT_JSON = new Error('not exactly JSON');
-
-/** A JSON.stringify replacer that throws NOT_JSON on anything JSON.parse would not give back as it is. */
-function exactJson(this: unknown, key: string, value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) throw NOT_JSON;
-      return value;
-    case 'object': {
-      if (value === null || Array.isArray(value)) return value;
-      const proto = Object.getPrototypeOf(value) as unknown;
-      // A null-prototype object comes back with Object's prototype, as v8's deserializer gives it back too.
-      if (proto !== Object.prototype && proto !== null) throw NOT_JSON;
-      return value;
-    }
-    default:
-      throw NOT_JSON;
-  }
+  const slim = slimRules(rules);
+  const json = exactJson(slim);
+  return json !== undefined ? { json } : { v8: serialize(slim) };
 }
 
 /** A worker from the compiled module, or from the TypeScript source through tsx (a checkout without lib/). */

@@ -17,7 +17,7 @@ import { formatDiagnostic } from '../diagnostics/format.js';
 import { printable } from '../diagnostics/printable.js';
 import type { EventFormat } from '../match/formats.js';
 import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
-import { loadRules } from '../match/load-rules.js';
+import { loadRulesCached } from '../match/rule-cache.js';
 import { expandInputs, lineSpan, looksLikeEvents, readEventBatches, STDIN, STDIN_NAME } from '../match/read-events.js';
 import type { BlockSetup } from '../match/block-matcher.js';
 import { BlockMatcher, ruleHeader } from '../match/block-matcher.js';
@@ -71,6 +71,8 @@ export interface MatchOptions {
   readonly jobs?: number;
   /** How worker threads make the same predicates as `factory`; without it matching stays on this thread. */
   readonly workers?: FactoryRecipe;
+  /** Reuse the rules read by an earlier run from the same files (default true; `--no-cache` turns it off). */
+  readonly cache?: boolean;
 }
 
 export interface MatchIo extends CliIo {
@@ -133,7 +135,8 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
       rulePaths.push(path);
     }
   }
-  const loaded = loadRules(rulePaths);
+  // A cached rule set gives the workers' text first: they parse it while this thread parses the rest.
+  const loaded = loadRulesCached(rulePaths, options.cache !== false, (json) => pool?.rules(undefined, json));
   for (const d of loaded.diagnostics) {
     io.stderr(`${formatDiagnostic(d, d.file === undefined ? undefined : loaded.sources.get(d.file))}\n`);
     if (d.severity === 'error') failed = true;
@@ -197,7 +200,11 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
       factory,
     ),
   };
-  pool?.rules(prepared.rules.map((r) => r.rule));
+  // The cache's text holds the rules as read: with filters (which keep the run on this thread) it is not theirs.
+  pool?.rules(
+    prepared.rules.map((r) => r.rule),
+    filtered ? undefined : loaded.slimJson,
+  );
   const mainMatcher = pool ? new BlockMatcher(prepared.rules, setup) : undefined;
   const router = mainMatcher?.router ?? new RuleRouter(prepared.rules, routerOptions);
   const headers = prepared.rules.map((r) => ruleHeader(r.rule));
@@ -705,6 +712,7 @@ export function addMatchCommands(
       `threads matching events (default: the cores available, ${defaultJobs()}, for inputs of 64 MiB or more; 1 below)`,
       parseJobs,
     )
+    .option('--no-cache', 'read the rules afresh even when their files did not change since the last run')
     .action(
       async (
         inputs: string[],
@@ -717,6 +725,7 @@ export function addMatchCommands(
           timeField?: string;
           filters: string[];
           jobs?: number;
+          cache: boolean;
         },
       ) => {
         const formatFactory = factoryForFormat?.(opts.format) ?? factory;
@@ -735,6 +744,7 @@ export function addMatchCommands(
               ...(opts.timeField !== undefined ? { timeField: opts.timeField } : {}),
               filters: opts.filters,
               ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+              cache: opts.cache,
               ...(registryModule !== undefined
                 ? { workers: workerRecipe(registryModule, opts.format, site.pipeline) }
                 : {}),

@@ -18,18 +18,36 @@ export interface LoadedRules {
 export function loadRules(paths: readonly string[]): LoadedRules {
   const diagnostics: Diagnostic[] = [];
   const files = collectRuleFiles(paths, diagnostics);
+  return readRules(files, readContents(files), diagnostics);
+}
+
+/** Each file's bytes, or the RC001 diagnostic of a file that cannot be read. */
+export function readContents(files: readonly string[]): (Buffer | Diagnostic)[] {
+  return files.map((file) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      return { code: 'RC001', severity: 'error', message: `cannot read file (${reason})`, file };
+    }
+  });
+}
+
+/** The front end over `files` read as `contents`, after the `diagnostics` of finding them. */
+export function readRules(
+  files: string[],
+  contents: readonly (Buffer | Diagnostic)[],
+  diagnostics: Diagnostic[],
+): LoadedRules {
   const rules: Rule[] = [];
   const correlations: Correlation[] = [];
   const filters: Filter[] = [];
   const sources = new Map<string, string>();
-  for (const file of files) {
-    let content: Buffer;
-    try {
-      content = readFileSync(file);
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-      diagnostics.push({ code: 'RC001', severity: 'error', message: `cannot read file (${reason})`, file });
-      continue;
+  files.forEach((file, i) => {
+    const content = contents[i]!;
+    if (!Buffer.isBuffer(content)) {
+      diagnostics.push(content);
+      return;
     }
     const result = readRuleFile(file, content);
     rules.push(...result.rules);
@@ -38,7 +56,12 @@ export function loadRules(paths: readonly string[]): LoadedRules {
     diagnostics.push(...result.diagnostics);
     // Meta-rules keep their text too: reference errors found after reading every file point into them.
     const meta = result.correlations.length > 0 || result.filters.length > 0;
-    if (result.diagnostics.length > 0 || meta) sources.set(file, content.toString('utf8').replace(/^\uFEFF/, ''));
-  }
+    if (result.diagnostics.length > 0 || meta) sources.set(file, sourceText(content));
+  });
   return { files, rules, correlations, filters, diagnostics, sources };
+}
+
+/** A rule file's text as code frames show it. */
+export function sourceText(content: Buffer): string {
+  return content.toString('utf8').replace(/^\uFEFF/, '');
 }

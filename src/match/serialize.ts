@@ -73,3 +73,40 @@ export function stringifyIteratively(root: unknown): string {
   }
   return out.join('');
 }
+
+const NOT_JSON = new Error('not exactly JSON');
+
+/**
+ * `value` as JSON text when JSON.parse gives it back exactly (plain objects and arrays, finite numbers, no
+ * undefined member), else undefined: rules parse from JSON 2-3 times faster than from v8's serialisation (the
+ * SigmaHQ corpus: 13 MB), so that is how the `--jobs` workers receive them and how the rule cache keeps them.
+ */
+export function exactJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, exactReplacer);
+  } catch (error) {
+    if (error !== NOT_JSON) throw error;
+    return undefined;
+  }
+}
+
+/** A JSON.stringify replacer that throws NOT_JSON on anything JSON.parse would not give back as it is. */
+function exactReplacer(this: unknown, _key: string, value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_JSON;
+      return value;
+    case 'object': {
+      if (value === null || Array.isArray(value)) return value;
+      const proto = Object.getPrototypeOf(value) as unknown;
+      // A null-prototype object comes back with Object's prototype, as v8's deserializer gives it back too.
+      if (proto !== Object.prototype && proto !== null) throw NOT_JSON;
+      return value;
+    }
+    default:
+      throw NOT_JSON;
+  }
+}
