@@ -1,7 +1,9 @@
 /** Compiles rule files for several targets into an in-memory tree of artifacts (paths under dist-rules/). */
 import { readFileSync } from 'node:fs';
-import type { ArtifactFile, CompiledRule } from '../backend/types.js';
-import type { TargetResult, LoadedTarget } from '../compile.js';
+import type { ArtifactFile } from '../backend/types.js';
+import type { LoadedTarget } from '../compile.js';
+import type { BuildResult, BuiltRule } from './built.js';
+import { slimResult } from './built.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/build-codes.js';
@@ -56,23 +58,23 @@ export function loadRules(files: readonly string[]): LoadedRules {
 export interface BuildOutput {
   /** `<target>/<path>` → content. */
   readonly files: Map<string, string>;
-  readonly results: readonly TargetResult[];
+  readonly results: readonly BuildResult[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Compiles every rule for every target, target by target, rules in input order. */
-export function compileRules(rules: readonly Rule[], targets: readonly LoadedTarget[]): TargetResult[] {
-  const results: TargetResult[] = [];
-  for (const target of targets) for (const rule of rules) results.push(compileRule(rule, target));
+/** Compiles every rule for every target, target by target, rules in input order; keeps what the build needs. */
+export function compileRules(rules: readonly Rule[], targets: readonly LoadedTarget[]): BuildResult[] {
+  const results: BuildResult[] = [];
+  for (const target of targets) for (const rule of rules) results.push(slimResult(compileRule(rule, target), target));
   return results;
 }
 
 /** Per-rule artifacts plus each target's bundle files, in a stable order; duplicate paths are errors. */
-export function assembleOutput(results: readonly TargetResult[], targets: readonly LoadedTarget[]): BuildOutput {
+export function assembleOutput(results: readonly BuildResult[], targets: readonly LoadedTarget[]): BuildOutput {
   const files = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   for (const target of targets) {
-    const compiled: CompiledRule[] = [];
+    const compiled: BuiltRule[] = [];
     const owner = new Map<string, string>();
     const add = (file: ArtifactFile, rule?: Rule): void => {
       const key = `${target.backend.id}/${file.path}`;
@@ -100,7 +102,7 @@ export function assembleOutput(results: readonly TargetResult[], targets: readon
         for (const artifact of result.artifacts) add(artifact, result.rule);
       }
     }
-    for (const artifact of renderBundleSafely(target, compiled, diagnostics)) add(artifact);
+    for (const artifact of joinBundleSafely(target, compiled, diagnostics)) add(artifact);
   }
   return { files, results, diagnostics };
 }
@@ -111,16 +113,21 @@ export function buildTargets(rules: readonly Rule[], targets: readonly LoadedTar
 }
 
 /**
- * A target's combined files, or none with an RC914 error when the target cannot combine these rules (e.g. two
- * saved searches with one name): a diagnostic, never an exception escaping the build.
+ * A target's combined files from the fragments of its compiled rules, or none with an RC914 error when the target
+ * cannot combine these rules (e.g. two saved searches with one name): a diagnostic, never an exception escaping
+ * the build.
  */
-export function renderBundleSafely(
+export function joinBundleSafely(
   target: LoadedTarget,
-  compiled: readonly CompiledRule[],
+  compiled: readonly BuiltRule[],
   diagnostics: Diagnostic[],
 ): readonly ArtifactFile[] {
+  const join = target.backend.joinBundle;
+  if (!join) return [];
   try {
-    return target.backend.renderBundle?.(compiled) ?? [];
+    const failed = compiled.find((c) => c.fragmentError !== undefined);
+    if (failed) throw new Error(failed.fragmentError);
+    return join(compiled.map((c) => c.fragment ?? ''));
   } catch (error) {
     diagnostics.push({
       code: 'RC914',

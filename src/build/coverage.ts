@@ -4,7 +4,7 @@
  */
 import { codeInfo } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { TargetResult } from '../compile.js';
+import type { BuildResult } from './built.js';
 
 export interface TargetCoverage {
   readonly target: string;
@@ -61,8 +61,8 @@ function sortRecord(r: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export function coverageOf(results: readonly TargetResult[], ruleCount: number, failedFiles: number): CoverageReport {
-  const byTarget = new Map<string, TargetResult[]>();
+export function coverageOf(results: readonly BuildResult[], ruleCount: number, failedFiles: number): CoverageReport {
+  const byTarget = new Map<string, BuildResult[]>();
   for (const r of results) {
     const list = byTarget.get(r.target);
     if (list) list.push(r);
@@ -94,8 +94,8 @@ export function coverageOf(results: readonly TargetResult[], ruleCount: number, 
 }
 
 /** Rows keyed by file and document, sorted like the Markdown matrix. */
-function ruleResults(results: readonly TargetResult[]): RuleCoverage[] {
-  const rows = new Map<string, { rule: TargetResult['rule']; targets: Record<string, RuleTargetResult> }>();
+function ruleResults(results: readonly BuildResult[]): RuleCoverage[] {
+  const rows = new Map<string, { rule: BuildResult['rule']; targets: Record<string, RuleTargetResult> }>();
   for (const r of results) {
     const key = `${r.rule.file}#${r.rule.documentIndex}`;
     let row = rows.get(key);
@@ -144,16 +144,16 @@ export function coverageTable(report: CoverageReport): string {
 }
 
 /** Rules × targets matrix in Markdown: ✓ clean, ⚠ warnings (codes), ✗ refused (codes). */
-export function coverageMatrix(results: readonly TargetResult[], report: CoverageReport): string {
+export function coverageMatrix(results: readonly BuildResult[], report: CoverageReport): string {
   const targets = report.targets.map((t) => t.target);
-  const rows = new Map<string, Map<string, TargetResult>>();
+  const rows = new Map<string, Map<string, BuildResult>>();
   for (const r of results) {
     const key = `${r.rule.file}#${r.rule.documentIndex}`;
-    const row = rows.get(key) ?? new Map<string, TargetResult>();
+    const row = rows.get(key) ?? new Map<string, BuildResult>();
     row.set(r.target, r);
     rows.set(key, row);
   }
-  const cell = (r: TargetResult | undefined): string => {
+  const cell = (r: BuildResult | undefined): string => {
     if (!r) return '';
     const codes = [...new Set(r.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code))].join(' ');
     return r.status === 'ok' ? '✓' : r.status === 'warnings' ? `⚠ ${codes}` : `✗ ${codes}`;

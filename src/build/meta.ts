@@ -16,6 +16,8 @@
  */
 import type { ArtifactFile, CompiledRule, Reporter } from '../backend/types.js';
 import type { LoadedTarget, TargetResult } from '../compile.js';
+import type { BuildResult } from './built.js';
+import { slimResult } from './built.js';
 import { compileRule } from '../compile.js';
 import { correlationAsCompiled } from '../correlation/as-compiled.js';
 import { compileCorrelation } from '../correlation/compile.js';
@@ -113,11 +115,29 @@ export function applyPlan(
   results: readonly TargetResult[],
   targets: readonly LoadedTarget[],
 ): TargetResult[] {
+  return planned(plan, results, targets, (result) => result);
+}
+
+/** `applyPlan` over the results a build keeps (built.ts): tuned rules compiled again are reduced likewise. */
+export function applyPlanBuilt(
+  plan: MetaPlan,
+  results: readonly BuildResult[],
+  targets: readonly LoadedTarget[],
+): BuildResult[] {
+  return planned(plan, results, targets, slimResult);
+}
+
+function planned<R extends BuildResult>(
+  plan: MetaPlan,
+  results: readonly R[],
+  targets: readonly LoadedTarget[],
+  keep: (result: TargetResult, target: LoadedTarget) => R,
+): R[] {
   const byId = new Map(targets.map((t) => [t.backend.id, t]));
   return results.map((result) => {
     const filters = plan.filtersAt.get(placeOf(result.rule));
     const target = byId.get(result.target);
-    const tuned = filters && target ? compileRule(tunedRule(result.rule, filters), target) : result;
+    const tuned = filters && target ? keep(compileRule(tunedRule(result.rule, filters), target), target) : result;
     const withheld = withheldReason(plan, result.rule);
     return withheld && tuned.compiled ? { ...tuned, artifacts: [], withheld } : tuned;
   });

@@ -4,7 +4,7 @@
  * the output is identical to a single-threaded build.
  */
 import { Worker } from 'node:worker_threads';
-import type { TargetResult } from '../compile.js';
+import type { BuildResult } from './built.js';
 import type { Correlation, Filter } from '../correlation/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule } from '../model/rule.js';
@@ -14,7 +14,7 @@ import type { LoadedRules } from './build.js';
 export interface ParallelResult {
   readonly loaded: LoadedRules;
   /** Grouped by target in `targetIds` order, rules in file order within each target. */
-  readonly results: TargetResult[];
+  readonly results: BuildResult[];
 }
 
 interface WorkerReply {
@@ -24,7 +24,7 @@ interface WorkerReply {
   badFiles: string[];
   correlations: Correlation[];
   filters: Filter[];
-  results: TargetResult[];
+  results: BuildResult[];
 }
 
 function runSlice(
@@ -55,7 +55,7 @@ export async function loadAndCompileParallel(
   const size = Math.ceil(files.length / jobs);
   const slices = Array.from({ length: jobs }, (_, i) => files.slice(i * size, (i + 1) * size)).filter((s) => s.length);
   const replies = await Promise.all(slices.map((slice) => runSlice(registryModule, slice, targetIds, pipelines)));
-  const results: TargetResult[] = [];
+  const results: BuildResult[] = [];
   for (const id of targetIds)
     for (const reply of replies) for (const r of reply.results) if (r.target === id) results.push(r);
   return {

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { TargetResult } from '../compile.js';
+import type { BuildResult } from './built.js';
 import type { Correlation, Filter } from '../correlation/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule } from '../model/rule.js';
@@ -34,7 +34,7 @@ export interface FileResult {
   readonly filters: readonly Filter[];
   readonly diagnostics: readonly Diagnostic[];
   readonly bad: boolean;
-  readonly results: readonly TargetResult[];
+  readonly results: readonly BuildResult[];
 }
 
 /** Bumped whenever the layout of a pack or of `FileResult` changes. */

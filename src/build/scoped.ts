@@ -16,8 +16,10 @@
  */
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
-import type { ArtifactFile, CompiledRule } from '../backend/types.js';
-import type { LoadedTarget, TargetResult } from '../compile.js';
+import type { ArtifactFile } from '../backend/types.js';
+import type { LoadedTarget } from '../compile.js';
+import type { BuildResult, BuiltRule } from './built.js';
+import { slimResult } from './built.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/build-codes.js';
@@ -26,7 +28,7 @@ import type { Correlation, Filter } from '../correlation/model.js';
 import type { Rule } from '../model/rule.js';
 import type { LoadedRules } from './build.js';
 import {
-  applyPlan,
+  applyPlanBuilt,
   compileCorrelationResult,
   correlationResults,
   placeOf,
@@ -34,7 +36,7 @@ import {
   tune,
   withheldReason,
 } from './meta.js';
-import { renderBundleSafely } from './build.js';
+import { joinBundleSafely } from './build.js';
 import { caseCollisions, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
 import { RECORD_FILE, renderRecord } from './output-folder.js';
@@ -56,7 +58,7 @@ export interface ScopeInput {
   /** The rule files in scope, loaded. */
   readonly loaded: LoadedRules;
   /** Their results for every built target. */
-  readonly results: readonly TargetResult[];
+  readonly results: readonly BuildResult[];
   /** Filters from `--filters` folders: applied like the filters of the rule paths, never recorded as in scope. */
   readonly extraFilters?: readonly Filter[];
 }
@@ -65,7 +67,7 @@ export interface ScopedOutput {
   /** The whole next tree of the output folder, record included (files kept as they are stay `KnownFile`s). */
   readonly files: Map<string, TreeContent>;
   /** The in-scope results, with lengthened titles applied. */
-  readonly results: TargetResult[];
+  readonly results: BuildResult[];
   /** Targets' diagnostics for the rules in scope, plus identity, collision and combination problems. */
   readonly diagnostics: Diagnostic[];
   /** Of `diagnostics`, those linking correlation rules and filters (meta.ts): their errors block the write. */
@@ -153,7 +155,8 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
   const byId = new Map(targets.map((t) => [t.backend.id, t]));
   const renamedResults = input.results.map((result) => {
     const renamed = renamedAt.get(place(result.rule));
-    return renamed ? compileRule(renamed, byId.get(result.target)!) : result;
+    const target = byId.get(result.target)!;
+    return renamed ? slimResult(compileRule(renamed, target), target) : result;
   });
 
   // Correlation rules and filters over every document of the output, kept or rebuilt (meta.ts); only the
@@ -172,8 +175,8 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
   diagnostics.push(...plan.diagnostics);
   const ownCorrelations = new Set(loaded.correlations ?? []);
   const results = [
-    ...applyPlan(plan, renamedResults, targets),
-    ...correlationResults(plan, targets, (c) => ownCorrelations.has(c)),
+    ...applyPlanBuilt(plan, renamedResults, targets),
+    ...correlationResults(plan, targets, (c) => ownCorrelations.has(c)).map((r) => slimResult(r, byId.get(r.target)!)),
   ];
   const correlationPlaces = new Set([...ownCorrelations].map(placeOf));
   const keptCorrelationSet = new Set(keptCorrelations);
@@ -194,7 +197,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
     const owner = new Map<string, string>();
     const ruleOwner = new Map<string, string>();
     const rules: Record<string, RuleEntry> = {};
-    const compiled: CompiledRule[] = [];
+    const compiled: BuiltRule[] = [];
     let adopted: string[] = [];
     for (const [key, entry] of Object.entries(previous.rules)) {
       if (inScope(key)) continue;
@@ -208,17 +211,17 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
         ruleOwner.set(`${id}/${file}`, relative(cwd, resolve(out, key)));
       }
       // Compiled again only for the combined files: a target without any has no use for them.
-      if (target.backend.renderBundle === undefined) continue;
+      if (target.backend.joinBundle === undefined) continue;
       for (const rule of keptOf(key, entry)) {
         if (withheldReason(plan, rule) !== undefined) continue;
-        const result = compileRule(tune(plan, rule), target);
+        const result = slimResult(compileRule(tune(plan, rule), target), target);
         if (result.compiled) compiled.push(result.compiled);
       }
     }
-    if (target.backend.renderBundle !== undefined)
+    if (target.backend.joinBundle !== undefined)
       for (const resolved of plan.resolution.correlations) {
         if (!keptCorrelationSet.has(resolved.correlation)) continue;
-        const result = compileCorrelationResult(plan, resolved, target);
+        const result = slimResult(compileCorrelationResult(plan, resolved, target), target);
         if (result.compiled && !result.withheld) compiled.push(result.compiled);
       }
     const add = (file: ArtifactFile, rule?: Rule): boolean => {
@@ -267,7 +270,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
         ...(Object.keys(ownTitles).length > 0 ? { titles: ownTitles } : {}),
       };
     }
-    const bundles = renderBundleSafely(target, compiled, diagnostics)
+    const bundles = joinBundleSafely(target, compiled, diagnostics)
       .filter((artifact) => add(artifact))
       .map((a) => a.path);
     nextTargets[id] = { rules, bundles };

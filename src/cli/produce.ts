@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import type { BuildOutput, LoadedRules } from '../build/build.js';
 import { assembleOutput, compileRules, loadRules } from '../build/build.js';
-import { applyPlan, correlationResults, planMeta } from '../build/meta.js';
+import { applyPlanBuilt, correlationResults, planMeta } from '../build/meta.js';
 import { loadAndCompileParallel } from '../build/parallel.js';
 import type { FileResult } from '../build/result-cache.js';
 import { ResultCache } from '../build/result-cache.js';
-import type { LoadedTarget, TargetResult } from '../compile.js';
+import type { LoadedTarget } from '../compile.js';
+import type { BuildResult } from '../build/built.js';
+import { slimResult } from '../build/built.js';
 import type { Correlation, Filter } from '../correlation/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readRuleFile } from '../frontend.js';
@@ -48,7 +50,7 @@ export interface Produced {
 export interface ProducedResults {
   readonly targets: readonly LoadedTarget[];
   readonly loaded: LoadedRules;
-  readonly results: TargetResult[];
+  readonly results: BuildResult[];
 }
 
 export async function produceResults(
@@ -66,7 +68,7 @@ async function loadAndCompile(
   files: readonly string[],
   targets: readonly LoadedTarget[],
   options: ProduceOptions,
-): Promise<{ loaded: LoadedRules; results: TargetResult[] }> {
+): Promise<{ loaded: LoadedRules; results: BuildResult[] }> {
   const fromEnv = Number(process.env.RULEC_JOBS ?? '');
   const jobs = options.jobs ?? (fromEnv > 0 ? fromEnv : 1);
   // Workers load compiled JavaScript; from TypeScript sources (tests, tsx) stay on this thread.
@@ -97,7 +99,7 @@ async function producedCached(
   files: readonly string[],
   targets: readonly LoadedTarget[],
   cache: ResultCache,
-): Promise<{ loaded: LoadedRules; results: TargetResult[] }> {
+): Promise<{ loaded: LoadedRules; results: BuildResult[] }> {
   const rules: Rule[] = [];
   const diagnostics: Diagnostic[] = [];
   const badFiles: string[] = [];
@@ -145,7 +147,7 @@ async function producedCached(
     if (result.bad) badFiles.push(file);
     if (bytes) sources.set(file, bytes.toString('utf8'));
   }
-  const results: TargetResult[] = [];
+  const results: BuildResult[] = [];
   for (const target of targets)
     for (const result of perFile) for (const r of result.results) if (r.target === target.backend.id) results.push(r);
   return { loaded: { rules, diagnostics, sources, badFiles, correlations, filters }, results };
@@ -164,7 +166,11 @@ export async function produce(
     correlations: loaded.correlations ?? [],
     filters: [...(loaded.filters ?? []), ...(options.extraFilters ?? [])],
   });
-  const all = [...applyPlan(plan, results, targets), ...correlationResults(plan, targets)];
+  const byId = new Map(targets.map((t) => [t.backend.id, t]));
+  const all = [
+    ...applyPlanBuilt(plan, results, targets),
+    ...correlationResults(plan, targets).map((r) => slimResult(r, byId.get(r.target)!)),
+  ];
   const output = assembleOutput(all, targets);
   return { targets, loaded, output: { ...output, diagnostics: [...plan.diagnostics, ...output.diagnostics] } };
 }
