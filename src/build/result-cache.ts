@@ -37,8 +37,8 @@ export interface FileResult {
   readonly results: readonly BuildResult[];
 }
 
-/** Bumped whenever the layout of a pack or of `FileResult` changes. */
-const FORMAT = 1;
+/** Bumped whenever the layout of a pack or of `FileResult` changes (2: results keep bundle fragments, built.ts). */
+const FORMAT = 2;
 const MAGIC = Buffer.from('rulec-results\0');
 
 interface Pack {

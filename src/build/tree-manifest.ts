@@ -34,7 +34,23 @@ export class KnownFile {
 /** A file's content as the build sees it: text (read, or made now) or a file known unchanged on disk. */
 export type TreeContent = string | KnownFile;
 
-export const contentHash = (text: string): string => createHash('sha1').update(text).digest('hex');
+/**
+ * The sha1 of a text. A build hashes each big text it writes (the combined files, the record: about 26 MB for the
+ * corpus) up to three times, comparing it with the folder, in the manifest and in the tree hash: the last big
+ * texts hashed are remembered (a Map hashes a string key once and keeps that hash on the string).
+ */
+export function contentHash(text: string): string {
+  if (text.length < BIG_TEXT) return createHash('sha1').update(text).digest('hex');
+  let hash = recentHashes.get(text);
+  if (hash === undefined) {
+    hash = createHash('sha1').update(text).digest('hex');
+    recentHashes.set(text, hash);
+    if (recentHashes.size > 16) recentHashes.delete(recentHashes.keys().next().value!);
+  }
+  return hash;
+}
+const BIG_TEXT = 1 << 16;
+const recentHashes = new Map<string, string>();
 
 const hashOf = (content: TreeContent): string => (typeof content === 'string' ? contentHash(content) : content.hash);
 
