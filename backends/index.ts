@@ -1,11 +1,8 @@
 /**
- * The target registry: the only place that lists targets. Adding a target = one folder under backends/ plus one
- * line here.
+ * Every target loaded, in the registry's order (./targets.ts lists them): for tests, scripts and worker threads,
+ * which need them all.
  */
 import type { Backend } from '../src/backend/types.js';
-import { backend as elastic } from './elastic/index.js';
-import { backend as js } from './js/index.js';
-import { backend as sentinel } from './sentinel/index.js';
-import { backend as splunk } from './splunk/index.js';
+import { TARGETS } from './targets.js';
 
-export const BACKENDS: readonly Backend[] = Object.freeze([elastic, sentinel, splunk, js]);
+export const BACKENDS: readonly Backend[] = Object.freeze(await Promise.all(TARGETS.map((t) => t.load())));

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point: wires the target registry into the target-agnostic CLI. Runs the compiled lib/ (built by
+// Entry point: wires the target registry (descriptors; each backend loads when a command needs it) into the
+// target-agnostic CLI; worker threads load every backend through backends/index. Runs the compiled lib/ (built by
 // `npm install` through the prepare script); falls back to the TypeScript sources through tsx in a checkout
 // where lib/ has not been built.
 import { existsSync } from 'node:fs';
@@ -16,5 +17,5 @@ if (!existsSync(compiled) || process.env.RULEC_FROM_SOURCE === '1') {
 const { runCli } = await import(new URL(`${base}src/cli/main${ext}`, import.meta.url).href);
 const { processIo } = await import(new URL(`${base}src/cli/io${ext}`, import.meta.url).href);
 const registryModule = new URL(`${base}backends/index${ext}`, import.meta.url).href;
-const { BACKENDS } = await import(registryModule);
-process.exitCode = await runCli(process.argv.slice(2), BACKENDS, processIo, { registryModule });
+const { TARGETS } = await import(new URL(`${base}backends/targets${ext}`, import.meta.url).href);
+process.exitCode = await runCli(process.argv.slice(2), TARGETS, processIo, { registryModule });

@@ -1,7 +1,6 @@
 /** Elastic Security detection rules: Kibana KQL (`type: query`), or EQL where KQL cannot keep the rule's meaning. */
 import { join } from 'node:path';
 import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
-import { backendRoot } from '../../src/backend/root.js';
 import type { ArtifactFile, Backend, CompiledRule } from '../../src/backend/types.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
@@ -9,22 +8,15 @@ import './codes.js';
 import { renderElasticCorrelation } from './correlation.js';
 import { fileStem } from './naming.js';
 import { renderElasticQuery } from './render-query.js';
+import { meta } from './target.js';
 import { buildExceptionObjects, buildRuleObject } from './rule-object.js';
-import { ELASTIC_LIST_REFERENCES } from './value-lists.js';
 
-const root = backendRoot('elastic');
+const root = meta.root;
 let templates: Templates | undefined;
 const loaded = (): Templates => (templates ??= loadTemplates(join(root, 'templates')));
 
 export const backend: Backend = {
-  id: 'elastic',
-  // Elastic's pipeline maps rules onto ECS documents: `rulec match --format ecs` reuses it.
-  eventFormat: 'ecs',
-  title: 'Elastic Security (Kibana KQL / EQL)',
-  // `kql` is also Kusto's name (the sentinel target declares it too), so it is refused as ambiguous.
-  aliases: ['kibana', 'elasticsearch', 'elastic-security', 'kql'],
-  root,
-  placeholderReferences: ELASTIC_LIST_REFERENCES,
+  ...meta,
   renderQuery: renderElasticQuery,
   renderCorrelation: renderElasticCorrelation,
   renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {

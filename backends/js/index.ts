@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleParts } from '../../src/backend/bundle.js';
-import { backendRoot } from '../../src/backend/root.js';
 import type {
   ArtifactFile,
   Backend,
@@ -18,9 +17,10 @@ import { _, join as joinCode, type Literal, Name } from './codegen.js';
 import './codes.js';
 import { moduleStem } from './file-name.js';
 import { generatePredicate } from './generate.js';
+import { meta } from './target.js';
 import * as runtime from './runtime/runtime.js';
 
-const root = backendRoot('js');
+const root = meta.root;
 
 let templates: Templates | undefined;
 function getTemplates(): Templates {
@@ -67,11 +67,8 @@ function renderModule(mapped: MappedRule, report: Reporter): string {
 }
 
 export const backend: Backend = {
-  id: 'js',
-  title: 'JavaScript predicate module',
-  aliases: ['javascript'],
+  ...meta,
   lineComment: '//',
-  root,
   renderQuery(mapped: MappedRule, report: Reporter): QueryResult {
     return { query: renderModule(mapped, report), language: 'js' };
   },

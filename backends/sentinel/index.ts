@@ -1,7 +1,6 @@
 /** Microsoft Sentinel scheduled analytic rules: a Kusto query, an Azure-Sentinel YAML template and an ARM template. */
 import { join } from 'node:path';
 import { renderSentinelCorrelation } from './correlation.js';
-import { backendRoot } from '../../src/backend/root.js';
 import type {
   ArtifactFile,
   Backend,
@@ -20,14 +19,14 @@ import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
 import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
-import { SENTINEL_LIST_REFERENCES } from './watchlist.js';
+import { meta } from './target.js';
 
 const { SN009, SN010, SN012 } = SENTINEL_CODES;
 
 /** Sentinel rejects longer queries (Azure-Sentinel template schema, docs/reference/targets/sentinel.md §1). */
 export const MAX_QUERY_LENGTH = 10_000;
 
-const root = backendRoot('sentinel');
+const root = meta.root;
 const OVERRIDE_KEYS = new Set(['table']);
 
 /** The table to query: the rule's own `targets.sentinel.table`, else the pipeline destination's. */
@@ -162,13 +161,7 @@ function joinBundle(fragments: readonly string[]): readonly ArtifactFile[] {
 }
 
 export const backend: Backend = {
-  id: 'sentinel',
-  // Sentinel's tables (OfficeActivity, SecurityEvent, …) hold events under the columns this pipeline maps rules
-  // onto: `rulec match --format sentinel` reuses it.
-  eventFormat: 'sentinel',
-  title: 'Microsoft Sentinel (scheduled analytic rule, Kusto)',
-  // `kql` is also Kibana's query language (the elastic target declares it too), so it is refused as ambiguous.
-  aliases: ['kusto', 'azure-sentinel', 'microsoft-sentinel', 'kql'],
+  ...meta,
   lineComment: '//',
   // A YAML stream of the Azure-Sentinel rule files (`---` between documents); the ARM templates come from `build`.
   streamArtifacts(perRule: readonly (readonly ArtifactFile[])[]): string {
@@ -177,8 +170,6 @@ export const backend: Backend = {
       .map((f) => `---\n${f.content}`)
       .join('');
   },
-  root,
-  placeholderReferences: SENTINEL_LIST_REFERENCES,
   renderQuery: renderKustoQuery,
   renderCorrelation: renderSentinelCorrelation,
   renderArtifacts,

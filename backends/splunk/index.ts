@@ -1,6 +1,5 @@
 /** Splunk target: an SPL `search` with deferred `| regex`/`| where` parts, deployed as a savedsearches.conf stanza. */
 import type { ArtifactFile, Backend, CompiledRule, Reporter } from '../../src/backend/types.js';
-import { backendRoot } from '../../src/backend/root.js';
 import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
 import { loadTemplates, normaliseText, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
@@ -9,9 +8,9 @@ import { renderSplunkCorrelation } from './correlation.js';
 import { renderSpl } from './query.js';
 import { ruleFileStem, stanzaView } from './stanza.js';
 import { isDataModelDestination, renderTstats } from './tstats.js';
-import { SPLUNK_LIST_REFERENCES } from './list-reference.js';
+import { meta } from './target.js';
 
-const root = backendRoot('splunk');
+const root = meta.root;
 
 let templates: Templates | undefined;
 function getTemplates(): Templates {
@@ -22,11 +21,7 @@ function getTemplates(): Templates {
 const SILENT: Reporter = { warn() {}, refuse() {}, info() {} };
 
 export const backend: Backend = {
-  id: 'splunk',
-  title: 'Splunk (SPL saved search)',
-  aliases: ['spl'],
-  root,
-  placeholderReferences: SPLUNK_LIST_REFERENCES,
+  ...meta,
   renderQuery(mapped, report) {
     // A destination naming a data model (the `cim` profile) is searched with `| tstats`; every other one with a
     // base search.

@@ -1,6 +1,6 @@
 /**
  * The contract between the target-agnostic compiler (src/) and a target (backends/<target>/).
- * A new target is one folder exporting a `Backend` plus one line in backends/index.ts.
+ * A new target is one folder exporting a `Backend` (and its `TargetDescriptor`) plus one line in backends/targets.ts.
  */
 import type { Correlation } from '../correlation/model.js';
 import type { SourceRef } from '../diagnostics/diagnostic.js';
@@ -70,7 +70,11 @@ export interface ListReferenceKind {
   readonly summary: string;
 }
 
-export interface Backend {
+/**
+ * What the command line and the site configuration know of a target without loading its code: enough to resolve
+ * a target name, list the targets and read the configuration.
+ */
+export interface TargetMeta {
   /** Short lower-case id used on the command line and as the dist-rules folder name. */
   readonly id: string;
   /** Human name, e.g. "Elastic Security (Kibana KQL)". */
@@ -89,6 +93,14 @@ export interface Backend {
   readonly root: string;
   /** The kinds of list this target can resolve a placeholder through, by configuration key. */
   readonly placeholderReferences?: Readonly<Record<string, ListReferenceKind>>;
+}
+
+/** A target whose code is loaded only when a command compiles for it (`rulec compile -t elastic` loads one). */
+export interface TargetDescriptor extends TargetMeta {
+  load(): Promise<Backend>;
+}
+
+export interface Backend extends TargetMeta {
   /** Renders the query. Reports losses with `warn`, impossibilities with `refuse` (then the result is ignored). */
   renderQuery(mapped: MappedRule, report: Reporter): QueryResult;
   /** Files for one rule. */

@@ -35,6 +35,8 @@ export interface CompileOptions {
   readonly pipelines?: Readonly<Record<string, Pipeline>>;
   /** `--filters` folders: filters applied to the rules compiled, from outside the rule paths. */
   readonly filters?: readonly string[];
+  /** Every target id, when `registry` holds only the targets compiled for (a rule's `targets:` may name any). */
+  readonly knownTargets?: readonly string[];
 }
 
 /** Labels never span lines: a title with a line break would end the comment early. */
@@ -80,11 +82,7 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
     ...filterFolders.diagnostics,
     ...loaded.diagnostics,
     ...duplicateIdDiagnostics(loaded.rules, (file) => loaded.sources.get(file)),
-    ...unknownTargetIds(
-      loaded.rules,
-      registry.map((b) => b.id),
-      loaded.sources,
-    ),
+    ...unknownTargetIds(loaded.rules, opts.knownTargets ?? registry.map((b) => b.id), loaded.sources),
     ...plan.diagnostics,
   ];
   const metaCount = (loaded.correlations?.length ?? 0) + (loaded.filters?.length ?? 0);

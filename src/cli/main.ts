@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { compileCommand } from './compile-command.js';
 import type { CliIo } from './io.js';
 import { parseFormat, UsageError } from './report.js';
-import type { Registry } from './targets.js';
-import { collectTargets, describeTargets, loadTargets } from './targets.js';
+import type { RegistryEntry, TargetList } from './targets.js';
+import { collectTargets, describeTargets, loadBackends, loadTargets } from './targets.js';
 import { printable } from '../diagnostics/printable.js';
 import { rulecVersion } from './version.js';
 import type { SiteCliOptions } from './site-options.js';
@@ -35,7 +35,7 @@ interface TargetOpts {
  * One target option for every command: `-t, --target <ids>`, repeatable and comma-separated. `--targets` (the
  * old spelling of build and coverage) still works but is not advertised.
  */
-function withTargetOption(command: Command, registry: Registry): Command {
+function withTargetOption(command: Command, registry: TargetList): Command {
   return command
     .option(
       '-t, --target <ids>',
@@ -81,7 +81,7 @@ async function matchModules(): Promise<MatchModules> {
 
 export async function runCli(
   argv: readonly string[],
-  registry: Registry,
+  entries: readonly RegistryEntry[],
   io: CliIo,
   cliOptions: CliOptions = {},
 ): Promise<number> {
@@ -89,7 +89,7 @@ export async function runCli(
   let exitCode = 0;
   const program = new Command()
     .name('rulec')
-    .description(`Compile Sigma-style detection rules for every target (${registry.map((b) => b.id).join(', ')})`)
+    .description(`Compile Sigma-style detection rules for every target (${entries.map((b) => b.id).join(', ')})`)
     .version(rulecVersion(), '-V, --version', 'print the version of rulec')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
@@ -101,6 +101,7 @@ export async function runCli(
     .option('--format <format>', FORMAT_HELP, 'text')
     .action(async (paths: string[], opts: { format: string }) => {
       const format = parseFormat(opts.format);
+      const registry = await loadBackends(entries);
       const [{ vocabularyOf }, { runValidate }] = await Promise.all([
         import('../checks/vocabulary.js'),
         import('./validate.js'),
@@ -114,7 +115,8 @@ export async function runCli(
     program.command('targets').description('list the targets, their aliases and their built-in profiles (* = in use)'),
   ).action(async (opts: SiteCliOptions) => {
     const { targetsCommand } = await import('./targets-command.js');
-    const opened = openSiteConfig(registry, opts);
+    const registry = await loadBackends(entries);
+    const opened = openSiteConfig(entries, opts);
     if (opened.diagnostics.some((d) => d.severity === 'error')) {
       printDiagnostics(io, opened.diagnostics, opened.sources);
       return void (exitCode = 1);
@@ -128,15 +130,16 @@ export async function runCli(
         .command('explain')
         .description('show which pipeline entries, field mappings and destination a rule gets for a target, and why')
         .argument('<paths...>', 'rule files, folders or glob patterns'),
-      registry,
+      entries,
     ),
   ).action(async (paths: string[], opts: TargetOpts & SiteCliOptions) => {
     const { explainCommand } = await import('./explain-command.js');
-    const [target, ...more] = chosenTargets(registry, targetsOf(opts));
+    const registry = await loadBackends(entries);
+    const [target, ...more] = chosenTargets(entries, targetsOf(opts));
     if (target === undefined || more.length > 0 || targetsOf(opts).length === 0)
-      throw new UsageError(`explain needs one target: -t, --target <id> (${describeTargets(registry)})`, 'RC993');
-    const opened = openSiteConfig(registry, opts);
-    const site = resolveCliSite(registry, [target], opts, opened, io);
+      throw new UsageError(`explain needs one target: -t, --target <id> (${describeTargets(entries)})`, 'RC993');
+    const opened = openSiteConfig(entries, opts);
+    const site = resolveCliSite(entries, [target], opts, opened, io);
     if (!site) return void (exitCode = 1);
     exitCode = explainCommand(paths, { target, pipelines: site.pipelines }, registry, io);
   });
@@ -149,20 +152,27 @@ export async function runCli(
         .option('--artifact', 'print the deployable artifact files instead of the query')
         .option('--filters <dir>', FILTERS_HELP, collectList, [] as string[])
         .argument('[paths...]', PATHS_HELP),
-      registry,
+      entries,
     ),
-  ).action((paths: string[], opts: TargetOpts & SiteCliOptions & { artifact?: boolean; filters: string[] }) => {
+  ).action(async (paths: string[], opts: TargetOpts & SiteCliOptions & { artifact?: boolean; filters: string[] }) => {
     const asked = targetsOf(opts);
     if (asked.length === 0)
-      throw new UsageError(`compile needs a target: -t, --target <id> (${describeTargets(registry)})`, 'RC993');
-    const targets = chosenTargets(registry, asked);
-    const opened = openSiteConfig(registry, opts);
-    const site = resolveCliSite(registry, targets, opts, opened, io);
+      throw new UsageError(`compile needs a target: -t, --target <id> (${describeTargets(entries)})`, 'RC993');
+    const targets = chosenTargets(entries, asked);
+    const opened = openSiteConfig(entries, opts);
+    const site = resolveCliSite(entries, targets, opts, opened, io);
     if (!site) return void (exitCode = 1);
+    // Only the targets asked for are loaded: a cold `rulec compile -t elastic` does not load the other backends.
     exitCode = compileCommand(
       rulePaths(paths, opened.config),
-      { targets, artifact: Boolean(opts.artifact), pipelines: site.pipelines, filters: opts.filters },
-      registry,
+      {
+        targets,
+        artifact: Boolean(opts.artifact),
+        pipelines: site.pipelines,
+        filters: opts.filters,
+        knownTargets: entries.map((b) => b.id),
+      },
+      await loadBackends(entries, targets),
       io,
     );
   });
@@ -182,7 +192,7 @@ export async function runCli(
         .option('--no-cache', 'compile everything even when nothing changed since the last build')
         .option('--filters <dir>', FILTERS_HELP, collectList, [] as string[])
         .option('--format <format>', FORMAT_HELP, 'text'),
-      registry,
+      entries,
     ),
   ).action(
     async (
@@ -201,12 +211,13 @@ export async function runCli(
         },
     ) => {
       const format = parseFormat(opts.format);
-      const opened = openSiteConfig(registry, opts);
+      const opened = openSiteConfig(entries, opts);
       const asked = targetsOf(opts);
-      const ids = chosenTargets(registry, asked, opened.config);
-      const site = resolveCliSite(registry, ids, opts, opened, io);
+      const ids = chosenTargets(entries, asked, opened.config);
+      const site = resolveCliSite(entries, ids, opts, opened, io);
       if (!site) return void (exitCode = 1);
       const { buildCommand } = await import('./build-command.js');
+      const registry = await loadBackends(entries);
       exitCode = await buildCommand(
         rulePaths(paths, opened.config),
         {
@@ -237,7 +248,7 @@ export async function runCli(
         .option('--json <file>', 'write the machine-readable report (totals and per-rule results) here')
         .option('--markdown <file>', 'write the rules × targets matrix here')
         .option('--format <format>', `${FORMAT_HELP}; json is the --json report`, 'text'),
-      registry,
+      entries,
     ),
   ).action(
     async (
@@ -245,11 +256,12 @@ export async function runCli(
       opts: TargetOpts & SiteCliOptions & { json?: string; markdown?: string; format: string },
     ) => {
       const format = parseFormat(opts.format);
-      const opened = openSiteConfig(registry, opts);
-      const ids = chosenTargets(registry, targetsOf(opts), opened.config);
-      const site = resolveCliSite(registry, ids, opts, opened, io);
+      const opened = openSiteConfig(entries, opts);
+      const ids = chosenTargets(entries, targetsOf(opts), opened.config);
+      const site = resolveCliSite(entries, ids, opts, opened, io);
       if (!site) return void (exitCode = 1);
       const { coverageCommand } = await import('./coverage-command.js');
+      const registry = await loadBackends(entries);
       exitCode = await coverageCommand(
         rulePaths(paths, opened.config),
         {
@@ -268,9 +280,10 @@ export async function runCli(
   // match and test bring the matcher, worker threads, the rule-test sandbox and a target's pipeline: 70 modules
   // a command named first does not need. They are registered for anything else (help, a typo, match, test).
   const first = argv[0];
-  const { addMatchCommands, predicateFactory, siteFactory } =
-    first !== undefined && OWN_MODULE_COMMANDS.has(first) ? NO_MATCH : await matchModules();
-  const factory = predicateFactory(registry);
+  const ownModule = first !== undefined && OWN_MODULE_COMMANDS.has(first);
+  const { addMatchCommands, predicateFactory, siteFactory } = ownModule ? NO_MATCH : await matchModules();
+  const backends = ownModule ? [] : await loadBackends(entries);
+  const factory = predicateFactory(backends);
   if (factory)
     addMatchCommands(
       program,
@@ -278,9 +291,9 @@ export async function runCli(
       io,
       (code) => (exitCode = code),
       (format) =>
-        format === 'raw' || format === 'auto' || format === 'evtx' ? undefined : predicateFactory(registry, format),
-      registry.flatMap((b) => (b.eventFormat ? [b.eventFormat] : [])),
-      (opts, format, fallback) => siteFactory(registry, io, opts, format, fallback),
+        format === 'raw' || format === 'auto' || format === 'evtx' ? undefined : predicateFactory(backends, format),
+      backends.flatMap((b) => (b.eventFormat ? [b.eventFormat] : [])),
+      (opts, format, fallback) => siteFactory(backends, io, opts, format, fallback),
       cliOptions.registryModule,
     );
 

@@ -10,7 +10,7 @@ import { openConfig, resolveSite } from '../config/site.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { CliIo } from './io.js';
 import { countBySeverity, printDiagnostics } from './report.js';
-import type { Registry } from './targets.js';
+import type { TargetList } from './targets.js';
 import { resolveTargetIds } from './targets.js';
 
 export interface SiteCliOptions {
@@ -39,7 +39,7 @@ function stopOnErrors(io: CliIo, diagnostics: readonly Diagnostic[], sources: Re
  * The configuration alone (commands need it for default paths and targets). Its problems are reported by
  * `resolveCliSite` together with those of the pipelines, so one run shows them all.
  */
-export function openSiteConfig(registry: Registry, opts: SiteCliOptions): OpenedConfig {
+export function openSiteConfig(registry: TargetList, opts: SiteCliOptions): OpenedConfig {
   return openConfig(registry, {
     cwd: process.cwd(),
     ...(opts.config !== undefined ? { configFile: opts.config } : {}),
@@ -47,14 +47,14 @@ export function openSiteConfig(registry: Registry, opts: SiteCliOptions): Opened
 }
 
 /** The targets a command builds: those asked for, else those the configuration lists, else all. */
-export function chosenTargets(registry: Registry, asked: readonly string[], config?: ProjectConfig): string[] {
+export function chosenTargets(registry: TargetList, asked: readonly string[], config?: ProjectConfig): string[] {
   if (asked.length > 0) return resolveTargetIds(registry, asked);
   return config?.targets ? resolveTargetIds(registry, [...config.targets.keys()]) : registry.map((b) => b.id);
 }
 
 /** The layered pipelines of `ids`; undefined after printing errors. */
 export function resolveCliSite(
-  registry: Registry,
+  registry: TargetList,
   ids: readonly string[],
   opts: SiteCliOptions,
   opened: OpenedConfig,

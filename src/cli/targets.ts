@@ -1,5 +1,5 @@
 /** Turns the registry of backends (passed in by the entry point) into loaded targets. */
-import type { Backend } from '../backend/types.js';
+import type { Backend, TargetDescriptor, TargetMeta } from '../backend/types.js';
 import type { LoadedTarget } from '../compile.js';
 import { suggest } from '../detection/suggest.js';
 import { loadPipeline } from '../pipeline/load.js';
@@ -7,6 +7,18 @@ import { UsageError } from './report.js';
 import type { Pipeline } from '../pipeline/types.js';
 
 export type Registry = readonly Backend[];
+
+/** What naming, listing and configuring targets needs: a registry of descriptors or of loaded backends. */
+export type TargetList = readonly TargetMeta[];
+
+/** What the entry point passes: descriptors (their code loads on demand) or backends already loaded (tests). */
+export type RegistryEntry = Backend | TargetDescriptor;
+
+/** The backends of `ids` (default: every target), loading the code of those not loaded yet, in registry order. */
+export async function loadBackends(entries: readonly RegistryEntry[], ids?: readonly string[]): Promise<Backend[]> {
+  const wanted = entries.filter((e) => ids === undefined || ids.includes(e.id));
+  return Promise.all(wanted.map((e) => ('load' in e ? e.load() : e)));
+}
 
 /** A target name on the command line that names no target (or several): a usage error (exit 2). */
 export class UnknownTargetError extends UsageError {
@@ -20,7 +32,7 @@ export class UnknownTargetError extends UsageError {
  * declares (`kusto`, `spl`); an alias two backends declare (`kql`: Kibana's or Kusto's?) is refused as ambiguous,
  * naming both. Each target once, in the order given.
  */
-export function resolveTargetIds(registry: Registry, names: readonly string[]): string[] {
+export function resolveTargetIds(registry: TargetList, names: readonly string[]): string[] {
   const out: string[] = [];
   for (const raw of names) {
     const name = raw.trim().toLowerCase();
@@ -70,6 +82,6 @@ export function collectTargets(value: string, previous: readonly string[] | unde
 }
 
 /** The target list a command line names, for the help text: `elastic (kibana), sentinel (kusto), …`. */
-export function describeTargets(registry: Registry): string {
+export function describeTargets(registry: TargetList): string {
   return registry.map((b) => (b.aliases?.length ? `${b.id} (${b.aliases.join(', ')})` : b.id)).join(', ');
 }

@@ -1,0 +1,18 @@
+/** The sentinel target as the command line sees it before its code loads (`load` brings the backend). */
+import { backendRoot } from '../../src/backend/root.js';
+import type { TargetDescriptor, TargetMeta } from '../../src/backend/types.js';
+import { SENTINEL_LIST_REFERENCES } from './watchlist.js';
+
+export const meta: TargetMeta = {
+  id: 'sentinel',
+  // Sentinel's tables (OfficeActivity, SecurityEvent, …) hold events under the columns this pipeline maps rules
+  // onto: `rulec match --format sentinel` reuses it.
+  eventFormat: 'sentinel',
+  title: 'Microsoft Sentinel (scheduled analytic rule, Kusto)',
+  // `kql` is also Kibana's query language (the elastic target declares it too), so it is refused as ambiguous.
+  aliases: ['kusto', 'azure-sentinel', 'microsoft-sentinel', 'kql'],
+  root: backendRoot('sentinel'),
+  placeholderReferences: SENTINEL_LIST_REFERENCES,
+};
+
+export const target: TargetDescriptor = { ...meta, load: async () => (await import('./index.js')).backend };
