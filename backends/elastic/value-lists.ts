@@ -16,20 +16,15 @@
  * A list test anywhere else (inside an OR, next to other tests under a `not`) stays in the query, where it is its
  * configured values or refused (EL600). List entries compare exact terms: case-sensitively on keyword fields (EL601).
  */
-import type { ListReferenceKind, MappedRule, Reporter } from '../../src/backend/types.js';
+import type { MappedRule, Reporter } from '../../src/backend/types.js';
 import * as b from '../../src/ir/build.js';
 import type { InListNode, IrNode } from '../../src/ir/nodes.js';
 import './codes.js';
+import { ELASTIC_LIST_REFERENCES } from './target.js';
 import { elasticFieldType } from './field-types.js';
 
-export const ELASTIC_LIST_REFERENCES: Readonly<Record<string, ListReferenceKind>> = Object.freeze({
-  valueList: {
-    name: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
-    nameRule: 'a value list id (letters, digits, _ . -)',
-    summary:
-      'a rule exception whose entry is the value list (`type: list`): `is in list` for a negated test, `is not in list` for a positive one, top-level AND only',
-  },
-});
+// Declared with the target's descriptor (./target.ts), which the command line reads without loading the backend.
+export { ELASTIC_LIST_REFERENCES };
 
 export interface ListEntry {
   readonly field: string;

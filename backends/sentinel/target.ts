@@ -1,7 +1,15 @@
 /** The sentinel target as the command line sees it before its code loads (`load` brings the backend). */
 import { backendRoot } from '../../src/backend/root.js';
-import type { TargetDescriptor, TargetMeta } from '../../src/backend/types.js';
-import { SENTINEL_LIST_REFERENCES } from './watchlist.js';
+import type { ListReferenceKind, TargetDescriptor, TargetMeta } from '../../src/backend/types.js';
+
+export const SENTINEL_LIST_REFERENCES: Readonly<Record<string, ListReferenceKind>> = Object.freeze({
+  watchlist: {
+    name: /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/,
+    nameRule: 'a watchlist alias (letters, digits, _ -; at most 64)',
+    column: /^[A-Za-z_][A-Za-z0-9_]{0,99}$/,
+    summary: '`field in~ (_GetWatchlist("alias") | project SearchKey)` (or the configured column)',
+  },
+});
 
 export const meta: TargetMeta = {
   id: 'sentinel',

@@ -6,17 +6,11 @@
  * `column` other than the search key is read with `column_ifexists`, since a watchlist's own columns are not part
  * of the function's declared schema, as text (`tostring`) so it compares with the string operand.
  */
-import type { ListReferenceKind } from '../../src/backend/types.js';
+import { SENTINEL_LIST_REFERENCES } from './target.js';
 import { stringLiteral } from './kusto-literals.js';
 
-export const SENTINEL_LIST_REFERENCES: Readonly<Record<string, ListReferenceKind>> = Object.freeze({
-  watchlist: {
-    name: /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/,
-    nameRule: 'a watchlist alias (letters, digits, _ -; at most 64)',
-    column: /^[A-Za-z_][A-Za-z0-9_]{0,99}$/,
-    summary: '`field in~ (_GetWatchlist("alias") | project SearchKey)` (or the configured column)',
-  },
-});
+// Declared with the target's descriptor (./target.ts), which the command line reads without loading the backend.
+export { SENTINEL_LIST_REFERENCES };
 
 /** The tabular expression of the watchlist's values; the caller has checked `alias` against the kind's pattern. */
 export function watchlistValues(alias: string, column: string | undefined): string {

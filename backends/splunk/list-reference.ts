@@ -13,26 +13,15 @@
  * Names and fields are written into the query bare, so only safe forms are accepted (the configuration checks the
  * names with the same patterns; the renderer checks again, so no other path can write one).
  */
-import type { ListReferenceKind, Reporter } from '../../src/backend/types.js';
+import type { Reporter } from '../../src/backend/types.js';
 import type { InListNode } from '../../src/ir/nodes.js';
+import { SPLUNK_LIST_REFERENCES } from './target.js';
 import { SPLUNK_CODES as C } from './codes.js';
 
-const COLUMN = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
+const COLUMN = SPLUNK_LIST_REFERENCES['lookup']!.column!;
 
-export const SPLUNK_LIST_REFERENCES: Readonly<Record<string, ListReferenceKind>> = Object.freeze({
-  lookup: {
-    // A lookup definition or a lookup table file (`admins.csv`).
-    name: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/,
-    nameRule: 'a lookup name (letters, digits, _ . -)',
-    column: COLUMN,
-    summary: '`[| inputlookup name | fields column | rename column AS field]` subsearch (default column `value`)',
-  },
-  macro: {
-    name: /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/,
-    nameRule: 'a macro name (letters, digits, _ -)',
-    summary: '`` `name(field)` ``: a one-argument search macro testing its argument',
-  },
-});
+// Declared with the target's descriptor (./target.ts), which the command line reads without loading the backend.
+export { SPLUNK_LIST_REFERENCES };
 
 /** Fields a macro argument and a `rename … AS` can carry bare: identifiers with dots, not an SPL word. */
 const PLAIN_FIELD = /^[A-Za-z_][A-Za-z0-9_.]{0,199}$/;
