@@ -16,9 +16,8 @@
  */
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
-import type { ArtifactFile } from '../backend/types.js';
 import type { LoadedTarget } from '../compile.js';
-import type { BuildResult, BuiltRule } from './built.js';
+import type { BuildResult, BuiltArtifact, BuiltRule } from './built.js';
 import { slimResult } from './built.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -224,7 +223,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
         const result = slimResult(compileCorrelationResult(plan, resolved, target), target);
         if (result.compiled && !result.withheld) compiled.push(result.compiled);
       }
-    const add = (file: ArtifactFile, rule?: Rule): boolean => {
+    const add = (file: BuiltArtifact, rule?: Rule): boolean => {
       const previousOwner = owner.get(file.path);
       if (previousOwner !== undefined) {
         diagnostics.push({
