@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { ArtifactFile } from '../backend/types.js';
 import type { LoadedTarget } from '../compile.js';
-import type { BuildResult, BuiltRule } from './built.js';
+import type { BuildResult, BuiltArtifact, BuiltRule } from './built.js';
 import { slimResult } from './built.js';
 import { compileRule } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -76,8 +76,10 @@ export function assembleOutput(results: readonly BuildResult[], targets: readonl
   for (const target of targets) {
     const compiled: BuiltRule[] = [];
     const owner = new Map<string, string>();
-    const add = (file: ArtifactFile, rule?: Rule): void => {
+    const add = (file: BuiltArtifact, rule?: Rule): void => {
       const key = `${target.backend.id}/${file.path}`;
+      // Only a scoped build (scoped.ts) takes results from the result cache, whose files may be known by hash.
+      if (typeof file.content !== 'string') throw new Error(`internal: ${key} has no text outside a scoped build`);
       const previous = owner.get(key);
       if (previous !== undefined) {
         diagnostics.push({

@@ -5,6 +5,7 @@
  * files are rendered, so memory does not hold the whole corpus compiled, and the result cache stores texts.
  */
 import type { TargetResult, LoadedTarget } from '../compile.js';
+import type { TreeContent } from './tree-manifest.js';
 
 export interface BuiltRule {
   readonly mapped: { readonly logsourceId?: string };
@@ -14,9 +15,19 @@ export interface BuiltRule {
   readonly fragmentError?: string;
 }
 
+/**
+ * One per-rule file as the build keeps it: its text, or, for a result from the result cache (result-cache.ts), the
+ * output folder's file known to hold that text (the cache stores per-rule files by hash, not text).
+ */
+export interface BuiltArtifact {
+  readonly path: string;
+  readonly content: TreeContent;
+}
+
 /** A `TargetResult` as the build keeps it; a `TargetResult` is one (its compiled rule has a mapping id). */
-export interface BuildResult extends Omit<TargetResult, 'compiled'> {
+export interface BuildResult extends Omit<TargetResult, 'compiled' | 'artifacts'> {
   readonly compiled?: BuiltRule;
+  readonly artifacts: readonly BuiltArtifact[];
 }
 
 /** Reduces a fresh result to what the build keeps (see above). */

@@ -18,10 +18,12 @@
  * cache.ts's whole-build cache, one pack per output folder, written whole to a temporary file and renamed.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { BuildResult } from './built.js';
+import type { BuildResult, BuiltArtifact } from './built.js';
+import type { TreeContent } from './tree-manifest.js';
+import { KnownFile, contentHash, sameContent } from './tree-manifest.js';
 import type { Correlation, Filter } from '../correlation/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule } from '../model/rule.js';
@@ -37,8 +39,27 @@ export interface FileResult {
   readonly results: readonly BuildResult[];
 }
 
-/** Bumped whenever the layout of a pack or of `FileResult` changes (2: results keep bundle fragments, built.ts). */
-const FORMAT = 2;
+/**
+ * A `FileResult` as a pack keeps it: each per-rule file that the build left in the output folder as the file's
+ * result made it, by path, size and sha1 only (the pack of the corpus was 94 MB, mostly these texts). A hit takes
+ * the folder's file; a file missing or not of that hash (edited, deleted) makes the entry a miss, so the rule is
+ * compiled again. A file the folder does not hold as made (a rule a filter tunes, one withheld) keeps its text.
+ */
+type StoredArtifact =
+  | { readonly path: string; readonly size: number; readonly hash: string }
+  | { readonly path: string; readonly text: string };
+interface StoredResult extends Omit<BuildResult, 'artifacts'> {
+  readonly artifacts: readonly StoredArtifact[];
+}
+interface StoredFile extends Omit<FileResult, 'results'> {
+  readonly results: readonly StoredResult[];
+}
+
+/**
+ * Bumped whenever the layout of a pack or of `FileResult` changes (2: results keep bundle fragments, built.ts;
+ * 3: per-rule files by hash).
+ */
+const FORMAT = 3;
 const MAGIC = Buffer.from('rulec-results\0');
 
 interface Pack {
@@ -46,21 +67,24 @@ interface Pack {
   readonly globalKey: string;
   /** In a delta pack: the checksum of the base pack it extends (a delta of another base is ignored). */
   readonly base?: string;
-  readonly entries: Map<string, FileResult>;
+  readonly entries: Map<string, StoredFile>;
 }
 
 export class ResultCache {
-  private readonly previous: ReadonlyMap<string, FileResult>;
-  private readonly next = new Map<string, FileResult>();
+  private readonly previous: ReadonlyMap<string, StoredFile>;
+  /** This run's entries: hits as stored, misses as compiled (stored against the folder by `save`). */
+  private readonly next = new Map<string, StoredFile | { readonly fresh: FileResult }>();
   /** The base pack read: its checksum (which a delta names) and its keys. */
   private readonly base: { readonly sum: string; readonly keys: ReadonlySet<string> } | undefined;
   /** Files whose result came from the previous run, and files compiled now (tests and the report read these). */
   hits = 0;
   misses = 0;
 
+  /** `tree`: the output folder as it is (tree-manifest.ts), where a hit's per-rule files are found. */
   constructor(
     private readonly file: string,
     private readonly globalKey: string,
+    private readonly tree: ReadonlyMap<string, TreeContent>,
   ) {
     const base = readPack(file, globalKey);
     const delta = base ? readPack(deltaFile(file), globalKey, base.sum) : undefined;
@@ -73,38 +97,78 @@ export class ResultCache {
     return createHash('sha256').update(path).update('\0').update(bytes).digest('hex');
   }
 
+  /** The file's previous result, if every per-rule file it made is still in the output folder as made. */
   get(key: string): FileResult | undefined {
     const found = this.previous.get(key);
-    if (found) {
+    const result = found && this.resolve(found);
+    if (result) {
       this.hits++;
-      this.next.set(key, found);
+      this.next.set(key, found!);
     }
-    return found;
+    return result;
   }
 
   set(key: string, result: FileResult): void {
     this.misses++;
-    this.next.set(key, result);
+    this.next.set(key, { fresh: result });
+  }
+
+  private resolve(stored: StoredFile): FileResult | undefined {
+    const results: BuildResult[] = [];
+    for (const result of stored.results) {
+      const artifacts = [];
+      for (const artifact of result.artifacts) {
+        if ('text' in artifact) {
+          artifacts.push({ path: artifact.path, content: artifact.text });
+          continue;
+        }
+        const { path, size, hash } = artifact;
+        const content = this.tree.get(`${result.target}/${path}`);
+        if (content === undefined || !sameContent(content, new KnownFile(hash, size, 0, 0))) return undefined;
+        artifacts.push({ path, content });
+      }
+      results.push({ ...result, artifacts });
+    }
+    return { ...stored, results };
   }
 
   /**
    * Keeps this run's entries. The base pack holds the whole corpus (about 100 MB for SigmaHQ's): rewriting it
    * after one rule changed cost more than compiling the rule, so the results compiled since the base go to a small
    * delta pack that names the base it extends, and the base is rewritten (with only this run's entries: those of
-   * files gone or changed are dropped) once the delta outgrows an eighth of it.
+   * files gone or changed are dropped) once the delta outgrows an eighth of it. `tree`: the output folder as the
+   * build left it, against which the per-rule files of the results compiled now are stored.
    */
-  save(): void {
+  save(tree: ReadonlyMap<string, TreeContent>): void {
     if (this.misses === 0) return;
     const base = this.base;
+    const entries = new Map(
+      [...this.next].map(([key, entry]) => [key, 'fresh' in entry ? store(entry.fresh, tree) : entry] as const),
+    );
+    this.next.clear();
     // This run's entries the base lacks: the misses, and the hits that came from the previous delta.
-    const fresh = new Map([...this.next].filter(([key]) => !base?.keys.has(key)));
+    const fresh = new Map([...entries].filter(([key]) => !base?.keys.has(key)));
     if (base && fresh.size <= Math.max(64, base.keys.size / 8)) {
       writePack(deltaFile(this.file), { format: FORMAT, globalKey: this.globalKey, base: base.sum, entries: fresh });
       return;
     }
     rmSync(deltaFile(this.file), { force: true });
-    writePack(this.file, { format: FORMAT, globalKey: this.globalKey, entries: this.next });
+    writePack(this.file, { format: FORMAT, globalKey: this.globalKey, entries });
   }
+}
+
+/** A fresh result as a pack keeps it, given the output folder the build left (`tree`). */
+function store(result: FileResult, tree: ReadonlyMap<string, TreeContent>): StoredFile {
+  const artifact = (target: string, { path, content }: BuiltArtifact): StoredArtifact => {
+    const left = tree.get(`${target}/${path}`);
+    if (typeof content !== 'string') return { path, size: content.size, hash: content.hash };
+    if (left === undefined || !sameContent(left, content)) return { path, text: content };
+    return { path, size: Buffer.byteLength(content), hash: contentHash(content) };
+  };
+  return {
+    ...result,
+    results: result.results.map((r) => ({ ...r, artifacts: r.artifacts.map((a) => artifact(r.target, a)) })),
+  };
 }
 
 function deltaFile(file: string): string {
@@ -133,8 +197,9 @@ export function openResultCache(
   targets: readonly string[],
   pipelines: unknown,
   siteKey: string | undefined,
+  tree: ReadonlyMap<string, TreeContent>,
 ): ResultCache {
-  return new ResultCache(resultCacheFile(out), resultCacheKey(targets, pipelines, siteKey));
+  return new ResultCache(resultCacheFile(out), resultCacheKey(targets, pipelines, siteKey), tree);
 }
 
 /**
@@ -148,7 +213,7 @@ function readPack(
   file: string,
   globalKey: string,
   base?: string,
-): { readonly sum: string; readonly entries: Map<string, FileResult> } | undefined {
+): { readonly sum: string; readonly entries: Map<string, StoredFile> } | undefined {
   try {
     const bytes = readFileSync(file);
     const start = MAGIC.length + SUM;
@@ -171,10 +236,20 @@ function writePack(file: string, pack: Pack): void {
   try {
     const payload = serialize(pack);
     mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(temporary, Buffer.concat([MAGIC, createHash('sha1').update(payload).digest(), payload]));
+    // Written in three parts: a concatenated copy of the payload (51 MB for the corpus) would add to the peak.
+    const fd = openSync(temporary, 'w');
+    try {
+      for (const part of [MAGIC, createHash('sha1').update(payload).digest(), payload]) writeAll(fd, part);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temporary, file);
   } catch {
     // A cache that cannot be written only costs speed next time.
     rmSync(temporary, { force: true });
   }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
 }

@@ -174,18 +174,18 @@ async function lockedBuild(
   const roots = paths.map((p) => resolve(p));
   // Per-file results of earlier builds (result-cache.ts): a build after one rule changed compiles that rule only.
   // `--no-cache` is a cold build; `--check` compiles everything afresh, so it also verifies what the cache gives.
-  const resultCache =
-    opts.cache && !opts.check
-      ? openResultCache(opts.out, targetIds, produceOptions.pipelines, produceOptions.siteKey)
-      : undefined;
+  const useResultCache = opts.cache && !opts.check;
   // The cache replays a text report; a json/sarif document is always produced afresh.
   const format = opts.format ?? 'text';
   if (format !== 'text') opts = { ...opts, cache: false };
   // `--check` and `--no-cache` read the whole folder; a cached build trusts the files it left as they were
   // (tree-manifest.ts: same size, mtime and inode) and reads the others.
-  const current: ReadonlyMap<string, TreeContent> = resultCache
+  const current: ReadonlyMap<string, TreeContent> = useResultCache
     ? readKnownTree(opts.out, new Set([RECORD_FILE]))
     : readTree(opts.out);
+  const resultCache = useResultCache
+    ? openResultCache(opts.out, targetIds, produceOptions.pipelines, produceOptions.siteKey, current)
+    : undefined;
   const cacheOptions = {
     roots,
     targets: targetIds,
@@ -226,10 +226,7 @@ async function lockedBuild(
     ...produceOptions,
     ...(resultCache ? { resultCache } : {}),
   });
-  if (resultCache) {
-    produceOptions.onResultCache?.({ hits: resultCache.hits, misses: resultCache.misses });
-    resultCache.save();
-  }
+  if (resultCache) produceOptions.onResultCache?.({ hits: resultCache.hits, misses: resultCache.misses });
   const output = scopedOutput({
     out: opts.out,
     roots,
@@ -348,6 +345,8 @@ async function lockedBuild(
   // The folder is now `output.files` (written, or equal to it): remembered so the next build need not read it.
   if (resultCache && writes) writeManifest(opts.out, output.files);
   const after = writes ? output.files : current;
+  // Saved against the folder as left: the per-rule files found there as compiled are kept by hash only.
+  resultCache?.save(after);
   if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report, exitCode });
   return exitCode;
 }

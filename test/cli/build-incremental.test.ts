@@ -207,6 +207,33 @@ describe('incremental rulec build', () => {
     expect(readKnownTree(out, new Set()).get(conf)).toBeInstanceOf(KnownFile);
   });
 
+  it('the cache keeps per-rule files by hash: one edited by hand or deleted makes its rule compile again', async () => {
+    // Plain rules (no filter tunes them, no correlation names them, titles unique): their files are written as
+    // compiled.
+    rmSync(join(dir, 'rules'), { recursive: true });
+    mkdirSync(join(dir, 'rules'));
+    const plain = readFileSync(join(FIXTURES, 'rules', 'successful_login.yml'), 'utf8');
+    for (const n of [1, 2, 3])
+      writeFileSync(
+        join(dir, 'rules', `plain_${n}.yml`),
+        plain
+          .replace(/8b02/, `9c0${n}`)
+          .replace(/successful_login/, `plain_${n}`)
+          .replace(/^title: .*$/m, `title: Plain ${n}`),
+      );
+    expect(await build({ filters: [] })).toMatchObject({ status: 0, misses: 3 });
+    const expected = snapshot(out);
+    const edited = [...expected.keys()].find((p) => p.startsWith('sentinel/') && p.includes('9c01'))!;
+    const deleted = [...expected.keys()].find((p) => p.startsWith('js/') && p.includes('9c02'))!;
+    // The pack holds no per-rule text (the folder has it).
+    expect(readFileSync(resultCacheFile(out)).includes(readFileSync(join(out, edited)))).toBe(false);
+    writeFileSync(join(out, edited), `${readFileSync(join(out, edited), 'utf8')}# by hand\n`);
+    rmSync(join(out, deleted));
+    // Those two rules are compiled again (the third comes from the cache) and the folder is restored.
+    expect(await build({ filters: [] })).toMatchObject({ status: 0, hits: 1, misses: 2 });
+    expect(snapshot(out)).toEqual(expected);
+  });
+
   it('the global key changes with each of its parts; a pack of another key is never read', () => {
     const key = resultCacheKey(['splunk'], undefined, 'site');
     expect(resultCacheKey(['splunk', 'js'], undefined, 'site')).not.toBe(key);
@@ -216,11 +243,11 @@ describe('incremental rulec build', () => {
     // is another key, which finds nothing.
     const file = join(dir, 'pack.bin');
     const entry: FileResult = { rules: [], correlations: [], filters: [], diagnostics: [], bad: false, results: [] };
-    const first = new ResultCache(file, 'rulec 1');
+    const first = new ResultCache(file, 'rulec 1', new Map());
     first.set('a', entry);
-    first.save();
-    expect(new ResultCache(file, 'rulec 1').get('a')).toEqual(entry);
-    expect(new ResultCache(file, 'rulec 2').get('a')).toBeUndefined();
+    first.save(new Map());
+    expect(new ResultCache(file, 'rulec 1', new Map()).get('a')).toEqual(entry);
+    expect(new ResultCache(file, 'rulec 2', new Map()).get('a')).toBeUndefined();
   });
 
   it('keeps a small delta beside the base pack, and drops the results of files gone when it rewrites the base', () => {
@@ -233,15 +260,15 @@ describe('incremental rulec build', () => {
       bad: false,
       results: [],
     });
-    const base = new ResultCache(file, 'k');
+    const base = new ResultCache(file, 'k', new Map());
     for (let i = 0; i < 100; i++) base.set(`f${i}`, entry(i));
-    base.save();
-    const next = new ResultCache(file, 'k');
+    base.save(new Map());
+    const next = new ResultCache(file, 'k', new Map());
     for (let i = 1; i < 100; i++) expect(next.get(`f${i}`)).toEqual(entry(i));
     next.set('new', entry(1000));
-    next.save();
+    next.save(new Map());
     expect(existsSync(file.replace(/\.bin$/, '.delta.bin'))).toBe(true);
-    const third = new ResultCache(file, 'k');
+    const third = new ResultCache(file, 'k', new Map());
     expect(third.get('new')).toEqual(entry(1000));
     expect(third.get('f0')).toEqual(entry(0));
   });
