@@ -72,6 +72,27 @@ async function oneThread(file: string, chunkSize: number): Promise<{ output: str
   return { output, diagnostics };
 }
 
+/** What `matchParallel` reports for the file through `pool`. */
+async function dispatched(
+  file: string,
+  chunkSize: number,
+  pool: BlockPool,
+): Promise<{ output: string; diagnostics: string[] }> {
+  let output = '';
+  const diagnostics: string[] = [];
+  await matchParallel([file], {
+    pool,
+    main: new BlockMatcher(lazyRules(rules, factory), setup),
+    read: () => ({ chunkSize }),
+    emit: (pre, r) => {
+      for (const d of [...pre, ...r.diagnostics]) diagnostics.push(JSON.stringify(d));
+      output += r.output;
+      return Promise.resolve(true);
+    },
+  });
+  return { output, diagnostics };
+}
+
 /** A pool on this thread: each block from a fresh splitter, as a worker does. */
 function localPool(): BlockPool & { runs: number; bytes: number } {
   const matcher = new BlockMatcher(lazyRules(rules, factory), setup);
@@ -107,18 +128,7 @@ describe('--jobs block dispatch', () => {
           const file = join(dir, `s${n++}.ndjson`);
           writeFileSync(file, text);
           const pool = localPool();
-          let output = '';
-          const diagnostics: string[] = [];
-          await matchParallel([file], {
-            pool,
-            main: new BlockMatcher(lazyRules(rules, factory), setup),
-            read: () => ({ chunkSize }),
-            emit: (pre, r) => {
-              for (const d of [...pre, ...r.diagnostics]) diagnostics.push(JSON.stringify(d));
-              output += r.output;
-              return Promise.resolve(true);
-            },
-          });
+          const { output, diagnostics } = await dispatched(file, chunkSize, pool);
           const expected = sequential(text, file);
           expect(output).toBe(expected.output);
           expect(diagnostics).toEqual(expected.diagnostics);
@@ -138,18 +148,7 @@ describe('--jobs block dispatch', () => {
           const file = join(dir, `b${n++}.ndjson`);
           writeFileSync(file, Buffer.concat(pieces));
           const pool = localPool();
-          let output = '';
-          const diagnostics: string[] = [];
-          await matchParallel([file], {
-            pool,
-            main: new BlockMatcher(lazyRules(rules, factory), setup),
-            read: () => ({ chunkSize }),
-            emit: (pre, r) => {
-              for (const d of [...pre, ...r.diagnostics]) diagnostics.push(JSON.stringify(d));
-              output += r.output;
-              return Promise.resolve(true);
-            },
-          });
+          const { output, diagnostics } = await dispatched(file, chunkSize, pool);
           sentAsBytes += pool.bytes;
           const expected = await oneThread(file, chunkSize);
           expect(output).toBe(expected.output);
