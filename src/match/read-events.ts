@@ -126,46 +126,86 @@ export async function* readEventBatches(input: string, options: ReadEventsOption
  * `nextLine`, the line of the next character the consumer will read) and an input that cannot be read (RC950,
  * which ends the text; `status.complete` then stays false and the consumer must not treat the input as ended).
  */
-export async function* readDecoded(
+export function readDecoded(
   input: string,
   options: ReadEventsOptions,
   nextLine: () => number,
   status: { complete: boolean },
 ): AsyncGenerator<string> {
+  return readChunks(input, options, nextLine, status) as AsyncGenerator<string>;
+}
+
+/**
+ * How a consumer takes an input's bytes undecoded (`readChunks`), for as long as it finds them valid UTF-8.
+ * `on`: while true, byte chunks are yielded as read; the consumer sets it to false to have the rest decoded, with
+ * `pending` (bytes it took but could not use) decoded first. When the input ends while `on`, an empty chunk is
+ * yielded: the consumer must then turn `on` off and hand back what it holds, so that the end is decoded as text.
+ */
+export interface RawBytes {
+  on: boolean;
+  pending?: Buffer | undefined;
+}
+
+/**
+ * `readDecoded`, or with `raw` the input's bytes as read until the consumer asks for text (`RawBytes`). Strings
+ * (a replaced stdin that gives text) are yielded as they come.
+ */
+export async function* readChunks(
+  input: string,
+  options: ReadEventsOptions,
+  nextLine: () => number,
+  status: { complete: boolean },
+  raw?: RawBytes,
+): AsyncGenerator<string | Buffer> {
   const file = input === STDIN ? STDIN_NAME : input;
   const decoder = new StringDecoder('utf8');
   const utf8 = new Utf8Check();
+  const decode = (chunk: Buffer): string => {
+    const text = decoder.write(chunk);
+    if (!utf8.reported && utf8.invalid(chunk, text)) {
+      // The line of the first replacement character in this chunk (a genuine U+FFFD before it is rare).
+      const line = nextLine() + countLines(text, text.indexOf('\uFFFD'));
+      options.onDiagnostic?.({
+        code: 'RC958',
+        severity: 'warning',
+        message: 'invalid UTF-8 (replaced by U+FFFD; later invalid bytes of this input are not reported)',
+        file,
+        span: lineSpan(line),
+      });
+    }
+    return text;
+  };
+  /** Gives `chunk` to the consumer as bytes, then decodes what it handed back if that made it stop taking them. */
+  function* rawChunk(chunk: Buffer): Generator<string | Buffer> {
+    yield chunk;
+    const rest = raw!.pending;
+    raw!.pending = undefined;
+    if (rest !== undefined) yield decode(rest);
+  }
   let bytes = 0;
   try {
-    const raw: AsyncIterable<Buffer | string> =
+    const source: AsyncIterable<Buffer | string> =
       input === STDIN
         ? (options.stdin ?? process.stdin)
         : createReadStream(input, { highWaterMark: options.chunkSize ?? 1 << 20 });
-    for await (const chunk of gunzipIfCompressed(raw, (n) => (bytes += n))) {
+    for await (const chunk of gunzipIfCompressed(source, (n) => (bytes += n))) {
       if (typeof chunk === 'string') {
         yield chunk;
+      } else if (raw?.on) {
+        yield* rawChunk(chunk);
       } else {
-        const text = decoder.write(chunk);
-        if (!utf8.reported && utf8.invalid(chunk, text)) {
-          // The line of the first replacement character in this chunk (a genuine U+FFFD before it is rare).
-          const line = nextLine() + countLines(text, text.indexOf('\uFFFD'));
-          options.onDiagnostic?.({
-            code: 'RC958',
-            severity: 'warning',
-            message: 'invalid UTF-8 (replaced by U+FFFD; later invalid bytes of this input are not reported)',
-            file,
-            span: lineSpan(line),
-          });
-        }
-        yield text;
+        yield decode(chunk);
       }
       options.onBytes?.(bytes);
     }
   } catch (error) {
+    // The bytes the consumer holds are decoded first: their invalid UTF-8 is reported before this, as with text.
+    if (raw?.on) yield* rawChunk(Buffer.alloc(0));
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
     options.onDiagnostic?.({ code: 'RC950', severity: 'error', message: `cannot read events (${reason})`, file });
     return;
   }
+  if (raw?.on) yield* rawChunk(Buffer.alloc(0));
   const tail = decoder.end();
   if (tail.includes('\uFFFD') && !utf8.reported) {
     options.onDiagnostic?.({

@@ -15,7 +15,10 @@ import type { BlockPool } from '../../src/cli/match-parallel.js';
 import { matchParallel } from '../../src/cli/match-parallel.js';
 import type { Block, BlockResult, BlockSetup } from '../../src/match/block-matcher.js';
 import { BlockMatcher } from '../../src/match/block-matcher.js';
+import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
+import type { JsonSplitter } from '../../src/match/json-splitter.js';
 import { loadRules } from '../../src/match/load-rules.js';
+import { readDecoded } from '../../src/match/read-events.js';
 import { lazyRules } from '../../src/match/router.js';
 import { factory } from './factory.js';
 
@@ -30,6 +33,17 @@ const piece = fc.oneof(
   fc.constantFrom('\n', '{"broken": \n', 'not json\n', '[1, 2]\n', '  \n', '{"a": [1,\n', '}\n'),
 );
 
+/** Lines as bytes: events with characters of two to four bytes (chunks cut inside them), and invalid UTF-8. */
+const bytePiece = fc.oneof(
+  piece.map((text) => Buffer.from(text)),
+  fc.constantFrom(...events).map((e) => Buffer.from(`${JSON.stringify({ ...(e as object), Note: 'é 日本 😀' })}\n`)),
+  fc.constantFrom(
+    Buffer.from([...Buffer.from('{"a": "'), 0xff, ...Buffer.from('"}\n')]),
+    Buffer.from([...Buffer.from('{"b": "'), 0xe6, 0x97, ...Buffer.from('"}\n')]),
+    Buffer.from([0xe6, 0x97]),
+  ),
+);
+
 /** What one thread reports: one block, one splitter. */
 function sequential(text: string, file: string): { output: string; diagnostics: string[] } {
   const matcher = new BlockMatcher(lazyRules(rules, factory), setup);
@@ -38,18 +52,61 @@ function sequential(text: string, file: string): { output: string; diagnostics: 
   return { output: r.output, diagnostics: r.diagnostics.map((d) => JSON.stringify(d)) };
 }
 
+/** What one thread reports reading the file as `rulec match` does: decoded chunk by chunk, one splitter. */
+async function oneThread(file: string, chunkSize: number): Promise<{ output: string; diagnostics: string[] }> {
+  const matcher = new BlockMatcher(lazyRules(rules, factory), setup);
+  let splitter: JsonSplitter | undefined;
+  let output = '';
+  const diagnostics: string[] = [];
+  const status = { complete: false };
+  const options = { chunkSize, onDiagnostic: (d: Diagnostic) => diagnostics.push(JSON.stringify(d)) };
+  const run = (text: string, end: boolean): void => {
+    const block: Block = { file, text, firstLine: 1, first: splitter === undefined, end };
+    splitter ??= matcher.splitter(block);
+    const r = matcher.run(block, splitter);
+    output += r.output;
+    for (const d of r.diagnostics) diagnostics.push(JSON.stringify(d));
+  };
+  for await (const text of readDecoded(file, options, () => splitter?.nextLine ?? 1, status)) run(text, false);
+  if (status.complete) run('', true);
+  return { output, diagnostics };
+}
+
+/** What `matchParallel` reports for the file through `pool`. */
+async function dispatched(
+  file: string,
+  chunkSize: number,
+  pool: BlockPool,
+): Promise<{ output: string; diagnostics: string[] }> {
+  let output = '';
+  const diagnostics: string[] = [];
+  await matchParallel([file], {
+    pool,
+    main: new BlockMatcher(lazyRules(rules, factory), setup),
+    read: () => ({ chunkSize }),
+    emit: (pre, r) => {
+      for (const d of [...pre, ...r.diagnostics]) diagnostics.push(JSON.stringify(d));
+      output += r.output;
+      return Promise.resolve(true);
+    },
+  });
+  return { output, diagnostics };
+}
+
 /** A pool on this thread: each block from a fresh splitter, as a worker does. */
-function localPool(): BlockPool & { runs: number } {
+function localPool(): BlockPool & { runs: number; bytes: number } {
   const matcher = new BlockMatcher(lazyRules(rules, factory), setup);
   return {
     size: 2,
     started: false,
     runs: 0,
+    bytes: 0,
     start() {
       (this as { started: boolean }).started = true;
     },
     run(block: Block): Promise<BlockResult> {
       this.runs++;
+      if (block.bytes !== undefined) this.bytes++;
       return Promise.resolve(matcher.run(block, matcher.splitter(block)));
     },
   };
@@ -71,18 +128,7 @@ describe('--jobs block dispatch', () => {
           const file = join(dir, `s${n++}.ndjson`);
           writeFileSync(file, text);
           const pool = localPool();
-          let output = '';
-          const diagnostics: string[] = [];
-          await matchParallel([file], {
-            pool,
-            main: new BlockMatcher(lazyRules(rules, factory), setup),
-            read: () => ({ chunkSize }),
-            emit: (pre, r) => {
-              for (const d of [...pre, ...r.diagnostics]) diagnostics.push(JSON.stringify(d));
-              output += r.output;
-              return Promise.resolve(true);
-            },
-          });
+          const { output, diagnostics } = await dispatched(file, chunkSize, pool);
           const expected = sequential(text, file);
           expect(output).toBe(expected.output);
           expect(diagnostics).toEqual(expected.diagnostics);
@@ -90,5 +136,27 @@ describe('--jobs block dispatch', () => {
       ),
       { numRuns: Number(process.env.FC_RUNS ?? 150), seed: 15 },
     );
+  });
+
+  it('sends valid UTF-8 as bytes, cut inside characters or not, and reads invalid UTF-8 as one thread does', async () => {
+    let sentAsBytes = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(bytePiece, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 3, max: 4096 }),
+        async (pieces, chunkSize) => {
+          const file = join(dir, `b${n++}.ndjson`);
+          writeFileSync(file, Buffer.concat(pieces));
+          const pool = localPool();
+          const { output, diagnostics } = await dispatched(file, chunkSize, pool);
+          sentAsBytes += pool.bytes;
+          const expected = await oneThread(file, chunkSize);
+          expect(output).toBe(expected.output);
+          expect(diagnostics).toEqual(expected.diagnostics);
+        },
+      ),
+      { numRuns: Number(process.env.FC_RUNS ?? 150), seed: 16 },
+    );
+    expect(sentAsBytes).toBeGreaterThan(0);
   });
 });
