@@ -4,8 +4,21 @@
  * and nothing is compiled. Any difference means a full build (whose output is identical by construction).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { packageRoot } from '../backend/root.js';
 
 export interface CachedBuild {
@@ -62,6 +75,29 @@ export function cacheDir(): string {
 
 /** A cache file nobody has used for this long belongs to an output folder that is gone or no longer built. */
 export const STALE_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Writes a cache file whole: to a temporary file beside it, part by part (one concatenated copy of a large entry,
+ * 51 MB for the corpus's result pack, would add to the peak), then renamed, so a reader never sees half of it.
+ * Returns false when it could not be written: a cache that cannot be written only costs speed next time.
+ */
+export function writeCacheFile(file: string, parts: readonly Uint8Array[]): boolean {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const fd = openSync(temporary, 'w');
+    try {
+      for (const part of parts) for (let done = 0; done < part.length;) done += writeSync(fd, part, done);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+    return true;
+  } catch {
+    rmSync(temporary, { force: true });
+    return false;
+  }
+}
 
 /** The names of the build's cache files: whole-build entries, result packs, tree manifests. */
 export const BUILD_CACHE_FILES = /^(build-|results-|tree-)/;

@@ -18,7 +18,7 @@
  * cache.ts's whole-build cache, one pack per output folder, written whole to a temporary file and renamed.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { BuildResult, BuiltArtifact } from './built.js';
@@ -27,7 +27,7 @@ import { KnownFile, contentHash, sameContent } from './tree-manifest.js';
 import type { Correlation, Filter } from '../correlation/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Rule } from '../model/rule.js';
-import { cacheDir, rulecKey, touchCacheFile } from './cache.js';
+import { cacheDir, rulecKey, touchCacheFile, writeCacheFile } from './cache.js';
 
 /** What one rule file gave: its documents as read, and their results for every built target in target order. */
 export interface FileResult {
@@ -232,24 +232,12 @@ function readPack(
 }
 
 function writePack(file: string, pack: Pack): void {
-  const temporary = `${file}.${process.pid}.tmp`;
+  let payload: Buffer;
   try {
-    const payload = serialize(pack);
-    mkdirSync(join(file, '..'), { recursive: true });
-    // Written in three parts: a concatenated copy of the payload (51 MB for the corpus) would add to the peak.
-    const fd = openSync(temporary, 'w');
-    try {
-      for (const part of [MAGIC, createHash('sha1').update(payload).digest(), payload]) writeAll(fd, part);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
+    payload = serialize(pack);
   } catch {
-    // A cache that cannot be written only costs speed next time.
-    rmSync(temporary, { force: true });
+    // A pack that cannot be serialised only costs speed next time.
+    return;
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+  writeCacheFile(file, [MAGIC, createHash('sha1').update(payload).digest(), payload]);
 }

@@ -9,10 +9,10 @@
  * for a month are deleted when one is written. An entry that is unreadable, of another key or truncated is ignored.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { cacheDir, pruneStaleCacheFiles, rulecKey, touchCacheFile } from '../build/cache.js';
+import { cacheDir, pruneStaleCacheFiles, rulecKey, touchCacheFile, writeCacheFile } from '../build/cache.js';
 import type { Correlation, Filter } from '../correlation/model.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { collectRuleFiles } from '../frontend.js';
@@ -159,13 +159,14 @@ function readEntry(
 
 /** Writes the entry; returns the slim rules' JSON when the entry is JSON. */
 function writeEntry(file: string, key: string, entry: Entry): string | undefined {
-  const temporary = `${file}.${process.pid}.tmp`;
+  let parts: Buffer[];
+  let slimJson: string | undefined;
+  let restJson: string | undefined;
   try {
     const { rules, ...others } = entry;
-    const slimJson = exactJson(slimRules(rules));
+    slimJson = exactJson(slimRules(rules));
     const rest: Rest = { ...others, documents: rules.map((r) => r.document) };
-    const restJson = slimJson !== undefined ? exactJson(rest) : undefined;
-    let parts: Buffer[];
+    restJson = slimJson !== undefined ? exactJson(rest) : undefined;
     if (slimJson !== undefined && restJson !== undefined) {
       const sections = [Buffer.from(asciiJson(slimJson), 'latin1'), Buffer.from(asciiJson(restJson), 'latin1')];
       parts = [Buffer.from(header(key, `json ${sections[0]!.length} ${sections[1]!.length}`)), ...sections];
@@ -173,16 +174,13 @@ function writeEntry(file: string, key: string, entry: Entry): string | undefined
       const body = serialize(entry);
       parts = [Buffer.from(header(key, `v8 ${body.length}`)), body];
     }
-    mkdirSync(cacheDir(), { recursive: true });
-    writeFileSync(temporary, Buffer.concat(parts));
-    renameSync(temporary, file);
-    pruneStaleCacheFiles(ENTRY);
-    return restJson !== undefined ? slimJson : undefined;
   } catch {
-    // A cache that cannot be written only costs speed next time.
-    rmSync(temporary, { force: true });
+    // An entry that cannot be serialised only costs speed next time.
     return undefined;
   }
+  if (!writeCacheFile(file, parts)) return undefined;
+  pruneStaleCacheFiles(ENTRY);
+  return restJson !== undefined ? slimJson : undefined;
 }
 
 /**
