@@ -5,8 +5,8 @@
  * a locator that parses the file with positions only when a diagnostic asks where something is.
  *
  * Whatever the two parsers could read differently, or whatever the careful path checks, goes the careful way:
- * anchors and aliases (alias bombs), tags, complex keys, merge keys, tabs, unusual number forms, non-map documents,
- * duplicate keys and anything js-yaml rejects.
+ * anchors and aliases (alias bombs), tags, complex keys, merge keys, tabs, unusual number forms (./careful-text.ts),
+ * non-map documents, duplicate keys and anything js-yaml rejects.
  */
 import jsyaml from 'js-yaml';
 import type { Span } from '../diagnostics/diagnostic.js';
@@ -15,6 +15,10 @@ import { MAX_DEPTH, parseSource } from './load.js';
 import { isCanonicalNumberText } from './number-text.js';
 import type { LightLocator } from './light-locate.js';
 import { lightLocator } from './light-locate.js';
+import { mayReadFast } from './careful-text.js';
+
+/** Whether the fast path may read `text` at all; texts it may not read have no light locator either. */
+export { mayReadFast };
 
 /**
  * js-yaml's core schema with its int and float types watching for numbers not spelled canonically (`00000429`,
@@ -44,14 +48,6 @@ function watched(type: jsyaml.Type & { readonly tag: string }): jsyaml.Type {
 const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({
   implicit: [watched(BUILT_IN.int), watched(BUILT_IN.float)],
 });
-
-/**
- * Text features the fast path does not handle the way the careful path does. A number spelled another way
- * (`0x1F`, `-0b1`, `.inf`, `1_000`) matters only as a whole token: not after a `-` inside a word nor as the start
- * of one (the `0b`/`-0b` of a UUID: 89 SigmaHQ rules were read the careful way for it).
- */
-const CAREFUL_TEXT =
-  /(^|[\s[{,:-])[&*!][^\s,\]}]|^\s*\?(\s|$)|<<\s*:|\t|(^|[\s:[,{])[-+]?(?:0(?:b[01_]+|o[0-7_]+|x[\da-f_]+)(?=[\s,\]}]|$)|\.(?:inf|nan)\b|\d[\d_]*_)|^%|\r/im;
 
 export interface FastDocument {
   readonly index: number;
@@ -98,11 +94,6 @@ export function lazyLocators(file: string, text: string): (position: number) => 
       spanAt: (start: number, end: number): Span => quick()?.spanAt(start, end) ?? get().spanAt(start, end),
     };
   };
-}
-
-/** Whether the fast path may read `text` at all; texts it may not read have no light locator either. */
-export function mayReadFast(text: string): boolean {
-  return !CAREFUL_TEXT.test(text);
 }
 
 /** The documents of `text` when the fast path applies, else undefined (the caller takes the careful path). */
