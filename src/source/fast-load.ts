@@ -55,14 +55,23 @@ export interface FastDocument {
   readonly locator: Locator;
 }
 
-function depth(value: unknown, level: number): number {
-  if (level > MAX_DEPTH || value === null || typeof value !== 'object') return level;
-  let max = level;
-  for (const child of Array.isArray(value) ? value : Object.values(value as object)) {
-    max = Math.max(max, depth(child, level + 1));
-    if (max > MAX_DEPTH) break;
+/**
+ * Whether something is nested deeper than MAX_DEPTH below `value` (at `level`): a collection at MAX_DEPTH with
+ * anything in it. Walks without copying (every document is checked, so no array of values per map).
+ */
+function tooDeep(value: unknown, level: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    if (level >= MAX_DEPTH) return value.length > 0;
+    for (const child of value) if (tooDeep(child, level + 1)) return true;
+    return false;
   }
-  return max;
+  const record = value as Record<string, unknown>;
+  // js-yaml's maps are plain objects: for…in visits their own keys (a `__proto__` key is one of them).
+  for (const key in record) {
+    if (level >= MAX_DEPTH || tooDeep(record[key], level + 1)) return true;
+  }
+  return false;
 }
 
 /**
@@ -112,7 +121,7 @@ export function fastLoad(file: string, text: string): FastDocument[] | undefined
   const out: FastDocument[] = [];
   for (const [position, doc] of docs.entries()) {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
-    if (depth(doc, 0) > MAX_DEPTH) return undefined;
+    if (tooDeep(doc, 0)) return undefined;
     // Used as js-yaml built it: the core schema makes no Date (an explicit `!!timestamp` takes the careful path),
     // and js-yaml already stores a `__proto__` key as data, so normaliseDates' deep copy would change nothing.
     out.push({ index: position, data: doc as Record<string, unknown>, locator: locatorFor(position) });
