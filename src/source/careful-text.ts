@@ -11,16 +11,60 @@
  */
 import { lightLocator } from './light-locate.js';
 
-/** Texts with one of these always take the careful path. */
-const ALWAYS_CAREFUL = /^[^\S\n]*\?(\s|$)|<<\s*:|\t|^%|\r/m;
-
 /**
  * A token the careful path treats differently when it starts a value: an anchor, alias or tag, and a number not
  * spelled canonically. A number form matters only as a whole token: not after a `-` inside a word nor as the start
- * of one (the `0b`/`-0b` of a UUID).
+ * of one (the `0b`/`-0b` of a UUID). Tried only where a rare character is (`carefulTokens`): run over whole texts,
+ * this expression cost more than a tenth of reading a corpus with js-yaml.
  */
 const CAREFUL_TOKEN =
-  /(^|[\s[{,:-])[&*!][^\s,\]}]|(^|[\s:[,{])[-+]?(?:0(?:b[01_]+|o[0-7_]+|x[\da-f_]+)(?=[\s,\]}]|$)|\.(?:inf|nan)\b|\d[\d_]*_)/gim;
+  /(^|[\s[{,:-])[&*!][^\s,\]}]|(^|[\s:[,{])[-+]?(?:0(?:b[01_]+|o[0-7_]+|x[\da-f_]+)(?=[\s,\]}]|$)|\.(?:inf|nan)\b|\d[\d_]*_)/imy;
+/** Where a number form of CAREFUL_TOKEN may be: `\d_` is the first underscore of `\d[\d_]*_`. */
+const NUMBER_HINT = /0[box]|\.(?:inf|nan)|\d_/gi;
+const SPACE = /\s/;
+const DIGIT = /\d/;
+
+/** Whether a text has something the careful path alone reads: tabs, CR, merge keys, directives, `? ` keys. */
+function alwaysCareful(text: string): boolean {
+  if (text.includes('\t') || text.includes('\r')) return true;
+  if (text.includes('<<') && /<<\s*:/.test(text)) return true;
+  if (text.includes('%') && /^%/m.test(text)) return true;
+  for (let at = text.indexOf('?'); at >= 0; at = text.indexOf('?', at + 1)) if (isComplexKey(text, at)) return true;
+  return false;
+}
+
+/** `?` first on its line (after spaces) and followed by a space or the end: YAML's complex key indicator. */
+function isComplexKey(text: string, at: number): boolean {
+  if (at + 1 < text.length && !SPACE.test(text[at + 1]!)) return false;
+  for (let k = at - 1; k >= 0; k--) {
+    const c = text[k]!;
+    if (c === '\n' || c === '\u2028' || c === '\u2029') return true;
+    if (!SPACE.test(c)) return false;
+  }
+  return true;
+}
+
+/** Offsets of the careful tokens of `text` (CAREFUL_TOKEN tried where `&`, `*`, `!` or a number form's hint is). */
+function carefulTokens(text: string): Set<number> {
+  const found = new Set<number>();
+  const tryAround = (at: number): void => {
+    // A match starts at the token, or one or two characters before it (the preceding space, a sign).
+    for (let start = Math.max(0, at - 2); start <= at; start++) {
+      CAREFUL_TOKEN.lastIndex = start;
+      const m = CAREFUL_TOKEN.exec(text);
+      if (m) found.add(start + (m[1] ?? m[2] ?? '').length);
+    }
+  };
+  for (const indicator of ['&', '*', '!'])
+    for (let at = text.indexOf(indicator); at >= 0; at = text.indexOf(indicator, at + 1)) tryAround(at);
+  NUMBER_HINT.lastIndex = 0;
+  for (let m = NUMBER_HINT.exec(text); m !== null; m = NUMBER_HINT.exec(text)) {
+    if (!m[0].endsWith('_')) tryAround(m.index);
+    // `\d[\d_]*_` starts at one of the digits before its first underscore.
+    else for (let at = m.index; at >= 0 && DIGIT.test(text[at]!); at--) tryAround(at);
+  }
+  return found;
+}
 
 /** Characters a plain map key may not start with, nor contain (quotes, comments), in `textPosition`'s reading. */
 const NOT_PLAIN_KEY = /^[-?:,[\]{}#&*!|>'"%@`~]|['"#]/;
@@ -29,17 +73,10 @@ const NOT_SCALAR_START = /[[\]{}|>&*!%@`#?,]/;
 
 /** Whether the fast path may read `text`. */
 export function mayReadFast(text: string): boolean {
-  if (ALWAYS_CAREFUL.test(text)) return false;
-  CAREFUL_TOKEN.lastIndex = 0;
-  let excused = false;
-  for (let m = CAREFUL_TOKEN.exec(text); m !== null; m = CAREFUL_TOKEN.exec(text)) {
-    const at = m.index + (m[1] ?? m[2] ?? '').length;
-    if (!insideText(text, at)) return false;
-    excused = true;
-    // Matches may overlap: look again from just after this token's start.
-    CAREFUL_TOKEN.lastIndex = at + 1;
-  }
-  return !excused || lightLocator(text) !== undefined;
+  if (alwaysCareful(text)) return false;
+  const tokens = carefulTokens(text);
+  for (const at of tokens) if (!insideText(text, at)) return false;
+  return tokens.size === 0 || lightLocator(text) !== undefined;
 }
 
 /**
