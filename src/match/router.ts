@@ -62,7 +62,15 @@ interface FieldIndex {
   readonly byUnit: Map<number, number[]>;
   /** Every rule indexed on the field, for values the index cannot judge. */
   readonly all: number[];
+  /** Gram lists of recent short values (kind `gram`, `memoGramLists`). */
+  readonly memo: Map<string, readonly (readonly number[])[]>;
 }
+
+/** Values longer than this (command lines) are scanned each time: they rarely repeat, and would fill the memo. */
+const MEMO_MAX_LENGTH = 160;
+/** Values remembered per index before the memo starts over (bounds its memory: at most ~0.4 MB per index). */
+const MEMO_ENTRIES = 1024;
+const NO_LISTS: readonly (readonly number[])[] = Object.freeze([]);
 
 /** The gram keys of one length by their code (witness.ts `gramCode`), with a bit filter of the codes present. */
 interface GramTable {
@@ -325,7 +333,7 @@ export class RuleRouter {
     if (typeof value === 'string') {
       // Fast paths, the same keys as eventKeys without the key arrays.
       if (index.kind === 'gram') {
-        if (value.length > 0) this.gramLists(index, value, out);
+        if (value.length > 0) this.memoGramLists(index, value, out);
       } else if (index.kind === 'exact') {
         const lower = value.toLowerCase();
         const list = index.byKey.get(lower);
@@ -357,6 +365,27 @@ export class RuleRouter {
       return;
     }
     for (const text of keys) this.gramLists(index, text, out, true);
+  }
+
+  /**
+   * `gramLists` of a string value, remembered per index for short values: the same image paths, companies and
+   * descriptions come back event after event, and one map lookup then replaces lower-casing and scanning them.
+   */
+  private memoGramLists(index: FieldIndex, value: string, out: (readonly number[])[]): void {
+    if (value.length > MEMO_MAX_LENGTH) {
+      this.gramLists(index, value, out);
+      return;
+    }
+    const memo = index.memo;
+    const known = memo.get(value);
+    if (known !== undefined) {
+      for (let k = 0; k < known.length; k++) out.push(known[k]!);
+      return;
+    }
+    const start = out.length;
+    this.gramLists(index, value, out);
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(value, out.length === start ? NO_LISTS : out.slice(start));
   }
 
   /**
@@ -495,6 +524,7 @@ export class RuleRouter {
             ends: new Uint8Array(term.kind === 'gram' ? END_SLOTS : 0),
             byUnit: new Map(),
             all: [],
+            memo: new Map(),
           };
           fields.set(id, index);
         }
