@@ -48,7 +48,7 @@ import { resolveReferences } from '../src/correlation/resolve.js';
 import { readRuleFile } from '../src/frontend.js';
 import type { BlockSetup } from '../src/match/block-matcher.js';
 import { BlockMatcher } from '../src/match/block-matcher.js';
-import { makeNormalizer, makeRouteView } from '../src/match/formats.js';
+import { makeNormalizer, makeRouteView, normalizerTexts } from '../src/match/formats.js';
 import { loadRules } from '../src/match/load-rules.js';
 import { readEventBatches } from '../src/match/read-events.js';
 import { lazyRules, prepareRules, RuleRouter } from '../src/match/router.js';
@@ -77,6 +77,8 @@ const JOBS = flag('--jobs', availableParallelism());
 const WHOLE_EVENTS = flag('--whole-events', 200_000);
 const useWorkers = useSigma && !args.includes('--no-workers');
 const useWhole = useSigma && !args.includes('--no-whole');
+/** As `rulec match` makes its routers for evtx/auto events (src/cli/match.ts). */
+const ROUTER_OPTIONS = { rawText: normalizerTexts('auto') };
 const REGISTRY = pathToFileURL(resolve(import.meta.dirname, '../backends/index.ts')).href;
 const RULEC = resolve(import.meta.dirname, '../bin/rulec.js');
 
@@ -142,7 +144,7 @@ interface MatchRun {
 
 /** As `rulec match` runs: predicates built when a rule is first a candidate (router.ts `lazyRules`). */
 async function matchAll(file: string, rules: readonly Rule[]): Promise<MatchRun> {
-  return matchWith(file, new RuleRouter(lazyRules(rules, factory)));
+  return matchWith(file, new RuleRouter(lazyRules(rules, factory), ROUTER_OPTIONS));
 }
 
 /** Reading and matching only: the router (predicates, index buckets) is already built and warm. */
@@ -153,7 +155,7 @@ async function matchWith(file: string, router: RuleRouter): Promise<MatchRun> {
   let matches = 0;
   for await (const batch of readEventBatches(file)) {
     for (const record of batch)
-      matches += router.matchRecord(record.event as Record<string, unknown>, normalize, view).length;
+      matches += router.matchRecord(record.event as Record<string, unknown>, normalize, view, record.text).length;
     events += batch.length;
     sampleRss();
   }
@@ -208,7 +210,7 @@ async function matchCorrelated(
   for await (const batch of readEventBatches(file)) {
     for (const record of batch) {
       const event = record.event as Record<string, unknown>;
-      const hits = router.matchRecord(event, normalize, view);
+      const hits = router.matchRecord(event, normalize, view, record.text);
       matches += hits.length;
       for (const i of hits) {
         const rule = rules[i];
@@ -249,7 +251,7 @@ async function matchPooled(file: string, pool: MatchPool, main: BlockMatcher): P
 
 /** A worker pool with the rules loaded and warm (predicates and buckets built by a first pass). */
 async function warmPool(size: number, rules: readonly Rule[], file: string): Promise<[MatchPool, BlockMatcher]> {
-  const setup: BlockSetup = { format: 'auto', formatOptions: {}, routerOptions: {}, pointer: false };
+  const setup: BlockSetup = { format: 'auto', formatOptions: {}, routerOptions: ROUTER_OPTIONS, pointer: false };
   const pool = new MatchPool(size, { recipe: { registryModule: REGISTRY }, setup });
   pool.start();
   pool.rules(rules);
@@ -383,7 +385,7 @@ try {
   }
   const described = sets.map(([label, rules]) => {
     const prepared = prepareRules(rules, factory);
-    const router = new RuleRouter(prepared.rules);
+    const router = new RuleRouter(prepared.rules, ROUTER_OPTIONS);
     const { indexed } = router.witnessSummary();
     const run = measure(label, () => matchAll(file, rules));
     // The same without setup (building predicates, finding witnesses, building buckets), which the row above
@@ -403,7 +405,7 @@ try {
     throw new Error(
       `bench correlations do not load: ${JSON.stringify([...read.diagnostics, ...resolution.diagnostics])}`,
     );
-  const correlatedRouter = new RuleRouter(prepareRules(correlatedRules, factory).rules);
+  const correlatedRouter = new RuleRouter(prepareRules(correlatedRules, factory).rules, ROUTER_OPTIONS);
   const plain = measure(`${RULES} synthetic + 2 broad rules, warm`, () => matchWith(file, correlatedRouter));
   const correlated = measure('  the same with 3 correlation rules', () =>
     matchCorrelated(file, correlatedRouter, correlatedRules, resolution.correlations),

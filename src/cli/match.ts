@@ -16,7 +16,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { printable } from '../diagnostics/printable.js';
 import type { EventFormat } from '../match/formats.js';
-import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView } from '../match/formats.js';
+import { EVENT_FORMATS, isEventFormat, makeNormalizer, makeRouteView, normalizerTexts } from '../match/formats.js';
 import { loadRulesCached } from '../match/rule-cache.js';
 import { expandInputs, lineSpan, looksLikeEvents, readEventBatches, STDIN, STDIN_NAME } from '../match/read-events.js';
 import type { BlockSetup } from '../match/block-matcher.js';
@@ -101,13 +101,14 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   // Routing and the witness index read the rules' own field names; for events of a mapped format (ECS) the
   // predicates test the mapped names instead, so every rule is evaluated there.
   const mappedFormat = (format === 'ecs' && !options.ecsFieldMap) || (!isEventFormat(format) && format !== 'auto');
+  // A mapped format other than the built-in ones is read as is: its rules were mapped to its field names.
+  const builtIn: EventFormat = isEventFormat(format) ? format : 'raw';
   const routerOptions = {
     ...(options.routing !== undefined ? { routing: options.routing } : mappedFormat ? { routing: false } : {}),
     ...(options.indexing !== undefined ? { indexing: options.indexing } : mappedFormat ? { indexing: false } : {}),
+    rawText: normalizerTexts(builtIn),
   };
   const formatOptions = options.ecsFieldMap ? { ecsFieldMap: options.ecsFieldMap } : {};
-  // A mapped format other than the built-in ones is read as is: its rules were mapped to its field names.
-  const builtIn: EventFormat = isEventFormat(format) ? format : 'raw';
   const setup: BlockSetup = {
     format: builtIn,
     formatOptions,
@@ -313,7 +314,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
         for (let r = 0; r < batch.length; r++) {
           const record = batch[r]!;
           const event = record.event as Record<string, unknown>;
-          const hits = router.matchRecord(event, normalize, view);
+          const hits = router.matchRecord(event, normalize, view, record.text);
           if (router.refused) {
             onDiagnostic({
               code: 'RC982',

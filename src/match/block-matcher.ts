@@ -84,6 +84,8 @@ export class BlockMatcher {
   // Per block, filled by the splitter's callbacks.
   private events: Record<string, unknown>[] = [];
   private lines: number[] = [];
+  /** The JSON text of each event (router.ts `matchRecord`). */
+  private texts: string[] = [];
   private diagnostics: Diagnostic[] = [];
   private file = '';
 
@@ -102,9 +104,10 @@ export class BlockMatcher {
   splitter(block: Block): JsonSplitter {
     this.file = block.file;
     return new JsonSplitter(
-      (event, line) => {
+      (event, line, text) => {
         this.events.push(event);
         this.lines.push(line);
+        this.texts.push(text);
       },
       (line, message, code) => {
         this.diagnostics.push({ code, severity: 'warning', message, file: this.file, span: lineSpan(line) });
@@ -124,9 +127,11 @@ export class BlockMatcher {
     if (block.end) splitter.end();
     const events = this.events;
     const lines = this.lines;
+    const texts = this.texts;
     const diagnostics = this.diagnostics;
     this.events = [];
     this.lines = [];
+    this.texts = [];
     this.diagnostics = [];
     const router = this.router;
     const routedBefore = router.events;
@@ -137,7 +142,7 @@ export class BlockMatcher {
     let output = '';
     for (let e = 0; e < events.length; e++) {
       const event = events[e]!;
-      const matched = router.matchRecord(event, this.normalize, this.view);
+      const matched = router.matchRecord(event, this.normalize, this.view, texts[e]);
       if (router.refused) {
         diagnostics.push({
           code: 'RC982',

@@ -10,6 +10,8 @@
  * through that target's pipeline (src/cli/match.ts).
  */
 
+import type { NormalizerTexts } from './raw-gate.js';
+
 export const EVENT_FORMATS = ['auto', 'raw', 'evtx', 'ecs'] as const;
 export type EventFormat = (typeof EVENT_FORMATS)[number];
 
@@ -280,6 +282,24 @@ export interface FieldAlias {
   readonly separator?: string;
   /** Value translations; a value not listed is kept as is. */
   readonly values?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the format's normaliser writes into values beyond the record's own text (./raw-gate.ts): the evtx aliases'
+ * value translations, lower-cased, and the separators that join several fields into one value. Other formats only
+ * move values.
+ */
+export function normalizerTexts(format: EventFormat): NormalizerTexts {
+  if (format !== 'auto' && format !== 'evtx') return { values: [], separators: [] };
+  const values: string[] = [];
+  const separators: string[] = [];
+  for (const entry of EVTX_FIELD_ALIASES) {
+    for (const alias of entry.aliases) {
+      if (alias.from.length > 1) separators.push(alias.separator ?? '');
+      for (const value of Object.values(alias.values ?? {})) values.push(value.toLowerCase());
+    }
+  }
+  return { values, separators };
 }
 
 /** channel → event id → aliases. */

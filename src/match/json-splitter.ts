@@ -16,8 +16,11 @@
  * - a value or line longer than `maxValueLength` is reported (RC959) and skipped without being kept.
  */
 
-/** Receives each event (a JSON object) with the 1-based line its text starts on. */
-export type EventSink = (event: Record<string, unknown>, line: number) => void;
+/**
+ * Receives each event (a JSON object) with the 1-based line its text starts on and the JSON text it was parsed from
+ * (for an item of an array, the whole array's text).
+ */
+export type EventSink = (event: Record<string, unknown>, line: number, text: string) => void;
 /** Receives each problem with the 1-based line it concerns and its code; reading goes on after it. */
 export type ErrorSink = (line: number, message: string, code: SplitterCode) => void;
 
@@ -231,7 +234,7 @@ export class JsonSplitter {
       this.onError(line, `malformed JSON: ${errorMessage(error)}`, 'RC951');
       return 'done';
     }
-    this.deliver(value, line);
+    this.deliver(value, line, text);
     return 'done';
   }
 
@@ -251,14 +254,14 @@ export class JsonSplitter {
     while (i < text.length) i = this.mode === 'scan' ? this.scan(text, i) : this.lines(text, i);
   }
 
-  private deliver(value: unknown, line: number): void {
+  private deliver(value: unknown, line: number, text: string): void {
     if (typeof value === 'object' && value !== null) {
       if (!Array.isArray(value)) {
-        this.onEvent(value as Record<string, unknown>, line);
+        this.onEvent(value as Record<string, unknown>, line, text);
         return;
       }
       // An array on one line is a list of events, as a top-level array is.
-      for (const item of value) this.deliver(item, line);
+      for (const item of value) this.deliver(item, line, text);
       return;
     }
     this.onError(line, `expected a JSON object, found ${value === null ? 'null' : typeof value}`, 'RC951');
@@ -292,7 +295,7 @@ export class JsonSplitter {
       this.onError(this.startLine, `malformed JSON: ${errorMessage(error)}`, 'RC951');
       return;
     }
-    this.deliver(value, this.startLine);
+    this.deliver(value, this.startLine, whole);
   }
 
   /** Drops the open value (broken or cut off). */

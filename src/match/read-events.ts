@@ -98,8 +98,8 @@ export async function* readEventBatches(input: string, options: ReadEventsOption
   const file = input === STDIN ? STDIN_NAME : input;
   let batch: EventRecord[] = [];
   const splitter = new JsonSplitter(
-    (event, line) => {
-      batch.push({ event, source: { file, line } });
+    (event, line, text) => {
+      batch.push({ event, source: { file, line }, text });
     },
     (line, message, code) => {
       options.onDiagnostic?.({ code, severity: 'warning', message, file, span: lineSpan(line) });

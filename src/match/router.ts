@@ -6,6 +6,8 @@
 import type { EventMemo, EventPredicate } from '../backend/types.js';
 import type { Rule } from '../model/rule.js';
 import { eventLogsource, logsourceAdmits } from './logsource.js';
+import type { NormalizerTexts, RawGate } from './raw-gate.js';
+import { hasUnicodeEscape, rawGate } from './raw-gate.js';
 import type { PredicateFactory } from './types.js';
 import type { KeyKind, Witness } from './witness.js';
 import { eventKeys, fieldValue, findWitness, GRAM_LENGTHS, gramCode, gramCodeOf, numericKey } from './witness.js';
@@ -36,6 +38,12 @@ export interface RouterOptions {
   readonly routing?: boolean;
   /** Index by witness values (default true). */
   readonly indexing?: boolean;
+  /**
+   * What the event normaliser writes beyond the record's text (formats.ts `normalizerTexts`): given (and with
+   * `indexing`), rules that need a keyword are first tested against the JSON text `matchRecord` receives
+   * (./raw-gate.ts).
+   */
+  readonly rawText?: NormalizerTexts;
 }
 
 interface FieldIndex {
@@ -54,7 +62,15 @@ interface FieldIndex {
   readonly byUnit: Map<number, number[]>;
   /** Every rule indexed on the field, for values the index cannot judge. */
   readonly all: number[];
+  /** Gram lists of recent short values (kind `gram`, `memoGramLists`). */
+  readonly memo: Map<string, readonly (readonly number[])[]>;
 }
+
+/** Values longer than this (command lines) are scanned each time: they rarely repeat, and would fill the memo. */
+const MEMO_MAX_LENGTH = 160;
+/** Values remembered per index before the memo starts over (bounds its memory: at most ~0.4 MB per index). */
+const MEMO_ENTRIES = 1024;
+const NO_LISTS: readonly (readonly number[])[] = Object.freeze([]);
 
 /** The gram keys of one length by their code (witness.ts `gramCode`), with a bit filter of the codes present. */
 interface GramTable {
@@ -76,6 +92,8 @@ const endSlot = (pair: number): number => (pair ^ (pair >>> 5)) & (END_SLOTS - 1
 interface Bucket {
   /** Rules evaluated on every event of the bucket, in rule order. */
   readonly always: readonly number[];
+  /** Per rule of `always`, its raw-text gate (./raw-gate.ts), if any. */
+  readonly gates: readonly (RawGate | undefined)[];
   readonly fields: readonly FieldIndex[];
   /** The indexes of plain (undotted) field names, by name. */
   readonly byName: ReadonlyMap<string, readonly FieldIndex[]>;
@@ -103,6 +121,12 @@ export class RuleRouter {
   /** Per rule, its witness once computed (null: computed, none), computed when a bucket first admits the rule. */
   private readonly witnesses: (Witness | null | undefined)[];
   private readonly indexing: boolean;
+  private readonly rawText: NormalizerTexts | undefined;
+  /** Per rule, its raw-text gate once computed (null: none). */
+  private readonly gates: (RawGate | null | undefined)[];
+  /** The current event's JSON text while it may be gated, and whether it was found free of `\\uXXXX` escapes. */
+  private text: string | undefined;
+  private plain = false;
   /** Rules whose predicate could not be built when first needed (lazy compilation), in discovery order. */
   readonly skipped: SkippedRule[] = [];
   private readonly buckets = new Map<string, Bucket>();
@@ -128,6 +152,9 @@ export class RuleRouter {
     this.predicates = rules.map((r) => r.predicate);
     this.routing = options.routing ?? true;
     this.indexing = options.indexing ?? true;
+    // Gates stand on the same ground as the witness index (rules tested by their own detection): off with it.
+    this.rawText = this.indexing ? options.rawText : undefined;
+    this.gates = new Array<RawGate | null | undefined>(rules.length).fill(undefined);
     this.witnesses = new Array<Witness | null | undefined>(rules.length).fill(undefined);
     this.stamp = new Uint32Array(rules.length);
   }
@@ -139,6 +166,17 @@ export class RuleRouter {
       this.witnesses[i] = w;
     }
     return w ?? undefined;
+  }
+
+  /** The rule's raw-text gate (computed once, when a bucket first admits the rule), if any. */
+  private gate(i: number): RawGate | undefined {
+    if (this.rawText === undefined) return undefined;
+    let gate = this.gates[i];
+    if (gate === undefined) {
+      gate = rawGate(this.rules[i]!.rule.detection, this.rawText) ?? null;
+      this.gates[i] = gate;
+    }
+    return gate ?? undefined;
   }
 
   /** Builds a lazily compiled rule's predicate; a rule that cannot be built is recorded and never matches. */
@@ -176,15 +214,22 @@ export class RuleRouter {
 
   /**
    * Like `match`, for a record as read: routes on `view(record)` (cheap, see formats.ts `RouteView`) and
-   * normalises the record only when some rule can apply to it.
+   * normalises the record only when some rule can apply to it. `text`: the JSON text the record was parsed from
+   * (or text holding it), for the raw-text gates (`RouterOptions.rawText`).
    */
   matchRecord(
     record: Record<string, unknown>,
     normalize: (r: Record<string, unknown>) => Record<string, unknown>,
     view: (r: Record<string, unknown>) => Record<string, unknown> | undefined,
+    text?: string,
   ): readonly number[] {
+    this.text = this.rawText === undefined ? undefined : text;
+    this.plain = false;
     const routed = view(record);
-    if (routed === undefined) return this.match(normalize(record));
+    if (routed === undefined) {
+      const event = normalize(record);
+      return this.matchIn(this.bucketFor(event), event);
+    }
     const bucket = this.bucketFor(routed);
     if (bucket.always.length === 0 && bucket.fields.length === 0) {
       this.events++;
@@ -195,6 +240,7 @@ export class RuleRouter {
 
   /** Indexes of the rules matching the (normalised) event, in rule order. */
   match(event: Record<string, unknown>): readonly number[] {
+    this.text = undefined;
     return this.matchIn(this.bucketFor(event), event);
   }
 
@@ -214,13 +260,16 @@ export class RuleRouter {
     let matched: number[] | undefined;
     const predicates = this.predicates;
     const always = bucket.always;
+    const gates = bucket.gates;
     // One memo per event, shared by its predicates (EventPredicate): never reused, so never stale.
     const memo: EventMemo = {};
     for (let k = 0; k < always.length; k++) {
+      const gate = gates[k];
+      if (gate !== undefined && !this.passes(gate)) continue;
       const i = always[k]!;
+      this.evaluated++;
       if (this.test(i, predicates[i] ?? this.compile(i), event, memo)) (matched ??= []).push(i);
     }
-    this.evaluated += always.length;
     if (bucket.fields.length > 0) {
       const gen = this.nextGeneration();
       const stamp = this.stamp;
@@ -230,6 +279,20 @@ export class RuleRouter {
     if (matched === undefined) return NO_MATCH;
     if (matched.length > 1) matched.sort((a, b) => a - b);
     return matched;
+  }
+
+  /** Whether the current event's text passes a rule's gate (always without a text, or when it holds a `\uXXXX` escape). */
+  private passes(gate: RawGate): boolean {
+    const text = this.text;
+    if (text === undefined) return true;
+    if (!this.plain) {
+      if (hasUnicodeEscape(text)) {
+        this.text = undefined;
+        return true;
+      }
+      this.plain = true;
+    }
+    return gate(text);
   }
 
   /** The rules `match` would evaluate for the event (tests and measurements). */
@@ -270,7 +333,7 @@ export class RuleRouter {
     if (typeof value === 'string') {
       // Fast paths, the same keys as eventKeys without the key arrays.
       if (index.kind === 'gram') {
-        if (value.length > 0) this.gramLists(index, value, out);
+        if (value.length > 0) this.memoGramLists(index, value, out);
       } else if (index.kind === 'exact') {
         const lower = value.toLowerCase();
         const list = index.byKey.get(lower);
@@ -302,6 +365,27 @@ export class RuleRouter {
       return;
     }
     for (const text of keys) this.gramLists(index, text, out, true);
+  }
+
+  /**
+   * `gramLists` of a string value, remembered per index for short values: the same image paths, companies and
+   * descriptions come back event after event, and one map lookup then replaces lower-casing and scanning them.
+   */
+  private memoGramLists(index: FieldIndex, value: string, out: (readonly number[])[]): void {
+    if (value.length > MEMO_MAX_LENGTH) {
+      this.gramLists(index, value, out);
+      return;
+    }
+    const memo = index.memo;
+    const known = memo.get(value);
+    if (known !== undefined) {
+      for (let k = 0; k < known.length; k++) out.push(known[k]!);
+      return;
+    }
+    const start = out.length;
+    this.gramLists(index, value, out);
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(value, out.length === start ? NO_LISTS : out.slice(start));
   }
 
   /**
@@ -417,12 +501,14 @@ export class RuleRouter {
 
   private buildBucket(admits: (rule: Rule) => boolean): Bucket {
     const always: number[] = [];
+    const gates: (RawGate | undefined)[] = [];
     const fields = new Map<string, FieldIndex>();
     this.rules.forEach((r, i) => {
       if (!admits(r.rule)) return;
       const witness = this.witness(i);
       if (witness === undefined) {
         always.push(i);
+        gates.push(this.gate(i));
         return;
       }
       for (const term of witness) {
@@ -438,6 +524,7 @@ export class RuleRouter {
             ends: new Uint8Array(term.kind === 'gram' ? END_SLOTS : 0),
             byUnit: new Map(),
             all: [],
+            memo: new Map(),
           };
           fields.set(id, index);
         }
@@ -476,7 +563,7 @@ export class RuleRouter {
       if (same === undefined) byName.set(index.field, [index]);
       else same.push(index);
     }
-    return { always, fields: list, byName, dotted: list.filter((index) => index.segments.length > 1) };
+    return { always, gates, fields: list, byName, dotted: list.filter((index) => index.segments.length > 1) };
   }
 }
 

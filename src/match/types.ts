@@ -14,4 +14,6 @@ export interface EventSource {
 export interface EventRecord {
   readonly event: unknown;
   readonly source: EventSource;
+  /** The JSON text the event was parsed from, or text holding it (json-splitter.ts `EventSink`). */
+  readonly text?: string;
 }

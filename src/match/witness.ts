@@ -346,7 +346,7 @@ const UNIT_COST = 6;
 
 const gramCosts = new Map<string, number>();
 
-function gramCost(gram: string): number {
+export function gramCost(gram: string): number {
   let c = gramCosts.get(gram);
   if (c === undefined) gramCosts.set(gram, (c = computeGramCost(gram)));
   return c;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import * as b from '../../src/ir/build.js';
+import { ANY_CHARS, literalPart, pattern } from '../../src/ir/pattern.js';
+import { prepareRules, RuleRouter } from '../../src/match/router.js';
+import { makeRule } from '../helpers/make-rule.js';
+import { factory } from './factory.js';
+
+const WORDS = ['cmd', 'Power', 'shell', '.EXE', 'temp\\', 'Ünï', 'x64', 'run', 'dll,', 'ab'];
+
+describe('gram lists remembered per value (router.ts memoGramLists)', () => {
+  it('give the matches of running every rule, values repeated, past the memo size, short and long', () => {
+    const rules = WORDS.flatMap((word, i) => [
+      makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(word), ANY_CHARS]))),
+      makeRule(b.and([b.stringMatch('Image', pattern([ANY_CHARS, literalPart(word)])), b.numberMatch('N', i % 3)])),
+    ]);
+    const prepared = prepareRules(rules, factory).rules;
+    const indexed = new RuleRouter(prepared, { routing: false });
+    const every = new RuleRouter(prepared, { routing: false, indexing: false });
+    let matches = 0;
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let e = 0; e < 6000; e++) {
+      // 2,500 distinct values (more than the memo keeps), each seen several times; some longer than it keeps.
+      const id = next(2500);
+      const parts = [WORDS[id % WORDS.length]!, String(id), WORDS[(id >> 3) % WORDS.length]!];
+      let image = id % 7 === 0 ? parts.join('x'.repeat(100)) : parts.join('_');
+      if (id % 5 === 0) image = image.toUpperCase();
+      const event = { Image: image, N: e % 3 };
+      const expected = every.match(event);
+      matches += expected.length;
+      expect(indexed.match(event)).toEqual(expected);
+    }
+    expect(matches).toBeGreaterThan(1000);
+  });
+});
