@@ -85,8 +85,9 @@ export interface BlockPool {
 export class MatchPool implements BlockPool {
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, (r: BlockResult) => void>();
+  /** Blocks sent to each worker and not answered yet. */
+  private readonly pending: number[] = [];
   private seq = 0;
-  private next = 0;
   private failure: Error | undefined;
   /** The rules' text for the workers, made on first need. */
   private pendingRules: (() => RulesText) | undefined;
@@ -107,7 +108,9 @@ export class MatchPool implements BlockPool {
   private startWorkers(): void {
     for (let w = 0; w < this.size; w++) {
       const worker = spawn(this.init);
+      this.pending.push(0);
       worker.on('message', (m: { seq: number; result: BlockResult }) => {
+        this.pending[w]!--;
         const resolve = this.waiting.get(m.seq);
         this.waiting.delete(m.seq);
         resolve?.(m.result);
@@ -142,8 +145,13 @@ export class MatchPool implements BlockPool {
   run(block: Block): Promise<BlockResult> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = this.seq++;
-    const worker = this.workers[this.next]!;
-    this.next = (this.next + 1) % this.workers.length;
+    // To the worker with the fewest blocks pending, not in turn: blocks differ in cost (a block of process
+    // creations reaches many more rules), and a worker given its turn while behind held the in-order output back
+    // while the other ran out of blocks.
+    let w = 0;
+    for (let i = 1; i < this.pending.length; i++) if (this.pending[i]! < this.pending[w]!) w = i;
+    this.pending[w]!++;
+    const worker = this.workers[w]!;
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, (r) => (r === undefined ? reject(this.failure) : resolve(r)));
       worker.postMessage({ type: 'block', seq, block } satisfies ToWorker);
@@ -157,6 +165,7 @@ export class MatchPool implements BlockPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
+    this.pending.length = 0;
   }
 }
 
