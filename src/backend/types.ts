@@ -134,6 +134,11 @@ export interface Backend extends TargetMeta {
    * target cannot combine these rules (two saved searches with one name).
    */
   joinBundle?(fragments: readonly string[]): readonly ArtifactFile[];
+  /**
+   * `joinBundle` part by part, for a build that keeps the fragments on disk and reads them back one at a time: the
+   * combined files it makes, each written in pieces. Throws as `joinBundle` does, when listing or writing.
+   */
+  bundleFiles?(fragments: FragmentList): readonly BundleFile[];
   /** `joinBundle` of every compiled rule's `bundleFragment` (`bundleParts` in bundle.ts derives it). */
   renderBundle?(compiled: readonly CompiledRule[]): readonly ArtifactFile[];
   /**
@@ -141,6 +146,18 @@ export interface Backend extends TargetMeta {
    * cannot express. Without it every correlation is refused for the target.
    */
   renderCorrelation?(input: CorrelationInput, report: Reporter): QueryResult;
+}
+
+/** Bundle fragments in rule order, read one at a time (`get` may read a file: read each no more than needed). */
+export interface FragmentList {
+  readonly length: number;
+  get(index: number): string;
+}
+
+/** One combined file, written in pieces: `write` calls `out` with consecutive parts of its text. */
+export interface BundleFile {
+  readonly path: string;
+  write(out: (text: string) => void): void;
 }
 
 /**

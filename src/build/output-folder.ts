@@ -131,13 +131,35 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** The record as written: keys sorted, one rule per line, so diffs of a committed output stay readable. */
 export function renderRecord(record: OutputRecord): string {
-  const sorted = <T>(object: Readonly<Record<string, T>>): [string, T][] =>
-    Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const lines: string[] = ['{', '  "generator": "rulec",', '  "format": 1,', '  "targets": {'];
+  const parts: string[] = [];
+  writeRecord(
+    record,
+    Object.keys(record.sources),
+    (hash) => record.sources[hash]!,
+    (text) => parts.push(text),
+  );
+  return parts.join('');
+}
+
+/**
+ * `renderRecord` written part by part: the rule texts (`hashes`, by sha256) are asked for one at a time, so a
+ * streaming build (stream.ts) writes a record of megabytes without holding it or the texts.
+ */
+export function writeRecord(
+  record: Pick<OutputRecord, 'targets'>,
+  hashes: readonly string[],
+  textOf: (hash: string) => string,
+  write: (text: string) => void,
+): void {
+  const byKey = <T>([a]: [string, T], [b]: [string, T]): number => (a < b ? -1 : a > b ? 1 : 0);
+  const sorted = <T>(object: Readonly<Record<string, T>>): [string, T][] => Object.entries(object).sort(byKey);
+  const line = (text: string): void => write(`${text}\n`);
+  for (const text of ['{', '  "generator": "rulec",', '  "format": 1,', '  "targets": {']) line(text);
   const targets = sorted(record.targets);
   targets.forEach(([id, target], t) => {
-    lines.push(`    ${JSON.stringify(id)}: {`, `      "bundles": ${JSON.stringify([...target.bundles].sort())},`);
-    lines.push('      "rules": {');
+    line(`    ${JSON.stringify(id)}: {`);
+    line(`      "bundles": ${JSON.stringify([...target.bundles].sort())},`);
+    line('      "rules": {');
     const rules = sorted(target.rules);
     rules.forEach(([file, entry], r) => {
       const ordered = {
@@ -145,17 +167,19 @@ export function renderRecord(record: OutputRecord): string {
         files: [...entry.files].sort(),
         ...(entry.titles && Object.keys(entry.titles).length > 0 ? { titles: entry.titles } : {}),
       };
-      lines.push(`        ${JSON.stringify(file)}: ${JSON.stringify(ordered)}${r < rules.length - 1 ? ',' : ''}`);
+      line(`        ${JSON.stringify(file)}: ${JSON.stringify(ordered)}${r < rules.length - 1 ? ',' : ''}`);
     });
-    lines.push('      }', `    }${t < targets.length - 1 ? ',' : ''}`);
+    line('      }');
+    line(`    }${t < targets.length - 1 ? ',' : ''}`);
   });
-  lines.push('  },', '  "sources": {');
-  const sources = sorted(record.sources);
-  sources.forEach(([hash, text], i) =>
-    lines.push(`    ${JSON.stringify(hash)}: ${JSON.stringify(text)}${i < sources.length - 1 ? ',' : ''}`),
+  line('  },');
+  line('  "sources": {');
+  const sources = [...hashes].sort();
+  sources.forEach((hash, i) =>
+    line(`    ${JSON.stringify(hash)}: ${JSON.stringify(textOf(hash))}${i < sources.length - 1 ? ',' : ''}`),
   );
-  lines.push('  }', '}');
-  return `${lines.join('\n')}\n`;
+  line('  }');
+  line('}');
 }
 
 /** The record's text inside a tree read by `readTree`, if any. */

@@ -4,7 +4,8 @@
  * (output-folder.ts), one build at a time (lock.ts), and writes nothing when it has errors unless told to.
  */
 import { resolve, sep } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { TreeDiff } from '../build/atomic.js';
 import {
   diffTrees,
   isEmptyDiff,
@@ -20,10 +21,14 @@ import { inputKey, readCache, writeCache } from '../build/cache.js';
 import type { TreeContent } from '../build/tree-manifest.js';
 import { dropManifest, readKnownTree, treeHash, writeManifest } from '../build/tree-manifest.js';
 import { openResultCache } from '../build/result-cache.js';
+import type { CoverageResult } from '../build/coverage.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
-import { checkOutputFolder, parseRecord, RECORD_FILE } from '../build/output-folder.js';
+import { checkOutputFolder, parseRecord, readRecordFile, RECORD_FILE } from '../build/output-folder.js';
+import { StagedTree } from '../build/staged-tree.js';
+import type { StreamInput } from '../build/stream.js';
+import { keepsNoRule, streamBuild } from '../build/stream.js';
 import { scopedOutput } from '../build/scoped.js';
 import type { FilterFolders } from '../build/meta.js';
 import { loadFilterFolders } from '../build/meta.js';
@@ -159,6 +164,31 @@ function failOnFs(error: unknown, out: string, io: CliIo): number {
   return 1;
 }
 
+/** What either way of building gives the report and the write. */
+interface Outcome {
+  readonly results: readonly CoverageResult[];
+  /** Every diagnostic of the build, in the order reported. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Reading errors, of the rule paths and of the `--filters` folders, and broken references between documents. */
+  readonly loadErrors: number;
+  /** Of `diagnostics`, those of the output (they block the write with OUTPUT_ERRORS). */
+  readonly outputDiagnostics: readonly Diagnostic[];
+  readonly badFiles: readonly string[];
+  /** Rule file → text, for the code frames of `shown`. */
+  readonly sourcesFor: (shown: readonly Diagnostic[]) => ReadonlyMap<string, string>;
+  readonly rules: number;
+  readonly correlations: number;
+  readonly filters: number;
+  /** The whole tree's drift, record included. */
+  readonly whole: TreeDiff;
+  /** Files of the next tree, record left out. */
+  readonly fileCount: number;
+  /** Writes the next tree (an existing folder gets only the files that change). */
+  readonly write: () => void;
+  /** Called when nothing is written. */
+  readonly discard: () => void;
+}
+
 async function lockedBuild(
   files: readonly string[],
   /** Warnings about the paths themselves (links not followed, …), reported with the rules'. */
@@ -175,6 +205,27 @@ async function lockedBuild(
   // Per-file results of earlier builds (result-cache.ts): a build after one rule changed compiles that rule only.
   // `--no-cache` is a cold build; `--check` compiles everything afresh, so it also verifies what the cache gives.
   const useResultCache = opts.cache && !opts.check;
+  // A build without the result cache that keeps no rule of the folder streams (build/stream.ts): files are
+  // compared and staged as they are made, never held all at once.
+  if (!useResultCache) {
+    const text = readRecordFile(opts.out);
+    const record = parseRecord(text, opts.out);
+    if ('code' in record) {
+      printDiagnostics(io, [record], new Map());
+      return 1;
+    }
+    const targets = loadTargets(registry, targetIds, produceOptions.pipelines);
+    const scope = { files, out: opts.out, roots, cwd: process.cwd(), targets, record };
+    if (keepsNoRule(scope)) {
+      const tree = new StagedTree(opts.out, !opts.check);
+      try {
+        const outcome = streamedOutcome(scope, text !== undefined, tree, found, registry, filterFolders);
+        return finishBuild(outcome, opts, io, files.length, () => '');
+      } finally {
+        tree.discard();
+      }
+    }
+  }
   // The cache replays a text report; a json/sarif document is always produced afresh.
   const format = opts.format ?? 'text';
   if (format !== 'text') opts = { ...opts, cache: false };
@@ -211,13 +262,6 @@ async function lockedBuild(
     return 1;
   }
 
-  // Everything the build reports is also kept, to be replayed by a cached run.
-  let report = '';
-  const err = (text: string): void => {
-    report += text;
-    io.stderr(text);
-  };
-  const recording: CliIo = { ...io, stderr: err };
   const {
     targets,
     loaded,
@@ -239,7 +283,6 @@ async function lockedBuild(
     results: ownResults,
     extraFilters: filterFolders.filters,
   });
-  const results = output.results;
   const diagnostics = [
     ...found,
     ...filterFolders.diagnostics,
@@ -251,25 +294,7 @@ async function lockedBuild(
     ),
     ...output.diagnostics,
   ];
-  const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
   const sources = new Map([...filterFolders.sources, ...output.sources]);
-  const machine = format === 'text' ? undefined : prepare(shown, sources);
-  if (!machine) printDiagnostics(recording, shown, sources);
-  const refusals = results.filter((r) => r.status === 'refused').length;
-  // Reading errors, of the rule paths and of the `--filters` folders, and broken references between documents.
-  const loadErrors =
-    countBySeverity(loaded.diagnostics).errors +
-    countBySeverity(filterFolders.diagnostics).errors +
-    countBySeverity(output.linkDiagnostics).errors;
-  const outputErrors = output.diagnostics.filter((d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code)).length;
-  const blocked = loadErrors > 0 || outputErrors > 0 || (refusals > 0 && !opts.allowRefusals);
-  const exitCode = blocked ? 1 : 0;
-  // A file counts once whatever failed in it: reading, a target's refusal, a clash with another rule.
-  const badFiles = new Set<string>([...loaded.badFiles]);
-  for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
-
-  const artifacts = (tree: ReadonlyMap<string, TreeContent>): Map<string, TreeContent> =>
-    new Map([...tree].filter(([path]) => path !== RECORD_FILE));
   // One comparison of the two trees (a text against a KnownFile costs a sha1 of the text); the drift reported
   // leaves the record out. A text found equal to a KnownFile is replaced by it, so that neither the manifest nor
   // the whole-build cache's key hashes it again.
@@ -280,50 +305,7 @@ async function lockedBuild(
     if (typeof content === 'string' && old !== undefined && typeof old !== 'string' && !written.has(path))
       output.files.set(path, old);
   }
-  const notRecord = (paths: readonly string[]): string[] => paths.filter((path) => path !== RECORD_FILE);
-  const diff = { added: notRecord(whole.added), changed: notRecord(whole.changed), removed: notRecord(whole.removed) };
-  if (machine && format === 'sarif') printSarif(io, machine);
-  else if (machine) {
-    const summary = {
-      files: files.length,
-      rules: loaded.rules.length,
-      correlations: loaded.correlations?.length ?? 0,
-      filters: (loaded.filters?.length ?? 0) + filterFolders.filters.length,
-      filesWithErrors: badFiles.size,
-    };
-    const drift = { added: diff.added, changed: diff.changed, removed: diff.removed };
-    printJson(io, { summary, ...(opts.check ? { drift } : {}) }, machine);
-  }
-  const correlationCount = loaded.correlations?.length ?? 0;
-  const filterCount = (loaded.filters?.length ?? 0) + filterFolders.filters.length;
-  err(coverageTable(coverageOf(results, loaded.rules.length + correlationCount, loaded.badFiles.length)));
-  err(
-    `${files.length} file(s), ${loaded.rules.length} rule(s)${metaCounts(correlationCount, filterCount)}, ${badFiles.size} with errors\n`,
-  );
-  if (opts.check) {
-    if (!isEmptyDiff(diff)) {
-      // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).
-      const list = machine ? (_: string): void => undefined : (line: string): void => io.stdout(line);
-      for (const p of diff.added) list(`missing  ${printable(p)}\n`);
-      for (const p of diff.changed) list(`differs  ${printable(p)}\n`);
-      for (const p of diff.removed) list(`stale    ${printable(p)}\n`);
-      io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
-      return 1;
-    }
-    io.stderr(`${opts.out} is up to date (${artifacts(output.files).size} files)\n`);
-    return exitCode;
-  }
-  const writes = !blocked || Boolean(opts.allowErrors);
-  if (!writes) {
-    const onlyRefusals = loadErrors === 0 && outputErrors === 0;
-    err(
-      `error[RC913]: nothing written to ${opts.out}: the build has errors (${onlyRefusals ? '--allow-refusals writes the rules the targets accept' : '--allow-errors writes the rules that compiled'})\n`,
-    );
-  } else if (isEmptyDiff(whole)) {
-    err(`${opts.out}: nothing changed (${artifacts(output.files).size} files)\n`);
-  } else {
-    // An existing folder gets only the files that change (atomic.ts updateTree: unchanged files are not
-    // rewritten, so a build after one rule changed writes a handful of files); a new one is written whole.
+  const write = (): void => {
     // What is written is new text: a KnownFile is a file of the current tree, kept, never added or changed.
     const text = (path: string): string => {
       const content = output.files.get(path)!;
@@ -338,15 +320,183 @@ async function lockedBuild(
         remove: whole.removed,
       });
     else replaceTree(opts.out, new Map([...output.files.keys()].map((path) => [path, text(path)])));
-    err(
-      `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${artifacts(output.files).size} files)\n`,
-    );
-  }
+  };
+  let report = '';
+  const exitCode = finishBuild(
+    {
+      results: output.results,
+      diagnostics,
+      loadErrors:
+        countBySeverity(loaded.diagnostics).errors +
+        countBySeverity(filterFolders.diagnostics).errors +
+        countBySeverity(output.linkDiagnostics).errors,
+      outputDiagnostics: output.diagnostics,
+      badFiles: loaded.badFiles,
+      sourcesFor: () => sources,
+      rules: loaded.rules.length,
+      correlations: loaded.correlations?.length ?? 0,
+      filters: (loaded.filters?.length ?? 0) + filterFolders.filters.length,
+      whole,
+      fileCount: [...output.files.keys()].filter((path) => path !== RECORD_FILE).length,
+      write,
+      discard: () => undefined,
+    },
+    opts,
+    io,
+    files.length,
+    (text) => (report = text),
+  );
+  if (opts.check) return exitCode;
+  const writes = exitCode === 0 || Boolean(opts.allowErrors);
   // The folder is now `output.files` (written, or equal to it): remembered so the next build need not read it.
   if (resultCache && writes) writeManifest(opts.out, output.files);
   const after = writes ? output.files : current;
   // Saved against the folder as left: the per-rule files found there as compiled are kept by hash only.
   resultCache?.save(after);
   if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report, exitCode });
+  return exitCode;
+}
+
+/** The streaming build's outcome (build/stream.ts): the next tree is in `tree`, staged. */
+function streamedOutcome(
+  scope: Pick<StreamInput, 'files' | 'out' | 'roots' | 'cwd' | 'targets' | 'record'>,
+  hasRecord: boolean,
+  tree: StagedTree,
+  found: readonly Diagnostic[],
+  registry: Registry,
+  filterFolders: FilterFolders,
+): Outcome {
+  const streamed = streamBuild({
+    ...scope,
+    hasRecord,
+    extraFilters: filterFolders.filters,
+    knownTargets: registry.map((b) => b.id),
+    tree,
+  });
+  const whole = tree.diff();
+  return {
+    results: streamed.results,
+    diagnostics: [
+      ...found,
+      ...filterFolders.diagnostics,
+      ...streamed.loadDiagnostics,
+      ...streamed.unknownTargets,
+      ...streamed.diagnostics,
+    ],
+    loadErrors:
+      countBySeverity(streamed.loadDiagnostics).errors +
+      countBySeverity(filterFolders.diagnostics).errors +
+      countBySeverity(streamed.linkDiagnostics).errors,
+    outputDiagnostics: streamed.diagnostics,
+    badFiles: streamed.badFiles,
+    // The texts of the files whose diagnostics are shown, read again (the stream kept none).
+    sourcesFor: (shown) => {
+      const sources = new Map(filterFolders.sources);
+      for (const d of shown)
+        if (d.file !== undefined && !sources.has(d.file)) {
+          const text = readSource(d.file);
+          if (text !== undefined) sources.set(d.file, text);
+        }
+      return sources;
+    },
+    rules: streamed.rules,
+    correlations: streamed.correlations,
+    filters: streamed.filters + filterFolders.filters.length,
+    whole,
+    fileCount: [...tree.paths()].filter((path) => path !== RECORD_FILE).length,
+    write: () => tree.commit(),
+    discard: () => tree.discard(),
+  };
+}
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reports the build, and writes its tree unless it is a check or has errors; returns the exit code. */
+function finishBuild(
+  outcome: Outcome,
+  opts: BuildCommandOptions,
+  io: CliIo,
+  inputFiles: number,
+  keepReport: (report: string) => void,
+): number {
+  const format = opts.format ?? 'text';
+  // Everything the build reports is also kept, to be replayed by a cached run.
+  let report = '';
+  const err = (text: string): void => {
+    report += text;
+    io.stderr(text);
+  };
+  const recording: CliIo = { ...io, stderr: err };
+  const { results, diagnostics, whole, loadErrors } = outcome;
+  const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  const sources = outcome.sourcesFor(shown);
+  const machine = format === 'text' ? undefined : prepare(shown, sources);
+  if (!machine) printDiagnostics(recording, shown, sources);
+  const refusals = results.filter((r) => r.status === 'refused').length;
+  const outputErrors = outcome.outputDiagnostics.filter(
+    (d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code),
+  ).length;
+  const blocked = loadErrors > 0 || outputErrors > 0 || (refusals > 0 && !opts.allowRefusals);
+  const exitCode = blocked ? 1 : 0;
+  // A file counts once whatever failed in it: reading, a target's refusal, a clash with another rule.
+  const badFiles = new Set<string>([...outcome.badFiles]);
+  for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
+
+  const notRecord = (paths: readonly string[]): string[] => paths.filter((path) => path !== RECORD_FILE);
+  const diff = { added: notRecord(whole.added), changed: notRecord(whole.changed), removed: notRecord(whole.removed) };
+  if (machine && format === 'sarif') printSarif(io, machine);
+  else if (machine) {
+    const summary = {
+      files: inputFiles,
+      rules: outcome.rules,
+      correlations: outcome.correlations,
+      filters: outcome.filters,
+      filesWithErrors: badFiles.size,
+    };
+    const drift = { added: diff.added, changed: diff.changed, removed: diff.removed };
+    printJson(io, { summary, ...(opts.check ? { drift } : {}) }, machine);
+  }
+  err(coverageTable(coverageOf(results, outcome.rules + outcome.correlations, outcome.badFiles.length)));
+  err(
+    `${inputFiles} file(s), ${outcome.rules} rule(s)${metaCounts(outcome.correlations, outcome.filters)}, ${badFiles.size} with errors\n`,
+  );
+  if (opts.check) {
+    if (!isEmptyDiff(diff)) {
+      // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).
+      const list = machine ? (_: string): void => undefined : (line: string): void => io.stdout(line);
+      for (const p of diff.added) list(`missing  ${printable(p)}\n`);
+      for (const p of diff.changed) list(`differs  ${printable(p)}\n`);
+      for (const p of diff.removed) list(`stale    ${printable(p)}\n`);
+      io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
+      return 1;
+    }
+    io.stderr(`${opts.out} is up to date (${outcome.fileCount} files)\n`);
+    return exitCode;
+  }
+  const writes = !blocked || Boolean(opts.allowErrors);
+  if (!writes) {
+    const onlyRefusals = loadErrors === 0 && outputErrors === 0;
+    err(
+      `error[RC913]: nothing written to ${opts.out}: the build has errors (${onlyRefusals ? '--allow-refusals writes the rules the targets accept' : '--allow-errors writes the rules that compiled'})\n`,
+    );
+    outcome.discard();
+  } else if (isEmptyDiff(whole)) {
+    err(`${opts.out}: nothing changed (${outcome.fileCount} files)\n`);
+    outcome.discard();
+  } else {
+    // An existing folder gets only the files that change (atomic.ts updateTree: unchanged files are not
+    // rewritten, so a build after one rule changed writes a handful of files); a new one is written whole.
+    outcome.write();
+    err(
+      `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${outcome.fileCount} files)\n`,
+    );
+  }
+  keepReport(report);
   return exitCode;
 }
