@@ -16,6 +16,7 @@ import { isCanonicalNumberText } from './number-text.js';
 import type { LightLocator } from './light-locate.js';
 import { lightLocator } from './light-locate.js';
 import { mayReadFast } from './careful-text.js';
+import { tagItemSpan } from './tag-locate.js';
 
 /** Whether the fast path may read `text` at all; texts it may not read have no light locator either. */
 export { mayReadFast };
@@ -79,7 +80,11 @@ function tooDeep(value: unknown, level: number): boolean {
  * diagnostic first asks where something is and the light scanner of a single-document file (./light-locate.ts)
  * cannot tell: it answers for the single-line scalars and keys most diagnostics point at, without a parser.
  */
-export function lazyLocators(file: string, text: string): (position: number) => Locator {
+export function lazyLocators(
+  file: string,
+  text: string,
+  documents?: readonly unknown[],
+): (position: number) => Locator {
   let careful: ReturnType<typeof parseSource> | undefined;
   let light: LightLocator | null | undefined;
   return (position: number): Locator => {
@@ -95,10 +100,14 @@ export function lazyLocators(file: string, text: string): (position: number) => 
       if (light === undefined) light = lightLocator(text) ?? null;
       return light ?? undefined;
     };
+    // The first document's tags (RC140 is reported on them) are found by their own lines, the rest of the file unread.
+    const tags = position === 0 && documents ? (documents[0] as { tags?: unknown } | null)?.tags : undefined;
     return {
       file,
       span: (path: DocPath, part?: 'key' | 'value'): Span | undefined =>
-        quick()?.span(path, part) ?? get().span(path, part),
+        (tags !== undefined ? tagItemSpan(text, tags, path, part) : undefined) ??
+        quick()?.span(path, part) ??
+        get().span(path, part),
       scalar: (path: DocPath): ScalarInfo | undefined => quick()?.scalar(path) ?? get().scalar(path),
       spanAt: (start: number, end: number): Span => quick()?.spanAt(start, end) ?? get().spanAt(start, end),
     };
@@ -117,7 +126,7 @@ export function fastLoad(file: string, text: string): FastDocument[] | undefined
   }
   if (sawNonCanonicalNumber) return undefined;
   if (docs.length === 0) return undefined;
-  const locatorFor = lazyLocators(file, text);
+  const locatorFor = lazyLocators(file, text, docs);
   const out: FastDocument[] = [];
   for (const [position, doc] of docs.entries()) {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;

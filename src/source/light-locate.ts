@@ -184,8 +184,8 @@ class Scanner {
 
   /**
    * A block collection's range as the careful parser gives it: from its first key or dash to the start of the line
-   * after its last line (its trailing spaces and line break included). Unknown when its last value is empty or one
-   * the scanner does not read, its last line holds a comment, or blank or comment lines follow it.
+   * after its last line (its trailing spaces, a comment and the line break included). Unknown when its last value
+   * is empty or one the scanner does not read, or blank or comment lines follow it.
    */
   private collectionRange(first: number, last: Node): Range | undefined {
     if (
@@ -195,7 +195,6 @@ class Scanner {
     )
       return undefined;
     const line = this.lines[this.i - 1]!;
-    for (let k = line.start; k < line.end; k++) if (this.text.charCodeAt(k) === 35) return undefined;
     const newline = this.text.indexOf('\n', line.end);
     const end = newline < 0 ? this.text.length : newline + 1;
     // Blank and comment lines after it may belong to it or not: the careful parser decides.
