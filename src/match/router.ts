@@ -62,11 +62,11 @@ interface FieldIndex {
   readonly byUnit: Map<number, number[]>;
   /** Every rule indexed on the field, for values the index cannot judge. */
   readonly all: number[];
-  /** Gram lists of recent short values (kind `gram`, `memoGramLists`). */
+  /** Lists of recent short string values (`memoStringLists`). */
   readonly memo: Map<string, readonly (readonly number[])[]>;
 }
 
-/** Values longer than this (command lines) are scanned each time: they rarely repeat, and would fill the memo. */
+/** Values longer than this (command lines) are looked up each time: they rarely repeat, and would fill the memo. */
 const MEMO_MAX_LENGTH = 160;
 /** Values remembered per index before the memo starts over (bounds its memory: at most ~0.4 MB per index). */
 const MEMO_ENTRIES = 1024;
@@ -331,25 +331,8 @@ export class RuleRouter {
     // Missing and null values have no keys for any kind.
     if (value === undefined || value === null) return;
     if (typeof value === 'string') {
-      // Fast paths, the same keys as eventKeys without the key arrays.
-      if (index.kind === 'gram') {
-        if (value.length > 0) this.memoGramLists(index, value, out);
-      } else if (index.kind === 'exact') {
-        const lower = value.toLowerCase();
-        const list = index.byKey.get(lower);
-        if (list !== undefined) out.push(list);
-        const canonical = numericKey(value, lower);
-        if (canonical !== undefined) {
-          const other = index.byKey.get(canonical);
-          if (other !== undefined) out.push(other);
-        }
-      } else {
-        const cut = value.lastIndexOf('\\');
-        if (cut < 0) return;
-        const folded = value.toLowerCase();
-        const list = index.byKey.get(folded.slice(folded.lastIndexOf('\\') + 1));
-        if (list !== undefined) out.push(list);
-      }
+      if (value.length > MEMO_MAX_LENGTH) this.stringLists(index, value, out);
+      else this.memoStringLists(index, value, out);
       return;
     }
     const keys = eventKeys(value, index.kind);
@@ -368,14 +351,10 @@ export class RuleRouter {
   }
 
   /**
-   * `gramLists` of a string value, remembered per index for short values: the same image paths, companies and
-   * descriptions come back event after event, and one map lookup then replaces lower-casing and scanning them.
+   * `stringLists` of a short value, remembered per index: the same image paths, users, companies and descriptions
+   * come back event after event, and one map lookup then replaces lower-casing, scanning and looking them up.
    */
-  private memoGramLists(index: FieldIndex, value: string, out: (readonly number[])[]): void {
-    if (value.length > MEMO_MAX_LENGTH) {
-      this.gramLists(index, value, out);
-      return;
-    }
+  private memoStringLists(index: FieldIndex, value: string, out: (readonly number[])[]): void {
     const memo = index.memo;
     const known = memo.get(value);
     if (known !== undefined) {
@@ -383,9 +362,31 @@ export class RuleRouter {
       return;
     }
     const start = out.length;
-    this.gramLists(index, value, out);
+    this.stringLists(index, value, out);
     if (memo.size >= MEMO_ENTRIES) memo.clear();
     memo.set(value, out.length === start ? NO_LISTS : out.slice(start));
+  }
+
+  /** The lists of a string value: the same keys as `eventKeys` without the key arrays. */
+  private stringLists(index: FieldIndex, value: string, out: (readonly number[])[]): void {
+    if (index.kind === 'gram') {
+      if (value.length > 0) this.gramLists(index, value, out);
+    } else if (index.kind === 'exact') {
+      const lower = value.toLowerCase();
+      const list = index.byKey.get(lower);
+      if (list !== undefined) out.push(list);
+      const canonical = numericKey(value, lower);
+      if (canonical !== undefined) {
+        const other = index.byKey.get(canonical);
+        if (other !== undefined) out.push(other);
+      }
+    } else {
+      const cut = value.lastIndexOf('\\');
+      if (cut < 0) return;
+      const folded = value.toLowerCase();
+      const list = index.byKey.get(folded.slice(folded.lastIndexOf('\\') + 1));
+      if (list !== undefined) out.push(list);
+    }
   }
 
   /**

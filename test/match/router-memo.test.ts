@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import * as b from '../../src/ir/build.js';
-import { ANY_CHARS, literalPart, pattern } from '../../src/ir/pattern.js';
+import { ANY_CHARS, literalPart, literalPattern, pattern } from '../../src/ir/pattern.js';
 import { prepareRules, RuleRouter } from '../../src/match/router.js';
 import { makeRule } from '../helpers/make-rule.js';
 import { factory } from './factory.js';
 
 const WORDS = ['cmd', 'Power', 'shell', '.EXE', 'temp\\', 'Ünï', 'x64', 'run', 'dll,', 'ab'];
 
-describe('gram lists remembered per value (router.ts memoGramLists)', () => {
+describe('index lists remembered per value (router.ts memoStringLists)', () => {
   it('give the matches of running every rule, values repeated, past the memo size, short and long', () => {
     const rules = WORDS.flatMap((word, i) => [
+      // Gram, basename and exact keys, numeric text among them.
       makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(word), ANY_CHARS]))),
       makeRule(b.and([b.stringMatch('Image', pattern([ANY_CHARS, literalPart(word)])), b.numberMatch('N', i % 3)])),
+      makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(`\\${word}_${i}`)]))),
+      makeRule(b.stringMatch('Port', literalPattern(String(i * 7)))),
+      makeRule(b.stringMatch('Port', literalPattern(`0${i * 11}`))),
     ]);
     const prepared = prepareRules(rules, factory).rules;
     const indexed = new RuleRouter(prepared, { routing: false });
@@ -28,7 +32,8 @@ describe('gram lists remembered per value (router.ts memoGramLists)', () => {
       const parts = [WORDS[id % WORDS.length]!, String(id), WORDS[(id >> 3) % WORDS.length]!];
       let image = id % 7 === 0 ? parts.join('x'.repeat(100)) : parts.join('_');
       if (id % 5 === 0) image = image.toUpperCase();
-      const event = { Image: image, N: e % 3 };
+      if (id % 11 === 0) image = `C:\\x\\${image}`;
+      const event = { Image: image, N: e % 3, Port: [String(id % 80), `0${id % 80}`, `${id % 80}.0`][e % 3] };
       const expected = every.match(event);
       matches += expected.length;
       expect(indexed.match(event)).toEqual(expected);
