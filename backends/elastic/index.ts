@@ -1,6 +1,6 @@
 /** Elastic Security detection rules: Kibana KQL (`type: query`), or EQL where KQL cannot keep the rule's meaning. */
 import { join } from 'node:path';
-import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
+import { bundleParts, keyedFragment, sortedFragments, spliceVerbatim } from '../../src/backend/bundle.js';
 import type { ArtifactFile, Backend, CompiledRule } from '../../src/backend/types.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
@@ -57,4 +57,6 @@ export const backend: Backend = {
       return [{ path: 'rules.ndjson', content }];
     },
   }),
+  // The file prints both pieces of every fragment verbatim: the rule's line, then its exception lines.
+  spliceBundle: spliceVerbatim('rules.ndjson'),
 };

@@ -17,7 +17,7 @@ import { SENTINEL_CODES } from './codes.js';
 import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
-import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
+import { bundleParts, keyedFragment, sortedFragments, spliceVerbatim } from '../../src/backend/bundle.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 import { meta } from './target.js';
 
@@ -174,4 +174,7 @@ export const backend: Backend = {
   renderCorrelation: renderSentinelCorrelation,
   renderArtifacts,
   ...bundleParts({ fragment: bundleFragment, join: joinBundle }),
+  // Both pieces (metadata entry, resource) are printed verbatim, given one rule per ARM name: a build splices only
+  // when the fragments' keys are distinct (build/incremental.ts).
+  spliceBundle: spliceVerbatim('rules.arm.json'),
 };

@@ -99,8 +99,8 @@ export function writeCacheFile(file: string, parts: readonly Uint8Array[]): bool
   }
 }
 
-/** The names of the build's cache files: whole-build entries, result packs, tree manifests. */
-export const BUILD_CACHE_FILES = /^(build-|results-|tree-)/;
+/** The names of the build's cache files: whole-build entries, result packs, tree manifests, incremental states. */
+export const BUILD_CACHE_FILES = /^(build-|results-|tree-|incr-)/;
 
 /**
  * Deletes the cache files whose names match `pattern` (the build's by default) not used for STALE_AFTER_MS: every

@@ -4,7 +4,7 @@
  * (output-folder.ts), one build at a time (lock.ts), and writes nothing when it has errors unless told to.
  */
 import { resolve, sep } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   diffTrees,
   isEmptyDiff,
@@ -20,6 +20,7 @@ import { inputKey, readCache, writeCache } from '../build/cache.js';
 import type { TreeContent } from '../build/tree-manifest.js';
 import { dropManifest, readKnownTree, treeHash, writeManifest } from '../build/tree-manifest.js';
 import { openResultCache } from '../build/result-cache.js';
+import { dropIncremental, incrementalBuild, incrementalKey, saveIncremental } from '../build/incremental.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
@@ -33,7 +34,7 @@ import { printable } from '../diagnostics/printable.js';
 import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
 import type { OutputFormat } from './report.js';
-import { countBySeverity, prepare, printDiagnostics, printJson, printSarif } from './report.js';
+import { countBySeverity, diagnosticSegments, prepare, printDiagnostics, printJson, printSarif } from './report.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 import type { ProduceOptions } from './produce.js';
@@ -56,6 +57,9 @@ export interface BuildCommandOptions {
   /** `--filters` folders: filters applied to the rules built, from outside the rule paths (meta.ts). */
   readonly filters?: readonly string[];
 }
+
+/** Diagnostics about several rules at once (ids, titles, names, combined files): no incremental build then. */
+const LINK_CODES = new Set(['RC905', 'RC906', 'RC907', 'RC908', 'RC914', 'RC916']);
 
 /** Errors of the output as a whole (not of one target's rendering of one rule): they block writing. */
 const OUTPUT_ERRORS = new Set(['RC905', 'RC906', 'RC908', 'RC914']);
@@ -178,6 +182,46 @@ async function lockedBuild(
   // The cache replays a text report; a json/sarif document is always produced afresh.
   const format = opts.format ?? 'text';
   if (format !== 'text') opts = { ...opts, cache: false };
+  // After a build of the whole output, one over the same files and options with a few rules edited edits the
+  // output in place (build/incremental.ts); with correlation rules or filters about, it builds as below.
+  const incremental =
+    useResultCache && format === 'text' && (opts.filters ?? []).length === 0
+      ? incrementalKey({
+          options: { roots, targets: targetIds, out: opts.out, quiet: opts.quiet, allow: opts.allowRefusals },
+          allowErrors: Boolean(opts.allowErrors),
+          site: produceOptions.siteKey ?? null,
+          pipelines: produceOptions.pipelines ?? null,
+          cwd: process.cwd(),
+          registry: registry.map((b) => b.id),
+          files,
+          found,
+        })
+      : undefined;
+  const show = (diagnostics: readonly Diagnostic[]): readonly Diagnostic[] =>
+    opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  if (incremental !== undefined) {
+    const done = incrementalBuild({
+      out: opts.out,
+      cwd: process.cwd(),
+      key: incremental,
+      files,
+      loadTargets: () => loadTargets(registry, targetIds, produceOptions.pipelines),
+      diagnosticsOf: (rules, sources) =>
+        unknownTargetIds(
+          rules,
+          registry.map((b) => b.id),
+          sources,
+        ),
+      segments: (diagnostics, sources) => diagnosticSegments(show(diagnostics), sources),
+      stderr: (text) => io.stderr(text),
+    });
+    if (done) {
+      produceOptions.onResultCache?.({ hits: files.length - done.compiled, misses: done.compiled, inPlace: true });
+      return done.exitCode;
+    }
+  }
+  // The rule files' stamps before they are read: the incremental state must not call a file edited since known.
+  const ruleStats = incremental === undefined ? undefined : new Map(files.map((file) => [file, statSync(file)]));
   // `--check` and `--no-cache` read the whole folder; a cached build trusts the files it left as they were
   // (tree-manifest.ts: same size, mtime and inode) and reads the others.
   const current: ReadonlyMap<string, TreeContent> = useResultCache
@@ -217,7 +261,6 @@ async function lockedBuild(
     report += text;
     io.stderr(text);
   };
-  const recording: CliIo = { ...io, stderr: err };
   const {
     targets,
     loaded,
@@ -251,10 +294,11 @@ async function lockedBuild(
     ),
     ...output.diagnostics,
   ];
-  const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  const shown = show(diagnostics);
   const sources = new Map([...filterFolders.sources, ...output.sources]);
   const machine = format === 'text' ? undefined : prepare(shown, sources);
-  if (!machine) printDiagnostics(recording, shown, sources);
+  const segments = machine ? [] : diagnosticSegments(shown, sources);
+  for (const [, text] of segments) err(text);
   const refusals = results.filter((r) => r.status === 'refused').length;
   // Reading errors, of the rule paths and of the `--filters` folders, and broken references between documents.
   const loadErrors =
@@ -296,10 +340,10 @@ async function lockedBuild(
   }
   const correlationCount = loaded.correlations?.length ?? 0;
   const filterCount = (loaded.filters?.length ?? 0) + filterFolders.filters.length;
-  err(coverageTable(coverageOf(results, loaded.rules.length + correlationCount, loaded.badFiles.length)));
-  err(
-    `${files.length} file(s), ${loaded.rules.length} rule(s)${metaCounts(correlationCount, filterCount)}, ${badFiles.size} with errors\n`,
-  );
+  const tail =
+    coverageTable(coverageOf(results, loaded.rules.length + correlationCount, loaded.badFiles.length)) +
+    `${files.length} file(s), ${loaded.rules.length} rule(s)${metaCounts(correlationCount, filterCount)}, ${badFiles.size} with errors\n`;
+  err(tail);
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
       // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).
@@ -332,6 +376,7 @@ async function lockedBuild(
     };
     // A write that fails half-way must not leave a manifest describing files no longer there.
     if (resultCache) dropManifest(opts.out);
+    dropIncremental(opts.out);
     if (existsSync(opts.out))
       updateTree(opts.out, {
         write: new Map([...whole.added, ...whole.changed].map((path) => [path, text(path)])),
@@ -343,7 +388,28 @@ async function lockedBuild(
     );
   }
   // The folder is now `output.files` (written, or equal to it): remembered so the next build need not read it.
-  if (resultCache && writes) writeManifest(opts.out, output.files);
+  const manifest = resultCache && writes ? writeManifest(opts.out, output.files) : undefined;
+  // Kept for an incremental build when the output is this build's alone and no document links others.
+  const linked = output.diagnostics.some((d) => LINK_CODES.has(d.code));
+  const meta = (loaded.correlations?.length ?? 0) + (loaded.filters?.length ?? 0) + filterFolders.filters.length;
+  if (incremental !== undefined && ruleStats && manifest && output.complete && !linked && meta === 0)
+    saveIncremental({
+      out: opts.out,
+      key: incremental,
+      files,
+      stats: ruleStats,
+      sources: loaded.sources,
+      rules: loaded.rules,
+      loadDiagnostics: loaded.diagnostics,
+      badFiles,
+      results,
+      targets,
+      tree: manifest,
+      segments,
+      tail,
+      exitCode,
+    });
+  else if (incremental !== undefined) dropIncremental(opts.out);
   const after = writes ? output.files : current;
   // Saved against the folder as left: the per-rule files found there as compiled are kept by hash only.
   resultCache?.save(after);

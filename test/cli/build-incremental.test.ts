@@ -25,6 +25,9 @@ import { recoverInterruptedUpdate, updateDir, updateTree, WriteError } from '../
 import type { FileResult } from '../../src/build/result-cache.js';
 import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
 import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
+import { incrementalFiles } from '../../src/build/incremental.js';
+import { loadPipeline } from '../../src/pipeline/load.js';
+import type { Pipeline } from '../../src/pipeline/types.js';
 import type { BuildCommandOptions } from '../../src/cli/build-command.js';
 import { buildCommand } from '../../src/cli/build-command.js';
 import type { ProduceOptions } from '../../src/cli/produce.js';
@@ -46,6 +49,7 @@ afterEach(() => {
   rmSync(resultCacheFile(out), { force: true });
   rmSync(resultCacheFile(out).replace(/\.bin$/, '.delta.bin'), { force: true });
   dropManifest(out);
+  for (const file of incrementalFiles(out)) rmSync(file, { force: true });
 });
 
 interface Built {
@@ -53,11 +57,13 @@ interface Built {
   readonly stderr: string;
   readonly hits: number;
   readonly misses: number;
+  /** The build was incremental (build/incremental.ts): compiled the changed files only, edited the output. */
+  readonly inPlace?: true;
 }
 
 async function build(options: Partial<BuildCommandOptions> = {}, produce: ProduceOptions = {}): Promise<Built> {
   let stderr = '';
-  let stats = { hits: -1, misses: -1 };
+  let stats: { hits: number; misses: number; inPlace?: true } = { hits: -1, misses: -1 };
   const status = await buildCommand(
     [join(dir, 'rules')],
     {
@@ -97,11 +103,14 @@ function rewritten(before: Map<string, string>, after: Map<string, string>): str
 }
 
 /** What a cold build (no cache at all) writes for the same inputs: the reference every incremental build meets. */
-async function coldSnapshot(produce: ProduceOptions = {}): Promise<Map<string, string>> {
+async function coldSnapshot(
+  produce: ProduceOptions = {},
+  options: Partial<BuildCommandOptions> = {},
+): Promise<Map<string, string>> {
   const saved = out;
   out = join(dir, 'cold');
   try {
-    expect((await build({ cache: false }, produce)).status).toBe(0);
+    expect((await build({ ...options, cache: false }, produce)).status).toBe(0);
     return snapshot(out);
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -271,6 +280,128 @@ describe('incremental rulec build', () => {
     const third = new ResultCache(file, 'k', new Map());
     expect(third.get('new')).toEqual(entry(1000));
     expect(third.get('f0')).toEqual(entry(0));
+  });
+});
+
+/** Plain rules (no filter tunes them, no correlation names them, titles unique), in place of the fixtures. */
+function plainRules(count: number): void {
+  rmSync(join(dir, 'rules'), { recursive: true });
+  mkdirSync(join(dir, 'rules'));
+  const plain = readFileSync(join(FIXTURES, 'rules', 'successful_login.yml'), 'utf8');
+  for (let n = 1; n <= count; n++)
+    writeFileSync(
+      join(dir, 'rules', `plain_${n}.yml`),
+      plain
+        .replace(/8b02/, `9c0${n}`)
+        .replace(/successful_login/, `plain_${n}`)
+        .replace(/^title: .*$/m, `title: Plain ${n}\ndescription: Plain rule ${n}`),
+    );
+}
+
+/** Edits rule file `n` of `plainRules` (`change` of its text). */
+function editPlain(n: number, change: (text: string) => string): void {
+  const file = join(dir, 'rules', `plain_${n}.yml`);
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+}
+
+/** The report without its last line (which names the output folder). */
+const report = (stderr: string): string => stderr.replace(/[^\n]*\n$/, '');
+
+describe('incremental rulec build in place (build/incremental.ts)', () => {
+  it('after one rule changed, compiles it only, writes its files, the combined files and the record: a cold build', async () => {
+    plainRules(3);
+    expect(await build({ filters: [] })).toMatchObject({ status: 0, misses: 3 });
+    const before = stamps();
+    editPlain(2, (text) => text.replace('Plain rule 2', 'Plain rule 2, edited — with a non-ASCII dash'));
+    const again = await build({ filters: [] });
+    expect(again).toMatchObject({ status: 0, hits: 2, misses: 1, inPlace: true });
+    const changed = rewritten(before, stamps());
+    expect(changed.filter((p) => !p.includes('9c02') && !BUNDLES.includes(p))).toEqual(['.rulec-output']);
+    expect(changed.filter((p) => p.includes('9c02')).length).toBeGreaterThanOrEqual(3);
+    expect(changed.some((p) => p.includes('9c01') || p.includes('9c03'))).toBe(false);
+    // Byte for byte the folder, and line for line the report, of a cold build.
+    const saved = out;
+    out = join(dir, 'cold');
+    const cold = await build({ filters: [], cache: false });
+    const expected = snapshot(out);
+    rmSync(out, { recursive: true });
+    out = saved;
+    expect(snapshot(out)).toEqual(expected);
+    expect(report(again.stderr)).toBe(report(cold.stderr));
+    expect(again.stderr).toMatch(/0 added, \d+ changed, 0 removed/);
+    // And twice in a row (the state it left is the next build's), then with nothing changed.
+    editPlain(2, (text) => text.replace('edited', 'edited again'));
+    expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+    expect((await build({ filters: [] })).stderr).toContain('nothing to do');
+    editPlain(2, (text) => text.replace(', edited again — with a non-ASCII dash', ''));
+    expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+  });
+
+  it('an output file edited, deleted or added by hand sends the build the whole way, which restores the folder', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const expected = snapshot(out);
+    const edited = [...expected.keys()].find((p) => p.startsWith('sentinel/') && p.includes('9c01'))!;
+    const deleted = [...expected.keys()].find((p) => p.startsWith('js/') && p.includes('9c03'))!;
+    // Same size, other bytes.
+    writeFileSync(join(out, edited), readFileSync(join(out, edited), 'utf8').replace('"', "'"));
+    rmSync(join(out, deleted));
+    writeFileSync(join(out, 'splunk', 'by-hand.conf'), '[by hand]\n');
+    editPlain(2, (text) => text.replace('level: informational', 'level: low'));
+    const again = await build({ filters: [] });
+    expect(again.inPlace).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // Restored, the folder takes the incremental path again.
+    editPlain(2, (text) => text.replace('level: low', 'level: high'));
+    expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+  });
+
+  it('a changed title or id, or a correlation rule, links files: the whole build runs, and its output is exact', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    editPlain(1, (text) => text.replace('Plain 1', 'Plain 3'));
+    const renamed = await build({ filters: [] });
+    expect(renamed.inPlace).toBeUndefined();
+    expect(renamed.stderr).toContain('RC907');
+    editPlain(1, (text) => text.replace('Plain 3', 'Plain one').replace('9c01', '9d01'));
+    expect((await build({ filters: [] })).inPlace).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // A correlation rule and the rule it names: the build links them, so no edit is made in place.
+    for (const name of ['brute_force.yml', 'failed_login.yml'])
+      cpSync(join(FIXTURES, 'rules', name), join(dir, 'rules', name));
+    expect((await build({ filters: [] })).status).toBe(0);
+    editPlain(3, (text) => text.replace('level: informational', 'level: low'));
+    expect((await build({ filters: [] })).inPlace).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+  });
+
+  it("another pipeline of one target rebuilds that target's files only; the state of other pipelines is not used", async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const before = stamps();
+    const splunk = BACKENDS.find((b) => b.id === 'splunk')!;
+    const pipeline = loadPipeline(splunk.root, 'splunk');
+    const renamed: Pipeline = {
+      ...pipeline,
+      fields: { ...pipeline.fields, EventID: 'renamed_event_id' },
+      logsources: pipeline.logsources.map((l) => ({ ...l, fields: { ...l.fields, EventID: 'renamed_event_id' } })),
+    };
+    // The site's key changes with its pipelines (rulec.config.yml); both are given here as the CLI would.
+    const site = { pipelines: { splunk: renamed }, siteKey: 'splunk EventID renamed' };
+    const again = await build({ filters: [] }, site);
+    expect(again).toMatchObject({ hits: 0, misses: 3 });
+    expect(again.inPlace).toBeUndefined();
+    const changed = rewritten(before, stamps());
+    expect(changed.filter((p) => p !== '.rulec-output').every((p) => p.startsWith('splunk/'))).toBe(true);
+    expect(changed.filter((p) => p.startsWith('splunk/')).length).toBe(4);
+    expect(readFileSync(join(out, 'splunk', 'savedsearches.conf'), 'utf8')).toContain('renamed_event_id');
+    // The same pipeline again: the state it left serves an edit.
+    editPlain(1, (text) => text.replace('level: informational', 'level: low'));
+    expect(await build({ filters: [] }, site)).toMatchObject({
+      misses: 1,
+      inPlace: true,
+    });
   });
 });
 
