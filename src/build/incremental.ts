@@ -50,34 +50,40 @@ import { contentHash } from './tree-manifest.js';
 import type { ManifestEntry } from './tree-manifest.js';
 import { updateTree } from './atomic.js';
 
-const FORMAT = 1;
+/** Bumped whenever the layout of the state or of its blob changes. */
+const FORMAT = 2;
 
-/** What one rule file made in one target: its files, and each rule's fragment as [document, offset, length]. */
-interface TargetPart {
-  readonly files: readonly string[];
-  readonly fragments: readonly (readonly [number, number, number])[];
-}
+/**
+ * What one rule file made in one target: its files, their sha1s (a file whose new text has the same is not
+ * rewritten), and each of its rules' fragments as [document index, offset, length] in the blob.
+ */
+type TargetPart = [files: string[], hashes: string[], fragments: [number, number, number][]];
 
-interface FileState {
-  /** As discovered (the rules' `file`). */
-  readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
+/** One rule file's details, kept in the blob: read only for a file whose stat changed. */
+interface Details {
   /** sha256 of its text: the record's source hash. */
   readonly source: string;
-  /** `fileSignature`: what the file adds to the report's totals and to the checks across rules. */
+  /** sha1 of `fileSignature`. */
   readonly signature: string;
-  readonly targets: Readonly<Record<string, TargetPart>>;
+  /** In the state's target order. */
+  readonly targets: TargetPart[];
 }
 
+/** A rule file as discovered, its size and mtime, and where its details are in the blob. */
+type FileEntry = [path: string, size: number, mtimeMs: number, offset: number, length: number];
+
+/**
+ * The state read by every build: small (1.5 MB for the corpus) so that reading it costs little; what only a
+ * changed file needs is in the blob.
+ */
 interface State {
   readonly format: number;
   readonly key: string;
-  /** The blob file (in the cache folder) holding the fragments. */
-  readonly blob: string;
-  readonly files: readonly FileState[];
-  /** Every file of the output folder as written. */
-  readonly tree: Readonly<Record<string, ManifestEntry>>;
+  readonly targets: readonly string[];
+  readonly files: readonly FileEntry[];
+  /** Every file of the output folder as written: its path and [size, mtime, inode] in `stamps`. */
+  readonly paths: readonly string[];
+  readonly stamps: readonly number[];
   /** The output folder and its subfolders (relative, '' for itself) → mtime: a file added or removed changes it. */
   readonly folders: Readonly<Record<string, number>>;
   /** Targets whose combined files may be spliced: every fragment's key distinct. */
@@ -102,6 +108,7 @@ export interface SaveInput {
   readonly badFiles: ReadonlySet<string>;
   readonly results: readonly BuildResult[];
   readonly targets: readonly LoadedTarget[];
+  /** The output folder as left (tree-manifest.ts `writeManifest`). */
   readonly tree: Readonly<Record<string, ManifestEntry>>;
   readonly segments: readonly (readonly [string, string])[];
   readonly tail: string;
@@ -109,9 +116,23 @@ export interface SaveInput {
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 function stateFile(out: string): string {
   return join(cacheDir(), `incr-${createHash('sha256').update(out).digest('hex').slice(0, 16)}.json`);
+}
+
+/** The fragments' and details' blob: one per output folder, rewritten only while no state names it. */
+const blobFile = (out: string): string => stateFile(out).replace(/\.json$/, '.bin');
+
+/** The cache files of the incremental build into `out`: its state and its blob. */
+export function incrementalFiles(out: string): string[] {
+  return [stateFile(out), blobFile(out)];
+}
+
+/** Forgets the state (before a build that may change the output another way). */
+export function dropIncremental(out: string): void {
+  rmSync(stateFile(out), { force: true });
 }
 
 /** The key of everything a build's output depends on besides the rule files' texts. */
@@ -131,20 +152,22 @@ export function fileSignature(
 ): string {
   const codes = (ds: readonly Diagnostic[]): string[] =>
     [...new Set(ds.map((d) => JSON.stringify([d.code, d.severity, d.message])))].sort();
-  return JSON.stringify([
-    bad,
-    codes(loadDiagnostics),
-    rules.map((r) => [r.documentIndex, r.id ?? null, r.title]),
-    results.map((r) => [
-      r.target,
-      r.rule.documentIndex,
-      r.status,
-      Boolean(r.withheld),
-      r.compiled?.mapped.logsourceId !== undefined,
-      r.compiled?.fragmentError ?? null,
-      codes(r.diagnostics),
+  return sha1(
+    JSON.stringify([
+      bad,
+      codes(loadDiagnostics),
+      rules.map((r) => [r.documentIndex, r.id ?? null, r.title]),
+      results.map((r) => [
+        r.target,
+        r.rule.documentIndex,
+        r.status,
+        Boolean(r.withheld),
+        r.compiled?.mapped.logsourceId !== undefined,
+        r.compiled?.fragmentError ?? null,
+        codes(r.diagnostics),
+      ]),
     ]),
-  ]);
+  );
 }
 
 const posix = (path: string): string => path.split(sep).join('/');
@@ -161,9 +184,9 @@ function distinctKeys(fragments: readonly string[]): boolean {
   return true;
 }
 
-function folderStamps(out: string, tree: Readonly<Record<string, ManifestEntry>>): Record<string, number> {
+function folderStamps(out: string, paths: readonly string[]): Record<string, number> {
   const folders: Record<string, number> = { '': statSync(out).mtimeMs };
-  for (const path of Object.keys(tree)) {
+  for (const path of paths) {
     const slash = path.lastIndexOf('/');
     if (slash < 0) continue;
     const folder = path.slice(0, slash);
@@ -172,80 +195,63 @@ function folderStamps(out: string, tree: Readonly<Record<string, ManifestEntry>>
   return folders;
 }
 
-/** The cache files of the incremental build into `out`: its state and its fragments' blob. */
-export function incrementalFiles(out: string): string[] {
-  return [stateFile(out), blobFile(out)];
-}
-
-/** Forgets the state (before a build that may change the output another way). */
-export function dropIncremental(out: string): void {
-  rmSync(stateFile(out), { force: true });
-}
-
-/** The fragments' blob: one per output folder, rewritten only while no state names it. */
-const blobFile = (out: string): string => stateFile(out).replace(/\.json$/, '.bin');
-
 /** Keeps what the next build needs to take the incremental path. Failures only cost speed next time. */
 export function saveIncremental(input: SaveInput): void {
   try {
-    const byFile = new Map<string, BuildResult[]>();
-    for (const result of input.results) {
-      const list = byFile.get(result.rule.file);
-      if (list) list.push(result);
-      else byFile.set(result.rule.file, [result]);
-    }
+    dropIncremental(input.out);
+    const byFile = groupBy(input.results, (r) => r.rule.file);
     const rulesOf = groupBy(input.rules, (r) => r.file);
     const loadOf = groupBy(input.loadDiagnostics, (d) => d.file ?? '');
-    const blobParts: Buffer[] = [];
+    const blob: Buffer[] = [];
     let offset = 0;
-    const fragmentsOf = new Map<string, string[]>(input.targets.map((t) => [t.backend.id, []]));
-    const files: FileState[] = [];
+    const put = (text: string): [number, number] => {
+      const bytes = Buffer.from(text);
+      blob.push(bytes);
+      offset += bytes.length;
+      return [offset - bytes.length, bytes.length];
+    };
+    const ids = input.targets.map((t) => t.backend.id);
+    const fragmentsOf = new Map<string, string[]>(ids.map((id) => [id, []]));
+    const files: FileEntry[] = [];
     for (const path of input.files) {
       const text = input.sources.get(path);
       const stat = input.stats.get(path);
-      if (text === undefined || stat === undefined) return dropIncremental(input.out);
+      if (text === undefined || stat === undefined) return;
       const results = byFile.get(path) ?? [];
-      const targets: Record<string, TargetPart> = {};
-      for (const target of input.targets) {
-        const id = target.backend.id;
+      const targets: TargetPart[] = ids.map((id) => {
         const own = results.filter((r) => r.target === id && r.compiled && !r.withheld);
+        const names = own.flatMap((r) => r.artifacts.map((a) => a.path));
         const fragments: [number, number, number][] = [];
         for (const result of own) {
           const fragment = result.compiled!.fragment;
           if (fragment === undefined) continue;
           fragmentsOf.get(id)!.push(fragment);
-          const bytes = Buffer.from(fragment);
-          blobParts.push(bytes);
-          fragments.push([result.rule.documentIndex, offset, bytes.length]);
-          offset += bytes.length;
+          fragments.push([result.rule.documentIndex, ...put(fragment)]);
         }
-        targets[id] = { files: own.flatMap((r) => r.artifacts.map((a) => a.path)), fragments };
-      }
-      files.push({
-        path,
-        size: stat.size,
-        mtimeMs: stat.mtimeMs,
+        return [names, names.map((name) => input.tree[`${id}/${name}`]?.[3] ?? ''), fragments];
+      });
+      const details: Details = {
         source: sha256(text),
         signature: fileSignature(rulesOf.get(path) ?? [], results, input.badFiles.has(path), loadOf.get(path) ?? []),
         targets,
-      });
+      };
+      files.push([path, stat.size, stat.mtimeMs, ...put(JSON.stringify(details))]);
     }
-    dropIncremental(input.out);
-    const blob = blobFile(input.out);
-    if (!writeCacheFile(blob, blobParts)) return;
-    const state: State = {
+    if (!writeCacheFile(blobFile(input.out), blob)) return;
+    const paths = Object.keys(input.tree);
+    writeState(input.out, {
       format: FORMAT,
       key: input.key,
-      blob,
+      targets: ids,
       files,
-      tree: input.tree,
-      folders: folderStamps(input.out, input.tree),
+      paths,
+      stamps: paths.flatMap((path) => input.tree[path]!.slice(0, 3) as number[]),
+      folders: folderStamps(input.out, paths),
       splice: [...fragmentsOf].filter(([, fragments]) => distinctKeys(fragments)).map(([id]) => id),
       segments: input.segments,
       tail: input.tail,
       exitCode: input.exitCode,
-    };
-    writeState(input.out, state);
+    });
   } catch {
     dropIncremental(input.out);
   }
@@ -273,6 +279,10 @@ function readState(out: string): State | undefined {
   }
 }
 
+function writeState(out: string, state: State): void {
+  writeCacheFile(stateFile(out), [Buffer.from(JSON.stringify(state))]);
+}
+
 export interface IncrementalInput {
   readonly out: string;
   readonly cwd: string;
@@ -292,7 +302,8 @@ export interface IncrementalInput {
 
 interface Changed {
   readonly index: number;
-  readonly state: FileState;
+  readonly details: Details;
+  readonly bytes: Buffer;
   readonly text: string;
   readonly source: string;
   readonly size: number;
@@ -310,178 +321,206 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
   if (!state || state.key !== input.key || state.files.length !== input.files.length)
     return skip('no state of this key and file list');
   // The output folder as written: every file's stamp, and no file added or removed in its folders.
-  for (const [path, [size, mtimeMs, ino]] of Object.entries(state.tree)) {
-    const stat = lstatSync(join(out, ...path.split('/')), { throwIfNoEntry: false });
-    if (!stat || !stat.isFile() || stat.size !== size || stat.mtimeMs !== mtimeMs || stat.ino !== ino)
-      return skip(`'${path}' is not as written`);
+  const { paths, stamps } = state;
+  // Paths joined by hand: path.join normalising 15,458 paths cost more than their lstat calls.
+  const native = sep === '/' ? (path: string): string => path : (path: string): string => path.replaceAll('/', sep);
+  for (let i = 0; i < paths.length; i++) {
+    const stat = lstatSync(`${out}${sep}${native(paths[i]!)}`, { throwIfNoEntry: false });
+    if (
+      !stat?.isFile() ||
+      stat.size !== stamps[3 * i] ||
+      stat.mtimeMs !== stamps[3 * i + 1] ||
+      stat.ino !== stamps[3 * i + 2]
+    )
+      return skip(`'${paths[i]}' is not as written`);
   }
   for (const [folder, mtimeMs] of Object.entries(state.folders)) {
     const stat = statSync(join(out, ...folder.split('/')), { throwIfNoEntry: false });
-    if (!stat || stat.mtimeMs !== mtimeMs) return skip(`a file was added to or removed from '${folder || '.'}'`);
+    if (stat?.mtimeMs !== mtimeMs) return skip(`a file was added to or removed from '${folder || '.'}'`);
   }
-  // The rule files: those whose stat changed are read; those whose text changed are rebuilt.
-  const restat: Changed[] = [];
-  const changed: Changed[] = [];
-  for (let i = 0; i < input.files.length; i++) {
-    const file = state.files[i]!;
-    if (file.path !== input.files[i]) return skip('the rule files are not those of the state');
-    const stat = statSync(file.path, { throwIfNoEntry: false });
-    if (!stat) return skip('a rule file is gone');
-    if (stat.size === file.size && stat.mtimeMs === file.mtimeMs) continue;
-    const text = readFileSync(file.path, 'utf8');
-    const entry = { index: i, state: file, text, source: sha256(text), size: stat.size, mtimeMs: stat.mtimeMs };
-    (entry.source === file.source ? restat : changed).push(entry);
-  }
-  if (changed.length === 0) {
-    input.stderr(report(state));
-    input.stderr(`${out}: inputs unchanged since the last build: nothing to do (cached)\n`);
-    if (restat.length > 0) writeState(out, { ...state, files: withStats(state.files, restat) });
-    return { exitCode: state.exitCode, compiled: 0 };
-  }
-
-  const targets = input.loadTargets();
-  const blob = openBlob(state.blob);
-  if (!blob) return skip('no fragments');
+  const blob = openBlob(blobFile(out));
+  if (!blob) return skip('no blob');
   try {
-    const writes = new Map<string, string | Buffer>();
-    // The combined files as bytes, read when a fragment in them changes, spliced in place.
-    const combined = new Map<string, Buffer>();
-    const readCombined =
-      (id: string) =>
-      (path: string): Buffer | undefined => {
-        const key = `${id}/${path}`;
-        const known = combined.get(key);
-        if (known !== undefined) return known;
-        if (!(key in state.tree)) return undefined;
-        const bytes = readFileSync(join(out, id, ...path.split('/')));
-        combined.set(key, bytes);
-        return bytes;
-      };
-    const segments = new Map(state.segments);
-    const newFiles = [...state.files];
-    const appended: Buffer[] = [];
-    let blobEnd = blob.size;
-    for (const change of changed) {
-      const { path } = change.state;
-      const read = readRuleFile(path, change.text);
-      if (read.correlations.length > 0 || read.filters.length > 0)
-        return skip(`'${path}' holds correlation rules or filters`);
-      // In target order, documents in file order: the order of a whole build's results.
-      const results = targets.flatMap((target) =>
-        read.rules.map((rule) => slimResult(compileRule(rule, target), target)),
-      );
-      const sources = new Map([[path, change.text]]);
-      const diagnostics = [
-        ...read.diagnostics,
-        ...input.diagnosticsOf(read.rules, sources),
-        ...results.flatMap((r) => r.diagnostics),
-      ];
-      // A file counts as bad for any error in it, as in the build's summary.
-      const bad = diagnostics.some((d) => d.severity === 'error');
-      if (fileSignature(read.rules, results, bad, read.diagnostics) !== change.state.signature)
-        return skip(`'${path}' changes the report's totals, an id or a title`);
-      const printed = input.segments(diagnostics, sources);
-      if (printed.some(([file]) => file !== path)) return skip(`'${path}' has diagnostics of other files`);
-      const shown = printed.map(([, text]) => text).join('');
-      if (shown === '') segments.delete(path);
-      else if (segments.has(path)) segments.set(path, shown);
-      else return skip(`'${path}' has diagnostics it had none of`);
-
-      const parts: Record<string, TargetPart> = {};
-      for (const target of targets) {
-        const id = target.backend.id;
-        const before = change.state.targets[id];
-        if (!before) return skip(`'${path}' made nothing in ${id}`);
-        const own = results.filter((r) => r.target === id && r.compiled && !r.withheld);
-        const paths = own.flatMap((r) => r.artifacts.map((a) => a.path));
-        if (JSON.stringify(paths) !== JSON.stringify(before.files)) return skip(`'${path}' makes other files in ${id}`);
-        for (const result of own)
-          for (const artifact of result.artifacts) {
-            const content = artifact.content as string;
-            const entry = state.tree[`${id}/${artifact.path}`];
-            if (!entry || entry[3] !== contentHash(content)) writes.set(`${id}/${artifact.path}`, content);
-          }
-        const fragments: [number, number, number][] = [];
-        for (const result of own) {
-          const fragment = result.compiled!.fragment;
-          if (fragment === undefined) continue;
-          const old = before.fragments.find(([document]) => document === result.rule.documentIndex);
-          if (!old) return skip(`'${path}' has a new fragment in ${id}`);
-          const previous = blob.read(old[1], old[2]);
-          if (previous === fragment) {
-            fragments.push([...old]);
-            continue;
-          }
-          const splice = target.backend.spliceBundle;
-          if (!splice || !state.splice.includes(id)) return skip(`${id} cannot splice its combined files`);
-          const spliced = splice(readCombined(id), previous, fragment);
-          if (!spliced) return skip(`${id} could not place the fragment of '${path}'`);
-          for (const file of spliced) combined.set(`${id}/${file.path}`, file.content);
-          for (const file of spliced) writes.set(`${id}/${file.path}`, file.content);
-          const bytes = Buffer.from(fragment);
-          appended.push(bytes);
-          fragments.push([result.rule.documentIndex, blobEnd, bytes.length]);
-          blobEnd += bytes.length;
-        }
-        if (fragments.length !== before.fragments.length) return skip(`'${path}' lost a fragment in ${id}`);
-        parts[id] = { files: before.files, fragments };
-      }
-      newFiles[change.index] = {
-        ...change.state,
-        size: change.size,
-        mtimeMs: change.mtimeMs,
-        source: change.source,
-        targets: parts,
-      };
+    // The rule files: those whose stat changed are read; those whose text changed are rebuilt.
+    const restat: Changed[] = [];
+    const changed: Changed[] = [];
+    for (let i = 0; i < input.files.length; i++) {
+      const [path, size, mtimeMs, offset, length] = state.files[i]!;
+      if (path !== input.files[i]) return skip('the rule files are not those of the state');
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat) return skip(`'${path}' is gone`);
+      if (stat.size === size && stat.mtimeMs === mtimeMs) continue;
+      const details = JSON.parse(blob.read(offset, length)) as Details;
+      const bytes = readFileSync(path);
+      const text = bytes.toString('utf8');
+      const entry = { index: i, details, bytes, text, source: sha256(text), size: stat.size, mtimeMs: stat.mtimeMs };
+      (entry.source === details.source ? restat : changed).push(entry);
     }
+    const files = [...state.files];
+    for (const { index, size, mtimeMs } of [...restat, ...changed]) {
+      const [path, , , offset, length] = files[index]!;
+      files[index] = [path, size, mtimeMs, offset, length];
+    }
+    if (changed.length === 0) {
+      input.stderr(report(state.segments, state.tail));
+      input.stderr(`${out}: inputs unchanged since the last build: nothing to do (cached)\n`);
+      if (restat.length > 0) writeState(out, { ...state, files });
+      return { exitCode: state.exitCode, compiled: 0 };
+    }
+    const edit = editOutput(input, state, blob, changed, files);
+    if (!edit) return undefined;
+    const { writes, segments } = edit;
 
-    // The record: each changed file's entries name its new text.
-    const recordBytes = readFileSync(join(out, RECORD_FILE));
-    const used = new Set(newFiles.map((f) => f.source));
-    const sourceChanges: SourceChange[] = changed.map((c) => ({
-      key: recordKeyOf(out, input.cwd, c.state.path),
-      before: c.state.source,
-      after: c.source,
-      text: c.text,
-    }));
-    const record = patchRecord(recordBytes, sourceChanges, (hash) => used.has(hash));
-    if (record === undefined) return skip('the record is not as rendered');
-    if (!record.equals(recordBytes)) writes.set(RECORD_FILE, record);
-
-    // Committed from here: the new fragments first (the state names them), then the folder, then the state.
-    if (!blob.append(appended)) return skip('the fragments could not be stored');
-    const files = withStats(newFiles, restat);
-    const tree = { ...state.tree };
+    // Committed from here: the new details first (the state names them), then the folder, then the state.
+    if (!blob.append(edit.appended)) return skip('the blob could not be written');
+    const stampOf = new Map<string, number[]>();
     if (writes.size > 0) {
       dropIncremental(out);
       updateTree(out, { write: writes, remove: [] });
-      for (const [path, content] of writes) {
+      for (const path of writes.keys()) {
         const stat = lstatSync(join(out, ...path.split('/')));
-        // The combined files and the record are never compared by hash here (they change with any fragment):
-        // not hashed (26 MB for the corpus).
-        tree[path] = [stat.size, stat.mtimeMs, stat.ino, typeof content === 'string' ? contentHash(content) : ''];
+        stampOf.set(path, [stat.size, stat.mtimeMs, stat.ino]);
       }
     }
-    const next: State = {
-      ...state,
-      files,
-      tree,
-      folders: folderStamps(out, tree),
-      segments: [...segments],
-    };
-    input.stderr(report(next));
+    const nextStamps = [...stamps];
+    paths.forEach((path, i) => {
+      const stamp = stampOf.get(path);
+      if (stamp) nextStamps.splice(3 * i, 3, ...stamp);
+    });
+    input.stderr(report(segments, state.tail));
     const written = [...writes.keys()].filter((path) => path !== RECORD_FILE).length;
-    const count = Object.keys(tree).filter((path) => path !== RECORD_FILE).length;
+    const count = paths.filter((path) => path !== RECORD_FILE).length;
     input.stderr(
       writes.size === 0
         ? `${out}: nothing changed (${count} files)\n`
         : `${out}: 0 added, ${written} changed, 0 removed (${count} files)\n`,
     );
-    writeState(out, next);
+    writeState(out, { ...state, files, stamps: nextStamps, folders: folderStamps(out, paths), segments });
     return { exitCode: state.exitCode, compiled: changed.length };
   } finally {
     blob.close();
   }
+}
+
+/**
+ * The output folder's changes for the changed files (their own files, the combined files, the record), the
+ * report's new segments and the blob's new entries (`files` gets their places); undefined when the change cannot
+ * be made in place.
+ */
+function editOutput(
+  input: IncrementalInput,
+  state: State,
+  blob: Blob,
+  changed: readonly Changed[],
+  files: FileEntry[],
+): { writes: Map<string, string | Buffer>; segments: [string, string][]; appended: Buffer[] } | undefined {
+  const { out } = input;
+  const byId = new Map(input.loadTargets().map((t) => [t.backend.id, t]));
+  const targets = state.targets.map((id) => byId.get(id));
+  if (targets.some((t) => t === undefined)) return skip('the targets are not those of the state');
+  const writes = new Map<string, string | Buffer>();
+  // The combined files as bytes, read when a fragment in them changes, spliced in place.
+  const combined = new Map<string, Buffer>();
+  const known = new Set(state.paths);
+  const readCombined =
+    (id: string) =>
+    (path: string): Buffer | undefined => {
+      const key = `${id}/${path}`;
+      let bytes = combined.get(key);
+      if (bytes === undefined && known.has(key))
+        combined.set(key, (bytes = readFileSync(join(out, id, ...path.split('/')))));
+      return bytes;
+    };
+  const segments = new Map(state.segments);
+  const appended: Buffer[] = [];
+  let end = blob.size;
+  const put = (text: string): [number, number] => {
+    const bytes = Buffer.from(text);
+    appended.push(bytes);
+    end += bytes.length;
+    return [end - bytes.length, bytes.length];
+  };
+  for (const change of changed) {
+    const path = files[change.index]![0];
+    const read = readRuleFile(path, change.bytes);
+    if (read.correlations.length > 0 || read.filters.length > 0)
+      return skip(`'${path}' holds correlation rules or filters`);
+    // In target order, documents in file order: the order of a whole build's results.
+    const results = targets.flatMap((target) =>
+      read.rules.map((rule) => slimResult(compileRule(rule, target!), target!)),
+    );
+    const sources = new Map([[path, change.text]]);
+    const diagnostics = [
+      ...read.diagnostics,
+      ...input.diagnosticsOf(read.rules, sources),
+      ...results.flatMap((r) => r.diagnostics),
+    ];
+    // A file counts as bad for any error in it, as in the build's summary.
+    const bad = diagnostics.some((d) => d.severity === 'error');
+    if (fileSignature(read.rules, results, bad, read.diagnostics) !== change.details.signature)
+      return skip(`'${path}' changes the report's totals, an id or a title`);
+    const printed = input.segments(diagnostics, sources);
+    if (printed.some(([file]) => file !== path)) return skip(`'${path}' has diagnostics of other files`);
+    const shown = printed.map(([, text]) => text).join('');
+    if (shown === '') segments.delete(path);
+    else if (segments.has(path)) segments.set(path, shown);
+    else return skip(`'${path}' has diagnostics it had none of`);
+
+    const parts: TargetPart[] = [];
+    for (const [t, target] of targets.entries()) {
+      const id = target!.backend.id;
+      const [names, hashes, before] = change.details.targets[t]!;
+      const own = results.filter((r) => r.target === id && r.compiled && !r.withheld);
+      const artifacts = own.flatMap((r) => r.artifacts);
+      if (JSON.stringify(artifacts.map((a) => a.path)) !== JSON.stringify(names))
+        return skip(`'${path}' makes other files in ${id}`);
+      const newHashes = artifacts.map((artifact, i) => {
+        const content = artifact.content as string;
+        const hash = contentHash(content);
+        if (hash !== hashes[i]) writes.set(`${id}/${artifact.path}`, content);
+        return hash;
+      });
+      const fragments: [number, number, number][] = [];
+      for (const result of own) {
+        const fragment = result.compiled!.fragment;
+        if (fragment === undefined) continue;
+        const old = before.find(([document]) => document === result.rule.documentIndex);
+        if (!old) return skip(`'${path}' has a new fragment in ${id}`);
+        const previous = blob.read(old[1], old[2]);
+        if (previous === fragment) {
+          fragments.push(old);
+          continue;
+        }
+        const splice = target!.backend.spliceBundle;
+        if (!splice || !state.splice.includes(id)) return skip(`${id} cannot splice its combined files`);
+        const spliced = splice(readCombined(id), previous, fragment);
+        if (!spliced) return skip(`${id} could not place the fragment of '${path}'`);
+        for (const file of spliced) {
+          combined.set(`${id}/${file.path}`, file.content);
+          writes.set(`${id}/${file.path}`, file.content);
+        }
+        fragments.push([result.rule.documentIndex, ...put(fragment)]);
+      }
+      if (fragments.length !== before.length) return skip(`'${path}' lost a fragment in ${id}`);
+      parts.push([names, newHashes, fragments]);
+    }
+    const details: Details = { source: change.source, signature: change.details.signature, targets: parts };
+    const [, size, mtimeMs] = files[change.index]!;
+    files[change.index] = [path, size, mtimeMs, ...put(JSON.stringify(details))];
+  }
+
+  // The record: each changed file's entries name its new text.
+  const recordBytes = readFileSync(join(out, RECORD_FILE));
+  const sourceChanges: SourceChange[] = changed.map((c) => ({
+    key: recordKeyOf(out, input.cwd, files[c.index]![0]),
+    before: c.details.source,
+    after: c.source,
+    text: c.text,
+  }));
+  const record = patchRecord(recordBytes, sourceChanges);
+  if (record === undefined) return skip('the record is not as rendered');
+  if (!record.equals(recordBytes)) writes.set(RECORD_FILE, record);
+  return { writes, segments: [...segments], appended };
 }
 
 /** Why the incremental path was not taken, on stderr when RULEC_DEBUG_INCREMENTAL is set. */
@@ -490,18 +529,8 @@ function skip(why: string): undefined {
   return undefined;
 }
 
-function report(state: State): string {
-  return state.segments.map(([, text]) => text).join('') + state.tail;
-}
-
-function withStats(files: readonly FileState[], restat: readonly Changed[]): FileState[] {
-  const next = [...files];
-  for (const r of restat) next[r.index] = { ...next[r.index]!, size: r.size, mtimeMs: r.mtimeMs };
-  return next;
-}
-
-function writeState(out: string, state: State): void {
-  writeCacheFile(stateFile(out), [Buffer.from(JSON.stringify(state))]);
+function report(segments: readonly (readonly [string, string])[], tail: string): string {
+  return segments.map(([, text]) => text).join('') + tail;
 }
 
 interface Blob {
@@ -511,7 +540,7 @@ interface Blob {
   close(): void;
 }
 
-/** The fragments' blob: read at offsets; new fragments are appended (the state names them once it is written). */
+/** The blob: read at offsets; new entries are appended (a state names them once it is written). */
 function openBlob(file: string): Blob | undefined {
   let fd: number;
   try {

@@ -24,14 +24,12 @@ const HASH_AT = 5;
 const HASH_LENGTH = 64;
 const NEWLINE = 0x0a;
 
-export function patchRecord(
-  record: Buffer,
-  changes: readonly SourceChange[],
-  /** Whether a hash is still some rule file's text after the change (then its source stays). */
-  stillUsed: (hash: string) => boolean,
-): Buffer | undefined {
+export function patchRecord(record: Buffer, changes: readonly SourceChange[]): Buffer | undefined {
   const bytes = Buffer.from(record);
-  for (const { key, before, after } of changes) {
+  // The files the record lists: a file no target compiled has no entry, and its text is not kept.
+  const listed: SourceChange[] = [];
+  for (const change of changes) {
+    const { key, before, after } = change;
     if (before.length !== HASH_LENGTH || after.length !== HASH_LENGTH) return undefined;
     const entry = Buffer.from(`\n        ${JSON.stringify(key)}: {"source":"`);
     const old = Buffer.from(before);
@@ -43,8 +41,10 @@ export function patchRecord(
       bytes.write(after, hash, 'latin1');
       found++;
     }
-    if (found === 0) return undefined;
+    if (found > 0) listed.push(change);
   }
+  // A text is still some file's when an entry still names it (two files of the same text share one source).
+  const stillUsed = (hash: string): boolean => bytes.includes(`{"source":"${hash}"`);
   const start = bytes.indexOf(SOURCES_START);
   if (start < 0 || !bytes.subarray(bytes.length - SOURCES_END.length).equals(SOURCES_END)) return undefined;
   const bodyStart = start + SOURCES_START.length;
@@ -68,12 +68,12 @@ export function patchRecord(
     }
     return low;
   };
-  for (const { before } of changes) {
+  for (const { before } of listed) {
     if (stillUsed(before)) continue;
     const at = indexOf(before);
     if (at < lines.length && hashOf(lines[at]!) === before) lines.splice(at, 1);
   }
-  for (const { after, text } of changes) {
+  for (const { after, text } of listed) {
     const at = indexOf(after);
     if (at < lines.length && hashOf(lines[at]!) === after) continue;
     lines.splice(at, 0, Buffer.from(`    "${after}": ${JSON.stringify(text)}`));

@@ -141,6 +141,20 @@ export async function buildCommand(
   }
 }
 
+/** The files' sizes and mtimes; a file that cannot be stat'ed is left out (the build reports it when reading). */
+function statAll(files: readonly string[]): Map<string, { size: number; mtimeMs: number }> {
+  const stats = new Map<string, { size: number; mtimeMs: number }>();
+  for (const file of files) {
+    try {
+      const { size, mtimeMs } = statSync(file);
+      stats.set(file, { size, mtimeMs });
+    } catch {
+      // Unreadable: saveIncremental keeps no state for a build with such a file.
+    }
+  }
+  return stats;
+}
+
 /** `, 1 correlation rule(s), 2 filter(s)` — only what the build has, so plain rule trees read as before. */
 export function metaCounts(correlations: number, filters: number): string {
   return `${correlations > 0 ? `, ${correlations} correlation rule(s)` : ''}${filters > 0 ? `, ${filters} filter(s)` : ''}`;
@@ -221,7 +235,7 @@ async function lockedBuild(
     }
   }
   // The rule files' stamps before they are read: the incremental state must not call a file edited since known.
-  const ruleStats = incremental === undefined ? undefined : new Map(files.map((file) => [file, statSync(file)]));
+  const ruleStats = incremental === undefined ? undefined : statAll(files);
   // `--check` and `--no-cache` read the whole folder; a cached build trusts the files it left as they were
   // (tree-manifest.ts: same size, mtime and inode) and reads the others.
   const current: ReadonlyMap<string, TreeContent> = useResultCache
