@@ -19,8 +19,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BACKENDS } from '../../backends/index.js';
+import type * as CacheModule from '../../src/build/cache.js';
 import { recoverInterruptedUpdate, updateDir, updateTree, WriteError } from '../../src/build/atomic.js';
 import type { FileResult } from '../../src/build/result-cache.js';
 import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
@@ -32,6 +33,16 @@ import type { BuildCommandOptions } from '../../src/cli/build-command.js';
 import { buildCommand } from '../../src/cli/build-command.js';
 import type { ProduceOptions } from '../../src/cli/produce.js';
 import { snapshot } from '../helpers/build-fixtures.js';
+
+/**
+ * rulec's own key (cache.ts rulecKey: its code, templates, data and version), replaced when a test sets `value`:
+ * another rulec is another key for the result cache and the incremental state.
+ */
+const codeKey = vi.hoisted(() => ({ value: undefined as string | undefined }));
+vi.mock('../../src/build/cache.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof CacheModule>();
+  return { ...actual, rulecKey: () => codeKey.value ?? actual.rulecKey() };
+});
 
 const FIXTURES = fileURLToPath(new URL('../correlation/fixtures/build/', import.meta.url));
 
@@ -374,6 +385,26 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
     editPlain(3, (text) => text.replace('level: informational', 'level: low'));
     expect((await build({ filters: [] })).inPlace).toBeUndefined();
     expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+  });
+
+  it('another rulec (code, templates, data) compiles every file again and rewrites only the files that differ', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const before = stamps();
+    editPlain(1, (text) => text.replace('level: informational', 'level: low'));
+    codeKey.value = 'another rulec';
+    try {
+      const again = await build({ filters: [] });
+      expect(again).toMatchObject({ status: 0, hits: 0, misses: 3 });
+      expect(again.inPlace).toBeUndefined();
+      const changed = rewritten(before, stamps());
+      expect(changed.filter((p) => !p.includes('9c01') && !BUNDLES.includes(p))).toEqual(['.rulec-output']);
+      // The state it left is this rulec's: the next edit is made in place.
+      editPlain(1, (text) => text.replace('level: low', 'level: high'));
+      expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+    } finally {
+      codeKey.value = undefined;
+    }
   });
 
   it("another pipeline of one target rebuilds that target's files only; the state of other pipelines is not used", async () => {
