@@ -27,6 +27,10 @@ import type { FileResult } from '../../src/build/result-cache.js';
 import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
 import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
 import { incrementalFiles } from '../../src/build/incremental.js';
+import type { OutputRecord } from '../../src/build/output-folder.js';
+import { renderRecord } from '../../src/build/output-folder.js';
+import { patchRecord } from '../../src/build/record-patch.js';
+import { replaceOnce, spliceVerbatim } from '../../src/backend/bundle.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Pipeline } from '../../src/pipeline/types.js';
 import type { BuildCommandOptions } from '../../src/cli/build-command.js';
@@ -433,6 +437,86 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
       misses: 1,
       inPlace: true,
     });
+  });
+});
+
+describe('patchRecord', () => {
+  const hash = (c: string): string => c.repeat(64);
+  const record = (sources: Record<string, string>, rules: Record<string, string>): OutputRecord => ({
+    generator: 'rulec',
+    format: 1,
+    targets: Object.fromEntries(
+      ['js', 'splunk'].map((id) => [
+        id,
+        {
+          bundles: ['index'],
+          rules: Object.fromEntries(Object.entries(rules).map(([file, source]) => [file, { source, files: [file] }])),
+        },
+      ]),
+    ),
+    sources,
+  });
+  const patched = (before: OutputRecord, changes: Parameters<typeof patchRecord>[1]): string | undefined =>
+    patchRecord(Buffer.from(renderRecord(before)), changes)?.toString('utf8');
+
+  it('gives what rendering the changed record gives: entries renamed, old text gone, new text in hash order', () => {
+    const before = record(
+      { [hash('2')]: 'two — ✓', [hash('5')]: 'five\n"quoted"', [hash('8')]: 'eight' },
+      { '../r/a.yml': hash('2'), '../r/b.yml': hash('5'), '../r/c.yml': hash('8') },
+    );
+    // b's text changes to one that sorts first, then to one that sorts last.
+    for (const [next, text] of [
+      [hash('0'), 'zero'],
+      [hash('9'), 'nine'],
+    ] as const) {
+      const after = record(
+        { [hash('2')]: 'two — ✓', [next]: text, [hash('8')]: 'eight' },
+        { '../r/a.yml': hash('2'), '../r/b.yml': next, '../r/c.yml': hash('8') },
+      );
+      expect(patched(before, [{ key: '../r/b.yml', before: hash('5'), after: next, text }])).toBe(renderRecord(after));
+    }
+  });
+
+  it('keeps a text another file still has, and adds none a file already has; skips files without entries', () => {
+    const before = record({ [hash('3')]: 'same' }, { '../r/a.yml': hash('3'), '../r/b.yml': hash('3') });
+    const after = record(
+      { [hash('3')]: 'same', [hash('7')]: 'new' },
+      { '../r/a.yml': hash('7'), '../r/b.yml': hash('3') },
+    );
+    const changes = [
+      { key: '../r/a.yml', before: hash('3'), after: hash('7'), text: 'new' },
+      { key: '../r/refused-everywhere.yml', before: hash('4'), after: hash('6'), text: 'x' },
+    ];
+    expect(patched(before, changes)).toBe(renderRecord(after));
+    const back = record({ [hash('3')]: 'same' }, { '../r/a.yml': hash('3'), '../r/b.yml': hash('3') });
+    expect(patched(after, [{ key: '../r/a.yml', before: hash('7'), after: hash('3'), text: 'same' }])).toBe(
+      renderRecord(back),
+    );
+  });
+
+  it('refuses a record whose entry does not name the text it had', () => {
+    const before = record({ [hash('3')]: 'a' }, { '../r/a.yml': hash('3') });
+    expect(patched(before, [{ key: '../r/a.yml', before: hash('4'), after: hash('5'), text: 'b' }])).toBeUndefined();
+  });
+});
+
+describe('splicing combined files', () => {
+  it('replaces a piece found exactly once, and refuses one found twice, nowhere, or empty', () => {
+    const bytes = Buffer.from('head [a] [b] [c] tail');
+    expect(replaceOnce(bytes, '[b]', '[B — ✓]')?.toString()).toBe('head [a] [B — ✓] [c] tail');
+    expect(replaceOnce(Buffer.from('[b] [b]'), '[b]', '[B]')).toBeUndefined();
+    expect(replaceOnce(bytes, '[d]', '[D]')).toBeUndefined();
+    expect(replaceOnce(bytes, '', '[D]')).toBeUndefined();
+  });
+
+  it('splices a keyed fragment whose key stays, and refuses one whose key (its place) changes', () => {
+    const splice = spliceVerbatim('all.txt');
+    const read = (): Buffer => Buffer.from('<[a][b]>{A}{B}');
+    const before = JSON.stringify(['b', '[b]', '{B}']);
+    expect(splice(read, before, JSON.stringify(['b', '[b2]', '{B2}']))?.[0]?.content.toString()).toBe(
+      '<[a][b2]>{A}{B2}',
+    );
+    expect(splice(read, before, JSON.stringify(['0', '[b2]', '{B2}']))).toBeUndefined();
   });
 });
 
