@@ -52,6 +52,8 @@ import { updateTree } from './atomic.js';
 
 /** Bumped whenever the layout of the state or of its blob changes. */
 const FORMAT = 2;
+/** The blob (fragments and details) size beyond which the whole build runs and writes it afresh. */
+const MAX_BLOB = 256 * 2 ** 20;
 
 /**
  * What one rule file made in one target: its files, their sha1s (a file whose new text has the same is not
@@ -184,14 +186,14 @@ function distinctKeys(fragments: readonly string[]): boolean {
   return true;
 }
 
+/** The mtimes of the output folder and of every folder holding its files, down from it. */
 function folderStamps(out: string, paths: readonly string[]): Record<string, number> {
   const folders: Record<string, number> = { '': statSync(out).mtimeMs };
-  for (const path of paths) {
-    const slash = path.lastIndexOf('/');
-    if (slash < 0) continue;
-    const folder = path.slice(0, slash);
-    if (!(folder in folders)) folders[folder] = statSync(join(out, ...folder.split('/'))).mtimeMs;
-  }
+  for (const path of paths)
+    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+      const folder = path.slice(0, slash);
+      if (!(folder in folders)) folders[folder] = statSync(join(out, ...folder.split('/'))).mtimeMs;
+    }
   return folders;
 }
 
@@ -317,7 +319,9 @@ interface Changed {
  */
 export function incrementalBuild(input: IncrementalInput): { exitCode: number; compiled: number } | undefined {
   const { out } = input;
+  lap('start');
   const state = readState(out);
+  lap('state read');
   if (!state || state.key !== input.key || state.files.length !== input.files.length)
     return skip('no state of this key and file list');
   // The output folder as written: every file's stamp, and no file added or removed in its folders.
@@ -338,8 +342,14 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
     const stat = statSync(join(out, ...folder.split('/')), { throwIfNoEntry: false });
     if (stat?.mtimeMs !== mtimeMs) return skip(`a file was added to or removed from '${folder || '.'}'`);
   }
+  lap('output checked');
   const blob = openBlob(blobFile(out));
   if (!blob) return skip('no blob');
+  // Each edit appends its fragments; a blob grown this far is rewritten by the whole build (about 30 MB a time).
+  if (blob.size > MAX_BLOB) {
+    blob.close();
+    return skip('the blob has grown too large');
+  }
   try {
     // The rule files: those whose stat changed are read; those whose text changed are rebuilt.
     const restat: Changed[] = [];
@@ -356,6 +366,7 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
       const entry = { index: i, details, bytes, text, source: sha256(text), size: stat.size, mtimeMs: stat.mtimeMs };
       (entry.source === details.source ? restat : changed).push(entry);
     }
+    lap('rule files checked');
     const files = [...state.files];
     for (const { index, size, mtimeMs } of [...restat, ...changed]) {
       const [path, , , offset, length] = files[index]!;
@@ -368,6 +379,7 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
       return { exitCode: state.exitCode, compiled: 0 };
     }
     const edit = editOutput(input, state, blob, changed, files);
+    lap('compiled and spliced');
     if (!edit) return undefined;
     const { writes, segments } = edit;
 
@@ -377,6 +389,7 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
     if (writes.size > 0) {
       dropIncremental(out);
       updateTree(out, { write: writes, remove: [] });
+      lap('written');
       for (const path of writes.keys()) {
         const stat = lstatSync(join(out, ...path.split('/')));
         stampOf.set(path, [stat.size, stat.mtimeMs, stat.ino]);
@@ -396,6 +409,7 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
         : `${out}: 0 added, ${written} changed, 0 removed (${count} files)\n`,
     );
     writeState(out, { ...state, files, stamps: nextStamps, folders: folderStamps(out, paths), segments });
+    lap('state written');
     return { exitCode: state.exitCode, compiled: changed.length };
   } finally {
     blob.close();
@@ -521,6 +535,15 @@ function editOutput(
   if (record === undefined) return skip('the record is not as rendered');
   if (!record.equals(recordBytes)) writes.set(RECORD_FILE, record);
   return { writes, segments: [...segments], appended };
+}
+
+let lapped = performance.now();
+/** With RULEC_DEBUG_INCREMENTAL set, the time since the previous lap on stderr (where an incremental build spends). */
+function lap(what: string): void {
+  if (!process.env.RULEC_DEBUG_INCREMENTAL) return;
+  const now = performance.now();
+  process.stderr.write(`rulec: incremental: ${what} ${(now - lapped).toFixed(1)} ms\n`);
+  lapped = now;
 }
 
 /** Why the incremental path was not taken, on stderr when RULEC_DEBUG_INCREMENTAL is set. */
