@@ -1,6 +1,6 @@
 /** Elastic Security detection rules: Kibana KQL (`type: query`), or EQL where KQL cannot keep the rule's meaning. */
 import { join } from 'node:path';
-import { bundleParts, keyedFragment, sortFragments } from '../../src/backend/bundle.js';
+import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
 import type { ArtifactFile, Backend, BundleFile, CompiledRule, FragmentList } from '../../src/backend/types.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
@@ -60,4 +60,6 @@ export const backend: Backend = {
       return [{ path: 'rules.ndjson', write }];
     },
   }),
+  // The file prints both pieces of every fragment verbatim: the rule's line, then its exception lines.
+  spliceBundle: spliceVerbatim('rules.ndjson'),
 };

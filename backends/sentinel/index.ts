@@ -19,7 +19,7 @@ import { SENTINEL_CODES } from './codes.js';
 import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
-import { bundleParts, keyedFragment, sortFragments } from '../../src/backend/bundle.js';
+import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 import { meta } from './target.js';
 
@@ -197,4 +197,7 @@ export const backend: Backend = {
   renderCorrelation: renderSentinelCorrelation,
   renderArtifacts,
   ...bundleParts({ fragment: bundleFragment, files: bundleFiles }),
+  // Both pieces (metadata entry, resource) are printed verbatim, given one rule per ARM name: a build splices only
+  // when the fragments' keys are distinct (build/incremental.ts).
+  spliceBundle: spliceVerbatim('rules.arm.json'),
 };

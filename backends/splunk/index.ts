@@ -7,7 +7,7 @@ import type {
   FragmentList,
   Reporter,
 } from '../../src/backend/types.js';
-import { bundleParts, keyedFragment, sortFragments } from '../../src/backend/bundle.js';
+import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
 import { loadTemplates, normalisingWriter, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
 import { SPLUNK_CODES } from './codes.js';
@@ -81,7 +81,15 @@ export const backend: Backend = {
       return [{ path: 'savedsearches.conf', write }];
     },
   }),
+  /**
+   * Stanzas are printed verbatim, except where `normaliseText` changed them: carriage returns, and the newlines
+   * ending the last stanza. Only stanzas free of both are spliced, so the file stays as `normaliseText` leaves it.
+   */
+  spliceBundle: spliceVerbatim('savedsearches.conf', (before, after) => [before, after].every(normalStanza)),
 };
+
+const normalStanza = (stanza: string): boolean =>
+  !stanza.includes('\r') && stanza.endsWith('\n') && !stanza.endsWith('\n\n');
 
 /** The file's text before its first stanza (the file of no rule). */
 let headerText: string | undefined;

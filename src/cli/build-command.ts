@@ -4,7 +4,7 @@
  * (output-folder.ts), one build at a time (lock.ts), and writes nothing when it has errors unless told to.
  */
 import { resolve, sep } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { TreeDiff } from '../build/atomic.js';
 import {
   diffTrees,
@@ -22,6 +22,7 @@ import type { TreeContent } from '../build/tree-manifest.js';
 import { dropManifest, readKnownTree, treeHash, writeManifest } from '../build/tree-manifest.js';
 import { openResultCache } from '../build/result-cache.js';
 import type { CoverageResult } from '../build/coverage.js';
+import { dropIncremental, incrementalBuild, incrementalKey, saveIncremental } from '../build/incremental.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
@@ -38,7 +39,7 @@ import { printable } from '../diagnostics/printable.js';
 import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
 import type { OutputFormat } from './report.js';
-import { countBySeverity, prepare, printDiagnostics, printJson, printSarif } from './report.js';
+import { countBySeverity, diagnosticSegments, prepare, printDiagnostics, printJson, printSarif } from './report.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 import type { ProduceOptions } from './produce.js';
@@ -61,6 +62,9 @@ export interface BuildCommandOptions {
   /** `--filters` folders: filters applied to the rules built, from outside the rule paths (meta.ts). */
   readonly filters?: readonly string[];
 }
+
+/** Diagnostics about several rules at once (ids, titles, names, combined files): no incremental build then. */
+const LINK_CODES = new Set(['RC905', 'RC906', 'RC907', 'RC908', 'RC914', 'RC916']);
 
 /** Errors of the output as a whole (not of one target's rendering of one rule): they block writing. */
 const OUTPUT_ERRORS = new Set(['RC905', 'RC906', 'RC908', 'RC914']);
@@ -142,6 +146,20 @@ export async function buildCommand(
   }
 }
 
+/** The files' sizes and mtimes; a file that cannot be stat'ed is left out (the build reports it when reading). */
+function statAll(files: readonly string[]): Map<string, { size: number; mtimeMs: number }> {
+  const stats = new Map<string, { size: number; mtimeMs: number }>();
+  for (const file of files) {
+    try {
+      const { size, mtimeMs } = statSync(file);
+      stats.set(file, { size, mtimeMs });
+    } catch {
+      // Unreadable: saveIncremental keeps no state for a build with such a file.
+    }
+  }
+  return stats;
+}
+
 /** `, 1 correlation rule(s), 2 filter(s)` — only what the build has, so plain rule trees read as before. */
 export function metaCounts(correlations: number, filters: number): string {
   return `${correlations > 0 ? `, ${correlations} correlation rule(s)` : ''}${filters > 0 ? `, ${filters} filter(s)` : ''}`;
@@ -220,7 +238,7 @@ async function lockedBuild(
       const tree = new StagedTree(opts.out, !opts.check);
       try {
         const outcome = streamedOutcome(scope, text !== undefined, tree, found, registry, filterFolders);
-        return finishBuild(outcome, opts, io, files.length, () => '');
+        return finishBuild(outcome, opts, io, files.length, () => undefined);
       } finally {
         tree.discard();
       }
@@ -229,6 +247,46 @@ async function lockedBuild(
   // The cache replays a text report; a json/sarif document is always produced afresh.
   const format = opts.format ?? 'text';
   if (format !== 'text') opts = { ...opts, cache: false };
+  // After a build of the whole output, one over the same files and options with a few rules edited edits the
+  // output in place (build/incremental.ts); with correlation rules or filters about, it builds as below.
+  const incremental =
+    useResultCache && format === 'text' && (opts.filters ?? []).length === 0
+      ? incrementalKey({
+          options: { roots, targets: targetIds, out: opts.out, quiet: opts.quiet, allow: opts.allowRefusals },
+          allowErrors: Boolean(opts.allowErrors),
+          site: produceOptions.siteKey ?? null,
+          pipelines: produceOptions.pipelines ?? null,
+          cwd: process.cwd(),
+          registry: registry.map((b) => b.id),
+          files,
+          found,
+        })
+      : undefined;
+  const show = (diagnostics: readonly Diagnostic[]): readonly Diagnostic[] =>
+    opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  if (incremental !== undefined) {
+    const done = incrementalBuild({
+      out: opts.out,
+      cwd: process.cwd(),
+      key: incremental,
+      files,
+      loadTargets: () => loadTargets(registry, targetIds, produceOptions.pipelines),
+      diagnosticsOf: (rules, sources) =>
+        unknownTargetIds(
+          rules,
+          registry.map((b) => b.id),
+          sources,
+        ),
+      segments: (diagnostics, sources) => diagnosticSegments(show(diagnostics), sources),
+      stderr: (text) => io.stderr(text),
+    });
+    if (done) {
+      produceOptions.onResultCache?.({ hits: files.length - done.compiled, misses: done.compiled, inPlace: true });
+      return done.exitCode;
+    }
+  }
+  // The rule files' stamps before they are read: the incremental state must not call a file edited since known.
+  const ruleStats = incremental === undefined ? undefined : statAll(files);
   // `--check` and `--no-cache` read the whole folder; a cached build trusts the files it left as they were
   // (tree-manifest.ts: same size, mtime and inode) and reads the others.
   const current: ReadonlyMap<string, TreeContent> = useResultCache
@@ -314,6 +372,7 @@ async function lockedBuild(
     };
     // A write that fails half-way must not leave a manifest describing files no longer there.
     if (resultCache) dropManifest(opts.out);
+    dropIncremental(opts.out);
     if (existsSync(opts.out))
       updateTree(opts.out, {
         write: new Map([...whole.added, ...whole.changed].map((path) => [path, text(path)])),
@@ -321,7 +380,7 @@ async function lockedBuild(
       });
     else replaceTree(opts.out, new Map([...output.files.keys()].map((path) => [path, text(path)])));
   };
-  let report = '';
+  let kept: KeptReport | undefined;
   const exitCode = finishBuild(
     {
       results: output.results,
@@ -344,16 +403,37 @@ async function lockedBuild(
     opts,
     io,
     files.length,
-    (text) => (report = text),
+    (k) => (kept = k),
   );
   if (opts.check) return exitCode;
   const writes = exitCode === 0 || Boolean(opts.allowErrors);
   // The folder is now `output.files` (written, or equal to it): remembered so the next build need not read it.
-  if (resultCache && writes) writeManifest(opts.out, output.files);
+  const manifest = resultCache && writes ? writeManifest(opts.out, output.files) : undefined;
+  // Kept for an incremental build when the output is this build's alone and no document links others.
+  const linked = output.diagnostics.some((d) => LINK_CODES.has(d.code));
+  const meta = (loaded.correlations?.length ?? 0) + (loaded.filters?.length ?? 0) + filterFolders.filters.length;
+  if (incremental !== undefined && ruleStats && manifest && kept && output.complete && !linked && meta === 0)
+    saveIncremental({
+      out: opts.out,
+      key: incremental,
+      files,
+      stats: ruleStats,
+      sources: loaded.sources,
+      rules: loaded.rules,
+      loadDiagnostics: loaded.diagnostics,
+      badFiles: kept.badFiles,
+      results: output.results,
+      targets,
+      tree: manifest,
+      segments: kept.segments,
+      tail: kept.tail,
+      exitCode,
+    });
+  else if (incremental !== undefined) dropIncremental(opts.out);
   const after = writes ? output.files : current;
   // Saved against the folder as left: the per-rule files found there as compiled are kept by hash only.
   resultCache?.save(after);
-  if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report, exitCode });
+  if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report: kept?.report ?? '', exitCode });
   return exitCode;
 }
 
@@ -404,7 +484,11 @@ function streamedOutcome(
     filters: streamed.filters + filterFolders.filters.length,
     whole,
     fileCount: [...tree.paths()].filter((path) => path !== RECORD_FILE).length,
-    write: () => tree.commit(),
+    // The incremental state describes the folder as an earlier build left it: no longer once this one writes.
+    write: () => {
+      dropIncremental(scope.out);
+      tree.commit();
+    },
     discard: () => tree.discard(),
   };
 }
@@ -417,13 +501,23 @@ function readSource(file: string): string | undefined {
   }
 }
 
+/** What a build reported, kept for the whole-build cache (`report`) and the incremental state (the rest). */
+interface KeptReport {
+  readonly report: string;
+  /** The diagnostics printed, by file (report.ts `diagnosticSegments`). */
+  readonly segments: readonly (readonly [string, string])[];
+  /** The coverage table and the counts line. */
+  readonly tail: string;
+  readonly badFiles: ReadonlySet<string>;
+}
+
 /** Reports the build, and writes its tree unless it is a check or has errors; returns the exit code. */
 function finishBuild(
   outcome: Outcome,
   opts: BuildCommandOptions,
   io: CliIo,
   inputFiles: number,
-  keepReport: (report: string) => void,
+  keep: (kept: KeptReport) => void,
 ): number {
   const format = opts.format ?? 'text';
   // Everything the build reports is also kept, to be replayed by a cached run.
@@ -432,12 +526,12 @@ function finishBuild(
     report += text;
     io.stderr(text);
   };
-  const recording: CliIo = { ...io, stderr: err };
   const { results, diagnostics, whole, loadErrors } = outcome;
   const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
   const sources = outcome.sourcesFor(shown);
   const machine = format === 'text' ? undefined : prepare(shown, sources);
-  if (!machine) printDiagnostics(recording, shown, sources);
+  const segments = machine ? [] : diagnosticSegments(shown, sources);
+  for (const [, text] of segments) err(text);
   const refusals = results.filter((r) => r.status === 'refused').length;
   const outputErrors = outcome.outputDiagnostics.filter(
     (d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code),
@@ -462,10 +556,10 @@ function finishBuild(
     const drift = { added: diff.added, changed: diff.changed, removed: diff.removed };
     printJson(io, { summary, ...(opts.check ? { drift } : {}) }, machine);
   }
-  err(coverageTable(coverageOf(results, outcome.rules + outcome.correlations, outcome.badFiles.length)));
-  err(
-    `${inputFiles} file(s), ${outcome.rules} rule(s)${metaCounts(outcome.correlations, outcome.filters)}, ${badFiles.size} with errors\n`,
-  );
+  const tail =
+    coverageTable(coverageOf(results, outcome.rules + outcome.correlations, outcome.badFiles.length)) +
+    `${inputFiles} file(s), ${outcome.rules} rule(s)${metaCounts(outcome.correlations, outcome.filters)}, ${badFiles.size} with errors\n`;
+  err(tail);
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
       // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).
@@ -497,6 +591,6 @@ function finishBuild(
       `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${outcome.fileCount} files)\n`,
     );
   }
-  keepReport(report);
+  keep({ report, segments, tail, badFiles });
   return exitCode;
 }
