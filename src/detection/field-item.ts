@@ -187,10 +187,12 @@ export function buildValues(
   const chain = checkChain(modifierRefs, field === undefined, keyPath, reporter);
   let ok = chain !== undefined;
   const nodes: IrNode[] = [];
-  for (const located of values) {
-    const ctx: ApplyContext = {
-      report: (code, message, notes) => reporter.at(code, message, located.path, notes === undefined ? {} : { notes }),
-    };
+  // One context for every value, reporting at the value being built (most items report nothing).
+  let located: LocatedValue = values[0]!;
+  const ctx: ApplyContext = {
+    report: (code, message, notes) => reporter.at(code, message, located.path, notes === undefined ? {} : { notes }),
+  };
+  for (located of values) {
     if (!isScalar(located.value)) {
       ok = false;
       const what = Array.isArray(located.value) ? 'a nested list' : 'a map';
@@ -199,12 +201,20 @@ export function buildValues(
     }
     if (chain === undefined) continue;
     let current: readonly Value[] = [{ kind: 'raw', value: located.value }];
-    for (const def of chain.transforms) current = current.flatMap((v) => def.apply!(v, ctx));
+    for (const def of chain.transforms)
+      current = current.length === 1 ? def.apply!(current[0]!, ctx) : current.flatMap((v) => def.apply!(v, ctx));
     if (current.length === 0) {
       ok = false;
       continue;
     }
     const origin: Origin = { path: located.path };
+    if (current.length === 1) {
+      // One alternative is its own OR (a leaf is never an OR or a constant for `or` to fold).
+      const node = leaf(field, current[0]!, chain.flags, origin, ctx);
+      if (node === undefined) ok = false;
+      else nodes.push(node);
+      continue;
+    }
     const alternatives: IrNode[] = [];
     for (const v of current) {
       const node = leaf(field, v, chain.flags, origin, ctx);

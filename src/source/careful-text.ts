@@ -24,13 +24,24 @@ const NUMBER_HINT = /0[box]|\.(?:inf|nan)|\d_/gi;
 const SPACE = /\s/;
 const DIGIT = /\d/;
 
-/** Whether a text has something the careful path alone reads: tabs, CR, merge keys, directives, `? ` keys. */
+/**
+ * Whether a text has something the careful path alone reads: tabs (but in a comment line), CR, merge keys,
+ * directives, `? ` keys.
+ */
 function alwaysCareful(text: string): boolean {
-  if (text.includes('\t') || text.includes('\r')) return true;
+  if (text.includes('\r')) return true;
+  for (let at = text.indexOf('\t'); at >= 0; at = text.indexOf('\t', at + 1)) if (!inCommentLine(text, at)) return true;
   if (text.includes('<<') && /<<\s*:/.test(text)) return true;
   if (text.includes('%') && /^%/m.test(text)) return true;
   for (let at = text.indexOf('?'); at >= 0; at = text.indexOf('?', at + 1)) if (isComplexKey(text, at)) return true;
   return false;
+}
+
+/** Whether `at` is inside a line that holds only a comment (spaces, then `#`), after its `#`. */
+function inCommentLine(text: string, at: number): boolean {
+  let k = text.lastIndexOf('\n', at - 1) + 1;
+  while (text.charCodeAt(k) === 32) k++;
+  return text[k] === '#' && k < at;
 }
 
 /** `?` first on its line (after spaces) and followed by a space or the end: YAML's complex key indicator. */

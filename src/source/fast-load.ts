@@ -23,8 +23,9 @@ export { mayReadFast };
 
 /**
  * js-yaml's core schema with its int and float types watching for numbers not spelled canonically (`00000429`,
- * `1.0`, `+5`): a file holding one takes the careful path, which keeps such detection values as their text
- * (./number-text.ts). Set by the resolvers during one synchronous `loadAll`.
+ * `1.0`, `+5`): the careful path keeps such numbers under `detection` as their text (./number-text.ts), so a file
+ * holding one is read a second time with TEXT_SCHEMA, where they stay text, for its `detection`. Set by the
+ * resolvers during one synchronous `loadAll`.
  */
 let sawNonCanonicalNumber = false;
 /** js-yaml's built-in types; its published typings omit `types` and `Type#tag`. */
@@ -46,6 +47,19 @@ function watched(type: jsyaml.Type & { readonly tag: string }): jsyaml.Type {
     ...(type.defaultStyle ? { defaultStyle: type.defaultStyle } : {}),
   });
 }
+/** The core schema's int or float type, resolving only numbers spelled canonically: the others stay text. */
+function canonicalOnly(type: jsyaml.Type & { readonly tag: string }): jsyaml.Type {
+  const resolve = type.resolve as (data: string) => boolean;
+  const construct = type.construct as (data: string) => number;
+  return new jsyaml.Type(type.tag, {
+    kind: 'scalar',
+    resolve: (data: string): boolean => resolve(data) && isCanonicalNumberText(data, construct(data)),
+    construct,
+  });
+}
+const TEXT_SCHEMA = jsyaml.CORE_SCHEMA.extend({
+  implicit: [canonicalOnly(BUILT_IN.int), canonicalOnly(BUILT_IN.float)],
+});
 const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({
   implicit: [watched(BUILT_IN.int), watched(BUILT_IN.float)],
 });
@@ -124,7 +138,7 @@ export function fastLoad(file: string, text: string): FastDocument[] | undefined
   } catch {
     return undefined;
   }
-  if (sawNonCanonicalNumber) return undefined;
+  if (sawNonCanonicalNumber && !keepDetectionText(text, docs)) return undefined;
   if (docs.length === 0) return undefined;
   const locatorFor = lazyLocators(file, text, docs);
   const out: FastDocument[] = [];
@@ -136,4 +150,28 @@ export function fastLoad(file: string, text: string): FastDocument[] | undefined
     out.push({ index: position, data: doc as Record<string, unknown>, locator: locatorFor(position) });
   }
   return out;
+}
+
+/**
+ * Gives each document's top-level `detection` the value it has when read with TEXT_SCHEMA: non-canonical numbers
+ * (keys too) as their text, as the careful path's keepDetectionNumberText does. False when that reading fails.
+ */
+function keepDetectionText(text: string, docs: unknown[]): boolean {
+  let texts: unknown[];
+  try {
+    texts = jsyaml.loadAll(text, undefined, { schema: TEXT_SCHEMA, json: false });
+  } catch {
+    return false;
+  }
+  if (texts.length !== docs.length) return false;
+  docs.forEach((doc, i) => {
+    const other = texts[i];
+    if (isRecord(doc) && isRecord(other) && Object.hasOwn(doc, 'detection') && Object.hasOwn(other, 'detection'))
+      doc['detection'] = other['detection'];
+  });
+  return true;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -73,10 +73,19 @@ describe('fast and careful loading agree', () => {
     // reads as block structure are let through.
     expect(mayReadFast("k: [\n  'x *y'\n  ]\n")).toBe(false);
     expect(mayReadFast("k:\n  - 'x *y'\n")).toBe(true);
-    // Complex keys, merge keys, directives, tabs and CR always go the careful way; a `?` inside text does not.
+    // Complex keys, merge keys, directives, tabs and CR always go the careful way; a `?` inside text and a tab in a
+    // comment line do not.
     for (const text of ['? a\n: b\n', 'a: 1\n  ?\n', 'a:\n  <<: *b\n', '%YAML 1.2\n---\na: b\n', 'a:\tb\n', 'a: b\r\n'])
       expect(mayReadFast(text), text).toBe(false);
-    for (const text of ['a: b?\n', "a: '? x'\n", 'a: 50%\n', 'a: x << y\n', 'a: 0b1x\n', 'a: x1_2\n'])
+    for (const text of [
+      'a: b\n  # tab\there\n',
+      'a: b?\n',
+      "a: '? x'\n",
+      'a: 50%\n',
+      'a: x << y\n',
+      'a: 0b1x\n',
+      'a: x1_2\n',
+    ])
       expect(mayReadFast(text), text).toBe(true);
   });
 

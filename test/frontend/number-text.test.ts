@@ -26,11 +26,20 @@ describe('detection numbers keep their text unless spelled canonically', () => {
   it('keeps leading zeros, signs, fractions, exponents, hex and octal looks as strings', () => {
     const forms = ['00000429', '0427', '+1', '.5', '1.0', '1e3', '0x1F', '0o17', '.inf', '-0', '12345678901234567890'];
     const { fast, careful } = bothPaths(rule(forms.map((f) => `      - ${f}\n`).join('')));
-    // The fast path hands such a file to the careful path (undefined), never a different reading.
+    // Hex, octal and `.inf` looks send the file to the careful path (undefined), never a different reading.
     expect(fast).toBeUndefined();
     expect(careful).toMatchObject({ detection: { selection: { 'Details|contains': forms } } });
     // Outside the detection the core schema's reading is unchanged (the schema judges metadata).
     expect(careful).toMatchObject({ risk_score: 50 });
+  });
+
+  it('reads them the fast way too when nothing else needs the careful path, keys included', () => {
+    const forms = ['00000429', '0427', '+1', '.5', '1.0', '1e3', '-0', '12345678901234567890'];
+    const text = `${rule(forms.map((f) => `      - ${f}\n`).join(''))}  other:\n    0012: 1.50\n`;
+    const { fast, careful } = bothPaths(text);
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(careful);
+    expect(fast).toMatchObject({ risk_score: 50, detection: { other: { '0012': '1.50' } } });
   });
 
   it('keeps canonical numbers, booleans, nulls and quoted text as they are, on both paths', () => {
