@@ -122,12 +122,15 @@ try {
   for (let i = 0; i < startupRuns; i++) for (const [name, argv] of Object.entries(light)) record(name, run(argv));
 } finally {
   rmSync(work, { recursive: true, force: true });
-  // The result cache of the incremental folder (about 100 MB for the corpus) and its tree manifest go with it.
+  // The result cache of the incremental folder (about 100 MB for the corpus), its tree manifest and its
+  // incremental state go with it.
   const { resultCacheFile } = await import('../src/build/result-cache.js');
   const pack = resultCacheFile(incrementalOut);
   for (const file of [pack, pack.replace(/\.bin$/, '.delta.bin')]) rmSync(file, { force: true });
   const { dropManifest } = await import('../src/build/tree-manifest.js');
   dropManifest(incrementalOut);
+  const { incrementalFiles } = await import('../src/build/incremental.js');
+  for (const file of incrementalFiles(incrementalOut)) rmSync(file, { force: true });
 }
 
 const m = (name: string): number => median(times[name]!);

@@ -1,7 +1,7 @@
 /** Elastic Security detection rules: Kibana KQL (`type: query`), or EQL where KQL cannot keep the rule's meaning. */
 import { join } from 'node:path';
-import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
-import type { ArtifactFile, Backend, CompiledRule } from '../../src/backend/types.js';
+import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
+import type { ArtifactFile, Backend, BundleFile, CompiledRule, FragmentList } from '../../src/backend/types.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
 import './codes.js';
@@ -50,11 +50,16 @@ export const backend: Backend = {
         exceptions.length > 0 ? loaded().render('rules.ndjson', { rules: exceptions }) : '',
       );
     },
-    join(fragments: readonly string[]): readonly ArtifactFile[] {
+    files(fragments: FragmentList): readonly BundleFile[] {
       if (fragments.length === 0) return [];
-      const sorted = sortedFragments(fragments);
-      const content = sorted.map((f) => f[1]).join('') + sorted.map((f) => f[2]).join('');
-      return [{ path: 'rules.ndjson', content }];
+      const sorted = sortFragments(fragments);
+      const write = (out: (text: string) => void): void => {
+        for (let i = 0; i < sorted.keys.length; i++) out(sorted.parts(i)[1]!);
+        for (let i = 0; i < sorted.keys.length; i++) out(sorted.parts(i)[2]!);
+      };
+      return [{ path: 'rules.ndjson', write }];
     },
   }),
+  // The file prints both pieces of every fragment verbatim: the rule's line, then its exception lines.
+  spliceBundle: spliceVerbatim('rules.ndjson'),
 };

@@ -1,13 +1,15 @@
 /** The JS predicate target: one standalone ES module per rule exporting `match(event)` and `rule` metadata. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleParts } from '../../src/backend/bundle.js';
+import { bundleParts, wholeFile } from '../../src/backend/bundle.js';
 import type {
   ArtifactFile,
   Backend,
+  BundleFile,
   CompiledRule,
   CorrelationInput,
   EventPredicate,
+  FragmentList,
   MappedRule,
   QueryResult,
   Reporter,
@@ -100,8 +102,9 @@ export const backend: Backend = {
   // The index imports every module, by stem; a rule's fragment is its stem.
   ...bundleParts({
     fragment: (compiled: CompiledRule): string => moduleStem(compiled.mapped.rule),
-    join(fragments: readonly string[]): readonly ArtifactFile[] {
-      const stems = [...new Set(fragments)].sort();
+    files(fragments: FragmentList): readonly BundleFile[] {
+      // Stems are short: the index is made whole.
+      const stems = [...new Set(Array.from({ length: fragments.length }, (_, i) => fragments.get(i)))].sort();
       const names = stems.map((_stem, i) => new Name(`r${i}`));
       const imports = joinCode(
         stems.map((stem, i) => _`import * as ${names[i]!} from ${`./${stem}.js`};`),
@@ -111,7 +114,7 @@ export const backend: Backend = {
         imports: new TrustedText(imports.text),
         list: new TrustedText(joinCode(names, _`, `).text),
       });
-      return [...runtimeFiles(), { path: 'index.js', content: index }];
+      return [...runtimeFiles(), { path: 'index.js', content: index }].map((f) => wholeFile(f.path, f.content));
     },
   }),
 };

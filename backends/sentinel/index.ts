@@ -4,7 +4,9 @@ import { renderSentinelCorrelation } from './correlation.js';
 import type {
   ArtifactFile,
   Backend,
+  BundleFile,
   CompiledRule,
+  FragmentList,
   MappedRule,
   QueryResult,
   ReportAt,
@@ -17,7 +19,7 @@ import { SENTINEL_CODES } from './codes.js';
 import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
-import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
+import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 import { meta } from './target.js';
 
@@ -142,22 +144,43 @@ function bundleFragment(compiled: CompiledRule): string {
   );
 }
 
-function joinBundle(fragments: readonly string[]): readonly ArtifactFile[] {
-  const built = sortedFragments(fragments.filter((f) => f !== ''));
-  if (built.length === 0) return [];
+function bundleFiles(fragments: FragmentList): readonly BundleFile[] {
+  const built = sortFragments(fragments, (f) => f === '');
+  if (built.keys.length === 0) return [];
   templates ??= loadTemplates(join(root, 'templates'));
-  // One metadata entry per name, where the name first sorts, holding the last rule's entry (an object's keys).
-  const entries = new Map<string, string>();
-  for (const [name, entry] of built) entries.set(name!, entry!);
-  const metadata = `{\n    "generatedBy": "rulec",\n    "rules": {\n${[...entries.values()].join(',\n')}\n    }\n  }`;
-  const resources = `[\n${built.map((b) => b[2]).join(',\n')}\n  ]`;
   // The template gives the file's frame; the two placeholders it prints are replaced by the joined texts.
   const frame = templates.render('rules.arm', {
     metadata: JSON.parse(ARM_METADATA) as string,
     resources: JSON.parse(ARM_RESOURCES) as string,
   });
-  const content = frame.replace(ARM_METADATA, () => metadata).replace(ARM_RESOURCES, () => resources);
-  return [{ path: 'rules.arm.json', content }];
+  const write = (out: (text: string) => void): void => {
+    // One metadata entry per name, where the name first sorts, holding the last rule's entry (an object's keys):
+    // names sort together, so the last of each run of one name.
+    const metadata = (): void => {
+      out('{\n    "generatedBy": "rulec",\n    "rules": {\n');
+      let first = true;
+      for (let i = 0; i < built.keys.length; i++) {
+        if (built.keys[i + 1] === built.keys[i]) continue;
+        out(`${first ? '' : ',\n'}${built.parts(i)[1]!}`);
+        first = false;
+      }
+      out('\n    }\n  }');
+    };
+    const resources = (): void => {
+      out('[\n');
+      for (let i = 0; i < built.keys.length; i++) out(`${i > 0 ? ',\n' : ''}${built.parts(i)[2]!}`);
+      out('\n  ]');
+    };
+    // As `frame.replace(ARM_METADATA, …).replace(ARM_RESOURCES, …)`: the first of each placeholder in the frame.
+    const at = frame.indexOf(ARM_METADATA);
+    const resourcesAt = frame.indexOf(ARM_RESOURCES, at + ARM_METADATA.length);
+    out(frame.slice(0, at));
+    metadata();
+    out(frame.slice(at + ARM_METADATA.length, resourcesAt));
+    resources();
+    out(frame.slice(resourcesAt + ARM_RESOURCES.length));
+  };
+  return [{ path: 'rules.arm.json', write }];
 }
 
 export const backend: Backend = {
@@ -173,5 +196,8 @@ export const backend: Backend = {
   renderQuery: renderKustoQuery,
   renderCorrelation: renderSentinelCorrelation,
   renderArtifacts,
-  ...bundleParts({ fragment: bundleFragment, join: joinBundle }),
+  ...bundleParts({ fragment: bundleFragment, files: bundleFiles }),
+  // Both pieces (metadata entry, resource) are printed verbatim, given one rule per ARM name: a build splices only
+  // when the fragments' keys are distinct (build/incremental.ts).
+  spliceBundle: spliceVerbatim('rules.arm.json'),
 };

@@ -1,7 +1,14 @@
 /** Splunk target: an SPL `search` with deferred `| regex`/`| where` parts, deployed as a savedsearches.conf stanza. */
-import type { ArtifactFile, Backend, CompiledRule, Reporter } from '../../src/backend/types.js';
-import { bundleParts, keyedFragment, sortedFragments } from '../../src/backend/bundle.js';
-import { loadTemplates, normaliseText, type Templates } from '../../src/emit/templates.js';
+import type {
+  ArtifactFile,
+  Backend,
+  BundleFile,
+  CompiledRule,
+  FragmentList,
+  Reporter,
+} from '../../src/backend/types.js';
+import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
+import { loadTemplates, normalisingWriter, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
 import { SPLUNK_CODES } from './codes.js';
 import { renderSplunkCorrelation } from './correlation.js';
@@ -60,15 +67,29 @@ export const backend: Backend = {
           .slice(header().length),
       );
     },
-    join(fragments: readonly string[]): readonly ArtifactFile[] {
-      const stanzas = sortedFragments(fragments);
-      for (let i = 1; i < stanzas.length; i++)
-        if (stanzas[i]![0] === stanzas[i - 1]![0])
-          throw new Error(`two rules share the saved search name '${stanzas[i]![0]}': give them distinct titles`);
-      return [{ path: 'savedsearches.conf', content: normaliseText(header() + stanzas.map((s) => s[1]).join('')) }];
+    files(fragments: FragmentList): readonly BundleFile[] {
+      const stanzas = sortFragments(fragments);
+      for (let i = 1; i < stanzas.keys.length; i++)
+        if (stanzas.keys[i] === stanzas.keys[i - 1])
+          throw new Error(`two rules share the saved search name '${stanzas.keys[i]}': give them distinct titles`);
+      const write = (out: (text: string) => void): void => {
+        const normalised = normalisingWriter(out);
+        normalised.write(header());
+        for (let i = 0; i < stanzas.keys.length; i++) normalised.write(stanzas.parts(i)[1]!);
+        normalised.end();
+      };
+      return [{ path: 'savedsearches.conf', write }];
     },
   }),
+  /**
+   * Stanzas are printed verbatim, except where `normaliseText` changed them: carriage returns, and the newlines
+   * ending the last stanza. Only stanzas free of both are spliced, so the file stays as `normaliseText` leaves it.
+   */
+  spliceBundle: spliceVerbatim('savedsearches.conf', (before, after) => [before, after].every(normalStanza)),
 };
+
+const normalStanza = (stanza: string): boolean =>
+  !stanza.includes('\r') && stanza.endsWith('\n') && !stanza.endsWith('\n\n');
 
 /** The file's text before its first stanza (the file of no rule). */
 let headerText: string | undefined;

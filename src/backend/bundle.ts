@@ -1,27 +1,116 @@
-/** The combined-file methods of a `Backend` from its two parts (types.ts: `bundleFragment`, `joinBundle`). */
-import type { ArtifactFile, Backend, CompiledRule } from './types.js';
+/** The combined-file methods of a `Backend` from its two parts (types.ts: `bundleFragment`, `bundleFiles`). */
+import type { ArtifactFile, Backend, BundleFile, CompiledRule, FragmentList, SplicedFile } from './types.js';
 
 export function bundleParts(parts: {
   readonly fragment: (compiled: CompiledRule) => string;
-  readonly join: (fragments: readonly string[]) => readonly ArtifactFile[];
-}): Required<Pick<Backend, 'bundleFragment' | 'joinBundle' | 'renderBundle'>> {
+  readonly files: (fragments: FragmentList) => readonly BundleFile[];
+}): Required<Pick<Backend, 'bundleFragment' | 'joinBundle' | 'bundleFiles' | 'renderBundle'>> {
+  const join = (fragments: readonly string[]): readonly ArtifactFile[] =>
+    parts.files(fragmentList(fragments)).map((file) => ({ path: file.path, content: textOf(file) }));
   return {
     bundleFragment: parts.fragment,
-    joinBundle: parts.join,
-    renderBundle: (compiled) => parts.join(compiled.map(parts.fragment)),
+    joinBundle: join,
+    bundleFiles: parts.files,
+    renderBundle: (compiled) => join(compiled.map(parts.fragment)),
   };
 }
 
-/** A fragment of a sort key and a text, which `sortedFragments` reads back (the form every target's fragments take). */
+/** Fragments held in memory as a `FragmentList`. */
+export function fragmentList(fragments: readonly string[]): FragmentList {
+  return { length: fragments.length, get: (index) => fragments[index]! };
+}
+
+/** A combined file's whole text. */
+export function textOf(file: BundleFile): string {
+  const parts: string[] = [];
+  file.write((text) => parts.push(text));
+  return parts.join('');
+}
+
+/** A combined file whose text is made at once (small files: a runtime copied verbatim, an index of names). */
+export function wholeFile(path: string, content: string): BundleFile {
+  return { path, write: (out) => out(content) };
+}
+
+/** A fragment of a sort key and a text, which `sortFragments` reads back (the form every target's fragments take). */
 export function keyedFragment(key: string, ...texts: readonly string[]): string {
   return JSON.stringify([key, ...texts]);
 }
 
 /**
- * The fragments' parts sorted by their key in code-unit order (not locale order: the same on every machine),
- * fragments of one key kept in the order given (a stable sort, as the targets sorted their rules before).
+ * Keyed fragments in the order of their keys, without holding them: each fragment's parts are read back when asked
+ * for (`parts`), so a combined file of megabytes is written one fragment at a time.
  */
-export function sortedFragments(fragments: readonly string[]): string[][] {
-  const parts = fragments.map((fragment) => JSON.parse(fragment) as string[]);
-  return parts.sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
+export interface SortedFragments {
+  /** The keys in code-unit order (not locale order: the same on every machine). */
+  readonly keys: readonly string[];
+  /** The parts of the i-th fragment in that order. */
+  parts(index: number): string[];
+}
+
+/**
+ * The fragments sorted by key, fragments of one key in the order given (as the targets sorted their rules before);
+ * `skip` leaves some out (e.g. empty ones).
+ */
+export function sortFragments(fragments: FragmentList, skip?: (fragment: string) => boolean): SortedFragments {
+  const keys: string[] = [];
+  const numbers: number[] = [];
+  for (let i = 0; i < fragments.length; i++) {
+    const fragment = fragments.get(i);
+    if (skip?.(fragment)) continue;
+    keys.push((JSON.parse(fragment) as string[])[0]!);
+    numbers.push(i);
+  }
+  const order = keys.map((_, i) => i);
+  order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
+  return {
+    keys: order.map((i) => keys[i]!),
+    parts: (index) => JSON.parse(fragments.get(numbers[order[index]!]!)) as string[],
+  };
+}
+
+/**
+ * `bytes` with `before` replaced by `after`, when `before` occurs in them exactly once: a fragment's piece that the
+ * combined file prints verbatim is then found where the rule's entry is. Undefined otherwise (an empty piece, one
+ * the file does not hold, one it holds twice), so a caller never guesses.
+ */
+export function replaceOnce(bytes: Buffer, before: string, after: string): Buffer | undefined {
+  if (before === after) return bytes;
+  if (before === '') return undefined;
+  const needle = Buffer.from(before);
+  const at = bytes.indexOf(needle);
+  if (at < 0 || bytes.indexOf(needle, at + 1) >= 0) return undefined;
+  return Buffer.concat([bytes.subarray(0, at), Buffer.from(after), bytes.subarray(at + needle.length)]);
+}
+
+/**
+ * The pieces of two keyed fragments of one rule, when the rule keeps its place in the sorted combined files (same
+ * key, same number of pieces); undefined otherwise.
+ */
+export function changedPieces(before: string, after: string): { before: string[]; after: string[] } | undefined {
+  if (before === '' || after === '') return undefined;
+  const [oldKey, ...oldPieces] = JSON.parse(before) as string[];
+  const [newKey, ...newPieces] = JSON.parse(after) as string[];
+  if (oldKey !== newKey || oldPieces.length !== newPieces.length) return undefined;
+  return { before: oldPieces, after: newPieces };
+}
+
+/**
+ * `spliceBundle` for a target whose combined file `path` prints every piece of every keyed fragment verbatim.
+ * `accept` may refuse a piece the file would not print verbatim.
+ */
+export function spliceVerbatim(
+  path: string,
+  accept: (before: string, after: string) => boolean = () => true,
+): (read: (path: string) => Buffer | undefined, before: string, after: string) => SplicedFile[] | undefined {
+  return (read, before, after) => {
+    const pieces = changedPieces(before, after);
+    let bytes = read(path);
+    if (!pieces || bytes === undefined) return undefined;
+    for (let i = 0; i < pieces.before.length && bytes !== undefined; i++) {
+      if (!accept(pieces.before[i]!, pieces.after[i]!)) return undefined;
+      bytes = replaceOnce(bytes, pieces.before[i]!, pieces.after[i]!);
+    }
+    return bytes === undefined ? undefined : [{ path, content: bytes }];
+  };
 }

@@ -48,6 +48,12 @@ export interface ArtifactFile {
   readonly content: string;
 }
 
+/** A combined file edited in place (`spliceBundle`): its new bytes. */
+export interface SplicedFile {
+  readonly path: string;
+  readonly content: Buffer;
+}
+
 export interface CompiledRule {
   readonly mapped: MappedRule;
   readonly query: QueryResult;
@@ -134,6 +140,24 @@ export interface Backend extends TargetMeta {
    * target cannot combine these rules (two saved searches with one name).
    */
   joinBundle?(fragments: readonly string[]): readonly ArtifactFile[];
+  /**
+   * `joinBundle` part by part, for a build that keeps the fragments on disk and reads them back one at a time: the
+   * combined files it makes, each written in pieces. Throws as `joinBundle` does, when listing or writing.
+   */
+  bundleFiles?(fragments: FragmentList): readonly BundleFile[];
+  /**
+   * The combined files after one rule's fragment changed from `before` to `after`, edited in place rather than
+   * joined again from every fragment (an incremental build: build/incremental.ts); only the files that change.
+   * `read` gives a combined file's current bytes (UTF-8): bytes, not text, because decoding and encoding the
+   * corpus's 24 MB of combined files cost more than the rest of such a build. Undefined when the target's layout cannot place the change
+   * with certainty (the rule would move, an entry would appear or vanish): the build then joins every fragment.
+   * Byte for byte what `joinBundle` of the fragments with `before` replaced by `after` gives.
+   */
+  spliceBundle?(
+    read: (path: string) => Buffer | undefined,
+    before: string,
+    after: string,
+  ): readonly SplicedFile[] | undefined;
   /** `joinBundle` of every compiled rule's `bundleFragment` (`bundleParts` in bundle.ts derives it). */
   renderBundle?(compiled: readonly CompiledRule[]): readonly ArtifactFile[];
   /**
@@ -141,6 +165,18 @@ export interface Backend extends TargetMeta {
    * cannot express. Without it every correlation is refused for the target.
    */
   renderCorrelation?(input: CorrelationInput, report: Reporter): QueryResult;
+}
+
+/** Bundle fragments in rule order, read one at a time (`get` may read a file: read each no more than needed). */
+export interface FragmentList {
+  readonly length: number;
+  get(index: number): string;
+}
+
+/** One combined file, written in pieces: `write` calls `out` with consecutive parts of its text. */
+export interface BundleFile {
+  readonly path: string;
+  write(out: (text: string) => void): void;
 }
 
 /**

@@ -71,7 +71,7 @@ export function recoverInterruptedSwap(dir: string): void {
 /** The file operations of a replacement; tests pass failing ones to check the cleanup. */
 export interface TreeWriter {
   mkdir(path: string): void;
-  writeFile(path: string, content: string): void;
+  writeFile(path: string, content: string | Uint8Array): void;
   rename(from: string, to: string): void;
   /** A hard link (updateTree's backups of the files it replaces); the file system's when absent. */
   link?(existing: string, path: string): void;
@@ -138,7 +138,8 @@ export function replaceTree(dir: string, files: ReadonlyMap<string, string>, wri
 
 /** What a build changes in an existing output folder: files to write (new or changed) and files to delete. */
 export interface TreeChanges {
-  readonly write: ReadonlyMap<string, string>;
+  /** Path → new content: text, or bytes (an incremental build's files spliced as bytes, build/incremental.ts). */
+  readonly write: ReadonlyMap<string, string | Uint8Array>;
   readonly remove: readonly string[];
 }
 
@@ -169,14 +170,10 @@ const full = (root: string, path: string): string => join(root, ...path.split('/
  * update, as a reader of `replaceTree` could see no folder at all between its two renames.
  */
 export function updateTree(dir: string, changes: TreeChanges, writer: TreeWriter = FS_WRITER): void {
-  const link = writer.link ?? FS_WRITER.link;
-  const unlink = writer.unlink ?? FS_WRITER.unlink;
   recoverInterruptedSwap(dir);
   recoverInterruptedUpdate(dir);
   const staging = stagingDir(dir);
-  const update = updateDir(dir);
   rmSync(staging, { recursive: true, force: true });
-  const touched = [...changes.write.keys(), ...changes.remove];
   try {
     writer.mkdir(staging);
     for (const [path, content] of changes.write) {
@@ -184,23 +181,43 @@ export function updateTree(dir: string, changes: TreeChanges, writer: TreeWriter
       writer.mkdir(dirname(target));
       writer.writeFile(target, content);
     }
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new WriteError(dir, error as NodeJS.ErrnoException);
+  }
+  applyStagedUpdate(dir, staging, { write: [...changes.write.keys()], remove: changes.remove }, writer);
+}
+
+/**
+ * Steps 1 (backups and journal) to 4 of `updateTree`, the new contents being already in `<staging>/new` (a
+ * streaming build writes them there as it makes them, staged-tree.ts). Throws a `WriteError` as `updateTree` does.
+ */
+export function applyStagedUpdate(
+  dir: string,
+  staging: string,
+  changes: { readonly write: readonly string[]; readonly remove: readonly string[] },
+  writer: TreeWriter = FS_WRITER,
+): void {
+  const link = writer.link ?? FS_WRITER.link;
+  const unlink = writer.unlink ?? FS_WRITER.unlink;
+  const update = updateDir(dir);
+  const touched = [...changes.write, ...changes.remove];
+  try {
+    writer.mkdir(staging);
     for (const path of touched) {
       if (!existsSync(full(dir, path))) continue;
       const backup = full(join(staging, 'old'), path);
       writer.mkdir(dirname(backup));
       link(full(dir, path), backup);
     }
-    writer.writeFile(
-      join(staging, JOURNAL),
-      JSON.stringify({ write: [...changes.write.keys()], remove: changes.remove }),
-    );
+    writer.writeFile(join(staging, JOURNAL), JSON.stringify({ write: changes.write, remove: changes.remove }));
     writer.rename(staging, update);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw new WriteError(dir, error as NodeJS.ErrnoException);
   }
   try {
-    for (const path of changes.write.keys()) {
+    for (const path of changes.write) {
       writer.mkdir(dirname(full(dir, path)));
       writer.rename(full(join(update, 'new'), path), full(dir, path));
     }
@@ -210,7 +227,7 @@ export function updateTree(dir: string, changes: TreeChanges, writer: TreeWriter
     }
   } catch (error) {
     try {
-      rollBack(dir, update, changes);
+      rollBack(dir, update, changes.write, changes.remove);
     } catch {
       // Left for the next build, which completes the committed update (recoverInterruptedUpdate).
       throw new WriteError(dir, error as NodeJS.ErrnoException);
@@ -220,9 +237,22 @@ export function updateTree(dir: string, changes: TreeChanges, writer: TreeWriter
   rmSync(update, { recursive: true, force: true });
 }
 
+/** A new folder `dir` from the complete tree staged in `<staging>/new` (one rename); `staging` is removed. */
+export function moveStagedTree(dir: string, staging: string): void {
+  recoverInterruptedSwap(dir);
+  try {
+    mkdirSync(join(staging, 'new'), { recursive: true });
+    renameSync(join(staging, 'new'), dir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new WriteError(dir, error as NodeJS.ErrnoException);
+  }
+  rmSync(staging, { recursive: true, force: true });
+}
+
 /** Undoes a partly applied update from its backups: `dir` is the previous tree again, `<dir>.update` gone. */
-function rollBack(dir: string, update: string, changes: TreeChanges): void {
-  for (const path of [...changes.write.keys(), ...changes.remove]) {
+function rollBack(dir: string, update: string, write: readonly string[], remove: readonly string[]): void {
+  for (const path of [...write, ...remove]) {
     const backup = full(join(update, 'old'), path);
     if (existsSync(backup)) {
       mkdirSync(dirname(full(dir, path)), { recursive: true });

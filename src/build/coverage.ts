@@ -6,6 +6,15 @@ import { codeInfo } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { BuildResult } from './built.js';
 
+/** What the coverage reads of a build's result (a streaming build keeps no more of it, stream.ts). */
+export interface CoverageResult {
+  readonly target: string;
+  readonly rule: Pick<BuildResult['rule'], 'file' | 'documentIndex' | 'title' | 'id'>;
+  readonly status: BuildResult['status'];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly compiled?: { readonly mapped: { readonly logsourceId?: string } };
+}
+
 export interface TargetCoverage {
   readonly target: string;
   readonly rules: number;
@@ -61,8 +70,8 @@ function sortRecord(r: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export function coverageOf(results: readonly BuildResult[], ruleCount: number, failedFiles: number): CoverageReport {
-  const byTarget = new Map<string, BuildResult[]>();
+export function coverageOf(results: readonly CoverageResult[], ruleCount: number, failedFiles: number): CoverageReport {
+  const byTarget = new Map<string, CoverageResult[]>();
   for (const r of results) {
     const list = byTarget.get(r.target);
     if (list) list.push(r);
@@ -94,8 +103,8 @@ export function coverageOf(results: readonly BuildResult[], ruleCount: number, f
 }
 
 /** Rows keyed by file and document, sorted like the Markdown matrix. */
-function ruleResults(results: readonly BuildResult[]): RuleCoverage[] {
-  const rows = new Map<string, { rule: BuildResult['rule']; targets: Record<string, RuleTargetResult> }>();
+function ruleResults(results: readonly CoverageResult[]): RuleCoverage[] {
+  const rows = new Map<string, { rule: CoverageResult['rule']; targets: Record<string, RuleTargetResult> }>();
   for (const r of results) {
     const key = `${r.rule.file}#${r.rule.documentIndex}`;
     let row = rows.get(key);

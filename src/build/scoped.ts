@@ -73,6 +73,8 @@ export interface ScopedOutput {
   readonly linkDiagnostics: readonly Diagnostic[];
   /** Rule file → text, for code frames: the files in scope and the kept rules' recorded texts. */
   readonly sources: ReadonlyMap<string, string>;
+  /** Whether the record lists only rule files in scope, for built targets only (build/incremental.ts). */
+  readonly complete: boolean;
 }
 
 /** Record key of the files found in a folder from before records, kept until someone deletes them. */
@@ -328,5 +330,8 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
     diagnostics,
     linkDiagnostics: plan.diagnostics,
     sources: new Map([...keptSources, ...loaded.sources]),
+    complete: Object.entries(nextTargets).every(
+      ([id, target]) => built.has(id) && Object.keys(target.rules).every((key) => inScopeKeys.has(key)),
+    ),
   };
 }

@@ -76,7 +76,9 @@ export function treeHash(tree: ReadonlyMap<string, TreeContent>): string {
 }
 
 const FORMAT = 1;
-type Entry = [size: number, mtimeMs: number, ino: number, hash: string];
+/** A file as rulec left it: its stamp and the sha1 of its content. */
+export type ManifestEntry = [size: number, mtimeMs: number, ino: number, hash: string];
+type Entry = ManifestEntry;
 
 function manifestFile(out: string): string {
   return join(cacheDir(), `tree-${createHash('sha256').update(out).digest('hex').slice(0, 16)}.json`);
@@ -121,9 +123,9 @@ export function readKnownTree(dir: string, alwaysRead: ReadonlySet<string>): Map
 
 /**
  * Records the folder as this build left it: `tree` is its content (files not written keep their known stamp; the
- * others are stat'ed now). Errors only cost speed next time.
+ * others are stat'ed now). Errors only cost speed next time (then undefined is returned, else what was recorded).
  */
-export function writeManifest(dir: string, tree: ReadonlyMap<string, TreeContent>): void {
+export function writeManifest(dir: string, tree: ReadonlyMap<string, TreeContent>): Record<string, Entry> | undefined {
   const file = manifestFile(dir);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
@@ -139,9 +141,11 @@ export function writeManifest(dir: string, tree: ReadonlyMap<string, TreeContent
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileSync(temporary, JSON.stringify({ format: FORMAT, files }));
     renameSync(temporary, file);
+    return files;
   } catch {
     rmSync(temporary, { force: true });
     rmSync(file, { force: true });
+    return undefined;
   }
 }
 

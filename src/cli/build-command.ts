@@ -4,7 +4,8 @@
  * (output-folder.ts), one build at a time (lock.ts), and writes nothing when it has errors unless told to.
  */
 import { resolve, sep } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { TreeDiff } from '../build/atomic.js';
 import {
   diffTrees,
   isEmptyDiff,
@@ -20,10 +21,15 @@ import { inputKey, readCache, writeCache } from '../build/cache.js';
 import type { TreeContent } from '../build/tree-manifest.js';
 import { dropManifest, readKnownTree, treeHash, writeManifest } from '../build/tree-manifest.js';
 import { openResultCache } from '../build/result-cache.js';
+import type { CoverageResult } from '../build/coverage.js';
+import { dropIncremental, incrementalBuild, incrementalKey, saveIncremental } from '../build/incremental.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
-import { checkOutputFolder, parseRecord, RECORD_FILE } from '../build/output-folder.js';
+import { checkOutputFolder, parseRecord, readRecordFile, RECORD_FILE } from '../build/output-folder.js';
+import { StagedTree } from '../build/staged-tree.js';
+import type { StreamInput } from '../build/stream.js';
+import { keepsNoRule, streamBuild } from '../build/stream.js';
 import { scopedOutput } from '../build/scoped.js';
 import type { FilterFolders } from '../build/meta.js';
 import { loadFilterFolders } from '../build/meta.js';
@@ -33,7 +39,7 @@ import { printable } from '../diagnostics/printable.js';
 import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
 import type { OutputFormat } from './report.js';
-import { countBySeverity, prepare, printDiagnostics, printJson, printSarif } from './report.js';
+import { countBySeverity, diagnosticSegments, prepare, printDiagnostics, printJson, printSarif } from './report.js';
 import type { Registry } from './targets.js';
 import { loadTargets } from './targets.js';
 import type { ProduceOptions } from './produce.js';
@@ -56,6 +62,9 @@ export interface BuildCommandOptions {
   /** `--filters` folders: filters applied to the rules built, from outside the rule paths (meta.ts). */
   readonly filters?: readonly string[];
 }
+
+/** Diagnostics about several rules at once (ids, titles, names, combined files): no incremental build then. */
+const LINK_CODES = new Set(['RC905', 'RC906', 'RC907', 'RC908', 'RC914', 'RC916']);
 
 /** Errors of the output as a whole (not of one target's rendering of one rule): they block writing. */
 const OUTPUT_ERRORS = new Set(['RC905', 'RC906', 'RC908', 'RC914']);
@@ -137,6 +146,20 @@ export async function buildCommand(
   }
 }
 
+/** The files' sizes and mtimes; a file that cannot be stat'ed is left out (the build reports it when reading). */
+function statAll(files: readonly string[]): Map<string, { size: number; mtimeMs: number }> {
+  const stats = new Map<string, { size: number; mtimeMs: number }>();
+  for (const file of files) {
+    try {
+      const { size, mtimeMs } = statSync(file);
+      stats.set(file, { size, mtimeMs });
+    } catch {
+      // Unreadable: saveIncremental keeps no state for a build with such a file.
+    }
+  }
+  return stats;
+}
+
 /** `, 1 correlation rule(s), 2 filter(s)` — only what the build has, so plain rule trees read as before. */
 export function metaCounts(correlations: number, filters: number): string {
   return `${correlations > 0 ? `, ${correlations} correlation rule(s)` : ''}${filters > 0 ? `, ${filters} filter(s)` : ''}`;
@@ -159,6 +182,31 @@ function failOnFs(error: unknown, out: string, io: CliIo): number {
   return 1;
 }
 
+/** What either way of building gives the report and the write. */
+interface Outcome {
+  readonly results: readonly CoverageResult[];
+  /** Every diagnostic of the build, in the order reported. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Reading errors, of the rule paths and of the `--filters` folders, and broken references between documents. */
+  readonly loadErrors: number;
+  /** Of `diagnostics`, those of the output (they block the write with OUTPUT_ERRORS). */
+  readonly outputDiagnostics: readonly Diagnostic[];
+  readonly badFiles: readonly string[];
+  /** Rule file → text, for the code frames of `shown`. */
+  readonly sourcesFor: (shown: readonly Diagnostic[]) => ReadonlyMap<string, string>;
+  readonly rules: number;
+  readonly correlations: number;
+  readonly filters: number;
+  /** The whole tree's drift, record included. */
+  readonly whole: TreeDiff;
+  /** Files of the next tree, record left out. */
+  readonly fileCount: number;
+  /** Writes the next tree (an existing folder gets only the files that change). */
+  readonly write: () => void;
+  /** Called when nothing is written. */
+  readonly discard: () => void;
+}
+
 async function lockedBuild(
   files: readonly string[],
   /** Warnings about the paths themselves (links not followed, …), reported with the rules'. */
@@ -175,9 +223,70 @@ async function lockedBuild(
   // Per-file results of earlier builds (result-cache.ts): a build after one rule changed compiles that rule only.
   // `--no-cache` is a cold build; `--check` compiles everything afresh, so it also verifies what the cache gives.
   const useResultCache = opts.cache && !opts.check;
+  // A build without the result cache that keeps no rule of the folder streams (build/stream.ts): files are
+  // compared and staged as they are made, never held all at once.
+  if (!useResultCache) {
+    const text = readRecordFile(opts.out);
+    const record = parseRecord(text, opts.out);
+    if ('code' in record) {
+      printDiagnostics(io, [record], new Map());
+      return 1;
+    }
+    const targets = loadTargets(registry, targetIds, produceOptions.pipelines);
+    const scope = { files, out: opts.out, roots, cwd: process.cwd(), targets, record };
+    if (keepsNoRule(scope)) {
+      const tree = new StagedTree(opts.out, !opts.check);
+      try {
+        const outcome = streamedOutcome(scope, text !== undefined, tree, found, registry, filterFolders);
+        return finishBuild(outcome, opts, io, files.length, () => undefined);
+      } finally {
+        tree.discard();
+      }
+    }
+  }
   // The cache replays a text report; a json/sarif document is always produced afresh.
   const format = opts.format ?? 'text';
   if (format !== 'text') opts = { ...opts, cache: false };
+  // After a build of the whole output, one over the same files and options with a few rules edited edits the
+  // output in place (build/incremental.ts); with correlation rules or filters about, it builds as below.
+  const incremental =
+    useResultCache && format === 'text' && (opts.filters ?? []).length === 0
+      ? incrementalKey({
+          options: { roots, targets: targetIds, out: opts.out, quiet: opts.quiet, allow: opts.allowRefusals },
+          allowErrors: Boolean(opts.allowErrors),
+          site: produceOptions.siteKey ?? null,
+          pipelines: produceOptions.pipelines ?? null,
+          cwd: process.cwd(),
+          registry: registry.map((b) => b.id),
+          files,
+          found,
+        })
+      : undefined;
+  const show = (diagnostics: readonly Diagnostic[]): readonly Diagnostic[] =>
+    opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  if (incremental !== undefined) {
+    const done = incrementalBuild({
+      out: opts.out,
+      cwd: process.cwd(),
+      key: incremental,
+      files,
+      loadTargets: () => loadTargets(registry, targetIds, produceOptions.pipelines),
+      diagnosticsOf: (rules, sources) =>
+        unknownTargetIds(
+          rules,
+          registry.map((b) => b.id),
+          sources,
+        ),
+      segments: (diagnostics, sources) => diagnosticSegments(show(diagnostics), sources),
+      stderr: (text) => io.stderr(text),
+    });
+    if (done) {
+      produceOptions.onResultCache?.({ hits: files.length - done.compiled, misses: done.compiled, inPlace: true });
+      return done.exitCode;
+    }
+  }
+  // The rule files' stamps before they are read: the incremental state must not call a file edited since known.
+  const ruleStats = incremental === undefined ? undefined : statAll(files);
   // `--check` and `--no-cache` read the whole folder; a cached build trusts the files it left as they were
   // (tree-manifest.ts: same size, mtime and inode) and reads the others.
   const current: ReadonlyMap<string, TreeContent> = useResultCache
@@ -211,13 +320,6 @@ async function lockedBuild(
     return 1;
   }
 
-  // Everything the build reports is also kept, to be replayed by a cached run.
-  let report = '';
-  const err = (text: string): void => {
-    report += text;
-    io.stderr(text);
-  };
-  const recording: CliIo = { ...io, stderr: err };
   const {
     targets,
     loaded,
@@ -239,7 +341,6 @@ async function lockedBuild(
     results: ownResults,
     extraFilters: filterFolders.filters,
   });
-  const results = output.results;
   const diagnostics = [
     ...found,
     ...filterFolders.diagnostics,
@@ -251,25 +352,7 @@ async function lockedBuild(
     ),
     ...output.diagnostics,
   ];
-  const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
   const sources = new Map([...filterFolders.sources, ...output.sources]);
-  const machine = format === 'text' ? undefined : prepare(shown, sources);
-  if (!machine) printDiagnostics(recording, shown, sources);
-  const refusals = results.filter((r) => r.status === 'refused').length;
-  // Reading errors, of the rule paths and of the `--filters` folders, and broken references between documents.
-  const loadErrors =
-    countBySeverity(loaded.diagnostics).errors +
-    countBySeverity(filterFolders.diagnostics).errors +
-    countBySeverity(output.linkDiagnostics).errors;
-  const outputErrors = output.diagnostics.filter((d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code)).length;
-  const blocked = loadErrors > 0 || outputErrors > 0 || (refusals > 0 && !opts.allowRefusals);
-  const exitCode = blocked ? 1 : 0;
-  // A file counts once whatever failed in it: reading, a target's refusal, a clash with another rule.
-  const badFiles = new Set<string>([...loaded.badFiles]);
-  for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
-
-  const artifacts = (tree: ReadonlyMap<string, TreeContent>): Map<string, TreeContent> =>
-    new Map([...tree].filter(([path]) => path !== RECORD_FILE));
   // One comparison of the two trees (a text against a KnownFile costs a sha1 of the text); the drift reported
   // leaves the record out. A text found equal to a KnownFile is replaced by it, so that neither the manifest nor
   // the whole-build cache's key hashes it again.
@@ -280,26 +363,203 @@ async function lockedBuild(
     if (typeof content === 'string' && old !== undefined && typeof old !== 'string' && !written.has(path))
       output.files.set(path, old);
   }
+  const write = (): void => {
+    // What is written is new text: a KnownFile is a file of the current tree, kept, never added or changed.
+    const text = (path: string): string => {
+      const content = output.files.get(path)!;
+      if (typeof content !== 'string') throw new Error(`internal: ${path} is written but unchanged`);
+      return content;
+    };
+    // A write that fails half-way must not leave a manifest describing files no longer there.
+    if (resultCache) dropManifest(opts.out);
+    dropIncremental(opts.out);
+    if (existsSync(opts.out))
+      updateTree(opts.out, {
+        write: new Map([...whole.added, ...whole.changed].map((path) => [path, text(path)])),
+        remove: whole.removed,
+      });
+    else replaceTree(opts.out, new Map([...output.files.keys()].map((path) => [path, text(path)])));
+  };
+  let kept: KeptReport | undefined;
+  const exitCode = finishBuild(
+    {
+      results: output.results,
+      diagnostics,
+      loadErrors:
+        countBySeverity(loaded.diagnostics).errors +
+        countBySeverity(filterFolders.diagnostics).errors +
+        countBySeverity(output.linkDiagnostics).errors,
+      outputDiagnostics: output.diagnostics,
+      badFiles: loaded.badFiles,
+      sourcesFor: () => sources,
+      rules: loaded.rules.length,
+      correlations: loaded.correlations?.length ?? 0,
+      filters: (loaded.filters?.length ?? 0) + filterFolders.filters.length,
+      whole,
+      fileCount: [...output.files.keys()].filter((path) => path !== RECORD_FILE).length,
+      write,
+      discard: () => undefined,
+    },
+    opts,
+    io,
+    files.length,
+    (k) => (kept = k),
+  );
+  if (opts.check) return exitCode;
+  const writes = exitCode === 0 || Boolean(opts.allowErrors);
+  // The folder is now `output.files` (written, or equal to it): remembered so the next build need not read it.
+  const manifest = resultCache && writes ? writeManifest(opts.out, output.files) : undefined;
+  // Kept for an incremental build when the output is this build's alone and no document links others.
+  const linked = output.diagnostics.some((d) => LINK_CODES.has(d.code));
+  const meta = (loaded.correlations?.length ?? 0) + (loaded.filters?.length ?? 0) + filterFolders.filters.length;
+  if (incremental !== undefined && ruleStats && manifest && kept && output.complete && !linked && meta === 0)
+    saveIncremental({
+      out: opts.out,
+      key: incremental,
+      files,
+      stats: ruleStats,
+      sources: loaded.sources,
+      rules: loaded.rules,
+      loadDiagnostics: loaded.diagnostics,
+      badFiles: kept.badFiles,
+      results: output.results,
+      targets,
+      tree: manifest,
+      segments: kept.segments,
+      tail: kept.tail,
+      exitCode,
+    });
+  else if (incremental !== undefined) dropIncremental(opts.out);
+  const after = writes ? output.files : current;
+  // Saved against the folder as left: the per-rule files found there as compiled are kept by hash only.
+  resultCache?.save(after);
+  if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report: kept?.report ?? '', exitCode });
+  return exitCode;
+}
+
+/** The streaming build's outcome (build/stream.ts): the next tree is in `tree`, staged. */
+function streamedOutcome(
+  scope: Pick<StreamInput, 'files' | 'out' | 'roots' | 'cwd' | 'targets' | 'record'>,
+  hasRecord: boolean,
+  tree: StagedTree,
+  found: readonly Diagnostic[],
+  registry: Registry,
+  filterFolders: FilterFolders,
+): Outcome {
+  const streamed = streamBuild({
+    ...scope,
+    hasRecord,
+    extraFilters: filterFolders.filters,
+    knownTargets: registry.map((b) => b.id),
+    tree,
+  });
+  const whole = tree.diff();
+  return {
+    results: streamed.results,
+    diagnostics: [
+      ...found,
+      ...filterFolders.diagnostics,
+      ...streamed.loadDiagnostics,
+      ...streamed.unknownTargets,
+      ...streamed.diagnostics,
+    ],
+    loadErrors:
+      countBySeverity(streamed.loadDiagnostics).errors +
+      countBySeverity(filterFolders.diagnostics).errors +
+      countBySeverity(streamed.linkDiagnostics).errors,
+    outputDiagnostics: streamed.diagnostics,
+    badFiles: streamed.badFiles,
+    // The texts of the files whose diagnostics are shown, read again (the stream kept none).
+    sourcesFor: (shown) => {
+      const sources = new Map(filterFolders.sources);
+      for (const d of shown)
+        if (d.file !== undefined && !sources.has(d.file)) {
+          const text = readSource(d.file);
+          if (text !== undefined) sources.set(d.file, text);
+        }
+      return sources;
+    },
+    rules: streamed.rules,
+    correlations: streamed.correlations,
+    filters: streamed.filters + filterFolders.filters.length,
+    whole,
+    fileCount: [...tree.paths()].filter((path) => path !== RECORD_FILE).length,
+    // The incremental state describes the folder as an earlier build left it: no longer once this one writes.
+    write: () => {
+      dropIncremental(scope.out);
+      tree.commit();
+    },
+    discard: () => tree.discard(),
+  };
+}
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a build reported, kept for the whole-build cache (`report`) and the incremental state (the rest). */
+interface KeptReport {
+  readonly report: string;
+  /** The diagnostics printed, by file (report.ts `diagnosticSegments`). */
+  readonly segments: readonly (readonly [string, string])[];
+  /** The coverage table and the counts line. */
+  readonly tail: string;
+  readonly badFiles: ReadonlySet<string>;
+}
+
+/** Reports the build, and writes its tree unless it is a check or has errors; returns the exit code. */
+function finishBuild(
+  outcome: Outcome,
+  opts: BuildCommandOptions,
+  io: CliIo,
+  inputFiles: number,
+  keep: (kept: KeptReport) => void,
+): number {
+  const format = opts.format ?? 'text';
+  // Everything the build reports is also kept, to be replayed by a cached run.
+  let report = '';
+  const err = (text: string): void => {
+    report += text;
+    io.stderr(text);
+  };
+  const { results, diagnostics, whole, loadErrors } = outcome;
+  const shown = opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  const sources = outcome.sourcesFor(shown);
+  const machine = format === 'text' ? undefined : prepare(shown, sources);
+  const segments = machine ? [] : diagnosticSegments(shown, sources);
+  for (const [, text] of segments) err(text);
+  const refusals = results.filter((r) => r.status === 'refused').length;
+  const outputErrors = outcome.outputDiagnostics.filter(
+    (d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code),
+  ).length;
+  const blocked = loadErrors > 0 || outputErrors > 0 || (refusals > 0 && !opts.allowRefusals);
+  const exitCode = blocked ? 1 : 0;
+  // A file counts once whatever failed in it: reading, a target's refusal, a clash with another rule.
+  const badFiles = new Set<string>([...outcome.badFiles]);
+  for (const d of diagnostics) if (d.severity === 'error' && d.file !== undefined) badFiles.add(d.file);
+
   const notRecord = (paths: readonly string[]): string[] => paths.filter((path) => path !== RECORD_FILE);
   const diff = { added: notRecord(whole.added), changed: notRecord(whole.changed), removed: notRecord(whole.removed) };
   if (machine && format === 'sarif') printSarif(io, machine);
   else if (machine) {
     const summary = {
-      files: files.length,
-      rules: loaded.rules.length,
-      correlations: loaded.correlations?.length ?? 0,
-      filters: (loaded.filters?.length ?? 0) + filterFolders.filters.length,
+      files: inputFiles,
+      rules: outcome.rules,
+      correlations: outcome.correlations,
+      filters: outcome.filters,
       filesWithErrors: badFiles.size,
     };
     const drift = { added: diff.added, changed: diff.changed, removed: diff.removed };
     printJson(io, { summary, ...(opts.check ? { drift } : {}) }, machine);
   }
-  const correlationCount = loaded.correlations?.length ?? 0;
-  const filterCount = (loaded.filters?.length ?? 0) + filterFolders.filters.length;
-  err(coverageTable(coverageOf(results, loaded.rules.length + correlationCount, loaded.badFiles.length)));
-  err(
-    `${files.length} file(s), ${loaded.rules.length} rule(s)${metaCounts(correlationCount, filterCount)}, ${badFiles.size} with errors\n`,
-  );
+  const tail =
+    coverageTable(coverageOf(results, outcome.rules + outcome.correlations, outcome.badFiles.length)) +
+    `${inputFiles} file(s), ${outcome.rules} rule(s)${metaCounts(outcome.correlations, outcome.filters)}, ${badFiles.size} with errors\n`;
+  err(tail);
   if (opts.check) {
     if (!isEmptyDiff(diff)) {
       // In json/sarif the document on stdout already holds the drift (json) or is the only thing there (sarif).
@@ -310,7 +570,7 @@ async function lockedBuild(
       io.stderr(`error[RC904]: ${opts.out} is stale: run \`rulec build\` and commit the result\n`);
       return 1;
     }
-    io.stderr(`${opts.out} is up to date (${artifacts(output.files).size} files)\n`);
+    io.stderr(`${opts.out} is up to date (${outcome.fileCount} files)\n`);
     return exitCode;
   }
   const writes = !blocked || Boolean(opts.allowErrors);
@@ -319,34 +579,18 @@ async function lockedBuild(
     err(
       `error[RC913]: nothing written to ${opts.out}: the build has errors (${onlyRefusals ? '--allow-refusals writes the rules the targets accept' : '--allow-errors writes the rules that compiled'})\n`,
     );
+    outcome.discard();
   } else if (isEmptyDiff(whole)) {
-    err(`${opts.out}: nothing changed (${artifacts(output.files).size} files)\n`);
+    err(`${opts.out}: nothing changed (${outcome.fileCount} files)\n`);
+    outcome.discard();
   } else {
     // An existing folder gets only the files that change (atomic.ts updateTree: unchanged files are not
     // rewritten, so a build after one rule changed writes a handful of files); a new one is written whole.
-    // What is written is new text: a KnownFile is a file of the current tree, kept, never added or changed.
-    const text = (path: string): string => {
-      const content = output.files.get(path)!;
-      if (typeof content !== 'string') throw new Error(`internal: ${path} is written but unchanged`);
-      return content;
-    };
-    // A write that fails half-way must not leave a manifest describing files no longer there.
-    if (resultCache) dropManifest(opts.out);
-    if (existsSync(opts.out))
-      updateTree(opts.out, {
-        write: new Map([...whole.added, ...whole.changed].map((path) => [path, text(path)])),
-        remove: whole.removed,
-      });
-    else replaceTree(opts.out, new Map([...output.files.keys()].map((path) => [path, text(path)])));
+    outcome.write();
     err(
-      `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${artifacts(output.files).size} files)\n`,
+      `${opts.out}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed (${outcome.fileCount} files)\n`,
     );
   }
-  // The folder is now `output.files` (written, or equal to it): remembered so the next build need not read it.
-  if (resultCache && writes) writeManifest(opts.out, output.files);
-  const after = writes ? output.files : current;
-  // Saved against the folder as left: the per-rule files found there as compiled are kept by hash only.
-  resultCache?.save(after);
-  if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report, exitCode });
+  keep({ report, segments, tail, badFiles });
   return exitCode;
 }

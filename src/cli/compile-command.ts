@@ -88,48 +88,79 @@ export function compileCommand(paths: readonly string[], opts: CompileOptions, r
   const metaCount = (loaded.correlations?.length ?? 0) + (loaded.filters?.length ?? 0);
   if (loaded.rules.length + metaCount === 0 && loaded.badFiles.length === 0) diagnostics.push(noRulesFound(paths));
   const sources = new Map([...filterFolders.sources, ...loaded.sources]);
-  const sections: string[] = [];
+  const out = sectionWriter(io);
   const outputs = loaded.rules.length + plan.resolution.correlations.length;
   const many = outputs > 1 || targets.length > 1;
   for (const target of targets) {
-    // Rules in input order, then correlation rules (correlations they refer to first).
-    const results = [
-      ...applyPlan(
-        plan,
-        loaded.rules.map((rule) => compileRule(rule, target)),
-        [target],
-      ),
-      ...correlationResults(plan, [target]),
-    ];
-    for (const result of results) diagnostics.push(...result.diagnostics);
     if (opts.artifact && many && target.backend.streamArtifacts) {
+      // Rules in input order, then correlation rules (correlations they refer to first).
+      const results = [
+        ...applyPlan(
+          plan,
+          loaded.rules.map((rule) => compileRule(rule, target)),
+          [target],
+        ),
+        ...correlationResults(plan, [target]),
+      ];
+      for (const result of results) diagnostics.push(...result.diagnostics);
       // A stream is for a parser: refusals and withheld rules are left to stderr rather than written into it.
       const stream = target.backend.streamArtifacts(
         results.filter((r) => r.compiled && !r.withheld).map((r) => r.artifacts),
       );
-      if (stream !== '') sections.push(stream.replace(/\n$/, ''));
+      if (stream !== '') out.section(stream.replace(/\n$/, ''));
       continue;
     }
-    for (const result of results) {
-      if (!result.compiled) {
-        if (many) sections.push(refusalLine(target, result));
-        continue;
-      }
-      // As the specification has it: a rule only its correlations use is not converted on its own (`generate`).
-      if (result.withheld) {
-        if (many) sections.push(label(target, result.rule, `not deployed on its own, ${result.withheld}: `));
-        continue;
-      }
-      const body = opts.artifact
-        ? artifactText(result.artifacts, label(target, result.rule, '', targets.length > 1), many)
-        : result.compiled.query.query;
-      sections.push(many && !opts.artifact ? `${label(target, result.rule, '', targets.length > 1)}\n${body}` : body);
-    }
+    // Each rule's text is written as soon as it is compiled and its result dropped: a corpus's compiled rules are
+    // never all in memory at once (they were a large share of the garbage collector's work).
+    const emit = (result: TargetResult): void => {
+      diagnostics.push(...result.diagnostics);
+      const section = sectionOf(target, result, opts.artifact, many, targets.length > 1);
+      if (section !== undefined) out.section(section);
+    };
+    for (const rule of loaded.rules) emit(applyPlan(plan, [compileRule(rule, target)], [target])[0]!);
+    for (const result of correlationResults(plan, [target])) emit(result);
   }
-  if (sections.length > 0) io.stdout(`${sections.join('\n\n')}\n`);
+  out.end();
   const shown = printDiagnostics(io, diagnostics, sources);
   const compiled = loaded.rules.length + (loaded.correlations?.length ?? 0);
   return countBySeverity(shown).errors > 0 || compiled === 0 ? 1 : 0;
+}
+
+/** What `rulec compile` prints for one result outside an artifact stream, or undefined for nothing. */
+function sectionOf(
+  target: LoadedTarget,
+  result: TargetResult,
+  artifact: boolean,
+  many: boolean,
+  withTarget: boolean,
+): string | undefined {
+  if (!result.compiled) return many ? refusalLine(target, result) : undefined;
+  // As the specification has it: a rule only its correlations use is not converted on its own (`generate`).
+  if (result.withheld)
+    return many ? label(target, result.rule, `not deployed on its own, ${result.withheld}: `) : undefined;
+  const body = artifact
+    ? artifactText(result.artifacts, label(target, result.rule, '', withTarget), many)
+    : result.compiled.query.query;
+  return many && !artifact ? `${label(target, result.rule, '', withTarget)}\n${body}` : body;
+}
+
+/** Output sections, a blank line between them and a line break after the last, written in chunks as they come. */
+function sectionWriter(io: CliIo): { section(text: string): void; end(): void } {
+  let pending = '';
+  let any = false;
+  return {
+    section(text) {
+      pending += any ? `\n\n${text}` : text;
+      any = true;
+      if (pending.length >= 1 << 16) {
+        io.stdout(pending);
+        pending = '';
+      }
+    },
+    end() {
+      if (any) io.stdout(`${pending}\n`);
+    },
+  };
 }
 
 function artifactText(files: readonly ArtifactFile[], heading: string, many: boolean): string {

@@ -85,8 +85,9 @@ export interface BlockPool {
 export class MatchPool implements BlockPool {
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, (r: BlockResult) => void>();
+  /** Blocks sent to each worker and not answered yet. */
+  private readonly pending: number[] = [];
   private seq = 0;
-  private next = 0;
   private failure: Error | undefined;
   /** The rules' text for the workers, made on first need. */
   private pendingRules: (() => RulesText) | undefined;
@@ -107,7 +108,9 @@ export class MatchPool implements BlockPool {
   private startWorkers(): void {
     for (let w = 0; w < this.size; w++) {
       const worker = spawn(this.init);
+      this.pending.push(0);
       worker.on('message', (m: { seq: number; result: BlockResult }) => {
+        this.pending[w]!--;
         const resolve = this.waiting.get(m.seq);
         this.waiting.delete(m.seq);
         resolve?.(m.result);
@@ -142,8 +145,13 @@ export class MatchPool implements BlockPool {
   run(block: Block): Promise<BlockResult> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = this.seq++;
-    const worker = this.workers[this.next]!;
-    this.next = (this.next + 1) % this.workers.length;
+    // To the worker with the fewest blocks pending, not in turn: blocks differ in cost (a block of process
+    // creations reaches many more rules), and a worker given its turn while behind held the in-order output back
+    // while the other ran out of blocks.
+    let w = 0;
+    for (let i = 1; i < this.pending.length; i++) if (this.pending[i]! < this.pending[w]!) w = i;
+    this.pending[w]!++;
+    const worker = this.workers[w]!;
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, (r) => (r === undefined ? reject(this.failure) : resolve(r)));
       worker.postMessage({ type: 'block', seq, block } satisfies ToWorker);
@@ -157,6 +165,7 @@ export class MatchPool implements BlockPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
+    this.pending.length = 0;
   }
 }
 
@@ -214,6 +223,7 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
   const { pool, main } = run;
   const limit = pool.size * IN_FLIGHT_PER_WORKER;
   const queue: InFlight[] = [];
+  const buffers = new SharedBlocks(limit + 2);
   /** The main thread's splitter while it reads blocks in sequence (undefined: the next block starts clean). */
   let splitter: JsonSplitter | undefined;
   let pre: Diagnostic[] = [];
@@ -232,6 +242,7 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
     const head = queue.shift()!;
     const result = await head.result;
     if (result.clean || head.block.end) {
+      buffers.give(head.block.bytes);
       if (!(await run.emit(head.pre, result))) throw new OutputClosed();
       return;
     }
@@ -239,8 +250,10 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
     // the rest in flight in sequence on this thread (their workers' results are dropped).
     const again = [head, ...queue.splice(0)];
     for (const item of again) {
-      if (item !== head) item.result.catch(() => {});
       await onMain(item.block, item.pre);
+      // Reused once its worker is done with it too.
+      const free = (): void => buffers.give(item.block.bytes);
+      item.result.then(free, free);
     }
   };
   /** `head`: the block's start from earlier chunks, without a line break (see `Block.head`). */
@@ -263,6 +276,7 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
     if (splitter !== undefined || (block.first && end && !pool.started)) {
       while (queue.length > 0) await drainOne();
       await onMain(block, diagnostics);
+      buffers.give(block.bytes);
       return;
     }
     pool.start();
@@ -303,11 +317,12 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
       } else {
         // Shared memory: the worker reads the block where it is written, and this thread can still read it if the
         // block must be matched here in sequence.
-        const bytes = Buffer.from(new SharedArrayBuffer(rawLength + cut + 1));
+        const bytes = buffers.take(rawLength + cut + 1);
         let at = 0;
-        for (const part of rawCarry) at += part.copy(bytes, at);
-        chunk.copy(bytes, at, 0, cut + 1);
+        for (const part of rawCarry) at = fillFrom(bytes, at, part);
+        fillFrom(bytes, at, chunk.subarray(0, cut + 1));
         if (!isUtf8(bytes)) {
+          buffers.give(bytes);
           toText([...rawCarry, chunk]);
           continue;
         }
@@ -359,6 +374,43 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
 }
 
 const LF = 0x0a;
+
+/**
+ * Copies `part` into the shared `target` at `at`; returns the offset after it. `fill` with a buffer of the range's
+ * length is one native copy: `copy` and `set` into shared memory take V8's element-wise path, ten times slower
+ * (0.8 against 0.08 ms per MiB on this machine).
+ */
+function fillFrom(target: Buffer, at: number, part: Buffer): number {
+  if (part.length > 0) target.fill(part, at, at + part.length);
+  return at + part.length;
+}
+
+/** Room for a block of one chunk read (1 MiB) and the partial line carried into it. */
+const BLOCK_ROOM = (1 << 20) + (1 << 16);
+
+/**
+ * Shared memory for blocks of bytes, used again once a block is done (its result emitted and its worker finished):
+ * a fresh SharedArrayBuffer per block was zeroed and faulted in page by page as it was filled, 90 ms of the main
+ * thread's 180 ms per pass of --jobs 2 over 100,000 events (profile: `_copyActual`), while the workers wanted the
+ * cores.
+ */
+class SharedBlocks {
+  private readonly free: SharedArrayBuffer[] = [];
+
+  constructor(private readonly keep: number) {}
+
+  /** `size` bytes of shared memory (contents undefined). */
+  take(size: number): Buffer {
+    const i = this.free.findIndex((b) => b.byteLength >= size);
+    const memory = i >= 0 ? this.free.splice(i, 1)[0]! : new SharedArrayBuffer(Math.max(size, BLOCK_ROOM));
+    return Buffer.from(memory, 0, size);
+  }
+
+  /** Hands back a block's bytes (nothing for a block of text). */
+  give(bytes: Uint8Array | undefined): void {
+    if (bytes?.buffer instanceof SharedArrayBuffer && this.free.length < this.keep) this.free.push(bytes.buffer);
+  }
+}
 
 function countNewlines(text: string | Buffer): number {
   let n = 0;

@@ -30,8 +30,11 @@ export interface ProduceOptions {
   readonly extraFilters?: readonly Filter[];
   /** Per-file results of earlier builds (build/result-cache.ts): only the files not in it are compiled. */
   readonly resultCache?: ResultCache;
-  /** Told, after loading, how many rule files came from the result cache and how many were compiled (tests). */
-  readonly onResultCache?: (stats: { readonly hits: number; readonly misses: number }) => void;
+  /**
+   * Told, after loading, how many rule files came from the result cache and how many were compiled (tests);
+   * `inPlace` when the build was incremental (build/incremental.ts: the others were not even read).
+   */
+  readonly onResultCache?: (stats: { readonly hits: number; readonly misses: number; readonly inPlace?: true }) => void;
 }
 
 export interface Produced {

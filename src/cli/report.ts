@@ -52,6 +52,24 @@ export function printDiagnostics(
   return prepared;
 }
 
+/**
+ * What `printDiagnostics` prints, by file ('' for diagnostics of none), in printed order: an incremental build
+ * (build/incremental.ts) keeps it so, and replaces only the changed files' parts.
+ */
+export function diagnosticSegments(
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+): [file: string, text: string][] {
+  const segments: [string, string][] = [];
+  for (const d of prepare(diagnostics, sources)) {
+    const text = `${formatDiagnostic(d, d.file ? sources.get(d.file) : undefined)}\n`;
+    const last = segments[segments.length - 1];
+    if (last && last[0] === (d.file ?? '')) last[1] += text;
+    else segments.push([d.file ?? '', text]);
+  }
+  return segments;
+}
+
 /** One JSON document on stdout: the command's own data plus its diagnostics (already prepared). */
 export function printJson(
   io: Pick<CliIo, 'stdout'>,

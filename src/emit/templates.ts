@@ -282,6 +282,35 @@ export function loadTemplates(dir: string): Templates {
   };
 }
 
+/**
+ * `normaliseText` of a text given in parts: `write` each part, then `end`; `out` receives the normalised text in
+ * parts (a combined file of megabytes is never whole in memory). A CR ending one part and the LF starting the
+ * next are one line end, and newlines are held back until text follows them, so the result is byte for byte
+ * `normaliseText` of the parts joined.
+ */
+export function normalisingWriter(out: (text: string) => void): { write(text: string): void; end(): void } {
+  let carriageReturn = false;
+  let newlines = 0;
+  return {
+    write(part: string): void {
+      let text = carriageReturn ? `\r${part}` : part;
+      carriageReturn = text.endsWith('\r');
+      if (carriageReturn) text = text.slice(0, -1);
+      const lf = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+      let end = lf.length;
+      while (end > 0 && lf.charCodeAt(end - 1) === 10) end--;
+      if (end > 0) {
+        out(`${'\n'.repeat(newlines)}${lf.slice(0, end)}`);
+        newlines = 0;
+      }
+      newlines += lf.length - end;
+    },
+    end(): void {
+      out('\n');
+    },
+  };
+}
+
 /** LF line ends and exactly one trailing newline. */
 export function normaliseText(text: string): string {
   const lf = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;

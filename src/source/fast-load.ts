@@ -5,8 +5,8 @@
  * a locator that parses the file with positions only when a diagnostic asks where something is.
  *
  * Whatever the two parsers could read differently, or whatever the careful path checks, goes the careful way:
- * anchors and aliases (alias bombs), tags, complex keys, merge keys, tabs, unusual number forms, non-map documents,
- * duplicate keys and anything js-yaml rejects.
+ * anchors and aliases (alias bombs), tags, complex keys, merge keys, tabs, unusual number forms (./careful-text.ts),
+ * non-map documents, duplicate keys and anything js-yaml rejects.
  */
 import jsyaml from 'js-yaml';
 import type { Span } from '../diagnostics/diagnostic.js';
@@ -15,6 +15,11 @@ import { MAX_DEPTH, parseSource } from './load.js';
 import { isCanonicalNumberText } from './number-text.js';
 import type { LightLocator } from './light-locate.js';
 import { lightLocator } from './light-locate.js';
+import { mayReadFast } from './careful-text.js';
+import { tagItemSpan } from './tag-locate.js';
+
+/** Whether the fast path may read `text` at all; texts it may not read have no light locator either. */
+export { mayReadFast };
 
 /**
  * js-yaml's core schema with its int and float types watching for numbers not spelled canonically (`00000429`,
@@ -45,28 +50,29 @@ const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({
   implicit: [watched(BUILT_IN.int), watched(BUILT_IN.float)],
 });
 
-/**
- * Text features the fast path does not handle the way the careful path does. A number spelled another way
- * (`0x1F`, `-0b1`, `.inf`, `1_000`) matters only as a whole token: not after a `-` inside a word nor as the start
- * of one (the `0b`/`-0b` of a UUID: 89 SigmaHQ rules were read the careful way for it).
- */
-const CAREFUL_TEXT =
-  /(^|[\s[{,:-])[&*!][^\s,\]}]|^\s*\?(\s|$)|<<\s*:|\t|(^|[\s:[,{])[-+]?(?:0(?:b[01_]+|o[0-7_]+|x[\da-f_]+)(?=[\s,\]}]|$)|\.(?:inf|nan)\b|\d[\d_]*_)|^%|\r/im;
-
 export interface FastDocument {
   readonly index: number;
   readonly data: Record<string, unknown>;
   readonly locator: Locator;
 }
 
-function depth(value: unknown, level: number): number {
-  if (level > MAX_DEPTH || value === null || typeof value !== 'object') return level;
-  let max = level;
-  for (const child of Array.isArray(value) ? value : Object.values(value as object)) {
-    max = Math.max(max, depth(child, level + 1));
-    if (max > MAX_DEPTH) break;
+/**
+ * Whether something is nested deeper than MAX_DEPTH below `value` (at `level`): a collection at MAX_DEPTH with
+ * anything in it. Walks without copying (every document is checked, so no array of values per map).
+ */
+function tooDeep(value: unknown, level: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    if (level >= MAX_DEPTH) return value.length > 0;
+    for (const child of value) if (tooDeep(child, level + 1)) return true;
+    return false;
   }
-  return max;
+  const record = value as Record<string, unknown>;
+  // js-yaml's maps are plain objects: for…in visits their own keys (a `__proto__` key is one of them).
+  for (const key in record) {
+    if (level >= MAX_DEPTH || tooDeep(record[key], level + 1)) return true;
+  }
+  return false;
 }
 
 /**
@@ -74,7 +80,11 @@ function depth(value: unknown, level: number): number {
  * diagnostic first asks where something is and the light scanner of a single-document file (./light-locate.ts)
  * cannot tell: it answers for the single-line scalars and keys most diagnostics point at, without a parser.
  */
-export function lazyLocators(file: string, text: string): (position: number) => Locator {
+export function lazyLocators(
+  file: string,
+  text: string,
+  documents?: readonly unknown[],
+): (position: number) => Locator {
   let careful: ReturnType<typeof parseSource> | undefined;
   let light: LightLocator | null | undefined;
   return (position: number): Locator => {
@@ -90,19 +100,18 @@ export function lazyLocators(file: string, text: string): (position: number) => 
       if (light === undefined) light = lightLocator(text) ?? null;
       return light ?? undefined;
     };
+    // The first document's tags (RC140 is reported on them) are found by their own lines, the rest of the file unread.
+    const tags = position === 0 && documents ? (documents[0] as { tags?: unknown } | null)?.tags : undefined;
     return {
       file,
       span: (path: DocPath, part?: 'key' | 'value'): Span | undefined =>
-        quick()?.span(path, part) ?? get().span(path, part),
+        (tags !== undefined ? tagItemSpan(text, tags, path, part) : undefined) ??
+        quick()?.span(path, part) ??
+        get().span(path, part),
       scalar: (path: DocPath): ScalarInfo | undefined => quick()?.scalar(path) ?? get().scalar(path),
       spanAt: (start: number, end: number): Span => quick()?.spanAt(start, end) ?? get().spanAt(start, end),
     };
   };
-}
-
-/** Whether the fast path may read `text` at all; texts it may not read have no light locator either. */
-export function mayReadFast(text: string): boolean {
-  return !CAREFUL_TEXT.test(text);
 }
 
 /** The documents of `text` when the fast path applies, else undefined (the caller takes the careful path). */
@@ -117,11 +126,11 @@ export function fastLoad(file: string, text: string): FastDocument[] | undefined
   }
   if (sawNonCanonicalNumber) return undefined;
   if (docs.length === 0) return undefined;
-  const locatorFor = lazyLocators(file, text);
+  const locatorFor = lazyLocators(file, text, docs);
   const out: FastDocument[] = [];
   for (const [position, doc] of docs.entries()) {
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
-    if (depth(doc, 0) > MAX_DEPTH) return undefined;
+    if (tooDeep(doc, 0)) return undefined;
     // Used as js-yaml built it: the core schema makes no Date (an explicit `!!timestamp` takes the careful path),
     // and js-yaml already stores a `__proto__` key as data, so normaliseDates' deep copy would change nothing.
     out.push({ index: position, data: doc as Record<string, unknown>, locator: locatorFor(position) });

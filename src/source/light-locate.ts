@@ -116,11 +116,20 @@ class Scanner {
     let at = first;
     for (;;) {
       const line = this.lines[this.i]!;
-      const colon = this.keyEnd(at, line.end);
-      let keyEnd = colon;
-      while (keyEnd > at && this.text.charCodeAt(keyEnd - 1) === 32) keyEnd--;
-      const key = this.text.slice(at, keyEnd);
-      if (NOT_PLAIN_KEY_START.test(key) || NON_STRING_KEY.test(key) || key.includes(' #')) throw new Unreadable();
+      const quoted = this.quotedKey(at, line.end);
+      let colon: number;
+      let keyEnd: number;
+      let key: string;
+      if (quoted) {
+        ({ key, end: keyEnd } = quoted);
+        colon = keyEnd;
+      } else {
+        colon = this.keyEnd(at, line.end);
+        keyEnd = colon;
+        while (keyEnd > at && this.text.charCodeAt(keyEnd - 1) === 32) keyEnd--;
+        key = this.text.slice(at, keyEnd);
+        if (NOT_PLAIN_KEY_START.test(key) || NON_STRING_KEY.test(key) || key.includes(' #')) throw new Unreadable();
+      }
       let valueStart = colon + 1;
       while (valueStart < line.end && this.text.charCodeAt(valueStart) === 32) valueStart++;
       this.i++;
@@ -175,8 +184,8 @@ class Scanner {
 
   /**
    * A block collection's range as the careful parser gives it: from its first key or dash to the start of the line
-   * after its last line (its trailing spaces and line break included). Unknown when its last value is empty or one
-   * the scanner does not read, its last line holds a comment, or blank or comment lines follow it.
+   * after its last line (its trailing spaces, a comment and the line break included). Unknown when its last value
+   * is empty or one the scanner does not read, or blank or comment lines follow it.
    */
   private collectionRange(first: number, last: Node): Range | undefined {
     if (
@@ -186,7 +195,6 @@ class Scanner {
     )
       return undefined;
     const line = this.lines[this.i - 1]!;
-    for (let k = line.start; k < line.end; k++) if (this.text.charCodeAt(k) === 35) return undefined;
     const newline = this.text.indexOf('\n', line.end);
     const end = newline < 0 ? this.text.length : newline + 1;
     // Blank and comment lines after it may belong to it or not: the careful parser decides.
@@ -209,6 +217,23 @@ class Scanner {
       if (c === ':' && (k + 1 === end || this.text[k + 1] === ' ')) return k;
     }
     return -1;
+  }
+
+  /**
+   * A quoted map key with no escape in it (`'|all':`, the keyword modifiers of SigmaHQ), its colon right after the
+   * closing quote: its text and where it ends (the closing quote included, as the careful parser's key range).
+   * Undefined when the line does not start with a quote; anything else quoted is left to the careful way.
+   */
+  private quotedKey(at: number, end: number): { key: string; end: number } | undefined {
+    const quote = this.text[at];
+    if (quote !== "'" && quote !== '"') return undefined;
+    const close = this.text.indexOf(quote, at + 1);
+    if (close < 0 || close >= end) throw new Unreadable();
+    const key = this.text.slice(at + 1, close);
+    // `''` in single quotes ends the search at its first quote, and no colon follows it: unreadable, as escapes are.
+    if ((quote === '"' && key.includes('\\')) || this.text[close + 1] !== ':') throw new Unreadable();
+    if (close + 2 < end && this.text.charCodeAt(close + 2) !== 32) throw new Unreadable();
+    return { key, end: close + 1 };
   }
 
   private keyEnd(at: number, end: number): number {

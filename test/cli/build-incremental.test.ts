@@ -19,16 +19,34 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BACKENDS } from '../../backends/index.js';
+import type * as CacheModule from '../../src/build/cache.js';
 import { recoverInterruptedUpdate, updateDir, updateTree, WriteError } from '../../src/build/atomic.js';
 import type { FileResult } from '../../src/build/result-cache.js';
 import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
 import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
+import { incrementalFiles } from '../../src/build/incremental.js';
+import type { OutputRecord } from '../../src/build/output-folder.js';
+import { renderRecord } from '../../src/build/output-folder.js';
+import { patchRecord } from '../../src/build/record-patch.js';
+import { replaceOnce, spliceVerbatim } from '../../src/backend/bundle.js';
+import { loadPipeline } from '../../src/pipeline/load.js';
+import type { Pipeline } from '../../src/pipeline/types.js';
 import type { BuildCommandOptions } from '../../src/cli/build-command.js';
 import { buildCommand } from '../../src/cli/build-command.js';
 import type { ProduceOptions } from '../../src/cli/produce.js';
 import { snapshot } from '../helpers/build-fixtures.js';
+
+/**
+ * rulec's own key (cache.ts rulecKey: its code, templates, data and version), replaced when a test sets `value`:
+ * another rulec is another key for the result cache and the incremental state.
+ */
+const codeKey = vi.hoisted(() => ({ value: undefined as string | undefined }));
+vi.mock('../../src/build/cache.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof CacheModule>();
+  return { ...actual, rulecKey: () => codeKey.value ?? actual.rulecKey() };
+});
 
 const FIXTURES = fileURLToPath(new URL('../correlation/fixtures/build/', import.meta.url));
 
@@ -46,6 +64,7 @@ afterEach(() => {
   rmSync(resultCacheFile(out), { force: true });
   rmSync(resultCacheFile(out).replace(/\.bin$/, '.delta.bin'), { force: true });
   dropManifest(out);
+  for (const file of incrementalFiles(out)) rmSync(file, { force: true });
 });
 
 interface Built {
@@ -53,11 +72,13 @@ interface Built {
   readonly stderr: string;
   readonly hits: number;
   readonly misses: number;
+  /** The build was incremental (build/incremental.ts): compiled the changed files only, edited the output. */
+  readonly inPlace?: true;
 }
 
 async function build(options: Partial<BuildCommandOptions> = {}, produce: ProduceOptions = {}): Promise<Built> {
   let stderr = '';
-  let stats = { hits: -1, misses: -1 };
+  let stats: { hits: number; misses: number; inPlace?: true } = { hits: -1, misses: -1 };
   const status = await buildCommand(
     [join(dir, 'rules')],
     {
@@ -97,11 +118,14 @@ function rewritten(before: Map<string, string>, after: Map<string, string>): str
 }
 
 /** What a cold build (no cache at all) writes for the same inputs: the reference every incremental build meets. */
-async function coldSnapshot(produce: ProduceOptions = {}): Promise<Map<string, string>> {
+async function coldSnapshot(
+  produce: ProduceOptions = {},
+  options: Partial<BuildCommandOptions> = {},
+): Promise<Map<string, string>> {
   const saved = out;
   out = join(dir, 'cold');
   try {
-    expect((await build({ cache: false }, produce)).status).toBe(0);
+    expect((await build({ ...options, cache: false }, produce)).status).toBe(0);
     return snapshot(out);
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -271,6 +295,228 @@ describe('incremental rulec build', () => {
     const third = new ResultCache(file, 'k', new Map());
     expect(third.get('new')).toEqual(entry(1000));
     expect(third.get('f0')).toEqual(entry(0));
+  });
+});
+
+/** Plain rules (no filter tunes them, no correlation names them, titles unique), in place of the fixtures. */
+function plainRules(count: number): void {
+  rmSync(join(dir, 'rules'), { recursive: true });
+  mkdirSync(join(dir, 'rules'));
+  const plain = readFileSync(join(FIXTURES, 'rules', 'successful_login.yml'), 'utf8');
+  for (let n = 1; n <= count; n++)
+    writeFileSync(
+      join(dir, 'rules', `plain_${n}.yml`),
+      plain
+        .replace(/8b02/, `9c0${n}`)
+        .replace(/successful_login/, `plain_${n}`)
+        .replace(/^title: .*$/m, `title: Plain ${n}\ndescription: Plain rule ${n}`),
+    );
+}
+
+/** Edits rule file `n` of `plainRules` (`change` of its text). */
+function editPlain(n: number, change: (text: string) => string): void {
+  const file = join(dir, 'rules', `plain_${n}.yml`);
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+}
+
+/** The report without its last line (which names the output folder). */
+const report = (stderr: string): string => stderr.replace(/[^\n]*\n$/, '');
+
+describe('incremental rulec build in place (build/incremental.ts)', () => {
+  it('after one rule changed, compiles it only, writes its files, the combined files and the record: a cold build', async () => {
+    plainRules(3);
+    expect(await build({ filters: [] })).toMatchObject({ status: 0, misses: 3 });
+    const before = stamps();
+    editPlain(2, (text) => text.replace('Plain rule 2', 'Plain rule 2, edited — with a non-ASCII dash'));
+    const again = await build({ filters: [] });
+    expect(again).toMatchObject({ status: 0, hits: 2, misses: 1, inPlace: true });
+    const changed = rewritten(before, stamps());
+    expect(changed.filter((p) => !p.includes('9c02') && !BUNDLES.includes(p))).toEqual(['.rulec-output']);
+    expect(changed.filter((p) => p.includes('9c02')).length).toBeGreaterThanOrEqual(3);
+    expect(changed.some((p) => p.includes('9c01') || p.includes('9c03'))).toBe(false);
+    // Byte for byte the folder, and line for line the report, of a cold build.
+    const saved = out;
+    out = join(dir, 'cold');
+    const cold = await build({ filters: [], cache: false });
+    const expected = snapshot(out);
+    rmSync(out, { recursive: true });
+    out = saved;
+    expect(snapshot(out)).toEqual(expected);
+    expect(report(again.stderr)).toBe(report(cold.stderr));
+    expect(again.stderr).toMatch(/0 added, \d+ changed, 0 removed/);
+    // And twice in a row (the state it left is the next build's), then with nothing changed.
+    editPlain(2, (text) => text.replace('edited', 'edited again'));
+    expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+    expect((await build({ filters: [] })).stderr).toContain('nothing to do');
+    editPlain(2, (text) => text.replace(', edited again — with a non-ASCII dash', ''));
+    expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+  });
+
+  it('an output file edited, deleted or added by hand sends the build the whole way, which restores the folder', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const expected = snapshot(out);
+    const edited = [...expected.keys()].find((p) => p.startsWith('sentinel/') && p.includes('9c01'))!;
+    const deleted = [...expected.keys()].find((p) => p.startsWith('js/') && p.includes('9c03'))!;
+    // Same size, other bytes.
+    writeFileSync(join(out, edited), readFileSync(join(out, edited), 'utf8').replace('"', "'"));
+    rmSync(join(out, deleted));
+    writeFileSync(join(out, 'splunk', 'by-hand.conf'), '[by hand]\n');
+    editPlain(2, (text) => text.replace('level: informational', 'level: low'));
+    const again = await build({ filters: [] });
+    expect(again.inPlace).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // Restored, the folder takes the incremental path again.
+    editPlain(2, (text) => text.replace('level: low', 'level: high'));
+    expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+  });
+
+  it('a changed title or id, or a correlation rule, links files: the whole build runs, and its output is exact', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    editPlain(1, (text) => text.replace('Plain 1', 'Plain 3'));
+    const renamed = await build({ filters: [] });
+    expect(renamed.inPlace).toBeUndefined();
+    expect(renamed.stderr).toContain('RC907');
+    editPlain(1, (text) => text.replace('Plain 3', 'Plain one').replace('9c01', '9d01'));
+    expect((await build({ filters: [] })).inPlace).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // A correlation rule and the rule it names: the build links them, so no edit is made in place.
+    for (const name of ['brute_force.yml', 'failed_login.yml'])
+      cpSync(join(FIXTURES, 'rules', name), join(dir, 'rules', name));
+    expect((await build({ filters: [] })).status).toBe(0);
+    editPlain(3, (text) => text.replace('level: informational', 'level: low'));
+    expect((await build({ filters: [] })).inPlace).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+  });
+
+  it('another rulec (code, templates, data) compiles every file again and rewrites only the files that differ', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const before = stamps();
+    editPlain(1, (text) => text.replace('level: informational', 'level: low'));
+    codeKey.value = 'another rulec';
+    try {
+      const again = await build({ filters: [] });
+      expect(again).toMatchObject({ status: 0, hits: 0, misses: 3 });
+      expect(again.inPlace).toBeUndefined();
+      const changed = rewritten(before, stamps());
+      expect(changed.filter((p) => !p.includes('9c01') && !BUNDLES.includes(p))).toEqual(['.rulec-output']);
+      // The state it left is this rulec's: the next edit is made in place.
+      editPlain(1, (text) => text.replace('level: low', 'level: high'));
+      expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+    } finally {
+      codeKey.value = undefined;
+    }
+  });
+
+  it("another pipeline of one target rebuilds that target's files only; the state of other pipelines is not used", async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const before = stamps();
+    const splunk = BACKENDS.find((b) => b.id === 'splunk')!;
+    const pipeline = loadPipeline(splunk.root, 'splunk');
+    const renamed: Pipeline = {
+      ...pipeline,
+      fields: { ...pipeline.fields, EventID: 'renamed_event_id' },
+      logsources: pipeline.logsources.map((l) => ({ ...l, fields: { ...l.fields, EventID: 'renamed_event_id' } })),
+    };
+    // The site's key changes with its pipelines (rulec.config.yml); both are given here as the CLI would.
+    const site = { pipelines: { splunk: renamed }, siteKey: 'splunk EventID renamed' };
+    const again = await build({ filters: [] }, site);
+    expect(again).toMatchObject({ hits: 0, misses: 3 });
+    expect(again.inPlace).toBeUndefined();
+    const changed = rewritten(before, stamps());
+    expect(changed.filter((p) => p !== '.rulec-output').every((p) => p.startsWith('splunk/'))).toBe(true);
+    expect(changed.filter((p) => p.startsWith('splunk/')).length).toBe(4);
+    expect(readFileSync(join(out, 'splunk', 'savedsearches.conf'), 'utf8')).toContain('renamed_event_id');
+    // The same pipeline again: the state it left serves an edit.
+    editPlain(1, (text) => text.replace('level: informational', 'level: low'));
+    expect(await build({ filters: [] }, site)).toMatchObject({
+      misses: 1,
+      inPlace: true,
+    });
+  });
+});
+
+describe('patchRecord', () => {
+  const hash = (c: string): string => c.repeat(64);
+  const record = (sources: Record<string, string>, rules: Record<string, string>): OutputRecord => ({
+    generator: 'rulec',
+    format: 1,
+    targets: Object.fromEntries(
+      ['js', 'splunk'].map((id) => [
+        id,
+        {
+          bundles: ['index'],
+          rules: Object.fromEntries(Object.entries(rules).map(([file, source]) => [file, { source, files: [file] }])),
+        },
+      ]),
+    ),
+    sources,
+  });
+  const patched = (before: OutputRecord, changes: Parameters<typeof patchRecord>[1]): string | undefined =>
+    patchRecord(Buffer.from(renderRecord(before)), changes)?.toString('utf8');
+
+  it('gives what rendering the changed record gives: entries renamed, old text gone, new text in hash order', () => {
+    const before = record(
+      { [hash('2')]: 'two — ✓', [hash('5')]: 'five\n"quoted"', [hash('8')]: 'eight' },
+      { '../r/a.yml': hash('2'), '../r/b.yml': hash('5'), '../r/c.yml': hash('8') },
+    );
+    // b's text changes to one that sorts first, then to one that sorts last.
+    for (const [next, text] of [
+      [hash('0'), 'zero'],
+      [hash('9'), 'nine'],
+    ] as const) {
+      const after = record(
+        { [hash('2')]: 'two — ✓', [next]: text, [hash('8')]: 'eight' },
+        { '../r/a.yml': hash('2'), '../r/b.yml': next, '../r/c.yml': hash('8') },
+      );
+      expect(patched(before, [{ key: '../r/b.yml', before: hash('5'), after: next, text }])).toBe(renderRecord(after));
+    }
+  });
+
+  it('keeps a text another file still has, and adds none a file already has; skips files without entries', () => {
+    const before = record({ [hash('3')]: 'same' }, { '../r/a.yml': hash('3'), '../r/b.yml': hash('3') });
+    const after = record(
+      { [hash('3')]: 'same', [hash('7')]: 'new' },
+      { '../r/a.yml': hash('7'), '../r/b.yml': hash('3') },
+    );
+    const changes = [
+      { key: '../r/a.yml', before: hash('3'), after: hash('7'), text: 'new' },
+      { key: '../r/refused-everywhere.yml', before: hash('4'), after: hash('6'), text: 'x' },
+    ];
+    expect(patched(before, changes)).toBe(renderRecord(after));
+    const back = record({ [hash('3')]: 'same' }, { '../r/a.yml': hash('3'), '../r/b.yml': hash('3') });
+    expect(patched(after, [{ key: '../r/a.yml', before: hash('7'), after: hash('3'), text: 'same' }])).toBe(
+      renderRecord(back),
+    );
+  });
+
+  it('refuses a record whose entry does not name the text it had', () => {
+    const before = record({ [hash('3')]: 'a' }, { '../r/a.yml': hash('3') });
+    expect(patched(before, [{ key: '../r/a.yml', before: hash('4'), after: hash('5'), text: 'b' }])).toBeUndefined();
+  });
+});
+
+describe('splicing combined files', () => {
+  it('replaces a piece found exactly once, and refuses one found twice, nowhere, or empty', () => {
+    const bytes = Buffer.from('head [a] [b] [c] tail');
+    expect(replaceOnce(bytes, '[b]', '[B — ✓]')?.toString()).toBe('head [a] [B — ✓] [c] tail');
+    expect(replaceOnce(Buffer.from('[b] [b]'), '[b]', '[B]')).toBeUndefined();
+    expect(replaceOnce(bytes, '[d]', '[D]')).toBeUndefined();
+    expect(replaceOnce(bytes, '', '[D]')).toBeUndefined();
+  });
+
+  it('splices a keyed fragment whose key stays, and refuses one whose key (its place) changes', () => {
+    const splice = spliceVerbatim('all.txt');
+    const read = (): Buffer => Buffer.from('<[a][b]>{A}{B}');
+    const before = JSON.stringify(['b', '[b]', '{B}']);
+    expect(splice(read, before, JSON.stringify(['b', '[b2]', '{B2}']))?.[0]?.content.toString()).toBe(
+      '<[a][b2]>{A}{B2}',
+    );
+    expect(splice(read, before, JSON.stringify(['0', '[b2]', '{B2}']))).toBeUndefined();
   });
 });
 

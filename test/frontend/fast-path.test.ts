@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { collectRuleFiles, readRuleFile } from '../../src/frontend.js';
-import { fastLoad } from '../../src/source/fast-load.js';
+import { fastLoad, mayReadFast } from '../../src/source/fast-load.js';
 
 const CORPUS = ['../shared/data/sigma/rules', '../shared/data/sigma/rules-compliance'].filter((d) => existsSync(d));
 const LOCAL = ['rules', 'test/golden'];
@@ -49,6 +49,35 @@ describe('fast and careful loading agree', () => {
       expect(fastLoad('r.yml', `${head}      - ${value}\n`), value).toBeUndefined();
     for (const value of ['0bcfabcb-40cd-4a94-b00c-0b8794f956b5', "'config 0x2100'", 'dde85b37-40cd-0b8794f956b5'])
       expect(fastLoad('r.yml', `${head}      - ${value}\n`), value).toBeDefined();
+  });
+
+  it('reads indicators and number forms inside text the fast way, leaves those that may start a value careful', () => {
+    const head = 'title: x\nlogsource: {product: p}\ndetection:\n  condition: sel\n  sel:\n    a:\n';
+    const inText = [
+      "'* /deny *S-1'",
+      '"a \\" *b" # &c',
+      'InfDefaultInstall.exe .inf x',
+      'x # 0x8000 *.com',
+      "'it''s *'",
+    ];
+    for (const value of inText) {
+      const text = `${head}      - ${value}\n`;
+      expect(mayReadFast(text), value).toBe(true);
+      expect(fastLoad('r.yml', text), value).toBeDefined();
+      expect(readRuleFile('r.yml', text), value).toEqual(readRuleFile('r.yml', text, { fast: false }));
+    }
+    expect(mayReadFast(`${head}      - x\n    # *.microsoft.com\n    b: # 0x8000\n      - y\n`)).toBe(true);
+    for (const value of ['*alias', '&a x', '!tag x', '.inf', '[*a]', "'a' *b", "'a'  &b # c", 'k: *a'])
+      expect(mayReadFast(`${head}      - ${value}\n`), value).toBe(false);
+    // A line that looks like text but sits in a flow collection spanning lines: only files the light scanner
+    // reads as block structure are let through.
+    expect(mayReadFast("k: [\n  'x *y'\n  ]\n")).toBe(false);
+    expect(mayReadFast("k:\n  - 'x *y'\n")).toBe(true);
+    // Complex keys, merge keys, directives, tabs and CR always go the careful way; a `?` inside text does not.
+    for (const text of ['? a\n: b\n', 'a: 1\n  ?\n', 'a:\n  <<: *b\n', '%YAML 1.2\n---\na: b\n', 'a:\tb\n', 'a: b\r\n'])
+      expect(mayReadFast(text), text).toBe(false);
+    for (const text of ['a: b?\n', "a: '? x'\n", 'a: 50%\n', 'a: x << y\n', 'a: 0b1x\n', 'a: x1_2\n'])
+      expect(mayReadFast(text), text).toBe(true);
   });
 
   it.skipIf(CORPUS.length === 0)('on the whole SigmaHQ corpus (skipped without ../shared)', () => {

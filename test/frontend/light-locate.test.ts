@@ -76,6 +76,10 @@ describe('the light locator answers as the careful one or not at all', () => {
       'a:\n  b: "unterminated\n    line"\n',
       '---\na: b\n',
       'a: b\n---\nc: d\n',
+      "k:\n  '|all':\n    - x\n  \"q k\": 'v'\n  last: 1\n",
+      "k:\n  'it''s': 1\n",
+      'k:\n  "a\\"b": 1\n',
+      "a:\n  b: c # x\nd:\n  - 'e' # y\n",
     ];
     for (const [i, text] of cases.entries()) compare(text, `case${i}.yml`, fresh());
     // Reads what it can...
@@ -92,6 +96,14 @@ describe('the light locator answers as the careful one or not at all', () => {
     expect(lightLocator(cases[5]!)).toBeUndefined();
     expect(lightLocator(cases[6]!)).toBeUndefined();
     expect(lightLocator(cases[7]!)).toBeUndefined();
+    // Quoted keys without escapes (SigmaHQ's `'|all':`) are read; with escapes the file goes the careful way.
+    expect(lightLocator(cases[8]!)?.span(['k', '|all', 0])?.start).toEqual({ offset: 19, line: 3, col: 7 });
+    expect(lightLocator(cases[8]!)?.span(['k', 'q k'], 'key')).toBeDefined();
+    expect(lightLocator(cases[9]!)).toBeUndefined();
+    expect(lightLocator(cases[10]!)).toBeUndefined();
+    // A comment on a collection's last line is part of its range.
+    expect(lightLocator(cases[11]!)?.span(['a'])).toBeDefined();
+    expect(lightLocator(cases[11]!)?.span(['d'])).toBeDefined();
   });
 
   it.skipIf(CORPUS.length === 0)('on the whole SigmaHQ corpus (skipped without ../shared)', () => {

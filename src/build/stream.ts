@@ -1,0 +1,541 @@
+/**
+ * A build that streams rules through its stages: each rule file is read, compiled for every target, its per-rule
+ * files written into the staging area (staged-tree.ts) and its bundle fragments into a temporary file
+ * (fragment-file.ts); of the rule only a summary stays (place, id, title, logsource, status, diagnostics, paths).
+ * The in-memory build held every rule, result and file of the corpus at once (about 460 MB for SigmaHQ's).
+ *
+ * It gives the output of scoped.ts for a build that keeps no rule of the folder (every recorded rule is in scope):
+ * the cold build and `--check`. What links rules across files is decided once every file is read, from the
+ * summaries: duplicate ids (identity.ts), lengthened titles, filters and correlation rules (meta.ts). The rules
+ * those decisions change (rare: a title taken twice, a tuned or withheld rule) are read and compiled again, and
+ * the files staged for them replaced; the combined files and the record are written last, part by part.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import type { ArtifactFile, FragmentList } from '../backend/types.js';
+import type { LoadedTarget, TargetResult } from '../compile.js';
+import { compileRule } from '../compile.js';
+import type { Correlation, Filter } from '../correlation/model.js';
+import { tunedRule } from '../correlation/tune.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import '../diagnostics/build-codes.js';
+import '../diagnostics/correlation-codes.js';
+import { readRuleFile } from '../frontend.js';
+import type { Rule } from '../model/rule.js';
+import { unknownTargetIds } from '../model/target-ids.js';
+import { joinBundleSafely } from './build.js';
+import type { BuiltRule } from './built.js';
+import { slimResult } from './built.js';
+import { FragmentFile } from './fragment-file.js';
+import { caseCollisions, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
+import { correlationResults, placeOf, planMeta, withheldReason } from './meta.js';
+import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
+import { RECORD_FILE, writeRecord } from './output-folder.js';
+import type { StagedTree } from './staged-tree.js';
+import { WriteError } from './atomic.js';
+
+/** What the build's decisions across files read of a rule (identity.ts, correlation/resolve.ts). */
+type LightRule = Pick<Rule, 'file' | 'documentIndex' | 'id' | 'name' | 'title' | 'logsource'>;
+
+/** One rule's (or correlation's) result for one target, as the streaming build keeps it. */
+export interface StreamResult {
+  readonly target: string;
+  readonly rule: LightRule;
+  readonly status: TargetResult['status'];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly compiled?: BuiltRule['mapped'] extends infer M ? { readonly mapped: M } : never;
+  readonly withheld?: string;
+  /** Its per-rule files, relative to the target folder. */
+  readonly paths: readonly string[];
+  /** Its bundle fragment's number in the target's fragment file, or why it could not be made. */
+  readonly fragment?: number;
+  readonly fragmentError?: string;
+}
+
+export interface StreamInput {
+  readonly files: readonly string[];
+  /** Absolute output folder. */
+  readonly out: string;
+  readonly roots: readonly string[];
+  readonly cwd: string;
+  readonly targets: readonly LoadedTarget[];
+  readonly record: OutputRecord;
+  readonly hasRecord: boolean;
+  readonly extraFilters: readonly Filter[];
+  /** Every registered target id (RC038 for the others). */
+  readonly knownTargets: readonly string[];
+  readonly tree: StagedTree;
+}
+
+export interface StreamOutput {
+  readonly results: readonly StreamResult[];
+  /** Reading the files (loadRules' diagnostics), then RC038 for unknown target ids. */
+  readonly loadDiagnostics: readonly Diagnostic[];
+  readonly unknownTargets: readonly Diagnostic[];
+  /** As scoped.ts's `diagnostics` and `linkDiagnostics`. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly linkDiagnostics: readonly Diagnostic[];
+  readonly badFiles: readonly string[];
+  readonly rules: number;
+  readonly correlations: number;
+  readonly filters: number;
+}
+
+/** Record key of the files found in a folder from before records (scoped.ts). */
+const UNRECORDED = '(unrecorded)';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const posix = (path: string): string => path.split(sep).join('/');
+
+/** A rule file's text as the build reads it; undefined when it cannot be read. */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the build keeps no rule of the folder, so that it can stream: every recorded rule is in scope. */
+export function keepsNoRule(
+  input: Pick<StreamInput, 'files' | 'out' | 'roots' | 'cwd' | 'targets' | 'record'>,
+): boolean {
+  const inScope = scopeOf(input);
+  return input.targets.every((t) =>
+    Object.keys(input.record.targets[t.backend.id]?.rules ?? {}).every((key) => key === UNRECORDED || inScope(key)),
+  );
+}
+
+function scopeOf(input: Pick<StreamInput, 'files' | 'out' | 'roots' | 'cwd'>): (key: string) => boolean {
+  const keys = new Set(input.files.map((file) => posix(relative(input.out, resolve(input.cwd, file)))));
+  return (key) => {
+    if (key === UNRECORDED) return false;
+    if (keys.has(key)) return true;
+    const absolute = resolve(input.out, key);
+    return input.roots.some((root) => absolute === root || absolute.startsWith(`${root}${sep}`));
+  };
+}
+
+interface TargetState {
+  readonly target: LoadedTarget;
+  readonly id: string;
+  readonly results: StreamResult[];
+  /** Per-rule path → the result whose file is staged there (the first to make it). */
+  readonly staged: Map<string, StreamResult>;
+  readonly fragments: FragmentFile;
+  /** Files of results compiled after the stream (recompiled rules, correlations), by result. */
+  readonly texts: Map<StreamResult, ReadonlyMap<string, string>>;
+}
+
+export function streamBuild(input: StreamInput): StreamOutput {
+  const temporary = mkdtempSync(join(tmpdir(), 'rulec-fragments-'));
+  const states: TargetState[] = input.targets.map((target) => ({
+    target,
+    id: target.backend.id,
+    results: [],
+    staged: new Map(),
+    fragments: new FragmentFile(join(temporary, `${target.backend.id}.fragments`)),
+    texts: new Map(),
+  }));
+  try {
+    return streamInto(input, states);
+  } finally {
+    for (const state of states) state.fragments.close();
+    rmSync(temporary, { recursive: true, force: true });
+  }
+}
+
+/** The result as kept, its fragment stored in the target's fragment file. */
+function keep(state: TargetState, result: TargetResult, rule: LightRule): StreamResult {
+  const slim = slimResult(result, state.target);
+  const fragment = slim.compiled?.fragment;
+  return {
+    target: result.target,
+    rule,
+    status: result.status,
+    diagnostics: result.diagnostics,
+    ...(slim.compiled ? { compiled: { mapped: slim.compiled.mapped } } : {}),
+    ...(result.withheld !== undefined ? { withheld: result.withheld } : {}),
+    paths: result.artifacts.map((a) => a.path),
+    ...(fragment !== undefined ? { fragment: state.fragments.add(fragment) } : {}),
+    ...(slim.compiled?.fragmentError !== undefined ? { fragmentError: slim.compiled.fragmentError } : {}),
+  };
+}
+
+const lightOf = (rule: Rule): LightRule => ({
+  file: rule.file,
+  documentIndex: rule.documentIndex,
+  ...(rule.id !== undefined ? { id: rule.id } : {}),
+  ...(rule.name !== undefined ? { name: rule.name } : {}),
+  title: rule.title,
+  logsource: rule.logsource,
+});
+
+function streamInto(input: StreamInput, states: readonly TargetState[]): StreamOutput {
+  const { out, cwd, tree, record } = input;
+  const loadDiagnostics: Diagnostic[] = [];
+  const unknownTargets: Diagnostic[] = [];
+  const badFiles: string[] = [];
+  const correlations: Correlation[] = [];
+  const filters: Filter[] = [];
+  const rules: LightRule[] = [];
+  /** File → sha256 of its text (the record's key of it); the files read. */
+  const hashes = new Map<string, string>();
+
+  // 1. Every file: read, compiled for every target, its files staged; only summaries stay.
+  for (const file of input.files) {
+    let content: Buffer;
+    try {
+      content = readFileSync(file);
+    } catch (error) {
+      loadDiagnostics.push({ code: 'RC903', severity: 'error', message: `cannot read file: ${String(error)}`, file });
+      badFiles.push(file);
+      continue;
+    }
+    const text = content.toString('utf8');
+    hashes.set(file, sha256(text));
+    const read = readRuleFile(file, content);
+    loadDiagnostics.push(...read.diagnostics);
+    correlations.push(...read.correlations);
+    filters.push(...read.filters);
+    if (read.diagnostics.some((d) => d.severity === 'error')) badFiles.push(file);
+    const sources = new Map([[file, text]]);
+    for (const rule of read.rules) {
+      const light = lightOf(rule);
+      rules.push(light);
+      unknownTargets.push(...unknownTargetIds([rule], input.knownTargets, sources));
+      for (const state of states) {
+        const result = compileRule(rule, state.target);
+        const kept = keep(state, result, light);
+        state.results.push(kept);
+        for (const artifact of result.artifacts) {
+          if (state.staged.has(artifact.path)) continue;
+          tree.put(`${state.id}/${artifact.path}`, artifact.content);
+          state.staged.set(artifact.path, kept);
+        }
+      }
+    }
+  }
+
+  // 2. Decisions across files, from the summaries (as scoped.ts makes them).
+  const diagnostics: Diagnostic[] = [];
+  const place = placeOf;
+  // identity.ts and meta.ts read only the fields of a LightRule.
+  const asRules = rules as unknown as readonly Rule[];
+  diagnostics.push(...duplicateIdDiagnostics(rules, readText));
+  const taken = new Set(findDuplicateIds(rules).map(({ rule }) => place(rule)));
+  const titles = uniqueTitles(
+    asRules.filter((rule) => !taken.has(place(rule))),
+    new Set(),
+    readText,
+  );
+  diagnostics.push(...titles.diagnostics);
+  const renamedAt = new Map([...titles.renamed.values()].map((rule) => [place(rule), rule.title]));
+  const read = new Set(hashes.keys());
+  const extraFilterFiles = new Set(input.extraFilters.map((f) => f.file));
+  const allFilters = [...filters, ...input.extraFilters];
+  const plan = planMeta(
+    { rules: asRules, correlations, filters: allFilters },
+    (file) => read.has(file) || extraFilterFiles.has(file),
+  );
+  diagnostics.push(...plan.diagnostics);
+
+  // Rules compiled again: with a lengthened title, or tuned by filters.
+  const again = new Set([...renamedAt.keys(), ...plan.filtersAt.keys()]);
+  const finalRule = (rule: Rule): Rule => {
+    const title = renamedAt.get(place(rule));
+    return tunedRule(title === undefined ? rule : { ...rule, title }, plan.filtersAt.get(place(rule)));
+  };
+  /** Compiles the documents at `places` of their files again, for the targets given; results by place. */
+  const recompile = (places: ReadonlySet<string>, only?: TargetState): Map<string, Map<string, TargetResult>> => {
+    const byPlace = new Map<string, Map<string, TargetResult>>();
+    const files = new Set([...places].map((p) => p.slice(0, p.lastIndexOf('#'))));
+    for (const file of files) {
+      let content: Buffer;
+      try {
+        content = readFileSync(file);
+      } catch {
+        continue;
+      }
+      for (const rule of readRuleFile(file, content).rules) {
+        if (!places.has(place(rule))) continue;
+        const results = new Map<string, TargetResult>();
+        for (const state of only ? [only] : states) results.set(state.id, compileRule(finalRule(rule), state.target));
+        byPlace.set(place(rule), results);
+      }
+    }
+    return byPlace;
+  };
+  const redone = again.size > 0 ? recompile(again) : new Map<string, Map<string, TargetResult>>();
+  for (const state of states)
+    state.results.forEach((result, i) => {
+      const fresh = redone.get(place(result.rule))?.get(state.id);
+      let next = result;
+      if (fresh) {
+        const title = renamedAt.get(place(result.rule));
+        next = keep(state, fresh, title === undefined ? result.rule : { ...result.rule, title });
+        state.texts.set(next, new Map(fresh.artifacts.map((a) => [a.path, a.content])));
+      }
+      const withheld = withheldReason(plan, result.rule);
+      if (withheld && next.compiled) next = { ...next, paths: [], withheld };
+      state.results[i] = next;
+    });
+
+  // Correlation rules, compiled over the rules they name, read again (only those: any rule whose id or name
+  // a correlation refers to, so that references resolve as over every rule).
+  const correlationResultsOf = new Map<string, StreamResult[]>(states.map((s) => [s.id, []]));
+  if (correlations.length > 0) {
+    const names = new Set(correlations.flatMap((c) => c.rules.map((r) => r.text)));
+    const named = rules.filter(
+      (r) => (r.id !== undefined && names.has(r.id)) || (r.name !== undefined && names.has(r.name)),
+    );
+    const full: Rule[] = [];
+    for (const file of new Set(named.map((r) => r.file))) {
+      const text = readText(file);
+      if (text === undefined) continue;
+      for (const rule of readRuleFile(file, text).rules)
+        if ((rule.id !== undefined && names.has(rule.id)) || (rule.name !== undefined && names.has(rule.name)))
+          full.push({ ...rule, title: renamedAt.get(place(rule)) ?? rule.title });
+    }
+    const fullPlan = planMeta({ rules: full, correlations, filters: allFilters });
+    for (const result of correlationResults(fullPlan, input.targets)) {
+      const state = states.find((s) => s.id === result.target)!;
+      const kept = keep(state, result, result.rule);
+      state.texts.set(kept, new Map(result.artifacts.map((a) => [a.path, a.content])));
+      correlationResultsOf.get(state.id)!.push(kept);
+    }
+  }
+  const correlationPlaces = new Set(correlations.map(placeOf));
+
+  // 3. Each target's files, owned as scoped.ts owns them; the combined files; what the folder had besides.
+  const recordKey = (file: string): string => posix(relative(out, resolve(cwd, file)));
+  const nextTargets: Record<string, TargetRecord> = { ...record.targets };
+  const built = new Set(states.map((s) => s.id));
+  const results: StreamResult[] = [];
+  for (const state of states) {
+    const { id } = state;
+    const previous = record.targets[id] ?? { rules: {}, bundles: [] };
+    const recorded = new Set<string>(previous.bundles);
+    const gone = new Set<string>(previous.bundles);
+    for (const [key, entry] of Object.entries(previous.rules))
+      for (const file of entry.files) {
+        recorded.add(file);
+        if (key !== UNRECORDED) gone.add(file);
+      }
+    const owner = new Map<string, StreamResult | undefined>();
+    const ownerName = new Map<string, string>();
+    const ruleOwner = new Map<string, string>();
+    const entries: Record<string, RuleEntry> = {};
+    const compiled: StreamResult[] = [];
+    const recordOnly = (file: string): void => {
+      entries[recordKey(file)] ??= { source: hashes.get(file) ?? sha256(''), files: [] };
+    };
+    for (const f of filters) recordOnly(f.file);
+    const all = [...state.results, ...correlationResultsOf.get(id)!];
+    for (const result of all) {
+      results.push(result);
+      diagnostics.push(...result.diagnostics);
+      if (result.withheld || (!result.compiled && correlationPlaces.has(place(result.rule)))) {
+        recordOnly(result.rule.file);
+        continue;
+      }
+      if (!result.compiled || taken.has(place(result.rule))) continue;
+      compiled.push(result);
+      const key = recordKey(result.rule.file);
+      const entry = entries[key] ?? { source: hashes.get(result.rule.file) ?? sha256(''), files: [] };
+      const written: string[] = [];
+      for (const path of result.paths) {
+        const previousOwner = ownerName.get(path);
+        if (previousOwner !== undefined) {
+          diagnostics.push({
+            code: 'RC905',
+            severity: 'error',
+            message: `${id}/${path} is generated by two rules (${previousOwner} and ${result.rule.file}): rule ids must be unique`,
+            file: result.rule.file,
+            target: id,
+          });
+          continue;
+        }
+        owner.set(path, result);
+        ownerName.set(path, result.rule.file);
+        ruleOwner.set(`${id}/${path}`, result.rule.file);
+        written.push(path);
+      }
+      const ownTitles = { ...entry.titles };
+      if (renamedAt.has(place(result.rule))) ownTitles[String(result.rule.documentIndex)] = result.rule.title;
+      entries[key] = {
+        source: entry.source,
+        files: [...entry.files, ...written],
+        ...(Object.keys(ownTitles).length > 0 ? { titles: ownTitles } : {}),
+      };
+    }
+    settleOwners(state, owner, tree, (places) => recompile(places, state));
+
+    // The combined files, from the fragments in rule order, written part by part.
+    const bundles: string[] = [];
+    for (const path of writeBundles(state, compiled, tree, diagnostics, (path) => ownerName.has(path))) {
+      const previousOwner = ownerName.get(path);
+      if (previousOwner !== undefined) {
+        diagnostics.push({
+          code: 'RC905',
+          severity: 'error',
+          message: `${id}/${path} is generated by two rules (${previousOwner} and a combined file): rule ids must be unique`,
+          target: id,
+        });
+        continue;
+      }
+      ownerName.set(path, `${id}'s combined file`);
+      owner.set(path, undefined);
+      bundles.push(path);
+    }
+    nextTargets[id] = { rules: entries, bundles };
+
+    // Files of the target nobody made now (scoped.ts): stale in a folder with a record, kept in one from before.
+    let adopted = [...(previous.rules[UNRECORDED]?.files ?? [])];
+    const unrecorded = [...tree.current.keys()]
+      .filter((path) => path.startsWith(`${id}/`))
+      .map((path) => path.slice(id.length + 1))
+      .filter((file) => !recorded.has(file) && !ownerName.has(file));
+    if (!input.hasRecord) adopted.push(...unrecorded);
+    adopted = adopted
+      .filter((file) => !ownerName.has(file) && !gone.has(file) && tree.current.has(`${id}/${file}`))
+      .sort();
+    for (const file of adopted) tree.keep(`${id}/${file}`);
+    if (adopted.length > 0) entries[UNRECORDED] = { source: '', files: adopted };
+    if (adopted.length > 0)
+      diagnostics.push({
+        code: 'RC916',
+        severity: 'warning',
+        message: `${adopted.length} file(s) in ${id}/ predate the folder's record and were kept (e.g. ${adopted[0]}): delete them if no rule makes them any more`,
+        target: id,
+      });
+    diagnostics.push(
+      ...caseCollisions(
+        [...ownerName.keys(), ...adopted].map((file) => `${id}/${file}`),
+        ruleOwner,
+        id,
+      ),
+    );
+  }
+
+  // Everything else in the folder stays: other targets' folders, files beside them.
+  for (const path of tree.current.keys()) {
+    const slash = path.indexOf('/');
+    if (path !== RECORD_FILE && (slash < 0 || !built.has(path.slice(0, slash)))) tree.keep(path);
+  }
+
+  // 4. The record, its rule texts read again one at a time.
+  const fileOf = new Map([...hashes].map(([file, hash]) => [hash, file]));
+  const needed = new Set<string>();
+  for (const target of Object.values(nextTargets))
+    for (const entry of Object.values(target.rules))
+      if (fileOf.has(entry.source) || record.sources[entry.source] !== undefined) needed.add(entry.source);
+  tree.putStream(RECORD_FILE, (write) =>
+    writeRecord(
+      { targets: nextTargets },
+      [...needed],
+      (hash) => {
+        const file = fileOf.get(hash);
+        return (file === undefined ? undefined : readText(file)) ?? record.sources[hash] ?? '';
+      },
+      write,
+    ),
+  );
+
+  return {
+    results,
+    loadDiagnostics,
+    unknownTargets,
+    diagnostics,
+    linkDiagnostics: plan.diagnostics,
+    badFiles,
+    rules: rules.length,
+    correlations: correlations.length,
+    filters: filters.length,
+  };
+}
+
+/**
+ * Stages the target's combined files (all of them but those at paths its rules' files own: RC905, reported by the
+ * caller) and returns their paths; none, with RC914, when the target cannot combine these rules (build.ts
+ * `joinBundleSafely`). A target without `bundleFiles` joins its fragments in memory.
+ */
+function writeBundles(
+  state: TargetState,
+  compiled: readonly StreamResult[],
+  tree: StagedTree,
+  diagnostics: Diagnostic[],
+  owned: (path: string) => boolean,
+): string[] {
+  const { backend } = state.target;
+  const fragments: FragmentList = {
+    length: compiled.length,
+    get: (i) => {
+      const number = compiled[i]!.fragment;
+      return number === undefined ? '' : state.fragments.get(number);
+    },
+  };
+  if (!backend.bundleFiles) {
+    const built: BuiltRule[] = compiled.map((r, i) => ({
+      mapped: {},
+      fragment: fragments.get(i),
+      ...(r.fragmentError !== undefined ? { fragmentError: r.fragmentError } : {}),
+    }));
+    const files = joinBundleSafely(state.target, built, diagnostics);
+    for (const file of files) if (!owned(file.path)) tree.put(`${state.id}/${file.path}`, file.content);
+    return files.map((f) => f.path);
+  }
+  const staged: string[] = [];
+  try {
+    const failed = compiled.find((c) => c.fragmentError !== undefined);
+    if (failed) throw new Error(failed.fragmentError);
+    const files = backend.bundleFiles(fragments);
+    for (const file of files) {
+      if (owned(file.path)) continue;
+      staged.push(file.path);
+      tree.putStream(`${state.id}/${file.path}`, (out) => file.write(out));
+    }
+    return files.map((f) => f.path);
+  } catch (error) {
+    if (error instanceof WriteError) throw error;
+    for (const path of staged) tree.unput(`${state.id}/${path}`);
+    diagnostics.push({
+      code: 'RC914',
+      severity: 'error',
+      message: `the ${state.id} combined file could not be made: ${error instanceof Error ? error.message : String(error)}`,
+      target: state.id,
+    });
+    return [];
+  }
+}
+
+/**
+ * Makes the staged per-rule files those of their final owners: a path staged by a rule that lost it (taken id,
+ * withheld, recompiled) gets its owner's text, from the texts kept of results compiled after the stream or by
+ * compiling the owner's rule again; a path nobody owns any more is taken back.
+ */
+function settleOwners(
+  state: TargetState,
+  owner: ReadonlyMap<string, StreamResult | undefined>,
+  tree: StagedTree,
+  recompile: (places: ReadonlySet<string>) => Map<string, Map<string, TargetResult>>,
+): void {
+  const missing = new Map<string, StreamResult>();
+  for (const [path, result] of owner) {
+    if (!result || state.staged.get(path) === result) continue;
+    const text = state.texts.get(result)?.get(path);
+    if (text !== undefined) tree.put(`${state.id}/${path}`, text);
+    else missing.set(path, result);
+  }
+  if (missing.size > 0) {
+    const redone = recompile(new Set([...missing.values()].map((r) => placeOf(r.rule))));
+    for (const [path, result] of missing) {
+      const artifacts: readonly ArtifactFile[] = redone.get(placeOf(result.rule))?.get(state.id)?.artifacts ?? [];
+      const artifact = artifacts.find((a) => a.path === path);
+      if (artifact) tree.put(`${state.id}/${path}`, artifact.content);
+    }
+  }
+  for (const path of state.staged.keys()) if (!owner.has(path)) tree.unput(`${state.id}/${path}`);
+}
