@@ -58,7 +58,7 @@ export function sortFragments(fragments: FragmentList, skip?: (fragment: string)
   for (let i = 0; i < fragments.length; i++) {
     const fragment = fragments.get(i);
     if (skip?.(fragment)) continue;
-    keys.push((JSON.parse(fragment) as string[])[0]!);
+    keys.push(keyOf(fragment));
     numbers.push(i);
   }
   const order = keys.map((_, i) => i);
@@ -113,4 +113,11 @@ export function spliceVerbatim(
     }
     return bytes === undefined ? undefined : [{ path, content: bytes }];
   };
+}
+
+/** The key of a `keyedFragment`: its first JSON string, read without parsing the texts after it. */
+function keyOf(fragment: string): string {
+  let end = 2;
+  while (fragment[end] !== '"') end += fragment[end] === '\\' ? 2 : 1;
+  return JSON.parse(fragment.slice(1, end + 1)) as string;
 }

@@ -61,12 +61,17 @@ export class StagedTree {
   /** The file at `path` in the next tree holds `content`. */
   put(path: string, content: string): void {
     this.unput(path);
-    const bytes = Buffer.from(content);
     const size = this.current.get(path);
-    let state: State = size === undefined ? 'added' : 'changed';
-    if (size === bytes.length && readFileSync(join(this.dir, ...path.split('/'))).equals(bytes)) state = 'same';
-    this.states.set(path, state);
-    if (state !== 'same' && this.write) this.writing(() => writeFileSync(this.stagedPath(path), bytes));
+    if (size === undefined) {
+      // New: written as text (Node encodes it while writing, no Buffer made here).
+      this.states.set(path, 'added');
+      if (this.write) this.writing(() => writeFileSync(this.stagedPath(path), content));
+      return;
+    }
+    const bytes = Buffer.from(content);
+    const same = size === bytes.length && readFileSync(join(this.dir, ...path.split('/'))).equals(bytes);
+    this.states.set(path, same ? 'same' : 'changed');
+    if (!same && this.write) this.writing(() => writeFileSync(this.stagedPath(path), bytes));
   }
 
   /** A write into the staging folder that fails is the build's `WriteError` (the folder is left as it was). */

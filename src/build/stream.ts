@@ -108,6 +108,18 @@ export function keepsNoRule(
   );
 }
 
+/** The record as a streaming build reads it: of the rule texts, only those of the targets it does not build. */
+export function recordForStream(record: OutputRecord, built: readonly string[]): OutputRecord {
+  const sources: Record<string, string> = {};
+  for (const [id, target] of Object.entries(record.targets))
+    if (!built.includes(id))
+      for (const entry of Object.values(target.rules)) {
+        const text = record.sources[entry.source];
+        if (text !== undefined) sources[entry.source] = text;
+      }
+  return { ...record, sources };
+}
+
 function scopeOf(input: Pick<StreamInput, 'files' | 'out' | 'roots' | 'cwd'>): (key: string) => boolean {
   const keys = new Set(input.files.map((file) => posix(relative(input.out, resolve(input.cwd, file)))));
   return (key) => {
@@ -127,10 +139,12 @@ interface TargetState {
   readonly fragments: FragmentFile;
   /** Files of results compiled after the stream (recompiled rules, correlations), by result. */
   readonly texts: Map<StreamResult, ReadonlyMap<string, string>>;
+  readonly keeper: Keeper;
 }
 
 export function streamBuild(input: StreamInput): StreamOutput {
   const temporary = mkdtempSync(join(tmpdir(), 'rulec-fragments-'));
+  const keeper = new Keeper();
   const states: TargetState[] = input.targets.map((target) => ({
     target,
     id: target.backend.id,
@@ -138,12 +152,62 @@ export function streamBuild(input: StreamInput): StreamOutput {
     staged: new Map(),
     fragments: new FragmentFile(join(temporary, `${target.backend.id}.fragments`)),
     texts: new Map(),
+    keeper,
   }));
   try {
-    return streamInto(input, states);
+    return streamInto(input, states, keeper);
   } finally {
     for (const state of states) state.fragments.close();
     rmSync(temporary, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies of what the build keeps of each rule, sharing no string with the rule file's text: a title or a field
+ * name in a diagnostic is often a slice of that text, and a slice keeps the whole text alive (the corpus's texts
+ * stayed in memory through the summaries). Equal strings are kept once (file names, codes, field names repeat in
+ * thousands of diagnostics), and so are equal coverage mappings.
+ */
+class Keeper {
+  private readonly strings = new Map<string, string>();
+  private readonly mappings = new Map<string | undefined, { readonly mapped: { readonly logsourceId?: string } }>();
+
+  /**
+   * `value` (plain JSON data) copied whole by the JSON parser, which makes every string afresh (a deep copy by hand
+   * cost a quarter of a second over the corpus), its top-level strings then kept once.
+   */
+  own<T>(value: T): T {
+    const copy = JSON.parse(JSON.stringify(value)) as unknown;
+    if (typeof copy === 'string') return this.string(copy) as T;
+    if (Array.isArray(copy)) return copy.map((item) => (typeof item === 'string' ? this.string(item) : item)) as T;
+    return copy as T;
+  }
+
+  /** Diagnostics copied as `own` does, their file, code, severity and target kept once. */
+  diagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+    const copies = JSON.parse(JSON.stringify(diagnostics)) as Diagnostic[];
+    return copies.map((d) => ({
+      ...d,
+      code: this.string(d.code),
+      severity: d.severity,
+      ...(d.file !== undefined ? { file: this.string(d.file) } : {}),
+      ...(d.target !== undefined ? { target: this.string(d.target) } : {}),
+    }));
+  }
+
+  private string(text: string): string {
+    let kept = this.strings.get(text);
+    if (kept === undefined) this.strings.set(text, (kept = text));
+    return kept;
+  }
+
+  mapping(logsourceId: string | undefined): { readonly mapped: { readonly logsourceId?: string } } {
+    let kept = this.mappings.get(logsourceId);
+    if (kept === undefined) {
+      kept = { mapped: logsourceId === undefined ? {} : { logsourceId: this.own(logsourceId) } };
+      this.mappings.set(logsourceId, kept);
+    }
+    return kept;
   }
 }
 
@@ -151,29 +215,33 @@ export function streamBuild(input: StreamInput): StreamOutput {
 function keep(state: TargetState, result: TargetResult, rule: LightRule): StreamResult {
   const slim = slimResult(result, state.target);
   const fragment = slim.compiled?.fragment;
+  const { keeper } = state;
   return {
-    target: result.target,
+    target: state.id,
     rule,
     status: result.status,
-    diagnostics: result.diagnostics,
-    ...(slim.compiled ? { compiled: { mapped: slim.compiled.mapped } } : {}),
+    diagnostics: result.diagnostics.length === 0 ? NONE : keeper.diagnostics(result.diagnostics),
+    ...(slim.compiled ? { compiled: keeper.mapping(slim.compiled.mapped.logsourceId) } : {}),
     ...(result.withheld !== undefined ? { withheld: result.withheld } : {}),
-    paths: result.artifacts.map((a) => a.path),
+    paths: keeper.own(result.artifacts.map((a) => a.path)),
     ...(fragment !== undefined ? { fragment: state.fragments.add(fragment) } : {}),
     ...(slim.compiled?.fragmentError !== undefined ? { fragmentError: slim.compiled.fragmentError } : {}),
   };
 }
 
-const lightOf = (rule: Rule): LightRule => ({
-  file: rule.file,
-  documentIndex: rule.documentIndex,
-  ...(rule.id !== undefined ? { id: rule.id } : {}),
-  ...(rule.name !== undefined ? { name: rule.name } : {}),
-  title: rule.title,
-  logsource: rule.logsource,
-});
+const NONE: readonly Diagnostic[] = [];
 
-function streamInto(input: StreamInput, states: readonly TargetState[]): StreamOutput {
+const lightOf = (rule: Rule, keeper: Keeper): LightRule =>
+  keeper.own({
+    file: rule.file,
+    documentIndex: rule.documentIndex,
+    ...(rule.id !== undefined ? { id: rule.id } : {}),
+    ...(rule.name !== undefined ? { name: rule.name } : {}),
+    title: rule.title,
+    logsource: rule.logsource,
+  });
+
+function streamInto(input: StreamInput, states: readonly TargetState[], keeper: Keeper): StreamOutput {
   const { out, cwd, tree, record } = input;
   const loadDiagnostics: Diagnostic[] = [];
   const unknownTargets: Diagnostic[] = [];
@@ -197,24 +265,25 @@ function streamInto(input: StreamInput, states: readonly TargetState[]): StreamO
     const text = content.toString('utf8');
     hashes.set(file, sha256(text));
     const read = readRuleFile(file, content);
-    loadDiagnostics.push(...read.diagnostics);
+    loadDiagnostics.push(...keeper.diagnostics(read.diagnostics));
     correlations.push(...read.correlations);
     filters.push(...read.filters);
     if (read.diagnostics.some((d) => d.severity === 'error')) badFiles.push(file);
     const sources = new Map([[file, text]]);
     for (const rule of read.rules) {
-      const light = lightOf(rule);
+      const light = lightOf(rule, keeper);
       rules.push(light);
-      unknownTargets.push(...unknownTargetIds([rule], input.knownTargets, sources));
+      unknownTargets.push(...keeper.diagnostics(unknownTargetIds([rule], input.knownTargets, sources)));
       for (const state of states) {
         const result = compileRule(rule, state.target);
         const kept = keep(state, result, light);
         state.results.push(kept);
-        for (const artifact of result.artifacts) {
-          if (state.staged.has(artifact.path)) continue;
-          tree.put(`${state.id}/${artifact.path}`, artifact.content);
-          state.staged.set(artifact.path, kept);
-        }
+        result.artifacts.forEach((artifact, i) => {
+          const path = kept.paths[i]!;
+          if (state.staged.has(path)) return;
+          tree.put(`${state.id}/${path}`, artifact.content);
+          state.staged.set(path, kept);
+        });
       }
     }
   }

@@ -26,10 +26,11 @@ import { dropIncremental, incrementalBuild, incrementalKey, saveIncremental } fr
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
+import type { OutputRecord } from '../build/output-folder.js';
 import { checkOutputFolder, parseRecord, readRecordFile, RECORD_FILE } from '../build/output-folder.js';
 import { StagedTree } from '../build/staged-tree.js';
 import type { StreamInput } from '../build/stream.js';
-import { keepsNoRule, streamBuild } from '../build/stream.js';
+import { keepsNoRule, recordForStream, streamBuild } from '../build/stream.js';
 import { scopedOutput } from '../build/scoped.js';
 import type { FilterFolders } from '../build/meta.js';
 import { loadFilterFolders } from '../build/meta.js';
@@ -226,18 +227,19 @@ async function lockedBuild(
   // A build without the result cache that keeps no rule of the folder streams (build/stream.ts): files are
   // compared and staged as they are made, never held all at once.
   if (!useResultCache) {
-    const text = readRecordFile(opts.out);
-    const record = parseRecord(text, opts.out);
-    if ('code' in record) {
-      printDiagnostics(io, [record], new Map());
+    const read = recordOf(opts.out);
+    if ('code' in read) {
+      printDiagnostics(io, [read], new Map());
       return 1;
     }
     const targets = loadTargets(registry, targetIds, produceOptions.pipelines);
+    // Only the texts of other targets' rules are needed: the built targets' rules are all read again.
+    const record = recordForStream(read.record, targetIds);
     const scope = { files, out: opts.out, roots, cwd: process.cwd(), targets, record };
     if (keepsNoRule(scope)) {
       const tree = new StagedTree(opts.out, !opts.check);
       try {
-        const outcome = streamedOutcome(scope, text !== undefined, tree, found, registry, filterFolders);
+        const outcome = streamedOutcome(scope, read.hasRecord, tree, found, registry, filterFolders);
         return finishBuild(outcome, opts, io, files.length, () => undefined);
       } finally {
         tree.discard();
@@ -435,6 +437,13 @@ async function lockedBuild(
   resultCache?.save(after);
   if (key) writeCache(opts.out, { inputKey: key, outputKey: treeHash(after), report: kept?.report ?? '', exitCode });
   return exitCode;
+}
+
+/** The output folder's record (its text, megabytes, is not kept), or why it cannot be read. */
+function recordOf(out: string): { readonly record: OutputRecord; readonly hasRecord: boolean } | Diagnostic {
+  const text = readRecordFile(out);
+  const record = parseRecord(text, out);
+  return 'code' in record ? record : { record, hasRecord: text !== undefined };
 }
 
 /** The streaming build's outcome (build/stream.ts): the next tree is in `tree`, staged. */
