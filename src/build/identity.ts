@@ -119,6 +119,19 @@ export function uniqueTitles(
   return { renamed, diagnostics };
 }
 
+/** RC916: files of a target's folder from before its record, kept because they may be any rule's. */
+export function predatingFiles(target: string, adopted: readonly string[]): Diagnostic[] {
+  if (adopted.length === 0) return [];
+  return [
+    {
+      code: 'RC916',
+      severity: 'warning',
+      message: `${adopted.length} file(s) in ${target}/ predate the folder's record and were kept (e.g. ${adopted[0]}): delete them if no rule makes them any more`,
+      target,
+    },
+  ];
+}
+
 /**
  * RC908 for generated paths of one output that differ only in letter case. `owners` names the rule file behind
  * each path (bundles have none).

@@ -36,7 +36,7 @@ import {
   withheldReason,
 } from './meta.js';
 import { joinBundleSafely } from './build.js';
-import { caseCollisions, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
+import { caseCollisions, predatingFiles, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
 import { RECORD_FILE, renderRecord } from './output-folder.js';
 import type { TreeContent } from './tree-manifest.js';
@@ -298,13 +298,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
     // A rule now making one of them owns it from here on.
     adopted = adopted.filter((file) => !owner.has(file) && files.has(`${id}/${file}`)).sort();
     if (adopted.length > 0) rules[UNRECORDED] = { source: '', files: adopted };
-    if (adopted.length > 0)
-      diagnostics.push({
-        code: 'RC916',
-        severity: 'warning',
-        message: `${adopted.length} file(s) in ${id}/ predate the folder's record and were kept (e.g. ${adopted[0]}): delete them if no rule makes them any more`,
-        target: id,
-      });
+    diagnostics.push(...predatingFiles(id, adopted));
     diagnostics.push(
       ...caseCollisions(
         [...files.keys()].filter((path) => path.startsWith(`${id}/`)),

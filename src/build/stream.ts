@@ -29,7 +29,7 @@ import { joinBundleSafely } from './build.js';
 import type { BuiltRule } from './built.js';
 import { slimResult } from './built.js';
 import { FragmentFile } from './fragment-file.js';
-import { caseCollisions, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
+import { caseCollisions, predatingFiles, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import { correlationResults, placeOf, planMeta, withheldReason } from './meta.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
 import { RECORD_FILE, writeRecord } from './output-folder.js';
@@ -473,13 +473,7 @@ function streamInto(input: StreamInput, states: readonly TargetState[], keeper: 
       .sort();
     for (const file of adopted) tree.keep(`${id}/${file}`);
     if (adopted.length > 0) entries[UNRECORDED] = { source: '', files: adopted };
-    if (adopted.length > 0)
-      diagnostics.push({
-        code: 'RC916',
-        severity: 'warning',
-        message: `${adopted.length} file(s) in ${id}/ predate the folder's record and were kept (e.g. ${adopted[0]}): delete them if no rule makes them any more`,
-        target: id,
-      });
+    diagnostics.push(...predatingFiles(id, adopted));
     diagnostics.push(
       ...caseCollisions(
         [...ownerName.keys(), ...adopted].map((file) => `${id}/${file}`),

@@ -387,10 +387,7 @@ async function lockedBuild(
     {
       results: output.results,
       diagnostics,
-      loadErrors:
-        countBySeverity(loaded.diagnostics).errors +
-        countBySeverity(filterFolders.diagnostics).errors +
-        countBySeverity(output.linkDiagnostics).errors,
+      loadErrors: loadErrorCount(loaded.diagnostics, filterFolders, output.linkDiagnostics),
       outputDiagnostics: output.diagnostics,
       badFiles: loaded.badFiles,
       sourcesFor: () => sources,
@@ -472,10 +469,7 @@ function streamedOutcome(
       ...streamed.unknownTargets,
       ...streamed.diagnostics,
     ],
-    loadErrors:
-      countBySeverity(streamed.loadDiagnostics).errors +
-      countBySeverity(filterFolders.diagnostics).errors +
-      countBySeverity(streamed.linkDiagnostics).errors,
+    loadErrors: loadErrorCount(streamed.loadDiagnostics, filterFolders, streamed.linkDiagnostics),
     outputDiagnostics: streamed.diagnostics,
     badFiles: streamed.badFiles,
     // The texts of the files whose diagnostics are shown, read again (the stream kept none).
@@ -508,6 +502,19 @@ function readSource(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Reading errors, of the rule paths and of the `--filters` folders, and broken references between documents. */
+function loadErrorCount(
+  loadDiagnostics: readonly Diagnostic[],
+  filterFolders: FilterFolders,
+  linkDiagnostics: readonly Diagnostic[],
+): number {
+  return (
+    countBySeverity(loadDiagnostics).errors +
+    countBySeverity(filterFolders.diagnostics).errors +
+    countBySeverity(linkDiagnostics).errors
+  );
 }
 
 /** What a build reported, kept for the whole-build cache (`report`) and the incremental state (the rest). */
