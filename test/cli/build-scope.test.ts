@@ -124,6 +124,23 @@ describe('rulec build: scope', () => {
     expect(snapshot(join(dir, 'dist')).has(`elastic/${id(2)}.json`)).toBe(false);
   });
 
+  it('a folder from before the record keeps files no rule makes, with RC916, streamed or cached', () => {
+    const cached = (...args: string[]) => runRulec(['build', ...args], { cwd: dir });
+    for (const run of [build, cached]) {
+      expect(build('rules', '--out', 'dist').status).toBe(0);
+      // A folder an older rulec wrote has no record: a file no rule makes may be any rule's, so it is kept.
+      unlinkSync(join(dir, 'dist', '.rulec-output'));
+      writeFileSync(join(dir, 'dist', 'elastic', 'hand-made.json'), '{}\n');
+      const result = run('rules', '--out', 'dist');
+      expect(result.status).toBe(0);
+      expect(result.stderr).toContain(
+        "warning[RC916]: 1 file(s) in elastic/ predate the folder's record and were kept (e.g. hand-made.json)",
+      );
+      expect(snapshot(join(dir, 'dist')).get('elastic/hand-made.json')).toBe('{}\n');
+      rmSync(join(dir, 'dist'), { recursive: true });
+    }
+  });
+
   it('compile on a missing file is the same located RC030', () => {
     const run = runRulec(['compile', '-t', 'elastic', 'rules/nope.yml'], { cwd: dir });
     expect(run.status).toBe(1);
