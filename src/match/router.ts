@@ -89,6 +89,13 @@ const filterSlot = (code: number): number => Math.imul(code, 0x9e3779b1) >>> FIL
 const END_SLOTS = 1 << 13;
 const endSlot = (pair: number): number => (pair ^ (pair >>> 5)) & (END_SLOTS - 1);
 
+/** The indexes of one plain field name, with one memo for all of them (`nameLists`). */
+interface NameIndexes {
+  readonly indexes: readonly FieldIndex[];
+  /** The lists of all the indexes for recent short string values: one lookup per field, not one per index. */
+  readonly memo: Map<string, readonly (readonly number[])[]>;
+}
+
 interface Bucket {
   /** Rules evaluated on every event of the bucket, in rule order. */
   readonly always: readonly number[];
@@ -96,7 +103,7 @@ interface Bucket {
   readonly gates: readonly (RawGate | undefined)[];
   readonly fields: readonly FieldIndex[];
   /** The indexes of plain (undotted) field names, by name. */
-  readonly byName: ReadonlyMap<string, readonly FieldIndex[]>;
+  readonly byName: ReadonlyMap<string, NameIndexes>;
   /** The indexes of dotted field names (flat key or nested path, see witness.ts `fieldValue`). */
   readonly dotted: readonly FieldIndex[];
 }
@@ -313,10 +320,11 @@ export class RuleRouter {
     const byName = bucket.byName;
     const names = Object.keys(event);
     for (let n = 0; n < names.length; n++) {
-      const indexes = byName.get(names[n]!);
-      if (indexes === undefined) continue;
+      const entry = byName.get(names[n]!);
+      if (entry === undefined) continue;
       const value = event[names[n]!];
-      for (let f = 0; f < indexes.length; f++) this.indexLists(indexes[f]!, value, out);
+      if (typeof value === 'string' && value.length <= MEMO_MAX_LENGTH) this.nameLists(entry, value, out);
+      else for (let f = 0; f < entry.indexes.length; f++) this.indexLists(entry.indexes[f]!, value, out);
     }
     const dotted = bucket.dotted;
     for (let f = 0; f < dotted.length; f++) {
@@ -363,6 +371,21 @@ export class RuleRouter {
     }
     const start = out.length;
     this.stringLists(index, value, out);
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(value, out.length === start ? NO_LISTS : out.slice(start));
+  }
+
+  /** `memoStringLists` for every index of a plain field name at once (the same lists, in the same order). */
+  private nameLists(entry: NameIndexes, value: string, out: (readonly number[])[]): void {
+    const memo = entry.memo;
+    const known = memo.get(value);
+    if (known !== undefined) {
+      for (let k = 0; k < known.length; k++) out.push(known[k]!);
+      return;
+    }
+    const start = out.length;
+    const indexes = entry.indexes;
+    for (let f = 0; f < indexes.length; f++) this.stringLists(indexes[f]!, value, out);
     if (memo.size >= MEMO_ENTRIES) memo.clear();
     memo.set(value, out.length === start ? NO_LISTS : out.slice(start));
   }
@@ -557,12 +580,12 @@ export class RuleRouter {
       }
     });
     const list = [...fields.values()];
-    const byName = new Map<string, FieldIndex[]>();
+    const byName = new Map<string, { indexes: FieldIndex[]; memo: Map<string, readonly (readonly number[])[]> }>();
     for (const index of list) {
       if (index.segments.length > 1) continue;
       const same = byName.get(index.field);
-      if (same === undefined) byName.set(index.field, [index]);
-      else same.push(index);
+      if (same === undefined) byName.set(index.field, { indexes: [index], memo: new Map() });
+      else same.indexes.push(index);
     }
     return { always, gates, fields: list, byName, dotted: list.filter((index) => index.segments.length > 1) };
   }

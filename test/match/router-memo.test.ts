@@ -40,4 +40,35 @@ describe('index lists remembered per value (router.ts memoStringLists)', () => {
     }
     expect(matches).toBeGreaterThan(1000);
   });
+
+  it('give every index of a field its lists when one field has exact, basename and gram indexes (nameLists)', () => {
+    // One field, three kinds of index: the per-name memo must hold the lists of all of them, not of the first.
+    const rules = WORDS.flatMap((word) => [
+      makeRule(b.stringMatch('Image', literalPattern(`${word}.exe`))),
+      makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(`\\${word}.exe`)]))),
+      makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(`${word}zz`), ANY_CHARS]))),
+    ]);
+    const prepared = prepareRules(rules, factory).rules;
+    const indexed = new RuleRouter(prepared, { routing: false });
+    const every = new RuleRouter(prepared, { routing: false, indexing: false });
+    const kinds = new Set([...indexed.witnessSummary().fields.keys()]);
+    expect(kinds).toEqual(new Set(['Image', 'basename:Image', 'gram:Image']));
+    const matched = new Set<number>();
+    for (let round = 0; round < 3; round++) {
+      for (const [i, word] of WORDS.entries()) {
+        const other = WORDS[(i + 3) % WORDS.length]!;
+        for (const image of [
+          `${word}.exe`,
+          `C:\\${word}.exe`,
+          `C:\\${word}zz\\${other}.exe`,
+          `${other}zz${word}.exe`,
+        ]) {
+          const expected = every.match({ Image: image });
+          for (const m of expected) matched.add(m);
+          expect(indexed.match({ Image: image })).toEqual(expected);
+        }
+      }
+    }
+    expect(matched.size).toBe(rules.length);
+  });
 });
