@@ -314,15 +314,15 @@ export class RuleRouter {
   private lists(bucket: Bucket, event: Record<string, unknown>): readonly (readonly number[])[] {
     const out = this.scratch;
     out.length = 0;
-    // Plain field names: walk the event's own keys (a handful) rather than look up every indexed name (up to
-    // a hundred per bucket). A name the event lacks has no keys: an inherited value (`constructor`) gives none,
-    // or only `unknown`, which the predicate, reading own properties, would not match anyway.
+    // Plain field names: walk the event's keys (a handful) rather than look up every indexed name (up to a
+    // hundred per bucket). A name the event lacks has no keys; a non-enumerable inherited value (`constructor`)
+    // is no string. `for…in` walks the keys without the array `Object.keys` made per event, and also visits
+    // enumerable inherited names, which the predicates read too (`Object.keys` missed their matches).
     const byName = bucket.byName;
-    const names = Object.keys(event);
-    for (let n = 0; n < names.length; n++) {
-      const entry = byName.get(names[n]!);
+    for (const name in event) {
+      const entry = byName.get(name);
       if (entry === undefined) continue;
-      const value = event[names[n]!];
+      const value = event[name];
       if (typeof value === 'string' && value.length <= MEMO_MAX_LENGTH) this.nameLists(entry, value, out);
       else for (let f = 0; f < entry.indexes.length; f++) this.indexLists(entry.indexes[f]!, value, out);
     }

@@ -71,4 +71,28 @@ describe('index lists remembered per value (router.ts memoStringLists)', () => {
     }
     expect(matched.size).toBe(rules.length);
   });
+
+  it('walk the event keys (for…in) to the same matches as every rule, inherited enumerable fields included', () => {
+    const rules = WORDS.flatMap((word) => [
+      makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(`\\${word}.exe`)]))),
+      makeRule(b.stringMatch('User', literalPattern(word))),
+    ]);
+    const prepared = prepareRules(rules, factory).rules;
+    const indexed = new RuleRouter(prepared, { routing: false });
+    const every = new RuleRouter(prepared, { routing: false, indexing: false });
+    let matches = 0;
+    for (const [i, word] of WORDS.entries()) {
+      const other = WORDS[(i + 1) % WORDS.length]!;
+      const own = { Image: `C:\\${word}.exe`, User: other };
+      const inherited = Object.assign(Object.create({ User: word }) as Record<string, unknown>, {
+        Image: `C:\\${other}.exe`,
+      });
+      for (const event of [own, inherited, { ...own, Image: undefined }, { User: null, Image: [own.Image] }]) {
+        const expected = every.match(event);
+        matches += expected.length;
+        expect(indexed.match(event)).toEqual(expected);
+      }
+    }
+    expect(matches).toBeGreaterThan(2 * WORDS.length);
+  });
 });
