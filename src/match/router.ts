@@ -64,6 +64,8 @@ interface FieldIndex {
   readonly all: number[];
   /** Lists of recent short string values (`memoStringLists`). */
   readonly memo: Map<string, readonly (readonly number[])[]>;
+  /** Length of the longest key (kind `exact`): a longer value cannot be one (see `stringLists`). */
+  longest: number;
 }
 
 /** Values longer than this (command lines) are looked up each time: they rarely repeat, and would fill the memo. */
@@ -395,6 +397,14 @@ export class RuleRouter {
     if (index.kind === 'gram') {
       if (value.length > 0) this.gramLists(index, value, out);
     } else if (index.kind === 'exact') {
+      // `toLowerCase` never shortens a string (U+0130 even grows to two units), so a value longer than every key
+      // cannot lower-case to one: only its canonical number may be a key (a long command line is not lower-cased).
+      if (value.length > index.longest) {
+        const canonical = numericKey(value, value);
+        const other = canonical === undefined ? undefined : index.byKey.get(canonical);
+        if (other !== undefined) out.push(other);
+        return;
+      }
       const lower = value.toLowerCase();
       const list = index.byKey.get(lower);
       if (list !== undefined) out.push(list);
@@ -549,6 +559,7 @@ export class RuleRouter {
             byUnit: new Map(),
             all: [],
             memo: new Map(),
+            longest: 0,
           };
           fields.set(id, index);
         }
@@ -573,6 +584,7 @@ export class RuleRouter {
             else if (list[list.length - 1] !== i) list.push(i);
             continue;
           }
+          if (key.length > index.longest) index.longest = key.length;
           const list = index.byKey.get(key);
           if (list === undefined) index.byKey.set(key, [i]);
           else if (list[list.length - 1] !== i) list.push(i);

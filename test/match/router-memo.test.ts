@@ -95,4 +95,27 @@ describe('index lists remembered per value (router.ts memoStringLists)', () => {
     }
     expect(matches).toBeGreaterThan(2 * WORDS.length);
   });
+
+  it('look up exact keys of long values only when they can be one (stringLists, the longest key)', () => {
+    // Keys up to 240 units (past the memo's 160), one with U+0130 (lower-cased to two units), numeric ones.
+    const long = (word: string, n: number): string => `${word}-`.repeat(n);
+    const texts = [...WORDS.map((word, i) => long(word, 20 + i * 4)), 'İx', '7', '0042'];
+    const rules = texts.map((text) => makeRule(b.stringMatch('CommandLine', literalPattern(text))));
+    const prepared = prepareRules(rules, factory).rules;
+    const indexed = new RuleRouter(prepared, { routing: false });
+    const every = new RuleRouter(prepared, { routing: false, indexing: false });
+    const values = [
+      ...texts.flatMap((text) => [text, text.toUpperCase(), `${text}x`, text.slice(1)]),
+      `0000${'0'.repeat(300)}7`,
+      `${'0'.repeat(200)}42.0`,
+      `42${'0'.repeat(200)}`,
+    ];
+    let matches = 0;
+    for (const value of values) {
+      const expected = every.match({ CommandLine: value });
+      matches += expected.length;
+      expect(indexed.match({ CommandLine: value })).toEqual(expected);
+    }
+    expect(matches).toBeGreaterThanOrEqual(2 * WORDS.length + 4);
+  });
 });
