@@ -62,15 +62,13 @@ interface FieldIndex {
   readonly byUnit: Map<number, number[]>;
   /** Every rule indexed on the field, for values the index cannot judge. */
   readonly all: number[];
-  /** Lists of recent short string values (`memoStringLists`). */
-  readonly memo: Map<string, readonly (readonly number[])[]>;
   /** Length of the longest key (kind `exact`): a longer value cannot be one (see `stringLists`). */
   longest: number;
 }
 
 /** Values longer than this (command lines) are looked up each time: they rarely repeat, and would fill the memo. */
 const MEMO_MAX_LENGTH = 160;
-/** Values remembered per index before the memo starts over (bounds its memory: at most ~0.4 MB per index). */
+/** Values remembered per field name before the memo starts over (bounds its memory: at most ~0.4 MB per name). */
 const MEMO_ENTRIES = 1024;
 const NO_LISTS: readonly (readonly number[])[] = Object.freeze([]);
 
@@ -91,7 +89,7 @@ const filterSlot = (code: number): number => Math.imul(code, 0x9e3779b1) >>> FIL
 const END_SLOTS = 1 << 13;
 const endSlot = (pair: number): number => (pair ^ (pair >>> 5)) & (END_SLOTS - 1);
 
-/** The indexes of one plain field name, with one memo for all of them (`nameLists`). */
+/** The indexes of one field name, with one memo for all of them (`nameLists`). */
 interface NameIndexes {
   readonly indexes: readonly FieldIndex[];
   /** The lists of all the indexes for recent short string values: one lookup per field, not one per index. */
@@ -106,8 +104,8 @@ interface Bucket {
   readonly fields: readonly FieldIndex[];
   /** The indexes of plain (undotted) field names, by name. */
   readonly byName: ReadonlyMap<string, NameIndexes>;
-  /** The indexes of dotted field names (flat key or nested path, see witness.ts `fieldValue`). */
-  readonly dotted: readonly FieldIndex[];
+  /** The indexes of dotted field names (flat key or nested path, see witness.ts `fieldValue`), by name. */
+  readonly dotted: readonly NameIndexes[];
 }
 
 export interface PredicateError {
@@ -324,16 +322,20 @@ export class RuleRouter {
     for (const name in event) {
       const entry = byName.get(name);
       if (entry === undefined) continue;
-      const value = event[name];
-      if (typeof value === 'string' && value.length <= MEMO_MAX_LENGTH) this.nameLists(entry, value, out);
-      else for (let f = 0; f < entry.indexes.length; f++) this.indexLists(entry.indexes[f]!, value, out);
+      this.entryLists(entry, event[name], out);
     }
     const dotted = bucket.dotted;
     for (let f = 0; f < dotted.length; f++) {
-      const index = dotted[f]!;
-      this.indexLists(index, fieldValue(event, index.field, index.segments), out);
+      const { field, segments } = dotted[f]!.indexes[0]!;
+      this.entryLists(dotted[f]!, fieldValue(event, field, segments), out);
     }
     return out;
+  }
+
+  /** The lists the indexes of one field name reach for the event's value of the field. */
+  private entryLists(entry: NameIndexes, value: unknown, out: (readonly number[])[]): void {
+    if (typeof value === 'string' && value.length <= MEMO_MAX_LENGTH) this.nameLists(entry, value, out);
+    else for (let f = 0; f < entry.indexes.length; f++) this.indexLists(entry.indexes[f]!, value, out);
   }
 
   /** The lists one field index reaches for the event's value of its field. */
@@ -341,8 +343,7 @@ export class RuleRouter {
     // Missing and null values have no keys for any kind.
     if (value === undefined || value === null) return;
     if (typeof value === 'string') {
-      if (value.length > MEMO_MAX_LENGTH) this.stringLists(index, value, out);
-      else this.memoStringLists(index, value, out);
+      this.stringLists(index, value, out);
       return;
     }
     const keys = eventKeys(value, index.kind);
@@ -361,23 +362,10 @@ export class RuleRouter {
   }
 
   /**
-   * `stringLists` of a short value, remembered per index: the same image paths, users, companies and descriptions
-   * come back event after event, and one map lookup then replaces lower-casing, scanning and looking them up.
+   * The lists of a short value for every index of a field name, remembered: the same image paths, users, companies
+   * and descriptions come back event after event, and one map lookup then replaces lower-casing, scanning and
+   * looking them up in each index (the same lists, in the same order).
    */
-  private memoStringLists(index: FieldIndex, value: string, out: (readonly number[])[]): void {
-    const memo = index.memo;
-    const known = memo.get(value);
-    if (known !== undefined) {
-      for (let k = 0; k < known.length; k++) out.push(known[k]!);
-      return;
-    }
-    const start = out.length;
-    this.stringLists(index, value, out);
-    if (memo.size >= MEMO_ENTRIES) memo.clear();
-    memo.set(value, out.length === start ? NO_LISTS : out.slice(start));
-  }
-
-  /** `memoStringLists` for every index of a plain field name at once (the same lists, in the same order). */
   private nameLists(entry: NameIndexes, value: string, out: (readonly number[])[]): void {
     const memo = entry.memo;
     const known = memo.get(value);
@@ -558,7 +546,6 @@ export class RuleRouter {
             ends: new Uint8Array(term.kind === 'gram' ? END_SLOTS : 0),
             byUnit: new Map(),
             all: [],
-            memo: new Map(),
             longest: 0,
           };
           fields.set(id, index);
@@ -594,12 +581,13 @@ export class RuleRouter {
     const list = [...fields.values()];
     const byName = new Map<string, { indexes: FieldIndex[]; memo: Map<string, readonly (readonly number[])[]> }>();
     for (const index of list) {
-      if (index.segments.length > 1) continue;
       const same = byName.get(index.field);
       if (same === undefined) byName.set(index.field, { indexes: [index], memo: new Map() });
       else same.indexes.push(index);
     }
-    return { always, gates, fields: list, byName, dotted: list.filter((index) => index.segments.length > 1) };
+    const dotted = [...byName.values()].filter((entry) => entry.indexes[0]!.segments.length > 1);
+    for (const entry of dotted) byName.delete(entry.indexes[0]!.field);
+    return { always, gates, fields: list, byName, dotted };
   }
 }
 

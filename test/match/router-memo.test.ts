@@ -7,7 +7,7 @@ import { factory } from './factory.js';
 
 const WORDS = ['cmd', 'Power', 'shell', '.EXE', 'temp\\', 'Ünï', 'x64', 'run', 'dll,', 'ab'];
 
-describe('index lists remembered per value (router.ts memoStringLists)', () => {
+describe('index lists remembered per value (router.ts nameLists)', () => {
   it('give the matches of running every rule, values repeated, past the memo size, short and long', () => {
     const rules = WORDS.flatMap((word, i) => [
       // Gram, basename and exact keys, numeric text among them.
@@ -41,18 +41,22 @@ describe('index lists remembered per value (router.ts memoStringLists)', () => {
     expect(matches).toBeGreaterThan(1000);
   });
 
-  it('give every index of a field its lists when one field has exact, basename and gram indexes (nameLists)', () => {
+  it.each([
+    ['Image', (image: string) => ({ Image: image })],
+    ['Data.Image', (image: string) => ({ Data: { Image: image } })],
+    ['Data.Image', (image: string) => ({ 'Data.Image': image })],
+  ])('give every index of %s its lists when it has exact, basename and gram indexes (nameLists)', (field, make) => {
     // One field, three kinds of index: the per-name memo must hold the lists of all of them, not of the first.
     const rules = WORDS.flatMap((word) => [
-      makeRule(b.stringMatch('Image', literalPattern(`${word}.exe`))),
-      makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(`\\${word}.exe`)]))),
-      makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(`${word}zz`), ANY_CHARS]))),
+      makeRule(b.stringMatch(field, literalPattern(`${word}.exe`))),
+      makeRule(b.stringMatch(field, pattern([ANY_CHARS, literalPart(`\\${word}.exe`)]))),
+      makeRule(b.stringMatch(field, pattern([ANY_CHARS, literalPart(`${word}zz`), ANY_CHARS]))),
     ]);
     const prepared = prepareRules(rules, factory).rules;
     const indexed = new RuleRouter(prepared, { routing: false });
     const every = new RuleRouter(prepared, { routing: false, indexing: false });
     const kinds = new Set([...indexed.witnessSummary().fields.keys()]);
-    expect(kinds).toEqual(new Set(['Image', 'basename:Image', 'gram:Image']));
+    expect(kinds).toEqual(new Set([field, `basename:${field}`, `gram:${field}`]));
     const matched = new Set<number>();
     for (let round = 0; round < 3; round++) {
       for (const [i, word] of WORDS.entries()) {
@@ -63,9 +67,9 @@ describe('index lists remembered per value (router.ts memoStringLists)', () => {
           `C:\\${word}zz\\${other}.exe`,
           `${other}zz${word}.exe`,
         ]) {
-          const expected = every.match({ Image: image });
+          const expected = every.match(make(image));
           for (const m of expected) matched.add(m);
-          expect(indexed.match({ Image: image })).toEqual(expected);
+          expect(indexed.match(make(image))).toEqual(expected);
         }
       }
     }
