@@ -62,13 +62,13 @@ interface FieldIndex {
   readonly byUnit: Map<number, number[]>;
   /** Every rule indexed on the field, for values the index cannot judge. */
   readonly all: number[];
-  /** Lists of recent short string values (`memoStringLists`). */
-  readonly memo: Map<string, readonly (readonly number[])[]>;
+  /** Length of the longest key (kind `exact`): a longer value cannot be one (see `stringLists`). */
+  longest: number;
 }
 
 /** Values longer than this (command lines) are looked up each time: they rarely repeat, and would fill the memo. */
 const MEMO_MAX_LENGTH = 160;
-/** Values remembered per index before the memo starts over (bounds its memory: at most ~0.4 MB per index). */
+/** Values remembered per field name before the memo starts over (bounds its memory: at most ~0.4 MB per name). */
 const MEMO_ENTRIES = 1024;
 const NO_LISTS: readonly (readonly number[])[] = Object.freeze([]);
 
@@ -89,6 +89,13 @@ const filterSlot = (code: number): number => Math.imul(code, 0x9e3779b1) >>> FIL
 const END_SLOTS = 1 << 13;
 const endSlot = (pair: number): number => (pair ^ (pair >>> 5)) & (END_SLOTS - 1);
 
+/** The indexes of one field name, with one memo for all of them (`nameLists`). */
+interface NameIndexes {
+  readonly indexes: readonly FieldIndex[];
+  /** The lists of all the indexes for recent short string values: one lookup per field, not one per index. */
+  readonly memo: Map<string, readonly (readonly number[])[]>;
+}
+
 interface Bucket {
   /** Rules evaluated on every event of the bucket, in rule order. */
   readonly always: readonly number[];
@@ -96,9 +103,9 @@ interface Bucket {
   readonly gates: readonly (RawGate | undefined)[];
   readonly fields: readonly FieldIndex[];
   /** The indexes of plain (undotted) field names, by name. */
-  readonly byName: ReadonlyMap<string, readonly FieldIndex[]>;
-  /** The indexes of dotted field names (flat key or nested path, see witness.ts `fieldValue`). */
-  readonly dotted: readonly FieldIndex[];
+  readonly byName: ReadonlyMap<string, NameIndexes>;
+  /** The indexes of dotted field names (flat key or nested path, see witness.ts `fieldValue`), by name. */
+  readonly dotted: readonly NameIndexes[];
 }
 
 export interface PredicateError {
@@ -307,23 +314,28 @@ export class RuleRouter {
   private lists(bucket: Bucket, event: Record<string, unknown>): readonly (readonly number[])[] {
     const out = this.scratch;
     out.length = 0;
-    // Plain field names: walk the event's own keys (a handful) rather than look up every indexed name (up to
-    // a hundred per bucket). A name the event lacks has no keys: an inherited value (`constructor`) gives none,
-    // or only `unknown`, which the predicate, reading own properties, would not match anyway.
+    // Plain field names: walk the event's keys (a handful) rather than look up every indexed name (up to a
+    // hundred per bucket). A name the event lacks has no keys; a non-enumerable inherited value (`constructor`)
+    // is no string. `for…in` walks the keys without the array `Object.keys` made per event, and also visits
+    // enumerable inherited names, which the predicates read too (`Object.keys` missed their matches).
     const byName = bucket.byName;
-    const names = Object.keys(event);
-    for (let n = 0; n < names.length; n++) {
-      const indexes = byName.get(names[n]!);
-      if (indexes === undefined) continue;
-      const value = event[names[n]!];
-      for (let f = 0; f < indexes.length; f++) this.indexLists(indexes[f]!, value, out);
+    for (const name in event) {
+      const entry = byName.get(name);
+      if (entry === undefined) continue;
+      this.entryLists(entry, event[name], out);
     }
     const dotted = bucket.dotted;
     for (let f = 0; f < dotted.length; f++) {
-      const index = dotted[f]!;
-      this.indexLists(index, fieldValue(event, index.field, index.segments), out);
+      const { field, segments } = dotted[f]!.indexes[0]!;
+      this.entryLists(dotted[f]!, fieldValue(event, field, segments), out);
     }
     return out;
+  }
+
+  /** The lists the indexes of one field name reach for the event's value of the field. */
+  private entryLists(entry: NameIndexes, value: unknown, out: (readonly number[])[]): void {
+    if (typeof value === 'string' && value.length <= MEMO_MAX_LENGTH) this.nameLists(entry, value, out);
+    else for (let f = 0; f < entry.indexes.length; f++) this.indexLists(entry.indexes[f]!, value, out);
   }
 
   /** The lists one field index reaches for the event's value of its field. */
@@ -331,8 +343,7 @@ export class RuleRouter {
     // Missing and null values have no keys for any kind.
     if (value === undefined || value === null) return;
     if (typeof value === 'string') {
-      if (value.length > MEMO_MAX_LENGTH) this.stringLists(index, value, out);
-      else this.memoStringLists(index, value, out);
+      this.stringLists(index, value, out);
       return;
     }
     const keys = eventKeys(value, index.kind);
@@ -351,18 +362,20 @@ export class RuleRouter {
   }
 
   /**
-   * `stringLists` of a short value, remembered per index: the same image paths, users, companies and descriptions
-   * come back event after event, and one map lookup then replaces lower-casing, scanning and looking them up.
+   * The lists of a short value for every index of a field name, remembered: the same image paths, users, companies
+   * and descriptions come back event after event, and one map lookup then replaces lower-casing, scanning and
+   * looking them up in each index (the same lists, in the same order).
    */
-  private memoStringLists(index: FieldIndex, value: string, out: (readonly number[])[]): void {
-    const memo = index.memo;
+  private nameLists(entry: NameIndexes, value: string, out: (readonly number[])[]): void {
+    const memo = entry.memo;
     const known = memo.get(value);
     if (known !== undefined) {
       for (let k = 0; k < known.length; k++) out.push(known[k]!);
       return;
     }
     const start = out.length;
-    this.stringLists(index, value, out);
+    const indexes = entry.indexes;
+    for (let f = 0; f < indexes.length; f++) this.stringLists(indexes[f]!, value, out);
     if (memo.size >= MEMO_ENTRIES) memo.clear();
     memo.set(value, out.length === start ? NO_LISTS : out.slice(start));
   }
@@ -372,6 +385,14 @@ export class RuleRouter {
     if (index.kind === 'gram') {
       if (value.length > 0) this.gramLists(index, value, out);
     } else if (index.kind === 'exact') {
+      // `toLowerCase` never shortens a string (U+0130 even grows to two units), so a value longer than every key
+      // cannot lower-case to one: only its canonical number may be a key (a long command line is not lower-cased).
+      if (value.length > index.longest) {
+        const canonical = numericKey(value, value);
+        const other = canonical === undefined ? undefined : index.byKey.get(canonical);
+        if (other !== undefined) out.push(other);
+        return;
+      }
       const lower = value.toLowerCase();
       const list = index.byKey.get(lower);
       if (list !== undefined) out.push(list);
@@ -525,7 +546,7 @@ export class RuleRouter {
             ends: new Uint8Array(term.kind === 'gram' ? END_SLOTS : 0),
             byUnit: new Map(),
             all: [],
-            memo: new Map(),
+            longest: 0,
           };
           fields.set(id, index);
         }
@@ -550,6 +571,7 @@ export class RuleRouter {
             else if (list[list.length - 1] !== i) list.push(i);
             continue;
           }
+          if (key.length > index.longest) index.longest = key.length;
           const list = index.byKey.get(key);
           if (list === undefined) index.byKey.set(key, [i]);
           else if (list[list.length - 1] !== i) list.push(i);
@@ -557,14 +579,15 @@ export class RuleRouter {
       }
     });
     const list = [...fields.values()];
-    const byName = new Map<string, FieldIndex[]>();
+    const byName = new Map<string, { indexes: FieldIndex[]; memo: Map<string, readonly (readonly number[])[]> }>();
     for (const index of list) {
-      if (index.segments.length > 1) continue;
       const same = byName.get(index.field);
-      if (same === undefined) byName.set(index.field, [index]);
-      else same.push(index);
+      if (same === undefined) byName.set(index.field, { indexes: [index], memo: new Map() });
+      else same.indexes.push(index);
     }
-    return { always, gates, fields: list, byName, dotted: list.filter((index) => index.segments.length > 1) };
+    const dotted = [...byName.values()].filter((entry) => entry.indexes[0]!.segments.length > 1);
+    for (const entry of dotted) byName.delete(entry.indexes[0]!.field);
+    return { always, gates, fields: list, byName, dotted };
   }
 }
 

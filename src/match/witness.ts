@@ -437,11 +437,25 @@ function keyCost(key: string): number {
   return COMMON_VALUES.has(key) ? 1000 : COMMON_IMAGES.has(key) ? 40 : 1;
 }
 
+/**
+ * Ports most connections go to (web, DNS, SMB, RDP, Kerberos, LDAP, WinRM, SSH): a rule's key on one of them lets
+ * through as much as a broad field. Other ports (the malware callback lists, 8080, SMTP) are rare, so a list of
+ * them is sharper than `Initiated: 'true'`, which every outbound connection holds. A heuristic like COMMON_TEXT.
+ */
+const COMMON_PORTS: ReadonlySet<string> = new Set(
+  '20 21 22 23 53 80 88 123 135 137 138 139 389 443 445 636 1433 3268 3389 5985 5986 8443'.split(' '),
+);
+
+function portCost(key: string): number {
+  return COMMON_PORTS.has(key) ? 1000 : 1;
+}
+
 /** Rough count of candidates a witness lets through: broad fields count as many keys, grams as several. */
 function cost(w: Witness): number {
   let total = 0;
   for (const term of w) {
     if (term.kind === 'gram') for (const key of term.keys) total += gramCost(key);
+    else if (term.field === 'DestinationPort') for (const key of term.keys) total += portCost(key);
     else if (BROAD_FIELDS.has(term.field)) total += 1000 + term.keys.length;
     else for (const key of term.keys) total += keyCost(key);
   }

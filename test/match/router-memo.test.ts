@@ -7,7 +7,7 @@ import { factory } from './factory.js';
 
 const WORDS = ['cmd', 'Power', 'shell', '.EXE', 'temp\\', 'Ünï', 'x64', 'run', 'dll,', 'ab'];
 
-describe('index lists remembered per value (router.ts memoStringLists)', () => {
+describe('index lists remembered per value (router.ts nameLists)', () => {
   it('give the matches of running every rule, values repeated, past the memo size, short and long', () => {
     const rules = WORDS.flatMap((word, i) => [
       // Gram, basename and exact keys, numeric text among them.
@@ -39,5 +39,87 @@ describe('index lists remembered per value (router.ts memoStringLists)', () => {
       expect(indexed.match(event)).toEqual(expected);
     }
     expect(matches).toBeGreaterThan(1000);
+  });
+
+  it.each([
+    ['Image', (image: string) => ({ Image: image })],
+    ['Data.Image', (image: string) => ({ Data: { Image: image } })],
+    ['Data.Image', (image: string) => ({ 'Data.Image': image })],
+  ])('give every index of %s its lists when it has exact, basename and gram indexes (nameLists)', (field, make) => {
+    // One field, three kinds of index: the per-name memo must hold the lists of all of them, not of the first.
+    const rules = WORDS.flatMap((word) => [
+      makeRule(b.stringMatch(field, literalPattern(`${word}.exe`))),
+      makeRule(b.stringMatch(field, pattern([ANY_CHARS, literalPart(`\\${word}.exe`)]))),
+      makeRule(b.stringMatch(field, pattern([ANY_CHARS, literalPart(`${word}zz`), ANY_CHARS]))),
+    ]);
+    const prepared = prepareRules(rules, factory).rules;
+    const indexed = new RuleRouter(prepared, { routing: false });
+    const every = new RuleRouter(prepared, { routing: false, indexing: false });
+    const kinds = new Set([...indexed.witnessSummary().fields.keys()]);
+    expect(kinds).toEqual(new Set([field, `basename:${field}`, `gram:${field}`]));
+    const matched = new Set<number>();
+    for (let round = 0; round < 3; round++) {
+      for (const [i, word] of WORDS.entries()) {
+        const other = WORDS[(i + 3) % WORDS.length]!;
+        for (const image of [
+          `${word}.exe`,
+          `C:\\${word}.exe`,
+          `C:\\${word}zz\\${other}.exe`,
+          `${other}zz${word}.exe`,
+        ]) {
+          const expected = every.match(make(image));
+          for (const m of expected) matched.add(m);
+          expect(indexed.match(make(image))).toEqual(expected);
+        }
+      }
+    }
+    expect(matched.size).toBe(rules.length);
+  });
+
+  it('walk the event keys (for…in) to the same matches as every rule, inherited enumerable fields included', () => {
+    const rules = WORDS.flatMap((word) => [
+      makeRule(b.stringMatch('Image', pattern([ANY_CHARS, literalPart(`\\${word}.exe`)]))),
+      makeRule(b.stringMatch('User', literalPattern(word))),
+    ]);
+    const prepared = prepareRules(rules, factory).rules;
+    const indexed = new RuleRouter(prepared, { routing: false });
+    const every = new RuleRouter(prepared, { routing: false, indexing: false });
+    let matches = 0;
+    for (const [i, word] of WORDS.entries()) {
+      const other = WORDS[(i + 1) % WORDS.length]!;
+      const own = { Image: `C:\\${word}.exe`, User: other };
+      const inherited = Object.assign(Object.create({ User: word }) as Record<string, unknown>, {
+        Image: `C:\\${other}.exe`,
+      });
+      for (const event of [own, inherited, { ...own, Image: undefined }, { User: null, Image: [own.Image] }]) {
+        const expected = every.match(event);
+        matches += expected.length;
+        expect(indexed.match(event)).toEqual(expected);
+      }
+    }
+    expect(matches).toBeGreaterThan(2 * WORDS.length);
+  });
+
+  it('look up exact keys of long values only when they can be one (stringLists, the longest key)', () => {
+    // Keys up to 240 units (past the memo's 160), one with U+0130 (lower-cased to two units), numeric ones.
+    const long = (word: string, n: number): string => `${word}-`.repeat(n);
+    const texts = [...WORDS.map((word, i) => long(word, 20 + i * 4)), 'İx', '7', '0042'];
+    const rules = texts.map((text) => makeRule(b.stringMatch('CommandLine', literalPattern(text))));
+    const prepared = prepareRules(rules, factory).rules;
+    const indexed = new RuleRouter(prepared, { routing: false });
+    const every = new RuleRouter(prepared, { routing: false, indexing: false });
+    const values = [
+      ...texts.flatMap((text) => [text, text.toUpperCase(), `${text}x`, text.slice(1)]),
+      `0000${'0'.repeat(300)}7`,
+      `${'0'.repeat(200)}42.0`,
+      `42${'0'.repeat(200)}`,
+    ];
+    let matches = 0;
+    for (const value of values) {
+      const expected = every.match({ CommandLine: value });
+      matches += expected.length;
+      expect(indexed.match({ CommandLine: value })).toEqual(expected);
+    }
+    expect(matches).toBeGreaterThanOrEqual(2 * WORDS.length + 4);
   });
 });

@@ -91,6 +91,16 @@ describe('witness sets', () => {
     expect(shell).toEqual([{ field: 'CommandLine', kind: 'gram', keys: [expect.any(String)] }]);
   });
 
+  it('prefers a list of uncommon destination ports to Initiated: true, not a common port', () => {
+    const initiated = eq('Initiated', 'true');
+    const callback = findWitness(
+      b.and([initiated, b.or([4444, 8080, 2525].map((n) => b.numberMatch('DestinationPort', n)))]),
+    );
+    expect(callback).toEqual([{ field: 'DestinationPort', kind: 'exact', keys: ['4444', '8080', '2525'] }]);
+    const web = findWitness(b.and([initiated, b.or([443, 4444].map((n) => b.numberMatch('DestinationPort', n)))]));
+    expect(web).toEqual([{ field: 'Initiated', kind: 'exact', keys: ['true'] }]);
+  });
+
   it('takes gram keys of case-sensitive needles only from ASCII text', () => {
     expect(findWitness(contains('A', 'ΣΣΣΣ', true))).toBeUndefined();
     expect(findWitness(contains('A', 'ΣΣΣΣ'))).toEqual([{ field: 'A', kind: 'gram', keys: ['ΣΣΣΣ'.toLowerCase()] }]);
