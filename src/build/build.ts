@@ -24,6 +24,17 @@ export interface LoadedRules {
   readonly filters?: readonly Filter[];
 }
 
+/** A rule file's bytes, or undefined with an RC903 error and the file counted as bad when it cannot be read. */
+export function readRuleBytes(file: string, diagnostics: Diagnostic[], badFiles: string[]): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    diagnostics.push({ code: 'RC903', severity: 'error', message: `cannot read file: ${String(error)}`, file });
+    badFiles.push(file);
+    return undefined;
+  }
+}
+
 /**
  * Reads rule files for compiling: detection rules, correlation rules and filters, every error of a file at once.
  * References between documents are linked later (meta.ts), once every file of the run is read.
@@ -36,14 +47,8 @@ export function loadRules(files: readonly string[]): LoadedRules {
   const correlations: Correlation[] = [];
   const filters: Filter[] = [];
   for (const file of files) {
-    let content: Buffer;
-    try {
-      content = readFileSync(file);
-    } catch (error) {
-      diagnostics.push({ code: 'RC903', severity: 'error', message: `cannot read file: ${String(error)}`, file });
-      badFiles.push(file);
-      continue;
-    }
+    const content = readRuleBytes(file, diagnostics, badFiles);
+    if (content === undefined) continue;
     sources.set(file, content.toString('utf8'));
     const result = readRuleFile(file, content);
     rules.push(...result.rules);

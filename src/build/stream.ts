@@ -25,7 +25,7 @@ import '../diagnostics/correlation-codes.js';
 import { readRuleFile } from '../frontend.js';
 import type { Rule } from '../model/rule.js';
 import { unknownTargetIds } from '../model/target-ids.js';
-import { joinBundleSafely } from './build.js';
+import { joinBundleSafely, readRuleBytes } from './build.js';
 import type { BuiltRule } from './built.js';
 import { slimResult } from './built.js';
 import { FragmentFile } from './fragment-file.js';
@@ -254,14 +254,8 @@ function streamInto(input: StreamInput, states: readonly TargetState[], keeper: 
 
   // 1. Every file: read, compiled for every target, its files staged; only summaries stay.
   for (const file of input.files) {
-    let content: Buffer;
-    try {
-      content = readFileSync(file);
-    } catch (error) {
-      loadDiagnostics.push({ code: 'RC903', severity: 'error', message: `cannot read file: ${String(error)}`, file });
-      badFiles.push(file);
-      continue;
-    }
+    const content = readRuleBytes(file, loadDiagnostics, badFiles);
+    if (content === undefined) continue;
     const text = content.toString('utf8');
     hashes.set(file, sha256(text));
     const read = readRuleFile(file, content);
