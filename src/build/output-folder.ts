@@ -30,6 +30,25 @@ export interface RuleEntry {
   readonly titles?: Readonly<Record<string, string>>;
 }
 
+/**
+ * `entry` with the files a document of the rule file wrote now, and its title when the build lengthened it (so that
+ * a later build that keeps this rule combines it under the name its files carry).
+ */
+export function withDocumentFiles(
+  entry: RuleEntry,
+  written: readonly string[],
+  document: { readonly documentIndex: number; readonly title: string },
+  renamed: boolean,
+): RuleEntry {
+  const titles = { ...entry.titles };
+  if (renamed) titles[String(document.documentIndex)] = document.title;
+  return {
+    source: entry.source,
+    files: [...entry.files, ...written],
+    ...(Object.keys(titles).length > 0 ? { titles } : {}),
+  };
+}
+
 export interface TargetRecord {
   /** Rule file (relative to the output folder, `/`-separated) → what it produced for this target. */
   readonly rules: Readonly<Record<string, RuleEntry>>;

@@ -38,7 +38,7 @@ import {
 import { joinBundleSafely } from './build.js';
 import { caseCollisions, predatingFiles, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
-import { RECORD_FILE, renderRecord } from './output-folder.js';
+import { RECORD_FILE, renderRecord, withDocumentFiles } from './output-folder.js';
 import type { TreeContent } from './tree-manifest.js';
 
 export interface ScopeInput {
@@ -272,14 +272,7 @@ export function scopedOutput(input: ScopeInput): ScopedOutput {
       const key = recordKey(result.rule.file);
       const entry = rules[key] ?? { source: sourceHash(result.rule.file), files: [] };
       const written = result.artifacts.filter((artifact) => add(artifact, result.rule)).map((a) => a.path);
-      // Recorded so that a later build that keeps this rule combines it under the name its files carry.
-      const ownTitles = { ...entry.titles };
-      if (renamedAt.has(place(result.rule))) ownTitles[String(result.rule.documentIndex)] = result.rule.title;
-      rules[key] = {
-        source: entry.source,
-        files: [...entry.files, ...written],
-        ...(Object.keys(ownTitles).length > 0 ? { titles: ownTitles } : {}),
-      };
+      rules[key] = withDocumentFiles(entry, written, result.rule, renamedAt.has(place(result.rule)));
     }
     const bundles = joinBundleSafely(target, compiled, diagnostics)
       .filter((artifact) => add(artifact))

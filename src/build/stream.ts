@@ -32,7 +32,7 @@ import { FragmentFile } from './fragment-file.js';
 import { caseCollisions, predatingFiles, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import { correlationResults, placeOf, planMeta, withheldReason } from './meta.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
-import { RECORD_FILE, writeRecord } from './output-folder.js';
+import { RECORD_FILE, withDocumentFiles, writeRecord } from './output-folder.js';
 import type { StagedTree } from './staged-tree.js';
 import { WriteError } from './atomic.js';
 
@@ -426,13 +426,7 @@ function streamInto(input: StreamInput, states: readonly TargetState[], keeper: 
         ruleOwner.set(`${id}/${path}`, result.rule.file);
         written.push(path);
       }
-      const ownTitles = { ...entry.titles };
-      if (renamedAt.has(place(result.rule))) ownTitles[String(result.rule.documentIndex)] = result.rule.title;
-      entries[key] = {
-        source: entry.source,
-        files: [...entry.files, ...written],
-        ...(Object.keys(ownTitles).length > 0 ? { titles: ownTitles } : {}),
-      };
+      entries[key] = withDocumentFiles(entry, written, result.rule, renamedAt.has(place(result.rule)));
     }
     settleOwners(state, owner, tree, (places) => recompile(places, state));
 
