@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import type { TreeDiff } from './atomic.js';
 import { applyStagedUpdate, moveStagedTree, WriteError } from './atomic.js';
 import { stagingDir } from './lock.js';
+import { WriteQueue, writeFileSoon } from './write-queue.js';
 
 /** Every file below `dir` by POSIX relative path, with its size, read no further (empty when `dir` is missing). */
 function listTree(dir: string): Map<string, number> {
@@ -37,6 +38,8 @@ export class StagedTree {
   private readonly states = new Map<string, State>();
   private readonly staging: string;
   private readonly made = new Set<string>();
+  /** The writes of `putSoon` (and of the build's fragment file) in flight; drained before any other change. */
+  readonly queue = new WriteQueue();
 
   /** `write` false: `--check`, nothing is staged. */
   constructor(
@@ -60,18 +63,49 @@ export class StagedTree {
 
   /** The file at `path` in the next tree holds `content`. */
   put(path: string, content: string): void {
+    this.idle();
     this.unput(path);
+    this.putNew(path, content, false);
+  }
+
+  /**
+   * As `put`, the file (unless put before) written on the thread pool (write-queue.ts) while the caller goes on:
+   * the caller drains `queue` to bound the bytes in flight, and drains it whole before changing the tree otherwise.
+   */
+  putSoon(path: string, content: string): void {
+    if (this.states.has(path)) this.put(path, content);
+    else this.putNew(path, content, true);
+  }
+
+  /** `put` of a path not in the next tree yet: no write of it can be in flight. */
+  private putNew(path: string, content: string, soon: boolean): void {
     const size = this.current.get(path);
     if (size === undefined) {
       // New: written as text (Node encodes it while writing, no Buffer made here).
       this.states.set(path, 'added');
-      if (this.write) this.writing(() => writeFileSync(this.stagedPath(path), content));
+      if (this.write) this.stage(path, content, soon);
       return;
     }
     const bytes = Buffer.from(content);
     const same = size === bytes.length && readFileSync(join(this.dir, ...path.split('/'))).equals(bytes);
     this.states.set(path, same ? 'same' : 'changed');
-    if (!same && this.write) this.writing(() => writeFileSync(this.stagedPath(path), bytes));
+    if (!same && this.write) this.stage(path, bytes, soon);
+  }
+
+  private stage(path: string, content: string | Buffer, soon: boolean): void {
+    const full = this.writing(() => this.stagedPath(path));
+    if (!soon) this.writing(() => writeFileSync(full, content));
+    else
+      this.queue.run(
+        content.length,
+        (done) => writeFileSoon(full, content, done),
+        (error) => new WriteError(this.dir, error),
+      );
+  }
+
+  /** A change to the tree while writes are in flight could race them: a bug of the caller. */
+  private idle(): void {
+    if (this.queue.inFlight > 0) throw new Error('StagedTree: the write queue must be drained first');
   }
 
   /** A write into the staging folder that fails is the build's `WriteError` (the folder is left as it was). */
@@ -88,6 +122,7 @@ export class StagedTree {
    * staged as it comes, compared with the folder's file on the way.
    */
   putStream(path: string, produce: (write: (text: string) => void) => void): void {
+    this.idle();
     this.unput(path);
     const size = this.current.get(path);
     const old = size === undefined ? undefined : openSync(join(this.dir, ...path.split('/')), 'r');
@@ -123,6 +158,7 @@ export class StagedTree {
 
   /** Takes back a file put before: the next tree has no file at `path` (unless put again). */
   unput(path: string): void {
+    this.idle();
     const state = this.states.get(path);
     if (state === undefined) return;
     this.states.delete(path);
@@ -151,6 +187,7 @@ export class StagedTree {
 
   /** Makes the folder the next tree (atomic.ts); throws a `WriteError` with the folder as it was. */
   commit(): void {
+    this.idle();
     const diff = this.diff();
     if (!existsSync(this.dir)) moveStagedTree(this.dir, this.staging);
     else applyStagedUpdate(this.dir, this.staging, { write: [...diff.added, ...diff.changed], remove: diff.removed });

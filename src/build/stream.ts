@@ -142,21 +142,30 @@ interface TargetState {
   readonly keeper: Keeper;
 }
 
-export function streamBuild(input: StreamInput): StreamOutput {
+/**
+ * Bytes of files and fragments a build lets be in flight on the thread pool (write-queue.ts) while it compiles on:
+ * enough for a few rules' files, little memory.
+ */
+const WRITES_IN_FLIGHT = 2 ** 21;
+
+export async function streamBuild(input: StreamInput): Promise<StreamOutput> {
   const temporary = mkdtempSync(join(tmpdir(), 'rulec-fragments-'));
   const keeper = new Keeper();
+  const { queue } = input.tree;
   const states: TargetState[] = input.targets.map((target) => ({
     target,
     id: target.backend.id,
     results: [],
     staged: new Map(),
-    fragments: new FragmentFile(join(temporary, `${target.backend.id}.fragments`)),
+    fragments: new FragmentFile(join(temporary, `${target.backend.id}.fragments`), queue),
     texts: new Map(),
     keeper,
   }));
   try {
-    return streamInto(input, states, keeper);
+    return await streamInto(input, states, keeper);
   } finally {
+    // A build that failed leaves no write in flight to land after the staging folder is removed.
+    await queue.settle();
     for (const state of states) state.fragments.close();
     rmSync(temporary, { recursive: true, force: true });
   }
@@ -241,7 +250,7 @@ const lightOf = (rule: Rule, keeper: Keeper): LightRule =>
     logsource: rule.logsource,
   });
 
-function streamInto(input: StreamInput, states: readonly TargetState[], keeper: Keeper): StreamOutput {
+async function streamInto(input: StreamInput, states: readonly TargetState[], keeper: Keeper): Promise<StreamOutput> {
   const { out, cwd, tree, record } = input;
   const loadDiagnostics: Diagnostic[] = [];
   const unknownTargets: Diagnostic[] = [];
@@ -275,11 +284,13 @@ function streamInto(input: StreamInput, states: readonly TargetState[], keeper: 
         result.artifacts.forEach((artifact, i) => {
           const path = kept.paths[i]!;
           if (state.staged.has(path)) return;
-          tree.put(`${state.id}/${path}`, artifact.content);
+          tree.putSoon(`${state.id}/${path}`, artifact.content);
           state.staged.set(path, kept);
         });
       }
     }
+    // The writes of the rules before go on on the thread pool while this one is compiled.
+    await tree.queue.drain(WRITES_IN_FLIGHT);
   }
 
   // 2. Decisions across files, from the summaries (as scoped.ts makes them).
@@ -373,6 +384,9 @@ function streamInto(input: StreamInput, states: readonly TargetState[], keeper: 
   const correlationPlaces = new Set(correlations.map(placeOf));
 
   // 3. Each target's files, owned as scoped.ts owns them; the combined files; what the folder had besides.
+  // Every file and fragment written first: the tree changes now, and the fragments are read back.
+  for (const state of states) state.fragments.flush();
+  await tree.queue.drain(0);
   const recordKey = (file: string): string => posix(relative(out, resolve(cwd, file)));
   const nextTargets: Record<string, TargetRecord> = { ...record.targets };
   const built = new Set(states.map((s) => s.id));

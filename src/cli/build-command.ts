@@ -239,7 +239,7 @@ async function lockedBuild(
     if (keepsNoRule(scope)) {
       const tree = new StagedTree(opts.out, !opts.check);
       try {
-        const outcome = streamedOutcome(scope, read.hasRecord, tree, found, registry, filterFolders);
+        const outcome = await streamedOutcome(scope, read.hasRecord, tree, found, registry, filterFolders);
         return finishBuild(outcome, opts, io, files.length, () => undefined);
       } finally {
         tree.discard();
@@ -444,15 +444,15 @@ function recordOf(out: string): { readonly record: OutputRecord; readonly hasRec
 }
 
 /** The streaming build's outcome (build/stream.ts): the next tree is in `tree`, staged. */
-function streamedOutcome(
+async function streamedOutcome(
   scope: Pick<StreamInput, 'files' | 'out' | 'roots' | 'cwd' | 'targets' | 'record'>,
   hasRecord: boolean,
   tree: StagedTree,
   found: readonly Diagnostic[],
   registry: Registry,
   filterFolders: FilterFolders,
-): Outcome {
-  const streamed = streamBuild({
+): Promise<Outcome> {
+  const streamed = await streamBuild({
     ...scope,
     hasRecord,
     extraFilters: filterFolders.filters,
