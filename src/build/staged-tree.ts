@@ -32,6 +32,9 @@ function listTree(dir: string): Map<string, number> {
 
 type State = 'added' | 'changed' | 'same';
 
+/** Bytes of a combined file (`putStream`) gathered before they are written. */
+const STREAM_CHUNK = 2 ** 16;
+
 export class StagedTree {
   /** The folder's files as they are: path → size. */
   readonly current: ReadonlyMap<string, number>;
@@ -130,18 +133,33 @@ export class StagedTree {
     let offset = 0;
     let same = old !== undefined;
     const scratch = { buffer: Buffer.alloc(0) };
+    /** Writes (and compares) `bytes`, the next part of the file. */
+    const next = (bytes: Buffer): void => {
+      if (fd !== undefined) this.writing(() => writeSync(fd, bytes));
+      if (same) {
+        if (scratch.buffer.length < bytes.length) scratch.buffer = Buffer.alloc(bytes.length);
+        const read = readSync(old!, scratch.buffer, 0, bytes.length, offset);
+        same = read === bytes.length && scratch.buffer.subarray(0, read).equals(bytes);
+      }
+      offset += bytes.length;
+    };
+    // The parts (often a line, or a comma) are gathered into a chunk: a system call per part cost more than the
+    // parts' text.
+    const chunk = Buffer.allocUnsafe(STREAM_CHUNK);
+    let used = 0;
+    const flush = (): void => {
+      if (used > 0) next(chunk.subarray(0, used));
+      used = 0;
+    };
     try {
       produce((text) => {
         if (text === '') return;
-        const bytes = Buffer.from(text);
-        if (fd !== undefined) this.writing(() => writeSync(fd, bytes));
-        if (same) {
-          if (scratch.buffer.length < bytes.length) scratch.buffer = Buffer.alloc(bytes.length);
-          const read = readSync(old!, scratch.buffer, 0, bytes.length, offset);
-          same = read === bytes.length && scratch.buffer.subarray(0, read).equals(bytes);
-        }
-        offset += bytes.length;
+        const length = Buffer.byteLength(text);
+        if (used + length > STREAM_CHUNK) flush();
+        if (length > STREAM_CHUNK) next(Buffer.from(text));
+        else used += chunk.write(text, used);
       });
+      flush();
     } finally {
       if (fd !== undefined) closeSync(fd);
       if (old !== undefined) closeSync(old);

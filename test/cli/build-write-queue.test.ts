@@ -75,3 +75,33 @@ describe('StagedTree.putSoon', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('StagedTree.putStream', () => {
+  // Parts of every size against the 64 KiB chunk they are gathered in: lines, a comma, one larger than a chunk.
+  const parts = (last: string): string[] => [
+    ...Array.from({ length: 3000 }, (_, i) => `{"line":${i},"text":"${'é'.repeat(i % 40)}"}\n`),
+    ',',
+    'x'.repeat(200_000),
+    ...Array.from({ length: 100 }, (_, i) => `${i}\n`),
+    last,
+  ];
+  const put = (tree: StagedTree, last: string): void =>
+    tree.putStream('all.ndjson', (write) => parts(last).forEach((part) => write(part)));
+
+  it('writes the parts as one file, and finds it the same, or changed, when made again', () => {
+    const out = join(dir, 'out');
+    const first = new StagedTree(out, true);
+    put(first, 'end');
+    first.commit();
+    expect(readFileSync(join(out, 'all.ndjson'), 'utf8')).toBe(parts('end').join(''));
+    const same = new StagedTree(out, false);
+    put(same, 'end');
+    expect(same.diff()).toEqual({ added: [], changed: [], removed: [] });
+    const changed = new StagedTree(out, false);
+    put(changed, 'enD');
+    expect(changed.diff().changed).toEqual(['all.ndjson']);
+    const longer = new StagedTree(out, false);
+    put(longer, 'end!');
+    expect(longer.diff().changed).toEqual(['all.ndjson']);
+  });
+});
