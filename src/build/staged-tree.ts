@@ -94,18 +94,28 @@ export class StagedTree {
     const fd = this.write ? this.writing(() => openSync(this.stagedPath(path), 'w')) : undefined;
     let offset = 0;
     let same = old !== undefined;
-    const scratch = { buffer: Buffer.alloc(0) };
+    // Two buffers reused for every part (its bytes, the folder's bytes there): a Buffer per part is memory outside
+    // the heap that waits for a collection, and glibc kept the megabytes they reached in the process.
+    const scratch = { bytes: Buffer.alloc(0), old: Buffer.alloc(0) };
     try {
       produce((text) => {
         if (text === '') return;
-        const bytes = Buffer.from(text);
-        if (fd !== undefined) this.writing(() => writeSync(fd, bytes));
-        if (same) {
-          if (scratch.buffer.length < bytes.length) scratch.buffer = Buffer.alloc(bytes.length);
-          const read = readSync(old!, scratch.buffer, 0, bytes.length, offset);
-          same = read === bytes.length && scratch.buffer.subarray(0, read).equals(bytes);
+        if (!same) {
+          // Written as text: Node encodes it into memory freed at once.
+          if (fd !== undefined) offset += this.writing(() => writeSync(fd, text));
+          else offset += Buffer.byteLength(text);
+          return;
         }
-        offset += bytes.length;
+        const length = Buffer.byteLength(text);
+        if (scratch.bytes.length < length)
+          scratch.bytes = Buffer.allocUnsafe(Math.max(length, 2 * scratch.bytes.length));
+        scratch.bytes.write(text, 0, length);
+        const bytes = scratch.bytes.subarray(0, length);
+        if (fd !== undefined) this.writing(() => writeSync(fd, bytes));
+        if (scratch.old.length < length) scratch.old = Buffer.allocUnsafe(scratch.bytes.length);
+        const read = readSync(old!, scratch.old, 0, length, offset);
+        same = read === length && scratch.old.subarray(0, read).equals(bytes);
+        offset += length;
       });
     } finally {
       if (fd !== undefined) closeSync(fd);
