@@ -406,7 +406,6 @@ function streamInto(input: StreamInput, states: readonly TargetState[], keeper: 
       }
     const owner = new Map<string, StreamResult | undefined>();
     const ownerName = new Map<string, string>();
-    const ruleOwner = new Map<string, string>();
     const entries: Record<string, RuleEntry> = {};
     const compiled: StreamResult[] = [];
     const recordOnly = (file: string): void => {
@@ -440,7 +439,6 @@ function streamInto(input: StreamInput, states: readonly TargetState[], keeper: 
         }
         owner.set(path, result);
         ownerName.set(path, result.rule.file);
-        ruleOwner.set(`${id}/${path}`, result.rule.file);
         written.push(path);
       }
       entries[key] = withDocumentFiles(entry, written, result.rule, renamedAt.has(place(result.rule)));
@@ -482,7 +480,8 @@ function streamInto(input: StreamInput, states: readonly TargetState[], keeper: 
     diagnostics.push(
       ...caseCollisions(
         [...ownerName.keys(), ...adopted].map((file) => `${id}/${file}`),
-        ruleOwner,
+        // The rule file behind `<target>/<path>`, looked up only for a collision (rare): no map of prefixed paths.
+        { get: (full) => owner.get(full.slice(id.length + 1))?.rule.file },
         id,
       ),
     );
