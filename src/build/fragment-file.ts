@@ -24,7 +24,16 @@ export class FragmentFile {
   private used = 0;
   /** Chunks whose write has completed. */
   private readonly free: Buffer[] = [];
-  private readonly spans: [offset: number, length: number][] = [];
+  /**
+   * Where each fragment ends in the file (the next one starts there): one number a fragment, where a pair array
+   * each cost 0.9 MB of the heap over the corpus's 12,564 results.
+   */
+  private readonly ends: number[] = [];
+  /**
+   * One buffer the fragments are read into, grown to the longest: a Buffer per fragment is memory outside the heap
+   * that waits for a collection, and glibc kept the 7 MB they reached through the elastic bundle in the process.
+   */
+  private scratch = Buffer.alloc(0);
 
   constructor(
     path: string,
@@ -40,9 +49,9 @@ export class FragmentFile {
     // A fragment larger than a chunk (a few in the corpus) is written in a chunk of its own.
     this.chunk ??= length > CHUNK ? Buffer.allocUnsafe(length) : (this.free.pop() ?? Buffer.allocUnsafe(CHUNK));
     this.chunk.write(text, this.used);
-    this.spans.push([this.end + this.used, length]);
     this.used += length;
-    return this.spans.length - 1;
+    this.ends.push(this.end + this.used);
+    return this.ends.length - 1;
   }
 
   /** Starts the write of the fragments gathered; they can be read back once the queue is drained. */
@@ -65,10 +74,11 @@ export class FragmentFile {
   get(index: number): string {
     if (this.used > 0 || this.queue.inFlight > 0)
       throw new Error('FragmentFile: flush, then drain the write queue, before reading back');
-    const [offset, length] = this.spans[index]!;
-    const bytes = Buffer.allocUnsafe(length);
-    readSync(this.fd, bytes, 0, length, offset);
-    return bytes.toString('utf8');
+    const offset = index === 0 ? 0 : this.ends[index - 1]!;
+    const length = this.ends[index]! - offset;
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.max(length, 2 * this.scratch.length));
+    readSync(this.fd, this.scratch, 0, length, offset);
+    return this.scratch.toString('utf8', 0, length);
   }
 
   close(): void {

@@ -138,7 +138,7 @@ export function predatingFiles(target: string, adopted: readonly string[]): Diag
  */
 export function caseCollisions(
   paths: Iterable<string>,
-  owners: ReadonlyMap<string, string>,
+  owners: Pick<ReadonlyMap<string, string>, 'get'>,
   target?: string,
 ): Diagnostic[] {
   const seen = new Map<string, string>();

@@ -89,10 +89,14 @@ const UNRECORDED = '(unrecorded)';
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const posix = (path: string): string => path.split(sep).join('/');
 
-/** A rule file's text as the build reads it; undefined when it cannot be read. */
+/**
+ * A rule file's text as the build reads it; undefined when it cannot be read. Read as text: Node decodes it from
+ * memory freed at once, where a Buffer of a file over 4 KB is memory outside the heap until a collection (the
+ * record reads every file again: the process's malloc heap grew 5 → 7 MB through it).
+ */
 function readText(file: string): string | undefined {
   try {
-    return readFileSync(file).toString('utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
@@ -179,29 +183,46 @@ export async function streamBuild(input: StreamInput): Promise<StreamOutput> {
  */
 class Keeper {
   private readonly strings = new Map<string, string>();
+  private readonly logsources = new Map<string, Rule['logsource']>();
   private readonly mappings = new Map<string | undefined, { readonly mapped: { readonly logsourceId?: string } }>();
 
   /**
    * `value` (plain JSON data) copied whole by the JSON parser, which makes every string afresh (a deep copy by hand
-   * cost a quarter of a second over the corpus), its top-level strings then kept once.
+   * cost a quarter of a second over the corpus).
    */
-  own<T>(value: T): T {
-    const copy = JSON.parse(JSON.stringify(value)) as unknown;
-    if (typeof copy === 'string') return this.string(copy) as T;
-    if (Array.isArray(copy)) return copy.map((item) => (typeof item === 'string' ? this.string(item) : item)) as T;
-    return copy as T;
+  copy<T>(value: T): T {
+    return JSON.parse(JSON.stringify(value)) as T;
   }
 
-  /** Diagnostics copied as `own` does, their file, code, severity and target kept once. */
+  /** A string copied and kept once. */
+  text(value: string): string {
+    return this.string(this.copy(value));
+  }
+
+  /**
+   * Diagnostics copied, their file, code, target and the keys of their place in the rule (`at.path`: `detection`,
+   * a selection's name, a field) kept once.
+   */
   diagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-    const copies = JSON.parse(JSON.stringify(diagnostics)) as Diagnostic[];
+    const copies = this.copy(diagnostics);
     return copies.map((d) => ({
       ...d,
       code: this.string(d.code),
       severity: d.severity,
       ...(d.file !== undefined ? { file: this.string(d.file) } : {}),
       ...(d.target !== undefined ? { target: this.string(d.target) } : {}),
+      ...(d.at !== undefined
+        ? { at: { ...d.at, path: d.at.path.map((key) => (typeof key === 'string' ? this.string(key) : key)) } }
+        : {}),
     }));
+  }
+
+  /** A logsource copied, one object for each distinct logsource (a few hundred among the corpus's rules). */
+  logsource(value: Rule['logsource']): Rule['logsource'] {
+    const key = JSON.stringify(value);
+    let kept = this.logsources.get(key);
+    if (kept === undefined) this.logsources.set(key, (kept = JSON.parse(key) as Rule['logsource']));
+    return kept;
   }
 
   private string(text: string): string {
@@ -213,7 +234,7 @@ class Keeper {
   mapping(logsourceId: string | undefined): { readonly mapped: { readonly logsourceId?: string } } {
     let kept = this.mappings.get(logsourceId);
     if (kept === undefined) {
-      kept = { mapped: logsourceId === undefined ? {} : { logsourceId: this.own(logsourceId) } };
+      kept = { mapped: logsourceId === undefined ? {} : { logsourceId: this.text(logsourceId) } };
       this.mappings.set(logsourceId, kept);
     }
     return kept;
@@ -232,7 +253,8 @@ function keep(state: TargetState, result: TargetResult, rule: LightRule): Stream
     diagnostics: result.diagnostics.length === 0 ? NONE : keeper.diagnostics(result.diagnostics),
     ...(slim.compiled ? { compiled: keeper.mapping(slim.compiled.mapped.logsourceId) } : {}),
     ...(result.withheld !== undefined ? { withheld: result.withheld } : {}),
-    paths: keeper.own(result.artifacts.map((a) => a.path)),
+    // Copied, not kept once: a path is one result's alone.
+    paths: keeper.copy(result.artifacts.map((a) => a.path)),
     ...(fragment !== undefined ? { fragment: state.fragments.add(fragment) } : {}),
     ...(slim.compiled?.fragmentError !== undefined ? { fragmentError: slim.compiled.fragmentError } : {}),
   };
@@ -240,15 +262,14 @@ function keep(state: TargetState, result: TargetResult, rule: LightRule): Stream
 
 const NONE: readonly Diagnostic[] = [];
 
-const lightOf = (rule: Rule, keeper: Keeper): LightRule =>
-  keeper.own({
-    file: rule.file,
-    documentIndex: rule.documentIndex,
-    ...(rule.id !== undefined ? { id: rule.id } : {}),
-    ...(rule.name !== undefined ? { name: rule.name } : {}),
-    title: rule.title,
-    logsource: rule.logsource,
-  });
+const lightOf = (rule: Rule, keeper: Keeper): LightRule => ({
+  file: keeper.text(rule.file),
+  documentIndex: rule.documentIndex,
+  ...(rule.id !== undefined ? { id: keeper.copy(rule.id) } : {}),
+  ...(rule.name !== undefined ? { name: keeper.copy(rule.name) } : {}),
+  title: keeper.copy(rule.title),
+  logsource: keeper.logsource(rule.logsource),
+});
 
 async function streamInto(input: StreamInput, states: readonly TargetState[], keeper: Keeper): Promise<StreamOutput> {
   const { out, cwd, tree, record } = input;
@@ -403,7 +424,6 @@ async function streamInto(input: StreamInput, states: readonly TargetState[], ke
       }
     const owner = new Map<string, StreamResult | undefined>();
     const ownerName = new Map<string, string>();
-    const ruleOwner = new Map<string, string>();
     const entries: Record<string, RuleEntry> = {};
     const compiled: StreamResult[] = [];
     const recordOnly = (file: string): void => {
@@ -437,7 +457,6 @@ async function streamInto(input: StreamInput, states: readonly TargetState[], ke
         }
         owner.set(path, result);
         ownerName.set(path, result.rule.file);
-        ruleOwner.set(`${id}/${path}`, result.rule.file);
         written.push(path);
       }
       entries[key] = withDocumentFiles(entry, written, result.rule, renamedAt.has(place(result.rule)));
@@ -479,7 +498,8 @@ async function streamInto(input: StreamInput, states: readonly TargetState[], ke
     diagnostics.push(
       ...caseCollisions(
         [...ownerName.keys(), ...adopted].map((file) => `${id}/${file}`),
-        ruleOwner,
+        // The rule file behind `<target>/<path>`, looked up only for a collision (rare): no map of prefixed paths.
+        { get: (full) => owner.get(full.slice(id.length + 1))?.rule.file },
         id,
       ),
     );

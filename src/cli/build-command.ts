@@ -496,9 +496,10 @@ async function streamedOutcome(
   };
 }
 
+/** Read as text, as stream.ts reads the rule texts again: no Buffer left outside the heap for the collector. */
 function readSource(file: string): string | undefined {
   try {
-    return readFileSync(file).toString('utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
