@@ -34,6 +34,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { BuildResult } from './built.js';
 import { slimResult } from './built.js';
@@ -134,6 +135,7 @@ export function incrementalFiles(out: string): string[] {
 
 /** Forgets the state (before a build that may change the output another way). */
 export function dropIncremental(out: string): void {
+  lastRead = undefined;
   rmSync(stateFile(out), { force: true });
 }
 
@@ -270,19 +272,48 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return map;
 }
 
+/**
+ * The state last read, with the stamp its file had once read and touched: the output folder's check
+ * (`foldersAsLeft`) and the build read it once. A state file written since (another build, under the lock) is
+ * another file, so another stamp.
+ */
+let lastRead: { readonly file: string; readonly stamp: string; readonly state: State } | undefined;
+const fileStamp = (stat: Stats): string => `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+
 function readState(out: string): State | undefined {
+  const file = stateFile(out);
+  let fd: number;
   try {
-    const state = JSON.parse(readFileSync(stateFile(out), 'utf8')) as State;
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    if (lastRead?.file === file && lastRead.stamp === fileStamp(fstatSync(fd))) return lastRead.state;
+    const state = JSON.parse(readFileSync(fd, 'utf8')) as State;
     if (state.format !== FORMAT) return undefined;
-    touchCacheFile(stateFile(out));
+    touchCacheFile(file);
+    lastRead = { file, stamp: fileStamp(fstatSync(fd)), state };
     return state;
   } catch {
     return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
 function writeState(out: string, state: State): void {
+  lastRead = undefined;
   writeCacheFile(stateFile(out), [Buffer.from(JSON.stringify(state))]);
+}
+
+/**
+ * The mtimes the last build that kept a state left the output's target folders with (for `checkOutputFolder`):
+ * empty when there is no state.
+ */
+export function foldersAsLeft(out: string): ReadonlyMap<string, number> {
+  const folders = readState(out)?.folders ?? {};
+  return new Map(Object.entries(folders).filter(([folder]) => folder !== '' && !folder.includes('/')));
 }
 
 export interface IncrementalInput {
@@ -542,7 +573,7 @@ let lapped = performance.now();
 function lap(what: string): void {
   if (!process.env.RULEC_DEBUG_INCREMENTAL) return;
   const now = performance.now();
-  process.stderr.write(`rulec: incremental: ${what} ${(now - lapped).toFixed(1)} ms\n`);
+  process.stderr.write(`rulec: incremental: ${what} ${(now - lapped).toFixed(1)} ms (at ${now.toFixed(0)} ms)\n`);
   lapped = now;
 }
 

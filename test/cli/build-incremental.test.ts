@@ -14,6 +14,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,9 +27,9 @@ import { recoverInterruptedUpdate, updateDir, updateTree, WriteError } from '../
 import type { FileResult } from '../../src/build/result-cache.js';
 import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
 import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
-import { incrementalFiles } from '../../src/build/incremental.js';
+import { foldersAsLeft, incrementalFiles } from '../../src/build/incremental.js';
 import type { OutputRecord } from '../../src/build/output-folder.js';
-import { renderRecord } from '../../src/build/output-folder.js';
+import { checkOutputFolder, renderRecord } from '../../src/build/output-folder.js';
 import { patchRecord } from '../../src/build/record-patch.js';
 import { replaceOnce, spliceVerbatim } from '../../src/backend/bundle.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
@@ -370,6 +371,29 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
     // Restored, the folder takes the incremental path again.
     editPlain(2, (text) => text.replace('level: low', 'level: high'));
     expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+  });
+
+  it('a target folder is listed again only when its mtime changed: a repository or a link added there is refused', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const elastic = join(out, 'elastic');
+    const asLeft = foldersAsLeft(out);
+    expect([...asLeft.keys()].sort()).toEqual(['elastic', 'js', 'sentinel', 'splunk']);
+    expect(asLeft.get('elastic')).toBe(statSync(elastic).mtimeMs);
+    // A folder of the mtime given is not listed: a link there passes unseen (only the mtime says it is new).
+    symlinkSync(join(dir, 'rules'), join(elastic, 'linked'));
+    const ids = ['elastic', 'js', 'sentinel', 'splunk'];
+    expect(checkOutputFolder(out, ids, new Map([['elastic', statSync(elastic).mtimeMs]]))).toEqual([]);
+    const other = new Map([['elastic', statSync(elastic).mtimeMs + 1]]);
+    expect(checkOutputFolder(out, ids, other)[0]!.message).toContain("'elastic/linked'");
+    rmSync(join(elastic, 'linked'));
+    // As anything is added, the folder's mtime changes: listed, and a repository there is refused.
+    mkdirSync(join(elastic, '.git'));
+    editPlain(2, (text) => text.replace('level: informational', 'level: low'));
+    const refused = await build({ filters: [] });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('RC909');
+    expect(refused.stderr).toContain('elastic/.git');
   });
 
   it('a changed title or id, or a correlation rule, links files: the whole build runs, and its output is exact', async () => {
