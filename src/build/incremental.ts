@@ -27,15 +27,17 @@ import {
   closeSync,
   fstatSync,
   lstatSync,
+  mkdirSync,
   openSync,
   readFileSync,
   readSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BuildResult } from './built.js';
 import { slimResult } from './built.js';
 import { cacheDir, rulecKey, touchCacheFile, writeCacheFile } from './cache.js';
@@ -49,7 +51,8 @@ import { patchRecord } from './record-patch.js';
 import type { SourceChange } from './record-patch.js';
 import { contentHash } from './tree-manifest.js';
 import type { ManifestEntry } from './tree-manifest.js';
-import { updateTree } from './atomic.js';
+import { applyStagedUpdate, recoverInterruptedSwap, recoverInterruptedUpdate, WriteError } from './atomic.js';
+import { stagingDir } from './lock.js';
 
 /** Bumped whenever the layout of the state or of its blob changes. */
 const FORMAT = 2;
@@ -419,7 +422,7 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
     const stampOf = new Map<string, number[]>();
     if (writes.size > 0) {
       dropIncremental(out);
-      updateTree(out, { write: writes, remove: [] });
+      writeInPlace(out, writes);
       lap('written');
       for (const path of writes.keys()) {
         const stat = lstatSync(join(out, ...path.split('/')));
@@ -458,23 +461,25 @@ function editOutput(
   blob: Blob,
   changed: readonly Changed[],
   files: FileEntry[],
-): { writes: Map<string, string | Buffer>; segments: [string, string][]; appended: Buffer[] } | undefined {
+): { writes: Map<string, string | readonly Buffer[]>; segments: [string, string][]; appended: Buffer[] } | undefined {
   const { out } = input;
   const byId = new Map(input.loadTargets().map((t) => [t.backend.id, t]));
   const targets = state.targets.map((id) => byId.get(id));
   if (targets.some((t) => t === undefined)) return skip('the targets are not those of the state');
-  const writes = new Map<string, string | Buffer>();
-  // The combined files as bytes, read when a fragment in them changes, spliced in place.
-  const combined = new Map<string, Buffer>();
+  const writes = new Map<string, string | readonly Buffer[]>();
+  // The combined files as bytes, read when a fragment in them changes, spliced in place (as parts: joined only
+  // when another changed file splices the same file again).
+  const combined = new Map<string, Buffer | readonly Buffer[]>();
   const known = new Set(state.paths);
   const readCombined =
     (id: string) =>
     (path: string): Buffer | undefined => {
       const key = `${id}/${path}`;
       let bytes = combined.get(key);
-      if (bytes === undefined && known.has(key))
-        combined.set(key, (bytes = readFileSync(join(out, id, ...path.split('/')))));
-      return bytes;
+      if (bytes === undefined && known.has(key)) bytes = readFileSync(join(out, id, ...path.split('/')));
+      if (Array.isArray(bytes)) bytes = Buffer.concat(bytes);
+      if (bytes !== undefined) combined.set(key, bytes);
+      return bytes as Buffer | undefined;
     };
   const segments = new Map(state.segments);
   const appended: Buffer[] = [];
@@ -564,8 +569,40 @@ function editOutput(
   }));
   const record = patchRecord(recordBytes, sourceChanges);
   if (record === undefined) return skip('the record is not as rendered');
-  if (!record.equals(recordBytes)) writes.set(RECORD_FILE, record);
+  if (record.changed) writes.set(RECORD_FILE, record.parts);
   return { writes, segments: [...segments], appended };
+}
+
+/**
+ * atomic.ts `updateTree` of files given as text or as parts (spliced combined files, the patched record): each
+ * staged part by part, never joined, then applied with the same journal.
+ */
+function writeInPlace(out: string, writes: ReadonlyMap<string, string | readonly Buffer[]>): void {
+  recoverInterruptedSwap(out);
+  recoverInterruptedUpdate(out);
+  const staging = stagingDir(out);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const [path, content] of writes) {
+      const file = join(staging, 'new', ...path.split('/'));
+      mkdirSync(dirname(file), { recursive: true });
+      if (typeof content === 'string') writeFileSync(file, content);
+      else writeParts(file, content);
+    }
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new WriteError(out, error as NodeJS.ErrnoException);
+  }
+  applyStagedUpdate(out, staging, { write: [...writes.keys()], remove: [] });
+}
+
+function writeParts(file: string, parts: readonly Buffer[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (const part of parts) for (let done = 0; done < part.length;) done += writeSync(fd, part, done);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 let lapped = performance.now();

@@ -31,7 +31,7 @@ import { foldersAsLeft, incrementalFiles } from '../../src/build/incremental.js'
 import type { OutputRecord } from '../../src/build/output-folder.js';
 import { checkOutputFolder, renderRecord } from '../../src/build/output-folder.js';
 import { patchRecord } from '../../src/build/record-patch.js';
-import { replaceOnce, spliceVerbatim } from '../../src/backend/bundle.js';
+import { onlyPlace, spliceVerbatim } from '../../src/backend/bundle.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Pipeline } from '../../src/pipeline/types.js';
 import type { BuildCommandOptions } from '../../src/cli/build-command.js';
@@ -481,7 +481,9 @@ describe('patchRecord', () => {
     sources,
   });
   const patched = (before: OutputRecord, changes: Parameters<typeof patchRecord>[1]): string | undefined =>
-    patchRecord(Buffer.from(renderRecord(before)), changes)?.toString('utf8');
+    ((patched) => patched && Buffer.concat(patched.parts).toString('utf8'))(
+      patchRecord(Buffer.from(renderRecord(before)), changes),
+    );
 
   it('gives what rendering the changed record gives: entries renamed, old text gone, new text in hash order', () => {
     const before = record(
@@ -512,6 +514,9 @@ describe('patchRecord', () => {
       { key: '../r/refused-everywhere.yml', before: hash('4'), after: hash('6'), text: 'x' },
     ];
     expect(patched(before, changes)).toBe(renderRecord(after));
+    // A change of files the record does not list leaves it as read, and says so.
+    const bytes = Buffer.from(renderRecord(before));
+    expect(patchRecord(bytes, changes.slice(1))).toEqual({ parts: [bytes], changed: false });
     const back = record({ [hash('3')]: 'same' }, { '../r/a.yml': hash('3'), '../r/b.yml': hash('3') });
     expect(patched(after, [{ key: '../r/a.yml', before: hash('7'), after: hash('3'), text: 'same' }])).toBe(
       renderRecord(back),
@@ -525,22 +530,28 @@ describe('patchRecord', () => {
 });
 
 describe('splicing combined files', () => {
-  it('replaces a piece found exactly once, and refuses one found twice, nowhere, or empty', () => {
+  it('finds a piece found exactly once, and refuses one found twice, nowhere, or empty', () => {
     const bytes = Buffer.from('head [a] [b] [c] tail');
-    expect(replaceOnce(bytes, '[b]', '[B — ✓]')?.toString()).toBe('head [a] [B — ✓] [c] tail');
-    expect(replaceOnce(Buffer.from('[b] [b]'), '[b]', '[B]')).toBeUndefined();
-    expect(replaceOnce(bytes, '[d]', '[D]')).toBeUndefined();
-    expect(replaceOnce(bytes, '', '[D]')).toBeUndefined();
+    expect(onlyPlace(bytes, '[b]')).toBe(9);
+    expect(onlyPlace(Buffer.from('[b] [b]'), '[b]')).toBeUndefined();
+    expect(onlyPlace(bytes, '[d]')).toBeUndefined();
+    expect(onlyPlace(bytes, '')).toBeUndefined();
   });
 
   it('splices a keyed fragment whose key stays, and refuses one whose key (its place) changes', () => {
     const splice = spliceVerbatim('all.txt');
     const read = (): Buffer => Buffer.from('<[a][b]>{A}{B}');
+    const text = (before: string, after: string): string | undefined => {
+      const spliced = splice(read, before, after);
+      return spliced && Buffer.concat(spliced[0]!.content).toString();
+    };
     const before = JSON.stringify(['b', '[b]', '{B}']);
-    expect(splice(read, before, JSON.stringify(['b', '[b2]', '{B2}']))?.[0]?.content.toString()).toBe(
-      '<[a][b2]>{A}{B2}',
-    );
-    expect(splice(read, before, JSON.stringify(['0', '[b2]', '{B2}']))).toBeUndefined();
+    expect(text(before, JSON.stringify(['b', '[b2] — ✓', '{B2}']))).toBe('<[a][b2] — ✓>{A}{B2}');
+    // Each piece is found in the file as read, whatever the other pieces become; an unchanged piece is not sought.
+    expect(text(before, JSON.stringify(['b', '{B}', '{B3}']))).toBe('<[a]{B}>{A}{B3}');
+    // Two pieces each found once, but overlapping: not printed one after the other.
+    expect(text(JSON.stringify(['b', '[a][', '][b]']), JSON.stringify(['b', '(a)(', ')(b)']))).toBeUndefined();
+    expect(text(before, JSON.stringify(['0', '[b2]', '{B2}']))).toBeUndefined();
   });
 });
 
