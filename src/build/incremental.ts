@@ -22,7 +22,7 @@
  * Anything else returns undefined before a byte is written, and the build runs as before (scoped.ts). A rule file
  * whose stat changed but whose text did not is only re-stat'ed.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
@@ -40,7 +40,7 @@ import type { Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BuildResult } from './built.js';
 import { slimResult } from './built.js';
-import { cacheDir, rulecKey, touchCacheFile, writeCacheFile } from './cache.js';
+import { rulecKey, touchCacheFile, writeCacheFile } from './cache.js';
 import { compileRule } from '../compile.js';
 import type { LoadedTarget } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -50,12 +50,14 @@ import { RECORD_FILE } from './output-folder.js';
 import { patchRecord } from './record-patch.js';
 import type { SourceChange } from './record-patch.js';
 import { contentHash } from './tree-manifest.js';
+import type { AheadCheck } from './output-check.js';
+import { checkOutput, stateFile } from './output-check.js';
 import type { ManifestEntry } from './tree-manifest.js';
 import { applyStagedUpdate, recoverInterruptedSwap, recoverInterruptedUpdate, WriteError } from './atomic.js';
 import { stagingDir } from './lock.js';
 
 /** Bumped whenever the layout of the state or of its blob changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** The blob (fragments and details) size beyond which the whole build runs and writes it afresh. */
 const MAX_BLOB = 256 * 2 ** 20;
 
@@ -84,6 +86,8 @@ type FileEntry = [path: string, size: number, mtimeMs: number, offset: number, l
  */
 interface State {
   readonly format: number;
+  /** Random, new with every state written: a check made ahead (output-check.ts) names the state it checked. */
+  readonly nonce: string;
   readonly key: string;
   readonly targets: readonly string[];
   readonly files: readonly FileEntry[];
@@ -123,10 +127,6 @@ export interface SaveInput {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
-
-function stateFile(out: string): string {
-  return join(cacheDir(), `incr-${createHash('sha256').update(out).digest('hex').slice(0, 16)}.json`);
-}
 
 /** The fragments' and details' blob: one per output folder, rewritten only while no state names it. */
 const blobFile = (out: string): string => stateFile(out).replace(/\.json$/, '.bin');
@@ -305,9 +305,10 @@ function readState(out: string): State | undefined {
   }
 }
 
-function writeState(out: string, state: State): void {
+function writeState(out: string, state: Omit<State, 'nonce'>): void {
   lastRead = undefined;
-  writeCacheFile(stateFile(out), [Buffer.from(JSON.stringify(state))]);
+  const nonce = randomBytes(8).toString('hex');
+  writeCacheFile(stateFile(out), [Buffer.from(JSON.stringify({ ...state, nonce }))]);
 }
 
 /**
@@ -334,6 +335,8 @@ export interface IncrementalInput {
     sources: ReadonlyMap<string, string>,
   ) => readonly (readonly [string, string])[];
   readonly stderr: (text: string) => void;
+  /** The check of the output and the rule files made on another thread, if any (used for its state only). */
+  readonly ahead?: AheadCheck;
 }
 
 interface Changed {
@@ -351,32 +354,24 @@ interface Changed {
  * the output and printed the report as the whole build would have. Undefined when it does not apply (nothing
  * written).
  */
-export function incrementalBuild(input: IncrementalInput): { exitCode: number; compiled: number } | undefined {
+export function incrementalBuild(
+  input: IncrementalInput,
+): { exitCode: number; compiled: number; checkedAhead: boolean } | undefined {
   const { out } = input;
   lap('start');
   const state = readState(out);
   lap('state read');
   if (!state || state.key !== input.key || state.files.length !== input.files.length)
     return skip('no state of this key and file list');
-  // The output folder as written: every file's stamp, and no file added or removed in its folders.
+  // The output folder as written (every file's stamp, and no file added or removed in its folders) and which
+  // rule files' stats changed: checked ahead for this very state, or now.
   const { paths, stamps } = state;
-  // Paths joined by hand: path.join normalising 15,458 paths cost more than their lstat calls.
-  const native = sep === '/' ? (path: string): string => path : (path: string): string => path.replaceAll('/', sep);
-  for (let i = 0; i < paths.length; i++) {
-    const stat = lstatSync(`${out}${sep}${native(paths[i]!)}`, { throwIfNoEntry: false });
-    if (
-      !stat?.isFile() ||
-      stat.size !== stamps[3 * i] ||
-      stat.mtimeMs !== stamps[3 * i + 1] ||
-      stat.ino !== stamps[3 * i + 2]
-    )
-      return skip(`'${paths[i]}' is not as written`);
-  }
-  for (const [folder, mtimeMs] of Object.entries(state.folders)) {
-    const stat = statSync(join(out, ...folder.split('/')), { throwIfNoEntry: false });
-    if (stat?.mtimeMs !== mtimeMs) return skip(`a file was added to or removed from '${folder || '.'}'`);
-  }
-  lap('output checked');
+  const ahead = input.ahead?.nonce === state.nonce ? input.ahead : undefined;
+  const checked = ahead ?? checkOutput({ lstatSync, statSync }, { ...state, out, sep });
+  if (checked.notAsLeft !== undefined) return skip(checked.notAsLeft);
+  lap(ahead ? 'output checked (ahead)' : 'output checked');
+  for (let i = 0; i < input.files.length; i++)
+    if (state.files[i]![0] !== input.files[i]) return skip('the rule files are not those of the state');
   const blob = openBlob(blobFile(out));
   if (!blob) return skip('no blob');
   // Each edit appends its fragments; a blob grown this far is rewritten by the whole build (about 30 MB a time).
@@ -388,16 +383,13 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
     // The rule files: those whose stat changed are read; those whose text changed are rebuilt.
     const restat: Changed[] = [];
     const changed: Changed[] = [];
-    for (let i = 0; i < input.files.length; i++) {
-      const [path, size, mtimeMs, offset, length] = state.files[i]!;
-      if (path !== input.files[i]) return skip('the rule files are not those of the state');
-      const stat = statSync(path, { throwIfNoEntry: false });
-      if (!stat) return skip(`'${path}' is gone`);
-      if (stat.size === size && stat.mtimeMs === mtimeMs) continue;
+    for (const [i, size, mtimeMs] of checked.rules) {
+      const [path, , , offset, length] = state.files[i]!;
+      if (size === undefined || mtimeMs === undefined) return skip(`'${path}' is gone`);
       const details = JSON.parse(blob.read(offset, length)) as Details;
       const bytes = readFileSync(path);
       const text = bytes.toString('utf8');
-      const entry = { index: i, details, bytes, text, source: sha256(text), size: stat.size, mtimeMs: stat.mtimeMs };
+      const entry = { index: i, details, bytes, text, source: sha256(text), size, mtimeMs };
       (entry.source === details.source ? restat : changed).push(entry);
     }
     lap('rule files checked');
@@ -410,7 +402,7 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
       input.stderr(report(state.segments, state.tail));
       input.stderr(`${out}: inputs unchanged since the last build: nothing to do (cached)\n`);
       if (restat.length > 0) writeState(out, { ...state, files });
-      return { exitCode: state.exitCode, compiled: 0 };
+      return { exitCode: state.exitCode, compiled: 0, checkedAhead: ahead !== undefined };
     }
     const edit = editOutput(input, state, blob, changed, files);
     lap('compiled and spliced');
@@ -444,7 +436,7 @@ export function incrementalBuild(input: IncrementalInput): { exitCode: number; c
     );
     writeState(out, { ...state, files, stamps: nextStamps, folders: folderStamps(out, paths), segments });
     lap('state written');
-    return { exitCode: state.exitCode, compiled: changed.length };
+    return { exitCode: state.exitCode, compiled: changed.length, checkedAhead: ahead !== undefined };
   } finally {
     blob.close();
   }

@@ -22,6 +22,7 @@ import type { TreeContent } from '../build/tree-manifest.js';
 import { dropManifest, readKnownTree, treeHash, writeManifest } from '../build/tree-manifest.js';
 import { openResultCache } from '../build/result-cache.js';
 import type { CoverageResult } from '../build/coverage.js';
+import type { AheadCheck } from '../build/output-check.js';
 import {
   dropIncremental,
   foldersAsLeft,
@@ -68,6 +69,8 @@ export interface BuildCommandOptions {
   readonly format?: OutputFormat;
   /** `--filters` folders: filters applied to the rules built, from outside the rule paths (meta.ts). */
   readonly filters?: readonly string[];
+  /** The check of the output for an in-place build, started on another thread (build/incremental.ts checkAhead). */
+  readonly ahead?: Promise<AheadCheck | undefined>;
 }
 
 /** Diagnostics about several rules at once (ids, titles, names, combined files): no incremental build then. */
@@ -274,6 +277,7 @@ async function lockedBuild(
   const show = (diagnostics: readonly Diagnostic[]): readonly Diagnostic[] =>
     opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
   if (incremental !== undefined) {
+    const ahead = await opts.ahead;
     const done = incrementalBuild({
       out: opts.out,
       cwd: process.cwd(),
@@ -288,9 +292,15 @@ async function lockedBuild(
         ),
       segments: (diagnostics, sources) => diagnosticSegments(show(diagnostics), sources),
       stderr: (text) => io.stderr(text),
+      ...(ahead ? { ahead } : {}),
     });
     if (done) {
-      produceOptions.onResultCache?.({ hits: files.length - done.compiled, misses: done.compiled, inPlace: true });
+      produceOptions.onResultCache?.({
+        hits: files.length - done.compiled,
+        misses: done.compiled,
+        inPlace: true,
+        ...(done.checkedAhead ? { checkedAhead: true as const } : {}),
+      });
       return done.exitCode;
     }
   }

@@ -28,6 +28,7 @@ import type { FileResult } from '../../src/build/result-cache.js';
 import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
 import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
 import { foldersAsLeft, incrementalFiles } from '../../src/build/incremental.js';
+import { checkAhead } from '../../src/build/output-check.js';
 import type { OutputRecord } from '../../src/build/output-folder.js';
 import { checkOutputFolder, renderRecord } from '../../src/build/output-folder.js';
 import { patchRecord } from '../../src/build/record-patch.js';
@@ -75,11 +76,13 @@ interface Built {
   readonly misses: number;
   /** The build was incremental (build/incremental.ts): compiled the changed files only, edited the output. */
   readonly inPlace?: true;
+  /** It used the check of its output made ahead (build/output-check.ts). */
+  readonly checkedAhead?: true;
 }
 
 async function build(options: Partial<BuildCommandOptions> = {}, produce: ProduceOptions = {}): Promise<Built> {
   let stderr = '';
-  let stats: { hits: number; misses: number; inPlace?: true } = { hits: -1, misses: -1 };
+  let stats: { hits: number; misses: number; inPlace?: true; checkedAhead?: true } = { hits: -1, misses: -1 };
   const status = await buildCommand(
     [join(dir, 'rules')],
     {
@@ -394,6 +397,33 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('RC909');
     expect(refused.stderr).toContain('elastic/.git');
+  });
+
+  it('a check of the output made ahead on another thread serves the state it checked, and no other', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    editPlain(2, (text) => text.replace('level: informational', 'level: low'));
+    const ahead = await checkAhead(out);
+    expect(ahead).toMatchObject({ rules: [[1, expect.any(Number), expect.any(Number)]] });
+    expect(ahead!.notAsLeft).toBeUndefined();
+    expect(await build({ filters: [], ahead: Promise.resolve(ahead) })).toMatchObject({
+      misses: 1,
+      inPlace: true,
+      checkedAhead: true,
+    });
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // A check that found a file edited by hand; the build after it restores the folder and keeps another state.
+    const edited = [...snapshot(out).keys()].find((p) => p.startsWith('splunk/') && p.includes('9c01'))!;
+    writeFileSync(join(out, edited), readFileSync(join(out, edited), 'utf8').replace('=', ':'));
+    const stale = await checkAhead(out);
+    expect(stale!.notAsLeft).toContain(edited);
+    expect((await build({ filters: [] })).inPlace).toBeUndefined();
+    // Its answer is not that state's: the next build checks on its own, and edits in place.
+    editPlain(2, (text) => text.replace('level: low', 'level: high'));
+    const again = await build({ filters: [], ahead: Promise.resolve(stale) });
+    expect(again).toMatchObject({ misses: 1, inPlace: true });
+    expect(again.checkedAhead).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
   });
 
   it('a changed title or id, or a correlation rule, links files: the whole build runs, and its output is exact', async () => {
