@@ -202,6 +202,13 @@ function folderStamps(out: string, paths: readonly string[]): Record<string, num
   return folders;
 }
 
+/** The mtimes of the same folders again (an in-place build keeps every file, so the folders are those). */
+function restampFolders(out: string, folders: Readonly<Record<string, number>>): Record<string, number> {
+  const again: Record<string, number> = {};
+  for (const folder of Object.keys(folders)) again[folder] = statSync(join(out, ...folder.split('/'))).mtimeMs;
+  return again;
+}
+
 /** Keeps what the next build needs to take the incremental path. Failures only cost speed next time. */
 export function saveIncremental(input: SaveInput): void {
   try {
@@ -434,7 +441,7 @@ export function incrementalBuild(
         ? `${out}: nothing changed (${count} files)\n`
         : `${out}: 0 added, ${written} changed, 0 removed (${count} files)\n`,
     );
-    writeState(out, { ...state, files, stamps: nextStamps, folders: folderStamps(out, paths), segments });
+    writeState(out, { ...state, files, stamps: nextStamps, folders: restampFolders(out, state.folders), segments });
     lap('state written');
     return { exitCode: state.exitCode, compiled: changed.length, checkedAhead: ahead !== undefined };
   } finally {
@@ -462,13 +469,12 @@ function editOutput(
   // The combined files as bytes, read when a fragment in them changes, spliced in place (as parts: joined only
   // when another changed file splices the same file again).
   const combined = new Map<string, Buffer | readonly Buffer[]>();
-  const known = new Set(state.paths);
   const readCombined =
     (id: string) =>
     (path: string): Buffer | undefined => {
       const key = `${id}/${path}`;
       let bytes = combined.get(key);
-      if (bytes === undefined && known.has(key)) bytes = readFileSync(join(out, id, ...path.split('/')));
+      if (bytes === undefined && state.paths.includes(key)) bytes = readFileSync(join(out, id, ...path.split('/')));
       if (Array.isArray(bytes)) bytes = Buffer.concat(bytes);
       if (bytes !== undefined) combined.set(key, bytes);
       return bytes as Buffer | undefined;
