@@ -45,6 +45,7 @@ import { compileRule } from '../compile.js';
 import type { LoadedTarget } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readRuleFile } from '../frontend.js';
+import type { Discovery, WalkRecord } from '../source/discover.js';
 import type { Rule } from '../model/rule.js';
 import { RECORD_FILE } from './output-folder.js';
 import { patchRecord } from './record-patch.js';
@@ -103,6 +104,8 @@ interface State {
   /** The report after the diagnostics: coverage table and summary. */
   readonly tail: string;
   readonly exitCode: number;
+  /** The rule folders as listed by a build (`walkedFiles`), when it may be trusted. */
+  readonly walk?: TrustedWalk;
 }
 
 /** What `saveIncremental` needs of a build that left a whole output. */
@@ -123,6 +126,7 @@ export interface SaveInput {
   readonly segments: readonly (readonly [string, string])[];
   readonly tail: string;
   readonly exitCode: number;
+  readonly walk?: TrustedWalk;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -209,6 +213,56 @@ function restampFolders(out: string, folders: Readonly<Record<string, number>>):
   return again;
 }
 
+/**
+ * The rule folders a build listed (source/discover.ts `WalkRecord`), for the next build to list again only if one
+ * changed: their mtimes, and the paths and folder they were found from. A folder whose mtime was within
+ * `RACY_MS` of the walk is kept as never matching: a file system that stamps coarsely (FAT: 2 s) could give a file
+ * added just after the listing the same mtime.
+ */
+export interface TrustedWalk {
+  readonly cwd: string;
+  readonly paths: readonly string[];
+  readonly folders: readonly (readonly [string, number])[];
+}
+
+const RACY_MS = 3000;
+
+/**
+ * The walk to keep, when it may be trusted: whole listings (no glob, file or symlink: `partial`), no warning, and
+ * every file found built (none left out as lying in the output folder).
+ */
+export function walkToKeep(
+  record: WalkRecord,
+  paths: readonly string[],
+  discovery: Discovery,
+  files: readonly string[],
+): TrustedWalk | undefined {
+  if (record.partial || discovery.diagnostics.length > 0 || files.length !== discovery.files.length) return undefined;
+  return {
+    cwd: process.cwd(),
+    paths: [...paths],
+    folders: record.folders.map(([dir, mtimeMs]) => [dir, mtimeMs < record.at - RACY_MS ? mtimeMs : -1]),
+  };
+}
+
+/**
+ * The rule files of the last build into `out`, when its walk of these paths was kept and every folder it listed
+ * has the same mtime (nothing added, removed or renamed in any): 175 folder stats for the corpus instead of
+ * listing them (17 ms of readdir and 15 ms of joining paths on the loaded host). Undefined otherwise.
+ */
+export function walkedFiles(
+  out: string,
+  paths: readonly string[],
+): { readonly files: string[]; readonly walk: TrustedWalk } | undefined {
+  const state = readState(out);
+  const walk = state?.walk;
+  if (!walk || walk.cwd !== process.cwd() || JSON.stringify(walk.paths) !== JSON.stringify(paths)) return undefined;
+  for (const [dir, mtimeMs] of walk.folders)
+    if (statSync(dir, { throwIfNoEntry: false })?.mtimeMs !== mtimeMs) return undefined;
+  // Still a true account of the folders: kept by the state this build leaves.
+  return { files: state!.files.map(([path]) => path), walk };
+}
+
 /** Keeps what the next build needs to take the incremental path. Failures only cost speed next time. */
 export function saveIncremental(input: SaveInput): void {
   try {
@@ -265,6 +319,7 @@ export function saveIncremental(input: SaveInput): void {
       segments: input.segments,
       tail: input.tail,
       exitCode: input.exitCode,
+      ...(input.walk ? { walk: input.walk } : {}),
     });
   } catch {
     dropIncremental(input.out);
@@ -342,6 +397,8 @@ export interface IncrementalInput {
     sources: ReadonlyMap<string, string>,
   ) => readonly (readonly [string, string])[];
   readonly stderr: (text: string) => void;
+  /** The rule folders as this build listed them, when it did and may trust the listing next time. */
+  readonly walk?: TrustedWalk;
   /** The check of the output and the rule files made on another thread, if any (used for its state only). */
   readonly ahead?: AheadCheck;
 }
@@ -408,7 +465,9 @@ export function incrementalBuild(
     if (changed.length === 0) {
       input.stderr(report(state.segments, state.tail));
       input.stderr(`${out}: inputs unchanged since the last build: nothing to do (cached)\n`);
-      if (restat.length > 0) writeState(out, { ...state, files });
+      // Written again for new stats, or for a walk of the rule folders the state does not have yet.
+      if (restat.length > 0 || (input.walk !== undefined && input.walk !== state.walk))
+        writeState(out, { ...state, files, ...(input.walk ? { walk: input.walk } : {}) });
       return { exitCode: state.exitCode, compiled: 0, checkedAhead: ahead !== undefined };
     }
     const edit = editOutput(input, state, blob, changed, files);
@@ -441,7 +500,15 @@ export function incrementalBuild(
         ? `${out}: nothing changed (${count} files)\n`
         : `${out}: 0 added, ${written} changed, 0 removed (${count} files)\n`,
     );
-    writeState(out, { ...state, files, stamps: nextStamps, folders: restampFolders(out, state.folders), segments });
+    writeState(out, {
+      ...state,
+      files,
+      stamps: nextStamps,
+      folders: restampFolders(out, state.folders),
+      segments,
+      // A walk kept from before (in `state`) only names older mtimes: a folder changed since is listed again.
+      ...(input.walk ? { walk: input.walk } : {}),
+    });
     lap('state written');
     return { exitCode: state.exitCode, compiled: changed.length, checkedAhead: ahead !== undefined };
   } finally {

@@ -29,7 +29,10 @@ import {
   incrementalBuild,
   incrementalKey,
   saveIncremental,
+  walkedFiles,
+  walkToKeep,
 } from '../build/incremental.js';
+import type { TrustedWalk } from '../build/incremental.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
@@ -43,6 +46,7 @@ import type { FilterFolders } from '../build/meta.js';
 import { loadFilterFolders } from '../build/meta.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { discoverRuleFiles } from '../source/discover.js';
+import type { WalkRecord } from '../source/discover.js';
 import { printable } from '../diagnostics/printable.js';
 import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
@@ -93,8 +97,11 @@ export async function buildCommand(
     else printDiagnostics(io, diagnostics, new Map());
     return 1;
   };
-  // Everything that can be refused is refused before the output folder is read, locked or written.
-  const discovery = discoverRuleFiles(paths);
+  // Everything that can be refused is refused before the output folder is read, locked or written. A cached build
+  // lists no rule folder the last one listed if none changed (build/incremental.ts walkedFiles).
+  const walk: WalkRecord = { at: 0, folders: [], partial: false };
+  const known = opts.cache && !opts.check ? walkedFiles(opts.out, paths) : undefined;
+  const discovery = known ? { files: known.files, diagnostics: [] } : discoverRuleFiles(paths, walk);
   if (discovery.diagnostics.some((d) => d.severity === 'error')) return fail(discovery.diagnostics);
   const targets = loadTargets(registry, opts.targets);
   const filterFolders = loadFilterFolders(opts.filters ?? []);
@@ -141,6 +148,7 @@ export async function buildCommand(
     }
     return await lockedBuild(
       files,
+      known ? known.walk : walkToKeep(walk, paths, discovery, files),
       discovery.diagnostics,
       paths,
       targets.map((t) => t.backend.id),
@@ -220,6 +228,8 @@ interface Outcome {
 
 async function lockedBuild(
   files: readonly string[],
+  /** How the rule folders were listed, when this build listed them and the next may trust it. */
+  walk: TrustedWalk | undefined,
   /** Warnings about the paths themselves (links not followed, …), reported with the rules'. */
   found: readonly Diagnostic[],
   paths: readonly string[],
@@ -293,6 +303,7 @@ async function lockedBuild(
       segments: (diagnostics, sources) => diagnosticSegments(show(diagnostics), sources),
       stderr: (text) => io.stderr(text),
       ...(ahead ? { ahead } : {}),
+      ...(walk ? { walk } : {}),
     });
     if (done) {
       produceOptions.onResultCache?.({
@@ -444,6 +455,7 @@ async function lockedBuild(
       segments: kept.segments,
       tail: kept.tail,
       exitCode,
+      ...(walk ? { walk } : {}),
     });
   else if (incremental !== undefined) dropIncremental(opts.out);
   const after = writes ? output.files : current;

@@ -15,6 +15,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ import { recoverInterruptedUpdate, updateDir, updateTree, WriteError } from '../
 import type { FileResult } from '../../src/build/result-cache.js';
 import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
 import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
-import { foldersAsLeft, incrementalFiles } from '../../src/build/incremental.js';
+import { foldersAsLeft, incrementalFiles, walkedFiles } from '../../src/build/incremental.js';
 import { checkAhead } from '../../src/build/output-check.js';
 import type { OutputRecord } from '../../src/build/output-folder.js';
 import { checkOutputFolder, renderRecord } from '../../src/build/output-folder.js';
@@ -302,19 +303,19 @@ describe('incremental rulec build', () => {
   });
 });
 
-/** Plain rules (no filter tunes them, no correlation names them, titles unique), in place of the fixtures. */
+/** Plain rule `n` (no filter tunes it, no correlation names it, its title unique). */
+function plainRule(n: number): string {
+  return readFileSync(join(FIXTURES, 'rules', 'successful_login.yml'), 'utf8')
+    .replace(/8b02/, `9c0${n}`)
+    .replace(/successful_login/, `plain_${n}`)
+    .replace(/^title: .*$/m, `title: Plain ${n}\ndescription: Plain rule ${n}`);
+}
+
+/** Plain rules in place of the fixtures. */
 function plainRules(count: number): void {
   rmSync(join(dir, 'rules'), { recursive: true });
   mkdirSync(join(dir, 'rules'));
-  const plain = readFileSync(join(FIXTURES, 'rules', 'successful_login.yml'), 'utf8');
-  for (let n = 1; n <= count; n++)
-    writeFileSync(
-      join(dir, 'rules', `plain_${n}.yml`),
-      plain
-        .replace(/8b02/, `9c0${n}`)
-        .replace(/successful_login/, `plain_${n}`)
-        .replace(/^title: .*$/m, `title: Plain ${n}\ndescription: Plain rule ${n}`),
-    );
+  for (let n = 1; n <= count; n++) writeFileSync(join(dir, 'rules', `plain_${n}.yml`), plainRule(n));
 }
 
 /** Edits rule file `n` of `plainRules` (`change` of its text). */
@@ -424,6 +425,43 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
     expect(again).toMatchObject({ misses: 1, inPlace: true });
     expect(again.checkedAhead).toBeUndefined();
     expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+  });
+
+  it('lists no rule folder whose mtime it saw listing it; a rule added to any folder, an empty one too, is found', async () => {
+    plainRules(3);
+    const folders = ['rules', 'rules/empty', 'rules/nested', 'rules/nested/deeper'];
+    for (const folder of folders) mkdirSync(join(dir, folder), { recursive: true });
+    // Folders changed just before the walk are listed again next time (a coarse clock could hide a later change).
+    await build({ filters: [] });
+    const paths = [join(dir, 'rules')];
+    expect(walkedFiles(out, paths)).toBeUndefined();
+    // Last changed an hour ago: trusted while their mtimes stay.
+    const hourAgo = Date.now() / 1000 - 3600;
+    for (const folder of folders) utimesSync(join(dir, folder), hourAgo, hourAgo);
+    await build({ filters: [] });
+    const plain = [1, 2, 3].map((n) => join(dir, 'rules', `plain_${n}.yml`));
+    expect(walkedFiles(out, paths)?.files).toEqual(plain);
+    expect(walkedFiles(out, [...paths, join(dir, 'tuning')])).toBeUndefined();
+    // A rule added to the empty folder: its mtime alone changes, and the build finds the rule.
+    writeFileSync(join(dir, 'rules', 'empty', 'plain_4.yml'), plainRule(4));
+    expect(walkedFiles(out, paths)).toBeUndefined();
+    const added = await build({ filters: [] });
+    expect(added.inPlace).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    expect([...snapshot(out).keys()].some((p) => p.includes('9c04'))).toBe(true);
+    // What is trusted: a rule added with its folder's mtime put back (no tool does that unasked) is not seen.
+    for (const folder of folders) utimesSync(join(dir, folder), hourAgo, hourAgo);
+    await build({ filters: [] });
+    writeFileSync(join(dir, 'rules', 'nested', 'deeper', 'plain_5.yml'), plainRule(5));
+    utimesSync(join(dir, 'rules', 'nested', 'deeper'), hourAgo, hourAgo);
+    expect((await build({ filters: [] })).stderr).toContain('nothing to do');
+    rmSync(join(dir, 'rules', 'nested', 'deeper', 'plain_5.yml'));
+    // A symlink in a folder: the listing is not the whole story, so the folders are listed every time.
+    for (const folder of folders) utimesSync(join(dir, folder), hourAgo, hourAgo);
+    symlinkSync(join(dir, 'rules', 'plain_1.yml'), join(dir, 'rules', 'nested', 'linked.yml'));
+    utimesSync(join(dir, 'rules', 'nested'), hourAgo - 60, hourAgo - 60);
+    await build({ filters: [] });
+    expect(walkedFiles(out, paths)).toBeUndefined();
   });
 
   it('a changed title or id, or a correlation rule, links files: the whole build runs, and its output is exact', async () => {
