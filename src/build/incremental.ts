@@ -12,7 +12,8 @@
  * What makes this safe is a state kept beside the result cache (cache.ts), written by every build that leaves a
  * whole output (`saveIncremental`): each rule file's stat and text hash, what it made in each target and its
  * fragments of the combined files (in a blob file read at offsets), what it adds to the report, and the stat of
- * every file of the output folder. A build takes this path only when all of that still holds:
+ * every file of the output folder; an in-place build writes what it changed there as a patch beside it
+ * (output-check.ts `StatePatch`). A build takes this path only when all of that still holds:
  *   - same key: rulec itself (code, templates, data), targets, pipelines, site settings, options, rule file list;
  *   - every file of the output as written (size, mtime, inode) and no file added to or removed from its folders:
  *     a file edited, deleted or dropped there by hand sends the build the whole way, which restores it;
@@ -25,6 +26,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   fstatSync,
   lstatSync,
   mkdirSync,
@@ -52,7 +54,8 @@ import { patchRecord } from './record-patch.js';
 import type { SourceChange } from './record-patch.js';
 import { contentHash } from './tree-manifest.js';
 import type { AheadCheck } from './output-check.js';
-import { checkOutput, stateFile } from './output-check.js';
+import type { StatePatch } from './output-check.js';
+import { applyPatch, checkOutput, patchFile, stateFile } from './output-check.js';
 import type { ManifestEntry } from './tree-manifest.js';
 import { applyStagedUpdate, recoverInterruptedSwap, recoverInterruptedUpdate, WriteError } from './atomic.js';
 import { stagingDir } from './lock.js';
@@ -106,7 +109,12 @@ interface State {
   readonly exitCode: number;
   /** The rule folders as listed by a build (`walkedFiles`), when it may be trusted. */
   readonly walk?: TrustedWalk;
+  /** In memory: the patch applied to the state as written whole (output-check.ts `StatePatch`), if any. */
+  readonly patch?: StatePatch;
 }
+
+/** Beyond this many entries, a patch is folded into the state, written whole again. */
+const MAX_PATCH = 2000;
 
 /** What `saveIncremental` needs of a build that left a whole output. */
 export interface SaveInput {
@@ -135,14 +143,15 @@ const sha1 = (text: string): string => createHash('sha1').update(text).digest('h
 /** The fragments' and details' blob: one per output folder, rewritten only while no state names it. */
 const blobFile = (out: string): string => stateFile(out).replace(/\.json$/, '.bin');
 
-/** The cache files of the incremental build into `out`: its state and its blob. */
+/** The cache files of the incremental build into `out`: its state, its patch and its blob. */
 export function incrementalFiles(out: string): string[] {
-  return [stateFile(out), blobFile(out)];
+  return [stateFile(out), patchFile(out), blobFile(out)];
 }
 
 /** Forgets the state (before a build that may change the output another way). */
 export function dropIncremental(out: string): void {
   lastRead = undefined;
+  rmSync(patchFile(out), { force: true });
   rmSync(stateFile(out), { force: true });
 }
 
@@ -354,11 +363,24 @@ function readState(out: string): State | undefined {
     return undefined;
   }
   try {
-    if (lastRead?.file === file && lastRead.stamp === fileStamp(fstatSync(fd))) return lastRead.state;
-    const state = JSON.parse(readFileSync(fd, 'utf8')) as State;
-    if (state.format !== FORMAT) return undefined;
+    const patched = patchFile(out);
+    const stampNow = (): string => {
+      const patch = statSync(patched, { throwIfNoEntry: false });
+      return `${fileStamp(fstatSync(fd))}/${patch ? fileStamp(patch) : ''}`;
+    };
+    if (lastRead?.file === file && lastRead.stamp === stampNow()) return lastRead.state;
+    const whole = JSON.parse(readFileSync(fd, 'utf8')) as State;
+    if (whole.format !== FORMAT) return undefined;
+    let state = whole;
+    if (existsSync(patched)) {
+      const patch = JSON.parse(readFileSync(patched, 'utf8')) as StatePatch;
+      // A patch of another state: the two files are not of one build's.
+      if (patch.base !== whole.nonce) return undefined;
+      state = { ...applyPatch(whole, patch), patch };
+      touchCacheFile(patched);
+    }
     touchCacheFile(file);
-    lastRead = { file, stamp: fileStamp(fstatSync(fd)), state };
+    lastRead = { file, stamp: stampNow(), state };
     return state;
   } catch {
     return undefined;
@@ -367,10 +389,41 @@ function readState(out: string): State | undefined {
   }
 }
 
+/** Writes the state whole (its patch folded in). */
 function writeState(out: string, state: Omit<State, 'nonce'>): void {
   lastRead = undefined;
   const nonce = randomBytes(8).toString('hex');
-  writeCacheFile(stateFile(out), [Buffer.from(JSON.stringify({ ...state, nonce }))]);
+  const { patch: _folded, ...whole } = state;
+  rmSync(patchFile(out), { force: true });
+  writeCacheFile(stateFile(out), [Buffer.from(JSON.stringify({ ...whole, nonce }))]);
+}
+
+/**
+ * Writes `next`, the state `previous` after an in-place build changed the entries of rule files `files` and of
+ * output paths `paths`, as a patch of the state as written whole (with those of the patch before); whole when the
+ * patch would grow too large.
+ */
+function writeEdit(
+  out: string,
+  previous: State,
+  next: Omit<State, 'nonce' | 'patch'>,
+  files: Iterable<number>,
+  paths: Iterable<number>,
+): void {
+  const fileIndexes = new Set([...(previous.patch?.files ?? []).map(([i]) => i), ...files]);
+  const pathIndexes = new Set([...(previous.patch?.stamps ?? []).map(([i]) => i), ...paths]);
+  if (fileIndexes.size + pathIndexes.size > MAX_PATCH) return writeState(out, next);
+  lastRead = undefined;
+  const patch: StatePatch = {
+    base: previous.patch?.base ?? previous.nonce,
+    nonce: randomBytes(8).toString('hex'),
+    files: [...fileIndexes].map((i) => [i, next.files[i]!]),
+    stamps: [...pathIndexes].map((i) => [i, next.stamps[3 * i]!, next.stamps[3 * i + 1]!, next.stamps[3 * i + 2]!]),
+    folders: next.folders,
+    segments: next.segments,
+    ...(next.walk ? { walk: next.walk } : {}),
+  };
+  writeCacheFile(patchFile(out), [Buffer.from(JSON.stringify(patch))]);
 }
 
 /**
@@ -467,7 +520,13 @@ export function incrementalBuild(
       input.stderr(`${out}: inputs unchanged since the last build: nothing to do (cached)\n`);
       // Written again for new stats, or for a walk of the rule folders the state does not have yet.
       if (restat.length > 0 || (input.walk !== undefined && input.walk !== state.walk))
-        writeState(out, { ...state, files, ...(input.walk ? { walk: input.walk } : {}) });
+        writeEdit(
+          out,
+          state,
+          { ...state, files, ...(input.walk ? { walk: input.walk } : {}) },
+          restat.map((entry) => entry.index),
+          [],
+        );
       return { exitCode: state.exitCode, compiled: 0, checkedAhead: ahead !== undefined };
     }
     const edit = editOutput(input, state, blob, changed, files);
@@ -479,7 +538,10 @@ export function incrementalBuild(
     if (!blob.append(edit.appended)) return skip('the blob could not be written');
     const stampOf = new Map<string, number[]>();
     if (writes.size > 0) {
-      dropIncremental(out);
+      // The state as written whole no longer describes the folder (the files written get other inodes): without
+      // the patch that will, a build killed from here on leaves a state the next build finds stale.
+      rmSync(patchFile(out), { force: true });
+      lastRead = undefined;
       writeInPlace(out, writes);
       lap('written');
       for (const path of writes.keys()) {
@@ -500,15 +562,21 @@ export function incrementalBuild(
         ? `${out}: nothing changed (${count} files)\n`
         : `${out}: 0 added, ${written} changed, 0 removed (${count} files)\n`,
     );
-    writeState(out, {
-      ...state,
-      files,
-      stamps: nextStamps,
-      folders: restampFolders(out, state.folders),
-      segments,
-      // A walk kept from before (in `state`) only names older mtimes: a folder changed since is listed again.
-      ...(input.walk ? { walk: input.walk } : {}),
-    });
+    writeEdit(
+      out,
+      state,
+      {
+        ...state,
+        files,
+        stamps: nextStamps,
+        folders: restampFolders(out, state.folders),
+        segments,
+        // A walk kept from before (in `state`) only names older mtimes: a folder changed since is listed again.
+        ...(input.walk ? { walk: input.walk } : {}),
+      },
+      [...restat, ...changed].map((entry) => entry.index),
+      paths.flatMap((path, i) => (stampOf.has(path) ? [i] : [])),
+    );
     lap('state written');
     return { exitCode: state.exitCode, compiled: changed.length, checkedAhead: ahead !== undefined };
   } finally {

@@ -413,6 +413,9 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
       checkedAhead: true,
     });
     expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // Again, the state now patched (the other thread applies the patch as the build does).
+    editPlain(2, (text) => text.replace('level: low', 'level: medium'));
+    expect(await build({ filters: [], ahead: checkAhead(out) })).toMatchObject({ inPlace: true, checkedAhead: true });
     // A check that found a file edited by hand; the build after it restores the folder and keeps another state.
     const edited = [...snapshot(out).keys()].find((p) => p.startsWith('splunk/') && p.includes('9c01'))!;
     writeFileSync(join(out, edited), readFileSync(join(out, edited), 'utf8').replace('=', ':'));
@@ -420,7 +423,7 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
     expect(stale!.notAsLeft).toContain(edited);
     expect((await build({ filters: [] })).inPlace).toBeUndefined();
     // Its answer is not that state's: the next build checks on its own, and edits in place.
-    editPlain(2, (text) => text.replace('level: low', 'level: high'));
+    editPlain(2, (text) => text.replace('level: medium', 'level: high'));
     const again = await build({ filters: [], ahead: Promise.resolve(stale) });
     expect(again).toMatchObject({ misses: 1, inPlace: true });
     expect(again.checkedAhead).toBeUndefined();
@@ -462,6 +465,27 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
     utimesSync(join(dir, 'rules', 'nested'), hourAgo - 60, hourAgo - 60);
     await build({ filters: [] });
     expect(walkedFiles(out, paths)).toBeUndefined();
+  });
+
+  it('writes its changes to the state as a patch beside it; a patch of another state is not used', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const [stateFile, patchFile] = incrementalFiles(out);
+    const whole = readFileSync(stateFile!);
+    editPlain(2, (text) => text.replace('level: informational', 'level: low'));
+    expect(await build({ filters: [] })).toMatchObject({ inPlace: true });
+    editPlain(2, (text) => text.replace('level: low', 'level: medium'));
+    expect(await build({ filters: [] })).toMatchObject({ inPlace: true });
+    expect(readFileSync(stateFile!)).toEqual(whole);
+    expect(existsSync(patchFile!)).toBe(true);
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // A patch naming another state (two files not of one build's): no state, the whole build, a state anew.
+    const patch = JSON.parse(readFileSync(patchFile!, 'utf8')) as Record<string, unknown>;
+    writeFileSync(patchFile!, JSON.stringify({ ...patch, base: 'another state' }));
+    editPlain(2, (text) => text.replace('level: medium', 'level: high'));
+    expect((await build({ filters: [] })).inPlace).toBeUndefined();
+    expect(existsSync(patchFile!)).toBe(false);
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
   });
 
   it('a changed title or id, or a correlation rule, links files: the whole build runs, and its output is exact', async () => {
