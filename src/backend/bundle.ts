@@ -70,17 +70,16 @@ export function sortFragments(fragments: FragmentList, skip?: (fragment: string)
 }
 
 /**
- * `bytes` with `before` replaced by `after`, when `before` occurs in them exactly once: a fragment's piece that the
- * combined file prints verbatim is then found where the rule's entry is. Undefined otherwise (an empty piece, one
- * the file does not hold, one it holds twice), so a caller never guesses.
+ * Where `before` occurs in `bytes` when it occurs there exactly once: a fragment's piece that the combined file
+ * prints verbatim is then found where the rule's entry is. Undefined otherwise (an empty piece, one the file does
+ * not hold, one it holds twice), so a caller never guesses.
  */
-export function replaceOnce(bytes: Buffer, before: string, after: string): Buffer | undefined {
-  if (before === after) return bytes;
+export function onlyPlace(bytes: Buffer, before: string): number | undefined {
   if (before === '') return undefined;
   const needle = Buffer.from(before);
   const at = bytes.indexOf(needle);
   if (at < 0 || bytes.indexOf(needle, at + 1) >= 0) return undefined;
-  return Buffer.concat([bytes.subarray(0, at), Buffer.from(after), bytes.subarray(at + needle.length)]);
+  return at;
 }
 
 /**
@@ -97,7 +96,9 @@ export function changedPieces(before: string, after: string): { before: string[]
 
 /**
  * `spliceBundle` for a target whose combined file `path` prints every piece of every keyed fragment verbatim.
- * `accept` may refuse a piece the file would not print verbatim.
+ * `accept` may refuse a piece the file would not print verbatim. Each changed piece is found once in the file as
+ * read (so where this rule's entry is); the new file is the bytes between them and the new pieces, never joined
+ * (joining 24 MB of combined files cost a build after one edit 25 ms of copies and page faults).
  */
 export function spliceVerbatim(
   path: string,
@@ -105,13 +106,28 @@ export function spliceVerbatim(
 ): (read: (path: string) => Buffer | undefined, before: string, after: string) => SplicedFile[] | undefined {
   return (read, before, after) => {
     const pieces = changedPieces(before, after);
-    let bytes = read(path);
+    const bytes = read(path);
     if (!pieces || bytes === undefined) return undefined;
-    for (let i = 0; i < pieces.before.length && bytes !== undefined; i++) {
-      if (!accept(pieces.before[i]!, pieces.after[i]!)) return undefined;
-      bytes = replaceOnce(bytes, pieces.before[i]!, pieces.after[i]!);
+    const places: { at: number; end: number; piece: string }[] = [];
+    for (let i = 0; i < pieces.before.length; i++) {
+      const [old, piece] = [pieces.before[i]!, pieces.after[i]!];
+      if (!accept(old, piece)) return undefined;
+      if (old === piece) continue;
+      const at = onlyPlace(bytes, old);
+      if (at === undefined) return undefined;
+      places.push({ at, end: at + Buffer.byteLength(old), piece });
     }
-    return bytes === undefined ? undefined : [{ path, content: bytes }];
+    places.sort((a, b) => a.at - b.at);
+    const content: Buffer[] = [];
+    let from = 0;
+    for (const { at, end, piece } of places) {
+      // Two pieces of one entry overlapping in the file: not printed verbatim one after the other.
+      if (at < from) return undefined;
+      content.push(bytes.subarray(from, at), Buffer.from(piece));
+      from = end;
+    }
+    content.push(bytes.subarray(from));
+    return [{ path, content }];
   };
 }
 

@@ -48,10 +48,13 @@ export interface ArtifactFile {
   readonly content: string;
 }
 
-/** A combined file edited in place (`spliceBundle`): its new bytes. */
+/**
+ * A combined file edited in place (`spliceBundle`): its new bytes, in consecutive parts (parts of the bytes read
+ * and the new pieces), written one after the other without being joined.
+ */
 export interface SplicedFile {
   readonly path: string;
-  readonly content: Buffer;
+  readonly content: readonly Buffer[];
 }
 
 export interface CompiledRule {

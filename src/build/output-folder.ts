@@ -70,9 +70,16 @@ export const EMPTY_RECORD: OutputRecord = { generator: 'rulec', format: 1, targe
 
 /**
  * Checks that `out` (absolute) may be replaced. Reads at most the folder's own listing and its target folders'
- * listings. `targetIds` are the registered targets (the only folders rulec writes).
+ * listings. `targetIds` are the registered targets (the only folders rulec writes). `asLeft` holds the mtimes a
+ * build that checked and wrote this folder left its target folders with (build/incremental.ts): a target folder
+ * still of that mtime had no entry added, removed or replaced since, so its listing (15,458 entries for the corpus,
+ * 35 ms) is not read again.
  */
-export function checkOutputFolder(out: string, targetIds: readonly string[]): Diagnostic[] {
+export function checkOutputFolder(
+  out: string,
+  targetIds: readonly string[],
+  asLeft?: ReadonlyMap<string, number>,
+): Diagnostic[] {
   const refuse = (code: 'RC909' | 'RC910', message: string): Diagnostic[] => [
     { code, severity: 'error', message, file: out },
   ];
@@ -106,6 +113,7 @@ export function checkOutputFolder(out: string, targetIds: readonly string[]): Di
     const stat = lstatSync(full);
     if (targets.has(entry) && stat.isDirectory()) {
       if (hasRecord) {
+        if (asLeft?.get(entry) === stat.mtimeMs) continue;
         // Ours, but a repository or a link inside would be copied through or followed: not a plain output. The
         // entries' types come with the listing (Node stats only those the file system leaves untyped): an lstat
         // of each of the corpus's 15,458 files cost 70 ms of every build.

@@ -22,7 +22,17 @@ import type { TreeContent } from '../build/tree-manifest.js';
 import { dropManifest, readKnownTree, treeHash, writeManifest } from '../build/tree-manifest.js';
 import { openResultCache } from '../build/result-cache.js';
 import type { CoverageResult } from '../build/coverage.js';
-import { dropIncremental, incrementalBuild, incrementalKey, saveIncremental } from '../build/incremental.js';
+import type { AheadCheck } from '../build/output-check.js';
+import {
+  dropIncremental,
+  foldersAsLeft,
+  incrementalBuild,
+  incrementalKey,
+  saveIncremental,
+  walkedFiles,
+  walkToKeep,
+} from '../build/incremental.js';
+import type { TrustedWalk } from '../build/incremental.js';
 import { coverageOf, coverageTable } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
@@ -36,6 +46,7 @@ import type { FilterFolders } from '../build/meta.js';
 import { loadFilterFolders } from '../build/meta.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { discoverRuleFiles } from '../source/discover.js';
+import type { WalkRecord } from '../source/discover.js';
 import { printable } from '../diagnostics/printable.js';
 import { unknownTargetIds } from '../model/target-ids.js';
 import type { CliIo } from './io.js';
@@ -62,6 +73,8 @@ export interface BuildCommandOptions {
   readonly format?: OutputFormat;
   /** `--filters` folders: filters applied to the rules built, from outside the rule paths (meta.ts). */
   readonly filters?: readonly string[];
+  /** The check of the output for an in-place build, started on another thread (build/incremental.ts checkAhead). */
+  readonly ahead?: Promise<AheadCheck | undefined>;
 }
 
 /** Diagnostics about several rules at once (ids, titles, names, combined files): no incremental build then. */
@@ -84,8 +97,11 @@ export async function buildCommand(
     else printDiagnostics(io, diagnostics, new Map());
     return 1;
   };
-  // Everything that can be refused is refused before the output folder is read, locked or written.
-  const discovery = discoverRuleFiles(paths);
+  // Everything that can be refused is refused before the output folder is read, locked or written. A cached build
+  // lists no rule folder the last one listed if none changed (build/incremental.ts walkedFiles).
+  const walk: WalkRecord = { at: 0, folders: [], partial: false };
+  const known = opts.cache && !opts.check ? walkedFiles(opts.out, paths) : undefined;
+  const discovery = known ? { files: known.files, diagnostics: [] } : discoverRuleFiles(paths, walk);
   if (discovery.diagnostics.some((d) => d.severity === 'error')) return fail(discovery.diagnostics);
   const targets = loadTargets(registry, opts.targets);
   const filterFolders = loadFilterFolders(opts.filters ?? []);
@@ -94,6 +110,7 @@ export async function buildCommand(
   const guard = checkOutputFolder(
     opts.out,
     registry.map((b) => b.id),
+    opts.cache && !opts.check ? foldersAsLeft(opts.out) : undefined,
   );
   if (guard.length > 0) return fail(guard);
   // `rulec build .` must not read its own output (Sentinel's .yaml artifacts) back as rules.
@@ -131,6 +148,7 @@ export async function buildCommand(
     }
     return await lockedBuild(
       files,
+      known ? known.walk : walkToKeep(walk, paths, discovery, files),
       discovery.diagnostics,
       paths,
       targets.map((t) => t.backend.id),
@@ -210,6 +228,8 @@ interface Outcome {
 
 async function lockedBuild(
   files: readonly string[],
+  /** How the rule folders were listed, when this build listed them and the next may trust it. */
+  walk: TrustedWalk | undefined,
   /** Warnings about the paths themselves (links not followed, …), reported with the rules'. */
   found: readonly Diagnostic[],
   paths: readonly string[],
@@ -256,8 +276,8 @@ async function lockedBuild(
       ? incrementalKey({
           options: { roots, targets: targetIds, out: opts.out, quiet: opts.quiet, allow: opts.allowRefusals },
           allowErrors: Boolean(opts.allowErrors),
-          site: produceOptions.siteKey ?? null,
-          pipelines: produceOptions.pipelines ?? null,
+          // The site's key is the hash of its pipelines (config/site.ts): hashing them again cost 8 ms.
+          site: produceOptions.siteKey ?? produceOptions.pipelines ?? null,
           cwd: process.cwd(),
           registry: registry.map((b) => b.id),
           files,
@@ -267,6 +287,7 @@ async function lockedBuild(
   const show = (diagnostics: readonly Diagnostic[]): readonly Diagnostic[] =>
     opts.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
   if (incremental !== undefined) {
+    const ahead = await opts.ahead;
     const done = incrementalBuild({
       out: opts.out,
       cwd: process.cwd(),
@@ -281,9 +302,16 @@ async function lockedBuild(
         ),
       segments: (diagnostics, sources) => diagnosticSegments(show(diagnostics), sources),
       stderr: (text) => io.stderr(text),
+      ...(ahead ? { ahead } : {}),
+      ...(walk ? { walk } : {}),
     });
     if (done) {
-      produceOptions.onResultCache?.({ hits: files.length - done.compiled, misses: done.compiled, inPlace: true });
+      produceOptions.onResultCache?.({
+        hits: files.length - done.compiled,
+        misses: done.compiled,
+        inPlace: true,
+        ...(done.checkedAhead ? { checkedAhead: true as const } : {}),
+      });
       return done.exitCode;
     }
   }
@@ -427,6 +455,7 @@ async function lockedBuild(
       segments: kept.segments,
       tail: kept.tail,
       exitCode,
+      ...(walk ? { walk } : {}),
     });
   else if (incremental !== undefined) dropIncremental(opts.out);
   const after = writes ? output.files : current;

@@ -212,6 +212,11 @@ export async function runCli(
     ) => {
       const format = parseFormat(opts.format);
       const opened = openSiteConfig(entries, opts);
+      const out = opts.out !== undefined ? resolve(opts.out) : (opened.config?.out ?? resolve('dist-rules'));
+      // An in-place build's check of the output folder runs on another thread while the rest loads, when a core
+      // is idle (build/output-check.ts).
+      const check = opts.cache && !opts.check ? await import('../build/output-check.js') : undefined;
+      const ahead = check?.coreIdle() ? check.checkAhead(out) : undefined;
       const asked = targetsOf(opts);
       const ids = chosenTargets(entries, asked, opened.config);
       const site = resolveCliSite(entries, ids, opts, opened, io);
@@ -221,7 +226,7 @@ export async function runCli(
       exitCode = await buildCommand(
         rulePaths(paths, opened.config),
         {
-          out: opts.out !== undefined ? resolve(opts.out) : (opened.config?.out ?? resolve('dist-rules')),
+          out,
           check: Boolean(opts.check),
           targets: asked.length > 0 || opened.config?.targets ? ids : [],
           allowRefusals: Boolean(opts.allowRefusals),
@@ -231,6 +236,7 @@ export async function runCli(
           cache: opts.cache,
           format,
           filters: opts.filters.map((dir) => resolve(dir)),
+          ...(ahead ? { ahead } : {}),
         },
         registry,
         io,

@@ -32,9 +32,15 @@ export interface ProduceOptions {
   readonly resultCache?: ResultCache;
   /**
    * Told, after loading, how many rule files came from the result cache and how many were compiled (tests);
-   * `inPlace` when the build was incremental (build/incremental.ts: the others were not even read).
+   * `inPlace` when the build was incremental (build/incremental.ts: the others were not even read),
+   * `checkedAhead` when it used the check of its output started on another thread (build/output-check.ts).
    */
-  readonly onResultCache?: (stats: { readonly hits: number; readonly misses: number; readonly inPlace?: true }) => void;
+  readonly onResultCache?: (stats: {
+    readonly hits: number;
+    readonly misses: number;
+    readonly inPlace?: true;
+    readonly checkedAhead?: true;
+  }) => void;
 }
 
 export interface Produced {

@@ -13,7 +13,7 @@
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import '../diagnostics/frontend-codes.js';
 import { expandGlobs } from './glob.js';
@@ -28,12 +28,29 @@ export interface Discovery {
   readonly diagnostics: Diagnostic[];
 }
 
+/**
+ * What a walk listed, for a caller that lists again only the folders whose mtime changed since (an in-place build,
+ * build/incremental.ts): each folder's mtime is taken before its listing, so a change made meanwhile shows.
+ */
+export interface WalkRecord {
+  /** When the walk began (ms since the epoch). */
+  at: number;
+  /** Every folder listed and its mtime. */
+  readonly folders: [string, number][];
+  /**
+   * The listings are not the whole story: a glob pattern, a file or a path that is not there was given, a symlink
+   * was met, or a given folder is reached through one.
+   */
+  partial: boolean;
+}
+
 const RULE_EXTENSIONS = /\.ya?ml$/i;
 
 /** Folders of a rule's test events (`o365_x.events/`), next to the rule; their YAML files are events, not rules. */
 export const TEST_EVENTS_FOLDER = /\.events$/i;
 
-export function discoverRuleFiles(paths: readonly string[]): Discovery {
+export function discoverRuleFiles(paths: readonly string[], record?: WalkRecord): Discovery {
+  if (record) record.at = Date.now();
   const found = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const add = (path: string, real: string): void => {
@@ -45,13 +62,17 @@ export function discoverRuleFiles(paths: readonly string[]): Discovery {
   };
 
   // Glob patterns (`'rules/**/*.yml'`) become the paths they match before the walk (./glob.ts).
-  for (const path of expandGlobs(paths)) {
+  const expanded = expandGlobs(paths);
+  if (record && (expanded.length !== paths.length || expanded.some((path, i) => path !== paths[i])))
+    record.partial = true;
+  for (const path of expanded) {
     let stat: Stats;
     try {
       stat = statSync(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === 'ELOOP' ? 'its symlinks form a loop' : code === 'ENOENT' ? undefined : code;
+      if (record) record.partial = true;
       diagnostics.push({
         code: 'RC030',
         severity: 'error',
@@ -60,9 +81,11 @@ export function discoverRuleFiles(paths: readonly string[]): Discovery {
       });
       continue;
     }
-    if (stat.isDirectory()) walkFolder(path, add, warn);
-    else if (stat.isFile()) add(path, realOrSelf(path));
-    else warn('RC035', `'${path}' is ${kindOf(stat)}, not a rule file; it is not read`, path);
+    if (stat.isDirectory()) walkFolder(path, add, warn, record);
+    else if (stat.isFile()) {
+      if (record) record.partial = true;
+      add(path, realOrSelf(path));
+    } else warn('RC035', `'${path}' is ${kindOf(stat)}, not a rule file; it is not read`, path);
   }
   return { files: [...found.values()].sort(), diagnostics };
 }
@@ -71,8 +94,10 @@ function walkFolder(
   given: string,
   add: (path: string, real: string) => void,
   warn: (code: string, message: string, file: string) => void,
+  record?: WalkRecord,
 ): void {
   const root = realOrSelf(given);
+  if (record && root !== resolve(given)) record.partial = true;
   const walking = new Set<string>();
   const walked = new Set<string>();
   const walk = (dir: string, realDir: string): void => {
@@ -86,6 +111,7 @@ function walkFolder(
     walked.add(realDir);
     let entries: Dirent[];
     try {
+      if (record) record.folders.push([dir, statSync(dir).mtimeMs]);
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       warn('RC036', `folder '${dir}' cannot be read (${errnoOf(error)}); its rules are skipped`, dir);
@@ -98,6 +124,7 @@ function walkFolder(
       const full = join(dir, entry.name);
       const named = RULE_EXTENSIONS.test(entry.name);
       if (entry.isSymbolicLink()) {
+        if (record) record.partial = true;
         let real: string;
         try {
           real = realpathSync(full);

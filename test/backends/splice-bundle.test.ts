@@ -37,7 +37,7 @@ describe.each(['elastic', 'splunk', 'sentinel'])('%s spliceBundle', (id) => {
     const joined = backend.joinBundle!(after);
     expect(spliced).toBeDefined();
     for (const file of spliced!)
-      expect(file.content.toString('utf8')).toBe(joined.find((f) => f.path === file.path)!.content);
+      expect(Buffer.concat(file.content).toString('utf8')).toBe(joined.find((f) => f.path === file.path)!.content);
   });
 
   it('declines, or gives the joined files, when a title (a name the files sort by) changes', () => {
@@ -45,6 +45,6 @@ describe.each(['elastic', 'splunk', 'sentinel'])('%s spliceBundle', (id) => {
     const spliced = backend.spliceBundle!((path) => files.get(path), before[1]!, after[1]!);
     const joined = backend.joinBundle!(after);
     for (const file of spliced ?? [])
-      expect(file.content.toString('utf8')).toBe(joined.find((f) => f.path === file.path)!.content);
+      expect(Buffer.concat(file.content).toString('utf8')).toBe(joined.find((f) => f.path === file.path)!.content);
   });
 });

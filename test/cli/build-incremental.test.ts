@@ -14,6 +14,8 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,11 +28,12 @@ import { recoverInterruptedUpdate, updateDir, updateTree, WriteError } from '../
 import type { FileResult } from '../../src/build/result-cache.js';
 import { dropManifest, KnownFile, readKnownTree } from '../../src/build/tree-manifest.js';
 import { ResultCache, resultCacheFile, resultCacheKey } from '../../src/build/result-cache.js';
-import { incrementalFiles } from '../../src/build/incremental.js';
+import { foldersAsLeft, incrementalFiles, walkedFiles } from '../../src/build/incremental.js';
+import { checkAhead } from '../../src/build/output-check.js';
 import type { OutputRecord } from '../../src/build/output-folder.js';
-import { renderRecord } from '../../src/build/output-folder.js';
+import { checkOutputFolder, renderRecord } from '../../src/build/output-folder.js';
 import { patchRecord } from '../../src/build/record-patch.js';
-import { replaceOnce, spliceVerbatim } from '../../src/backend/bundle.js';
+import { onlyPlace, spliceVerbatim } from '../../src/backend/bundle.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Pipeline } from '../../src/pipeline/types.js';
 import type { BuildCommandOptions } from '../../src/cli/build-command.js';
@@ -74,11 +77,13 @@ interface Built {
   readonly misses: number;
   /** The build was incremental (build/incremental.ts): compiled the changed files only, edited the output. */
   readonly inPlace?: true;
+  /** It used the check of its output made ahead (build/output-check.ts). */
+  readonly checkedAhead?: true;
 }
 
 async function build(options: Partial<BuildCommandOptions> = {}, produce: ProduceOptions = {}): Promise<Built> {
   let stderr = '';
-  let stats: { hits: number; misses: number; inPlace?: true } = { hits: -1, misses: -1 };
+  let stats: { hits: number; misses: number; inPlace?: true; checkedAhead?: true } = { hits: -1, misses: -1 };
   const status = await buildCommand(
     [join(dir, 'rules')],
     {
@@ -298,19 +303,19 @@ describe('incremental rulec build', () => {
   });
 });
 
-/** Plain rules (no filter tunes them, no correlation names them, titles unique), in place of the fixtures. */
+/** Plain rule `n` (no filter tunes it, no correlation names it, its title unique). */
+function plainRule(n: number): string {
+  return readFileSync(join(FIXTURES, 'rules', 'successful_login.yml'), 'utf8')
+    .replace(/8b02/, `9c0${n}`)
+    .replace(/successful_login/, `plain_${n}`)
+    .replace(/^title: .*$/m, `title: Plain ${n}\ndescription: Plain rule ${n}`);
+}
+
+/** Plain rules in place of the fixtures. */
 function plainRules(count: number): void {
   rmSync(join(dir, 'rules'), { recursive: true });
   mkdirSync(join(dir, 'rules'));
-  const plain = readFileSync(join(FIXTURES, 'rules', 'successful_login.yml'), 'utf8');
-  for (let n = 1; n <= count; n++)
-    writeFileSync(
-      join(dir, 'rules', `plain_${n}.yml`),
-      plain
-        .replace(/8b02/, `9c0${n}`)
-        .replace(/successful_login/, `plain_${n}`)
-        .replace(/^title: .*$/m, `title: Plain ${n}\ndescription: Plain rule ${n}`),
-    );
+  for (let n = 1; n <= count; n++) writeFileSync(join(dir, 'rules', `plain_${n}.yml`), plainRule(n));
 }
 
 /** Edits rule file `n` of `plainRules` (`change` of its text). */
@@ -370,6 +375,117 @@ describe('incremental rulec build in place (build/incremental.ts)', () => {
     // Restored, the folder takes the incremental path again.
     editPlain(2, (text) => text.replace('level: low', 'level: high'));
     expect(await build({ filters: [] })).toMatchObject({ misses: 1, inPlace: true });
+  });
+
+  it('a target folder is listed again only when its mtime changed: a repository or a link added there is refused', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const elastic = join(out, 'elastic');
+    const asLeft = foldersAsLeft(out);
+    expect([...asLeft.keys()].sort()).toEqual(['elastic', 'js', 'sentinel', 'splunk']);
+    expect(asLeft.get('elastic')).toBe(statSync(elastic).mtimeMs);
+    // A folder of the mtime given is not listed: a link there passes unseen (only the mtime says it is new).
+    symlinkSync(join(dir, 'rules'), join(elastic, 'linked'));
+    const ids = ['elastic', 'js', 'sentinel', 'splunk'];
+    expect(checkOutputFolder(out, ids, new Map([['elastic', statSync(elastic).mtimeMs]]))).toEqual([]);
+    const other = new Map([['elastic', statSync(elastic).mtimeMs + 1]]);
+    expect(checkOutputFolder(out, ids, other)[0]!.message).toContain("'elastic/linked'");
+    rmSync(join(elastic, 'linked'));
+    // As anything is added, the folder's mtime changes: listed, and a repository there is refused.
+    mkdirSync(join(elastic, '.git'));
+    editPlain(2, (text) => text.replace('level: informational', 'level: low'));
+    const refused = await build({ filters: [] });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('RC909');
+    expect(refused.stderr).toContain('elastic/.git');
+  });
+
+  it('a check of the output made ahead on another thread serves the state it checked, and no other', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    editPlain(2, (text) => text.replace('level: informational', 'level: low'));
+    const ahead = await checkAhead(out);
+    expect(ahead).toMatchObject({ rules: [[1, expect.any(Number), expect.any(Number)]] });
+    expect(ahead!.notAsLeft).toBeUndefined();
+    expect(await build({ filters: [], ahead: Promise.resolve(ahead) })).toMatchObject({
+      misses: 1,
+      inPlace: true,
+      checkedAhead: true,
+    });
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // Again, the state now patched (the other thread applies the patch as the build does).
+    editPlain(2, (text) => text.replace('level: low', 'level: medium'));
+    expect(await build({ filters: [], ahead: checkAhead(out) })).toMatchObject({ inPlace: true, checkedAhead: true });
+    // A check that found a file edited by hand; the build after it restores the folder and keeps another state.
+    const edited = [...snapshot(out).keys()].find((p) => p.startsWith('splunk/') && p.includes('9c01'))!;
+    writeFileSync(join(out, edited), readFileSync(join(out, edited), 'utf8').replace('=', ':'));
+    const stale = await checkAhead(out);
+    expect(stale!.notAsLeft).toContain(edited);
+    expect((await build({ filters: [] })).inPlace).toBeUndefined();
+    // Its answer is not that state's: the next build checks on its own, and edits in place.
+    editPlain(2, (text) => text.replace('level: medium', 'level: high'));
+    const again = await build({ filters: [], ahead: Promise.resolve(stale) });
+    expect(again).toMatchObject({ misses: 1, inPlace: true });
+    expect(again.checkedAhead).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+  });
+
+  it('lists no rule folder whose mtime it saw listing it; a rule added to any folder, an empty one too, is found', async () => {
+    plainRules(3);
+    const folders = ['rules', 'rules/empty', 'rules/nested', 'rules/nested/deeper'];
+    for (const folder of folders) mkdirSync(join(dir, folder), { recursive: true });
+    // Folders changed just before the walk are listed again next time (a coarse clock could hide a later change).
+    await build({ filters: [] });
+    const paths = [join(dir, 'rules')];
+    expect(walkedFiles(out, paths)).toBeUndefined();
+    // Last changed an hour ago: trusted while their mtimes stay.
+    const hourAgo = Date.now() / 1000 - 3600;
+    for (const folder of folders) utimesSync(join(dir, folder), hourAgo, hourAgo);
+    await build({ filters: [] });
+    const plain = [1, 2, 3].map((n) => join(dir, 'rules', `plain_${n}.yml`));
+    expect(walkedFiles(out, paths)?.files).toEqual(plain);
+    expect(walkedFiles(out, [...paths, join(dir, 'tuning')])).toBeUndefined();
+    // A rule added to the empty folder: its mtime alone changes, and the build finds the rule.
+    writeFileSync(join(dir, 'rules', 'empty', 'plain_4.yml'), plainRule(4));
+    expect(walkedFiles(out, paths)).toBeUndefined();
+    const added = await build({ filters: [] });
+    expect(added.inPlace).toBeUndefined();
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    expect([...snapshot(out).keys()].some((p) => p.includes('9c04'))).toBe(true);
+    // What is trusted: a rule added with its folder's mtime put back (no tool does that unasked) is not seen.
+    for (const folder of folders) utimesSync(join(dir, folder), hourAgo, hourAgo);
+    await build({ filters: [] });
+    writeFileSync(join(dir, 'rules', 'nested', 'deeper', 'plain_5.yml'), plainRule(5));
+    utimesSync(join(dir, 'rules', 'nested', 'deeper'), hourAgo, hourAgo);
+    expect((await build({ filters: [] })).stderr).toContain('nothing to do');
+    rmSync(join(dir, 'rules', 'nested', 'deeper', 'plain_5.yml'));
+    // A symlink in a folder: the listing is not the whole story, so the folders are listed every time.
+    for (const folder of folders) utimesSync(join(dir, folder), hourAgo, hourAgo);
+    symlinkSync(join(dir, 'rules', 'plain_1.yml'), join(dir, 'rules', 'nested', 'linked.yml'));
+    utimesSync(join(dir, 'rules', 'nested'), hourAgo - 60, hourAgo - 60);
+    await build({ filters: [] });
+    expect(walkedFiles(out, paths)).toBeUndefined();
+  });
+
+  it('writes its changes to the state as a patch beside it; a patch of another state is not used', async () => {
+    plainRules(3);
+    await build({ filters: [] });
+    const [stateFile, patchFile] = incrementalFiles(out);
+    const whole = readFileSync(stateFile!);
+    editPlain(2, (text) => text.replace('level: informational', 'level: low'));
+    expect(await build({ filters: [] })).toMatchObject({ inPlace: true });
+    editPlain(2, (text) => text.replace('level: low', 'level: medium'));
+    expect(await build({ filters: [] })).toMatchObject({ inPlace: true });
+    expect(readFileSync(stateFile!)).toEqual(whole);
+    expect(existsSync(patchFile!)).toBe(true);
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
+    // A patch naming another state (two files not of one build's): no state, the whole build, a state anew.
+    const patch = JSON.parse(readFileSync(patchFile!, 'utf8')) as Record<string, unknown>;
+    writeFileSync(patchFile!, JSON.stringify({ ...patch, base: 'another state' }));
+    editPlain(2, (text) => text.replace('level: medium', 'level: high'));
+    expect((await build({ filters: [] })).inPlace).toBeUndefined();
+    expect(existsSync(patchFile!)).toBe(false);
+    expect(snapshot(out)).toEqual(await coldSnapshot({}, { filters: [] }));
   });
 
   it('a changed title or id, or a correlation rule, links files: the whole build runs, and its output is exact', async () => {
@@ -457,7 +573,9 @@ describe('patchRecord', () => {
     sources,
   });
   const patched = (before: OutputRecord, changes: Parameters<typeof patchRecord>[1]): string | undefined =>
-    patchRecord(Buffer.from(renderRecord(before)), changes)?.toString('utf8');
+    ((patched) => patched && Buffer.concat(patched.parts).toString('utf8'))(
+      patchRecord(Buffer.from(renderRecord(before)), changes),
+    );
 
   it('gives what rendering the changed record gives: entries renamed, old text gone, new text in hash order', () => {
     const before = record(
@@ -488,6 +606,9 @@ describe('patchRecord', () => {
       { key: '../r/refused-everywhere.yml', before: hash('4'), after: hash('6'), text: 'x' },
     ];
     expect(patched(before, changes)).toBe(renderRecord(after));
+    // A change of files the record does not list leaves it as read, and says so.
+    const bytes = Buffer.from(renderRecord(before));
+    expect(patchRecord(bytes, changes.slice(1))).toEqual({ parts: [bytes], changed: false });
     const back = record({ [hash('3')]: 'same' }, { '../r/a.yml': hash('3'), '../r/b.yml': hash('3') });
     expect(patched(after, [{ key: '../r/a.yml', before: hash('7'), after: hash('3'), text: 'same' }])).toBe(
       renderRecord(back),
@@ -501,22 +622,28 @@ describe('patchRecord', () => {
 });
 
 describe('splicing combined files', () => {
-  it('replaces a piece found exactly once, and refuses one found twice, nowhere, or empty', () => {
+  it('finds a piece found exactly once, and refuses one found twice, nowhere, or empty', () => {
     const bytes = Buffer.from('head [a] [b] [c] tail');
-    expect(replaceOnce(bytes, '[b]', '[B — ✓]')?.toString()).toBe('head [a] [B — ✓] [c] tail');
-    expect(replaceOnce(Buffer.from('[b] [b]'), '[b]', '[B]')).toBeUndefined();
-    expect(replaceOnce(bytes, '[d]', '[D]')).toBeUndefined();
-    expect(replaceOnce(bytes, '', '[D]')).toBeUndefined();
+    expect(onlyPlace(bytes, '[b]')).toBe(9);
+    expect(onlyPlace(Buffer.from('[b] [b]'), '[b]')).toBeUndefined();
+    expect(onlyPlace(bytes, '[d]')).toBeUndefined();
+    expect(onlyPlace(bytes, '')).toBeUndefined();
   });
 
   it('splices a keyed fragment whose key stays, and refuses one whose key (its place) changes', () => {
     const splice = spliceVerbatim('all.txt');
     const read = (): Buffer => Buffer.from('<[a][b]>{A}{B}');
+    const text = (before: string, after: string): string | undefined => {
+      const spliced = splice(read, before, after);
+      return spliced && Buffer.concat(spliced[0]!.content).toString();
+    };
     const before = JSON.stringify(['b', '[b]', '{B}']);
-    expect(splice(read, before, JSON.stringify(['b', '[b2]', '{B2}']))?.[0]?.content.toString()).toBe(
-      '<[a][b2]>{A}{B2}',
-    );
-    expect(splice(read, before, JSON.stringify(['0', '[b2]', '{B2}']))).toBeUndefined();
+    expect(text(before, JSON.stringify(['b', '[b2] — ✓', '{B2}']))).toBe('<[a][b2] — ✓>{A}{B2}');
+    // Each piece is found in the file as read, whatever the other pieces become; an unchanged piece is not sought.
+    expect(text(before, JSON.stringify(['b', '{B}', '{B3}']))).toBe('<[a]{B}>{A}{B3}');
+    // Two pieces each found once, but overlapping: not printed one after the other.
+    expect(text(JSON.stringify(['b', '[a][', '][b]']), JSON.stringify(['b', '(a)(', ')(b)']))).toBeUndefined();
+    expect(text(before, JSON.stringify(['0', '[b2]', '{B2}']))).toBeUndefined();
   });
 });
 
