@@ -1,7 +1,8 @@
 /**
- * `rulec match --jobs N`: the main thread reads and decodes the inputs and cuts them into blocks of whole lines
- * (one per chunk read, up to its last line break); worker threads split, parse and match the blocks; the main
- * thread writes their results in input order. Output and diagnostics are those of one thread, byte for byte:
+ * `rulec match --jobs N`: the main thread reads the inputs and cuts them into blocks of whole lines (one per chunk
+ * read, up to its last line break); N - 1 worker threads and the main thread itself split, parse and match the
+ * blocks; the main thread writes their results in input order. Output and diagnostics are those of one thread,
+ * byte for byte:
  *
  * - A block is split from scratch by its worker (`JsonSplitter` `resumeAtLine`), which is exact when the previous
  *   block ended `clean` (between values at a line start, as NDJSON always does). When a block ends inside a
@@ -10,6 +11,10 @@
  *   block ends clean again; then blocks go to the workers again.
  * - A line longer than `CARRY_LIMIT` is not kept whole on the main thread: it goes to the main thread's splitter,
  *   which skips an over-long value without keeping it.
+ * - The main thread matches a block itself, with a fresh splitter as a worker does, when every worker has
+ *   `MAIN_AFTER` blocks pending (`ParallelRun.mainMatches`): N threads busy on N cores, not N + 1 (N workers and a
+ *   reader). Findings of its blocks whose results are dropped (above) are taken back before they are read again
+ *   (`BlockMatcher.rewind`).
  */
 import { isUtf8 } from 'node:buffer';
 import { statSync } from 'node:fs';
@@ -17,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Block, BlockMatcher, BlockResult } from '../match/block-matcher.js';
+import type { Block, BlockMatcher, BlockResult, MatcherMark } from '../match/block-matcher.js';
 import type { JsonSplitter } from '../match/json-splitter.js';
 import type { ReadEventsOptions } from '../match/read-events.js';
 import type { RawBytes } from '../match/read-events.js';
@@ -65,6 +70,11 @@ export function automaticJobs(inputs: readonly string[], cores = defaultJobs()):
 
 /** Blocks in flight per worker: enough to keep each busy while the main thread writes, bounded memory. */
 const IN_FLIGHT_PER_WORKER = 3;
+/**
+ * With `mainMatches`, the main thread matches the next block itself once every worker has this many blocks pending
+ * (the one it matches and one more): while the main thread matches, its worker goes on with the next.
+ */
+const MAIN_AFTER = 2;
 /** A partial line longer than this goes to the main thread's splitter rather than being kept whole. */
 const CARRY_LIMIT = 16 * 1024 * 1024;
 
@@ -79,6 +89,8 @@ export interface BlockPool {
   start(): void;
   /** The block's result, as a fresh splitter from the block's start gives it (`BlockMatcher.splitter`). */
   run(block: Block): Promise<BlockResult>;
+  /** Blocks sent and not answered at the least busy thread (0 before the start). */
+  least(): number;
 }
 
 /** Worker threads that match blocks; started on first use. */
@@ -158,6 +170,12 @@ export class MatchPool implements BlockPool {
     });
   }
 
+  least(): number {
+    let n = this.pending[0] ?? 0;
+    for (const p of this.pending) if (p < n) n = p;
+    return n;
+  }
+
   get started(): boolean {
     return this.workers.length > 0;
   }
@@ -197,6 +215,11 @@ export interface ParallelRun {
   readonly read: (input: string) => ReadEventsOptions;
   /** Called with each input before it is read (progress). */
   readonly emit: BlockSink;
+  /**
+   * The main thread matches blocks too, as one of the pool's threads (`MAIN_AFTER`): `rulec match --jobs N` runs
+   * N - 1 workers. With a pool of no worker, it matches every block.
+   */
+  readonly mainMatches?: boolean;
 }
 
 class OutputClosed extends Error {}
@@ -216,12 +239,14 @@ interface InFlight {
   readonly block: Block;
   readonly pre: readonly Diagnostic[];
   readonly result: Promise<BlockResult>;
+  /** For a block the main thread matched: its matcher's findings before (taken back if the result is dropped). */
+  readonly mark?: MatcherMark;
 }
 
 async function matchInput(input: string, run: ParallelRun): Promise<void> {
   const file = input === STDIN ? STDIN_NAME : input;
   const { pool, main } = run;
-  const limit = pool.size * IN_FLIGHT_PER_WORKER;
+  const limit = (pool.size + (run.mainMatches ? 1 : 0)) * IN_FLIGHT_PER_WORKER;
   const queue: InFlight[] = [];
   const buffers = new SharedBlocks(limit + 2);
   /** The main thread's splitter while it reads blocks in sequence (undefined: the next block starts clean). */
@@ -249,6 +274,8 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
     // The block ends inside a value: the blocks after it were split from a wrong state. Read this one and
     // the rest in flight in sequence on this thread (their workers' results are dropped).
     const again = [head, ...queue.splice(0)];
+    const mark = again.find((item) => item.mark !== undefined)?.mark;
+    if (mark) main.rewind(mark);
     for (const item of again) {
       await onMain(item.block, item.pre);
       // Reused once its worker is done with it too.
@@ -279,8 +306,14 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
       buffers.give(block.bytes);
       return;
     }
-    pool.start();
-    queue.push({ block, pre: diagnostics, result: pool.run(block) });
+    if (run.mainMatches && (pool.size === 0 || pool.least() >= MAIN_AFTER)) {
+      const mark = main.mark();
+      const result = Promise.resolve(main.run(block, main.splitter(block)));
+      queue.push({ block, pre: diagnostics, result, mark });
+    } else {
+      pool.start();
+      queue.push({ block, pre: diagnostics, result: pool.run(block) });
+    }
     while (queue.length > limit) await drainOne();
   };
 

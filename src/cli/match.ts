@@ -117,7 +117,8 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     ...(options.maxValueLength !== undefined ? { maxValueLength: options.maxValueLength } : {}),
   };
   const jobs = options.jobs ?? automaticJobs(options.inputs);
-  let pool = jobs > 1 && options.workers ? new MatchPool(jobs, { recipe: options.workers, setup }) : undefined;
+  // The main thread is one of the `jobs` threads matching (match-parallel.ts `mainMatches`).
+  let pool = jobs > 1 && options.workers ? new MatchPool(jobs - 1, { recipe: options.workers, setup }) : undefined;
   // Workers start (and load the target registry) while this thread reads the rules, when the input is large
   // enough to need them; otherwise on the first block that goes to them.
   if (pool && inputBytes(options.inputs) >= EARLY_START_BYTES) pool.start();
@@ -296,6 +297,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
       await matchParallel(inputs, {
         pool,
         main: mainMatcher,
+        mainMatches: true,
         read: (input) => ({
           ...(io.stdin ? { stdin: io.stdin } : {}),
           ...(progress ? { onBytes: (bytes: number) => progress.update(input, bytes, events) } : {}),

@@ -10,7 +10,7 @@ import type { EventFormat, FormatOptions } from './formats.js';
 import { makeNormalizer, makeRouteView } from './formats.js';
 import { JsonSplitter } from './json-splitter.js';
 import { lineSpan } from './read-events.js';
-import type { EngineRule, RouterOptions } from './router.js';
+import type { EngineRule, RouterMark, RouterOptions } from './router.js';
 import { MAX_EVENT_DEPTH, RuleRouter } from './router.js';
 import { eventJson } from './serialize.js';
 
@@ -68,6 +68,13 @@ export interface BlockResult {
   readonly errors: [number, number, string][];
 }
 
+/** A block matcher's findings at one moment (`BlockMatcher.mark`). */
+export interface MatcherMark {
+  readonly router: RouterMark;
+  readonly skippedSeen: number;
+  readonly errorsSeen: ReadonlyMap<number, number>;
+}
+
 /** The rule part of each output line, serialised once. `author` is kept for attribution (DRL 1.1). */
 export function ruleHeader(rule: Rule): string {
   return JSON.stringify({ id: rule.id, title: rule.title, level: rule.level, author: rule.author });
@@ -119,6 +126,19 @@ export class BlockMatcher {
         ...(block.first ? {} : { resumeAtLine: block.firstLine }),
       },
     );
+  }
+
+  /** What `rewind` returns to: the findings reported so far (unusable rules, predicate errors). */
+  mark(): MatcherMark {
+    return { router: this.router.mark(), skippedSeen: this.skippedSeen, errorsSeen: new Map(this.errorsSeen) };
+  }
+
+  /** Forgets the findings of the blocks run since `mark`, whose results were dropped: they are found again. */
+  rewind(mark: MatcherMark): void {
+    this.router.rewind(mark.router);
+    this.skippedSeen = mark.skippedSeen;
+    this.errorsSeen.clear();
+    for (const [i, n] of mark.errorsSeen) this.errorsSeen.set(i, n);
   }
 
   /** Splits `block` with `splitter` (fresh or carried over from the previous block) and matches its events. */

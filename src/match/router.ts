@@ -113,6 +113,12 @@ export interface PredicateError {
   readonly first: string;
 }
 
+/** A router's findings at one moment (`RuleRouter.mark`). */
+export interface RouterMark {
+  readonly skipped: number;
+  readonly errors: readonly [number, PredicateError][];
+}
+
 const NO_MATCH: readonly number[] = Object.freeze([]);
 
 /** Channel/EventID pairs whose bucket is remembered (see `bucketFor`). */
@@ -199,6 +205,25 @@ export class RuleRouter {
   }
 
   /** Share of rules evaluated per event so far (0 to 1). */
+  /** What `rewind` returns to: the unusable rules found and the predicate errors counted so far. */
+  mark(): RouterMark {
+    return { skipped: this.skipped.length, errors: [...this.errors].map(([i, e]) => [i, { ...e }]) };
+  }
+
+  /**
+   * Forgets what matching found since `mark`: the rules found unusable since are built again when next needed (and
+   * so found again) and the errors counted since are uncounted. For events about to be matched again (`rulec match
+   * --jobs` matches again blocks whose results it dropped), so that they report as if matched once.
+   */
+  rewind(mark: RouterMark): void {
+    for (const { rule } of this.skipped.splice(mark.skipped)) {
+      const i = this.rules.findIndex((r) => r.rule === rule);
+      this.predicates[i] = undefined;
+    }
+    this.errors.clear();
+    for (const [i, e] of mark.errors) this.errors.set(i, { ...e });
+  }
+
   get evaluatedFraction(): number {
     return this.events === 0 || this.rules.length === 0 ? 0 : this.evaluated / (this.events * this.rules.length);
   }

@@ -72,25 +72,29 @@ async function oneThread(file: string, chunkSize: number): Promise<{ output: str
   return { output, diagnostics };
 }
 
-/** What `matchParallel` reports for the file through `pool`. */
+/** What `matchParallel` reports for the file through `pool` (and the main thread with `mainMatches`). */
 async function dispatched(
   file: string,
   chunkSize: number,
   pool: BlockPool,
-): Promise<{ output: string; diagnostics: string[] }> {
+  mainMatches = false,
+): Promise<{ output: string; diagnostics: string[]; blocks: number }> {
   let output = '';
+  let blocks = 0;
   const diagnostics: string[] = [];
   await matchParallel([file], {
     pool,
     main: new BlockMatcher(lazyRules(rules, factory), setup),
+    mainMatches,
     read: () => ({ chunkSize }),
     emit: (pre, r) => {
       for (const d of [...pre, ...r.diagnostics]) diagnostics.push(JSON.stringify(d));
       output += r.output;
+      blocks++;
       return Promise.resolve(true);
     },
   });
-  return { output, diagnostics };
+  return { output, diagnostics, blocks };
 }
 
 /** A pool on this thread: each block from a fresh splitter, as a worker does. */
@@ -103,6 +107,10 @@ function localPool(): BlockPool & { runs: number; bytes: number } {
     bytes: 0,
     start() {
       (this as { started: boolean }).started = true;
+    },
+    /** Blocks pending, made up: the main thread takes some blocks (`mainMatches`) and leaves others. */
+    least() {
+      return this.runs % 3;
     },
     run(block: Block): Promise<BlockResult> {
       this.runs++;
@@ -118,17 +126,20 @@ describe('--jobs block dispatch', () => {
   let n = 0;
 
   it('matches and reports exactly as one splitter over the whole stream, whatever the chunk sizes', async () => {
+    let onMain = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(piece, { minLength: 1, maxLength: 60 }),
         fc.integer({ min: 16, max: 8192 }),
         fc.boolean(),
-        async (pieces, chunkSize, array) => {
+        fc.boolean(),
+        async (pieces, chunkSize, array, mainMatches) => {
           const text = array ? `[${pieces.join(',')}]` : pieces.join('');
           const file = join(dir, `s${n++}.ndjson`);
           writeFileSync(file, text);
           const pool = localPool();
-          const { output, diagnostics } = await dispatched(file, chunkSize, pool);
+          const { output, diagnostics, blocks } = await dispatched(file, chunkSize, pool, mainMatches);
+          if (mainMatches) onMain += blocks - pool.runs;
           const expected = sequential(text, file);
           expect(output).toBe(expected.output);
           expect(diagnostics).toEqual(expected.diagnostics);
@@ -136,6 +147,8 @@ describe('--jobs block dispatch', () => {
       ),
       { numRuns: Number(process.env.FC_RUNS ?? 150), seed: 15 },
     );
+    // The main thread matched blocks of its own, not only those it must read in sequence.
+    expect(onMain).toBeGreaterThan(0);
   });
 
   it('sends valid UTF-8 as bytes, cut inside characters or not, and reads invalid UTF-8 as one thread does', async () => {

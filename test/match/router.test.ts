@@ -187,6 +187,42 @@ describe('RuleRouter', () => {
     expect(router.errors.size).toBe(0);
   });
 
+  it('takes back the rules set aside and the errors counted since a mark, which matching again finds again', () => {
+    const built: number[] = [];
+    let calls = 0;
+    const lazy = rules.map((rule, i) => ({
+      rule,
+      compile: () => {
+        built.push(i);
+        if (i === 2) throw new Error('no such modifier');
+        return i === 1
+          ? () => {
+              throw new Error(`boom ${++calls}`);
+            }
+          : referenceFactory(rule);
+      },
+    }));
+    const router = new RuleRouter(lazy);
+    const proc = { Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1, CommandLine: 'whoami && mimikatz' };
+    const mark = router.mark();
+    router.match(proc);
+    router.match(proc);
+    expect(router.skipped).toEqual([{ rule: rules[2], reason: 'no such modifier' }]);
+    expect(router.errors.get(1)).toEqual({ count: 2, first: 'boom 1' });
+    router.rewind(mark);
+    expect(router.skipped).toEqual([]);
+    expect(router.errors.size).toBe(0);
+    // The rule set aside is built (and set aside) again; the predicate that threw is kept.
+    const again = router.mark();
+    router.match(proc);
+    expect(built).toEqual([1, 2, 2]);
+    expect(router.skipped).toEqual([{ rule: rules[2], reason: 'no such modifier' }]);
+    expect(router.errors.get(1)).toEqual({ count: 1, first: 'boom 3' });
+    router.match(proc);
+    router.rewind(again);
+    expect(router.errors.size).toBe(0);
+  });
+
   it('keeps Azure activity-log rules off O365 audit records, and Entra ID ones on', () => {
     const o365 = eventLogsource({ Workload: 'AzureActiveDirectory', Operation: 'UserLoggedIn', RecordType: 15 });
     expect(logsourceAdmits({ product: 'azure', service: 'activitylogs' }, o365)).toBe(false);
