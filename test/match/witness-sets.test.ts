@@ -15,7 +15,7 @@ import { ANY_CHARS, literalPart, literalPattern, ONE_CHAR, pattern } from '../..
 import { loadRules } from '../../src/match/load-rules.js';
 import { eventLogsource, logsourceAdmits } from '../../src/match/logsource.js';
 import { prepareRules, RuleRouter } from '../../src/match/router.js';
-import { findWitness, gramCode, gramTexts, regexLiterals } from '../../src/match/witness.js';
+import { findWitness, GRAM_LENGTHS, gramCode, gramCost, gramTexts, regexLiterals } from '../../src/match/witness.js';
 import { irTreeArb } from '../helpers/ir-tree-arb.js';
 import { makeRule } from '../helpers/make-rule.js';
 import { factory } from './factory.js';
@@ -135,6 +135,45 @@ describe('witness sets', () => {
         b.regexMatch('CommandLine', 'invoke-.*mimikatz', { ignoreCase: true, multiline: false, dotAll: false }),
       ),
     ).toEqual([{ field: 'CommandLine', kind: 'gram', keys: [expect.any(String)] }]);
+  });
+
+  it('keys a needle by its cheapest gram, the first of equal cost (the skipping of grams that cannot win)', () => {
+    // Every gram in order, priced by gramCost: what witness.ts `bestKey` chooses, found without its shortcut.
+    const naive = (text: string, cased: boolean): string | undefined => {
+      let best: string | undefined;
+      let bestCost = Infinity;
+      const folded = cased ? text : text.toLowerCase();
+      if (!cased)
+        for (const unit of folded)
+          if (unit.charCodeAt(0) >= 0x80 && 6 < bestCost) {
+            best = unit[0];
+            bestCost = 6;
+          }
+      for (const length of GRAM_LENGTHS) {
+        for (let i = 0; i + length <= folded.length; i++) {
+          const gram = folded.slice(i, i + length);
+          if (cased && !/^[\x20-\x7e]*$/.test(gram)) continue;
+          const c = gramCost(gram.toLowerCase());
+          if (c < bestCost) [best, bestCost] = [gram.toLowerCase(), c];
+        }
+      }
+      return best;
+    };
+    const unit = fc.constantFrom(
+      ...'aEt xZ\\.:-_"QkK01İΣ\u212a\u0007é'.split(''),
+      'exe',
+      'windows',
+      'system32',
+      'http://',
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { minLength: 2, maxLength: 12 }), fc.boolean(), (parts, cased) => {
+        const text = parts.join('');
+        const key = findWitness(contains('A', text, cased))?.[0]?.keys[0];
+        expect(key).toBe(naive(text, cased));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('maps event values to the texts the predicate sees', () => {
