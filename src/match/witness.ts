@@ -136,6 +136,43 @@ export function findWitness(node: IrNode): Witness | undefined {
   }
 }
 
+/** Most clauses `findClauses` gives a rule (the router keeps which ones an event holds in a byte per rule). */
+export const MAX_CLAUSES = 4;
+
+/**
+ * Witnesses of several conjuncts of the rule, a conjunction of disjunctions: a matching event satisfies every
+ * conjunct, so it holds a key of every clause, and the router evaluates a rule only for events that hold a key of
+ * each (`Image|endswith '\\regsvr32.exe'` and a command-line gram, not either). The first clause is
+ * `findWitness(node)`, the rule's sharpest; the others follow cheapest first, up to MAX_CLAUSES, and only exact and
+ * basename ones: one lookup per field value finds their keys, where a further gram clause would add grams every
+ * position of a command line is looked up for. Undefined: no witness (the rule is evaluated on every event); a
+ * clause `[]`: never true.
+ */
+export function findClauses(node: IrNode): Witness[] | undefined {
+  const found: { witness: Witness; cost: number }[] = [];
+  for (const conjunct of conjuncts(node)) {
+    const witness = findWitness(conjunct);
+    if (witness !== undefined) found.push({ witness, cost: cost(witness) });
+  }
+  if (found.length === 0) return undefined;
+  // Stable: among equal costs the first conjunct wins, as in findWitness's AND.
+  found.sort((x, y) => x.cost - y.cost);
+  const clauses = [found[0]!.witness];
+  for (let k = 1; k < found.length && clauses.length < MAX_CLAUSES; k++) {
+    const { witness, cost } = found[k]!;
+    if (cost < SHARP_COST && witness.every((term) => term.kind !== 'gram')) clauses.push(witness);
+  }
+  return clauses;
+}
+
+/** A further clause this costly (a broad field, a common value) excludes too little for its longer lists. */
+const SHARP_COST = 1000;
+
+/** The children of nested ANDs, depth first; any other node is its own one conjunct. */
+function conjuncts(node: IrNode): IrNode[] {
+  return node.kind === 'and' ? node.children.flatMap(conjuncts) : [node];
+}
+
 /** Printable ASCII: case-sensitive needles give gram and basename keys only from such text (see below). */
 const ASCII = /^[\x20-\x7e]*$/;
 
