@@ -1,7 +1,8 @@
 /**
  * Runs many rules on one event without running every predicate: rules are grouped by the logsource an event
- * can have (./logsource.ts) and, inside a group, indexed by a witness field value (./witness.ts). Per event only
- * the rules without a witness and the rules whose witness value the event holds are evaluated.
+ * can have (./logsource.ts) and, inside a group, indexed by witness field values (./witness.ts). Per event only
+ * the rules without a witness and the rules the event holds a witness value of every witness clause of are
+ * evaluated.
  */
 import type { EventMemo, EventPredicate } from '../backend/types.js';
 import type { Rule } from '../model/rule.js';
@@ -10,7 +11,7 @@ import type { NormalizerTexts, RawGate } from './raw-gate.js';
 import { hasUnicodeEscape, rawGate } from './raw-gate.js';
 import type { PredicateFactory } from './types.js';
 import type { KeyKind, Witness } from './witness.js';
-import { eventKeys, fieldValue, findWitness, GRAM_LENGTHS, gramCode, gramCodeOf, numericKey } from './witness.js';
+import { eventKeys, fieldValue, findClauses, GRAM_LENGTHS, gramCode, gramCodeOf, numericKey } from './witness.js';
 
 export type Predicate = EventPredicate;
 
@@ -60,7 +61,7 @@ interface FieldIndex {
   readonly ends: Uint8Array;
   /** Single non-ASCII unit keys (kind `gram`) by their code unit. */
   readonly byUnit: Map<number, number[]>;
-  /** Every rule indexed on the field, for values the index cannot judge. */
+  /** Every clause entry indexed on the field, for values the index cannot judge. */
   readonly all: number[];
   /** Length of the longest key (kind `exact`): a longer value cannot be one (see `stringLists`). */
   longest: number;
@@ -121,6 +122,12 @@ export interface RouterMark {
 
 const NO_MATCH: readonly number[] = Object.freeze([]);
 
+/** Index lists hold `rule << CLAUSE_BITS | clause`: the clause number takes the low bits (witness.ts MAX_CLAUSES). */
+const CLAUSE_BITS = 3;
+const CLAUSE_MASK = (1 << CLAUSE_BITS) - 1;
+/** Marks a rule evaluated for the current event in `RuleRouter.held`: no clause's bit. */
+const EVALUATED = 0x80;
+
 /** Channel/EventID pairs whose bucket is remembered (see `bucketFor`). */
 const MAX_CHANNEL_ENTRIES = 4096;
 
@@ -131,8 +138,15 @@ export class RuleRouter {
   readonly rules: readonly EngineRule[];
   /** Per rule, its predicate once built (undefined until a lazily compiled rule is first a candidate). */
   private readonly predicates: (Predicate | undefined)[];
-  /** Per rule, its witness once computed (null: computed, none), computed when a bucket first admits the rule. */
-  private readonly witnesses: (Witness | null | undefined)[];
+  /**
+   * Per rule, its witness clauses once computed (null: computed, none), computed when a bucket first admits the
+   * rule (witness.ts `findClauses`). Index lists hold clause entries, `rule << CLAUSE_BITS | clause`.
+   */
+  private readonly witnesses: (readonly Witness[] | null | undefined)[];
+  /** Per rule, the bits of all its clauses: the rule is evaluated once an event has set them all in `held`. */
+  private readonly full: Uint8Array;
+  /** Per rule, the bits of the clauses the current event holds (valid when `stamp` is the event's generation). */
+  private readonly held: Uint8Array;
   private readonly indexing: boolean;
   private readonly rawText: NormalizerTexts | undefined;
   /** Per rule, its raw-text gate once computed (null: none). */
@@ -168,15 +182,18 @@ export class RuleRouter {
     // Gates stand on the same ground as the witness index (rules tested by their own detection): off with it.
     this.rawText = this.indexing ? options.rawText : undefined;
     this.gates = new Array<RawGate | null | undefined>(rules.length).fill(undefined);
-    this.witnesses = new Array<Witness | null | undefined>(rules.length).fill(undefined);
+    this.witnesses = new Array<readonly Witness[] | null | undefined>(rules.length).fill(undefined);
     this.stamp = new Uint32Array(rules.length);
+    this.full = new Uint8Array(rules.length);
+    this.held = new Uint8Array(rules.length);
   }
 
-  private witness(i: number): Witness | undefined {
+  private witness(i: number): readonly Witness[] | undefined {
     let w = this.witnesses[i];
     if (w === undefined) {
-      w = (this.indexing ? findWitness(this.rules[i]!.rule.detection) : undefined) ?? null;
+      w = (this.indexing ? findClauses(this.rules[i]!.rule.detection) : undefined) ?? null;
       this.witnesses[i] = w;
+      if (w !== null) this.full[i] = (1 << w.length) - 1;
     }
     return w ?? undefined;
   }
@@ -233,10 +250,10 @@ export class RuleRouter {
     const fields = new Map<string, number>();
     let indexed = 0;
     for (let i = 0; i < this.rules.length; i++) {
-      const w = this.witness(i);
-      if (!w) continue;
+      const clauses = this.witness(i);
+      if (!clauses) continue;
       indexed++;
-      for (const term of w) {
+      for (const term of clauses.flat()) {
         const name = term.kind === 'exact' ? term.field : `${term.kind}:${term.field}`;
         fields.set(name, (fields.get(name) ?? 0) + 1);
       }
@@ -331,7 +348,15 @@ export class RuleRouter {
   candidates(event: Record<string, unknown>): number[] {
     const bucket = this.bucketFor(event);
     const out = new Set<number>(bucket.always);
-    for (const list of this.lists(bucket, event)) for (const i of list) out.add(i);
+    const held = new Map<number, number>();
+    for (const list of this.lists(bucket, event)) {
+      for (const entry of list) {
+        const i = entry >>> CLAUSE_BITS;
+        const bits = (held.get(i) ?? 0) | (1 << (entry & CLAUSE_MASK));
+        held.set(i, bits);
+        if (bits === this.full[i]) out.add(i);
+      }
+    }
     return [...out].sort((a, b) => a - b);
   }
 
@@ -480,10 +505,22 @@ export class RuleRouter {
     matched: number[] | undefined,
   ): number[] | undefined {
     const predicates = this.predicates;
+    const held = this.held;
+    const full = this.full;
     for (let k = 0; k < list.length; k++) {
-      const i = list[k]!;
-      if (stamp[i] === gen) continue;
-      stamp[i] = gen;
+      const entry = list[k]!;
+      const i = entry >>> CLAUSE_BITS;
+      if (stamp[i] !== gen) {
+        stamp[i] = gen;
+        held[i] = 0;
+      }
+      const bits = held[i]! | (1 << (entry & CLAUSE_MASK));
+      if (bits !== full[i]) {
+        held[i] = bits;
+        continue;
+      }
+      // Evaluated once: EVALUATED is no clause bit, so the rule's bits never equal `full` again for this event.
+      held[i] = EVALUATED;
       this.evaluated++;
       if (this.test(i, predicates[i] ?? this.compile(i), event, memo)) (matched ??= []).push(i);
     }
@@ -552,56 +589,13 @@ export class RuleRouter {
     const fields = new Map<string, FieldIndex>();
     this.rules.forEach((r, i) => {
       if (!admits(r.rule)) return;
-      const witness = this.witness(i);
-      if (witness === undefined) {
+      const clauses = this.witness(i);
+      if (clauses === undefined) {
         always.push(i);
         gates.push(this.gate(i));
         return;
       }
-      for (const term of witness) {
-        const id = `${term.kind}\u0000${term.field}`;
-        let index = fields.get(id);
-        if (!index) {
-          index = {
-            field: term.field,
-            kind: term.kind,
-            segments: term.field.split('.'),
-            byKey: new Map(),
-            grams: [],
-            ends: new Uint8Array(term.kind === 'gram' ? END_SLOTS : 0),
-            byUnit: new Map(),
-            all: [],
-            longest: 0,
-          };
-          fields.set(id, index);
-        }
-        index.all.push(i);
-        for (const key of term.keys) {
-          if (term.kind === 'gram' && key.length === 1) {
-            const list = index.byUnit.get(key.charCodeAt(0));
-            if (list === undefined) index.byUnit.set(key.charCodeAt(0), [i]);
-            else if (list[list.length - 1] !== i) list.push(i);
-            continue;
-          }
-          if (term.kind === 'gram') {
-            const table = gramTable(index, key.length);
-            const pair = ((key.charCodeAt(key.length - 2) & 0xff) << 8) | (key.charCodeAt(key.length - 1) & 0xff);
-            index.ends[endSlot(pair)]! |= table.bit;
-            // As a signed 32-bit number, as the event side rolls it (small integers, no heap numbers).
-            const code = gramCode(key) | 0;
-            const slot = filterSlot(code);
-            table.filter[slot >>> 5]! |= 1 << (slot & 31);
-            const list = table.byCode.get(code);
-            if (list === undefined) table.byCode.set(code, [i]);
-            else if (list[list.length - 1] !== i) list.push(i);
-            continue;
-          }
-          if (key.length > index.longest) index.longest = key.length;
-          const list = index.byKey.get(key);
-          if (list === undefined) index.byKey.set(key, [i]);
-          else if (list[list.length - 1] !== i) list.push(i);
-        }
-      }
+      clauses.forEach((witness, clause) => this.indexClause(fields, (i << CLAUSE_BITS) | clause, witness));
     });
     const list = [...fields.values()];
     const byName = new Map<string, { indexes: FieldIndex[]; memo: Map<string, readonly (readonly number[])[]> }>();
@@ -613,6 +607,54 @@ export class RuleRouter {
     const dotted = [...byName.values()].filter((entry) => entry.indexes[0]!.segments.length > 1);
     for (const entry of dotted) byName.delete(entry.indexes[0]!.field);
     return { always, gates, fields: list, byName, dotted };
+  }
+
+  /** Adds one clause of a rule to the bucket's field indexes, as `entry` (`rule << CLAUSE_BITS | clause`). */
+  private indexClause(fields: Map<string, FieldIndex>, entry: number, witness: Witness): void {
+    for (const term of witness) {
+      const id = `${term.kind}\u0000${term.field}`;
+      let index = fields.get(id);
+      if (!index) {
+        index = {
+          field: term.field,
+          kind: term.kind,
+          segments: term.field.split('.'),
+          byKey: new Map(),
+          grams: [],
+          ends: new Uint8Array(term.kind === 'gram' ? END_SLOTS : 0),
+          byUnit: new Map(),
+          all: [],
+          longest: 0,
+        };
+        fields.set(id, index);
+      }
+      index.all.push(entry);
+      for (const key of term.keys) {
+        if (term.kind === 'gram' && key.length === 1) {
+          const list = index.byUnit.get(key.charCodeAt(0));
+          if (list === undefined) index.byUnit.set(key.charCodeAt(0), [entry]);
+          else if (list[list.length - 1] !== entry) list.push(entry);
+          continue;
+        }
+        if (term.kind === 'gram') {
+          const table = gramTable(index, key.length);
+          const pair = ((key.charCodeAt(key.length - 2) & 0xff) << 8) | (key.charCodeAt(key.length - 1) & 0xff);
+          index.ends[endSlot(pair)]! |= table.bit;
+          // As a signed 32-bit number, as the event side rolls it (small integers, no heap numbers).
+          const code = gramCode(key) | 0;
+          const slot = filterSlot(code);
+          table.filter[slot >>> 5]! |= 1 << (slot & 31);
+          const list = table.byCode.get(code);
+          if (list === undefined) table.byCode.set(code, [entry]);
+          else if (list[list.length - 1] !== entry) list.push(entry);
+          continue;
+        }
+        if (key.length > index.longest) index.longest = key.length;
+        const list = index.byKey.get(key);
+        if (list === undefined) index.byKey.set(key, [entry]);
+        else if (list[list.length - 1] !== entry) list.push(entry);
+      }
+    }
   }
 }
 

@@ -136,6 +136,43 @@ export function findWitness(node: IrNode): Witness | undefined {
   }
 }
 
+/** Most clauses `findClauses` gives a rule (the router keeps which ones an event holds in a byte per rule). */
+export const MAX_CLAUSES = 4;
+
+/**
+ * Witnesses of several conjuncts of the rule, a conjunction of disjunctions: a matching event satisfies every
+ * conjunct, so it holds a key of every clause, and the router evaluates a rule only for events that hold a key of
+ * each (`Image|endswith '\\regsvr32.exe'` and a command-line gram, not either). The first clause is
+ * `findWitness(node)`, the rule's sharpest; the others follow cheapest first, up to MAX_CLAUSES, and only exact and
+ * basename ones: one lookup per field value finds their keys, where a further gram clause would add grams every
+ * position of a command line is looked up for. Undefined: no witness (the rule is evaluated on every event); a
+ * clause `[]`: never true.
+ */
+export function findClauses(node: IrNode): Witness[] | undefined {
+  const found: { witness: Witness; cost: number }[] = [];
+  for (const conjunct of conjuncts(node)) {
+    const witness = findWitness(conjunct);
+    if (witness !== undefined) found.push({ witness, cost: cost(witness) });
+  }
+  if (found.length === 0) return undefined;
+  // Stable: among equal costs the first conjunct wins, as in findWitness's AND.
+  found.sort((x, y) => x.cost - y.cost);
+  const clauses = [found[0]!.witness];
+  for (let k = 1; k < found.length && clauses.length < MAX_CLAUSES; k++) {
+    const { witness, cost } = found[k]!;
+    if (cost < SHARP_COST && witness.every((term) => term.kind !== 'gram')) clauses.push(witness);
+  }
+  return clauses;
+}
+
+/** A further clause this costly (a broad field, a common value) excludes too little for its longer lists. */
+const SHARP_COST = 1000;
+
+/** The children of nested ANDs, depth first; any other node is its own one conjunct. */
+function conjuncts(node: IrNode): IrNode[] {
+  return node.kind === 'and' ? node.children.flatMap(conjuncts) : [node];
+}
+
 /** Printable ASCII: case-sensitive needles give gram and basename keys only from such text (see below). */
 const ASCII = /^[\x20-\x7e]*$/;
 
@@ -181,8 +218,17 @@ function bestKey(texts: readonly string[], cased: boolean): string | undefined {
         }
       }
     }
+    const counts = asciiCounts(text);
     for (const length of GRAM_LENGTHS) {
+      const [base, perFrequent] = GRAM_COSTS[length] ?? [4, 1];
       for (let i = 0; i + length <= text.length; i++) {
+        // An ASCII gram costs its frequent characters' price or COMMON_COST (gramCost), so one that cannot beat
+        // the best so far is skipped without slicing it and looking it up: the same choice, found faster (the
+        // needle lists of the corpus have tens of thousands of grams).
+        if (counts.nonAscii[i + length] === counts.nonAscii[i]) {
+          const plain = base + perFrequent * (counts.frequent[i + length]! - counts.frequent[i]!);
+          if (Math.min(plain, COMMON_COST) >= bestCost) continue;
+        }
         const gram = text.slice(i, i + length);
         if (cased && !ASCII.test(gram)) continue;
         const key = gram.toLowerCase();
@@ -195,6 +241,18 @@ function bestKey(texts: readonly string[], cased: boolean): string | undefined {
     }
   }
   return best;
+}
+
+/** Running counts over a text: units of 0x80 and above, and ASCII units frequent once lower-cased (FREQUENT_CHARS). */
+function asciiCounts(text: string): { nonAscii: Int32Array; frequent: Int32Array } {
+  const nonAscii = new Int32Array(text.length + 1);
+  const frequent = new Int32Array(text.length + 1);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    nonAscii[i + 1] = nonAscii[i]! + (c >= 0x80 ? 1 : 0);
+    frequent[i + 1] = frequent[i]! + (c < 0x80 && FREQUENT_CODES[c | (c >= 0x41 && c <= 0x5a ? 0x20 : 0)] ? 1 : 0);
+  }
+  return { nonAscii, frequent };
 }
 
 /**
@@ -340,6 +398,11 @@ const COMMON_GRAMS: ReadonlySet<string> = new Set(
   ),
 );
 const FREQUENT_CHARS = new Set(' etaoinsrlcdhm.\\/-:"_');
+/** FREQUENT_CHARS by code unit. */
+const FREQUENT_CODES = new Uint8Array(0x80);
+for (const ch of FREQUENT_CHARS) FREQUENT_CODES[ch.charCodeAt(0)] = 1;
+/** What a gram of COMMON_TEXT costs. */
+const COMMON_COST = 40;
 
 /** A single non-ASCII unit: rare in logs, but one key covers every needle holding it. */
 const UNIT_COST = 6;
@@ -366,7 +429,7 @@ const GRAM_COSTS: Readonly<Record<number, readonly [base: number, perFrequent: n
 
 function computeGramCost(gram: string): number {
   if (gram.length === 1) return UNIT_COST;
-  if (COMMON_GRAMS.has(gram)) return 40;
+  if (COMMON_GRAMS.has(gram)) return COMMON_COST;
   const [base, perFrequent] = GRAM_COSTS[gram.length] ?? [4, 1];
   let c = base;
   for (const ch of gram) if (FREQUENT_CHARS.has(ch)) c += perFrequent;

@@ -15,7 +15,15 @@ import { ANY_CHARS, literalPart, literalPattern, ONE_CHAR, pattern } from '../..
 import { loadRules } from '../../src/match/load-rules.js';
 import { eventLogsource, logsourceAdmits } from '../../src/match/logsource.js';
 import { prepareRules, RuleRouter } from '../../src/match/router.js';
-import { findWitness, gramCode, gramTexts, regexLiterals } from '../../src/match/witness.js';
+import {
+  findClauses,
+  findWitness,
+  GRAM_LENGTHS,
+  gramCode,
+  gramCost,
+  gramTexts,
+  regexLiterals,
+} from '../../src/match/witness.js';
 import { irTreeArb } from '../helpers/ir-tree-arb.js';
 import { makeRule } from '../helpers/make-rule.js';
 import { factory } from './factory.js';
@@ -135,6 +143,74 @@ describe('witness sets', () => {
         b.regexMatch('CommandLine', 'invoke-.*mimikatz', { ignoreCase: true, multiline: false, dotAll: false }),
       ),
     ).toEqual([{ field: 'CommandLine', kind: 'gram', keys: [expect.any(String)] }]);
+  });
+
+  it('keys a needle by its cheapest gram, the first of equal cost (the skipping of grams that cannot win)', () => {
+    // Every gram in order, priced by gramCost: what witness.ts `bestKey` chooses, found without its shortcut.
+    const naive = (text: string, cased: boolean): string | undefined => {
+      let best: string | undefined;
+      let bestCost = Infinity;
+      const folded = cased ? text : text.toLowerCase();
+      if (!cased)
+        for (const unit of folded)
+          if (unit.charCodeAt(0) >= 0x80 && 6 < bestCost) {
+            best = unit[0];
+            bestCost = 6;
+          }
+      for (const length of GRAM_LENGTHS) {
+        for (let i = 0; i + length <= folded.length; i++) {
+          const gram = folded.slice(i, i + length);
+          if (cased && !/^[\x20-\x7e]*$/.test(gram)) continue;
+          const c = gramCost(gram.toLowerCase());
+          if (c < bestCost) [best, bestCost] = [gram.toLowerCase(), c];
+        }
+      }
+      return best;
+    };
+    const unit = fc.constantFrom(
+      ...'aEt xZ\\.:-_"QkK01İΣ\u212a\u0007é'.split(''),
+      'exe',
+      'windows',
+      'system32',
+      'http://',
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { minLength: 2, maxLength: 12 }), fc.boolean(), (parts, cased) => {
+        const text = parts.join('');
+        const key = findWitness(contains('A', text, cased))?.[0]?.keys[0];
+        expect(key).toBe(naive(text, cased));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('evaluates a rule only for events holding a key of each of its clauses', () => {
+    const detection = b.and([
+      b.or([endsWith('Image', '\\regsvr32.exe'), eq('OriginalFileName', 'REGSVR32.EXE')]),
+      contains('CommandLine', 'scrobj'),
+      b.not(eq('User', 'x')),
+      b.numberMatch('EventID', 1),
+    ]);
+    // The sharpest clause (a command-line gram) is indexed; the image clause joins it; EventID is broad.
+    expect(findClauses(detection)).toEqual([
+      findWitness(detection),
+      [
+        { field: 'Image', kind: 'basename', keys: ['regsvr32.exe'] },
+        { field: 'OriginalFileName', kind: 'exact', keys: ['regsvr32.exe'] },
+      ],
+    ]);
+    const other = makeRule(contains('Image', 'regsvr32'));
+    const router = new RuleRouter(prepareRules([makeRule(detection), other], factory).rules, { routing: false });
+    const line = '/s /i:http://x scrobj.dll';
+    expect(router.candidates({ Image: 'C:\\x\\cmd.exe', CommandLine: line })).toEqual([]);
+    expect(router.candidates({ Image: 'C:\\x\\regsvr32.exe', CommandLine: 'other' })).toEqual([1]);
+    expect(router.candidates({ Image: 'C:\\x\\REGSVR32.exe', CommandLine: line })).toEqual([0, 1]);
+    expect(router.candidates({ OriginalFileName: 'RegSvr32.exe', CommandLine: line })).toEqual([0]);
+    // Matching goes through the same clause bits, whichever list an event reaches first.
+    expect(router.match({ Image: 'C:\\x\\cmd.exe', CommandLine: line, EventID: 1 })).toEqual([]);
+    expect(router.match({ Image: 'C:\\x\\regsvr32.exe', CommandLine: line, EventID: 1 })).toEqual([0, 1]);
+    expect(router.match({ CommandLine: line, OriginalFileName: 'regsvr32.EXE', EventID: 1 })).toEqual([0]);
+    expect(router.evaluated).toBe(3);
   });
 
   it('maps event values to the texts the predicate sees', () => {
