@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../backend/root.js';
+import { lastOnly } from '../model/last-only.js';
 
 /** The ATT&CK release of data/attack/attack.json (see its README). */
 export const ATTACK_VERSION = 'v18.1';
@@ -94,17 +95,11 @@ export function allTactics(): Tactic[] {
 }
 
 /**
- * Per tag list: its ATT&CK content. Every target (and several parts of one target: tags, threat, stanza) asks for
- * the same rule's tags, so they are looked up once per list.
+ * The ATT&CK content of a rule's tags, in tag order. Every target (and several parts of one target: tags, threat,
+ * stanza) asks for the same rule's tags, so they are looked up once per list, for the list asked about last.
+ * Frozen: the same object answers every caller.
  */
-const byTagList = new WeakMap<readonly string[], RuleAttack>();
-
-/** The ATT&CK content of a rule's tags, in tag order. Frozen: the same object answers every caller. */
-export function ruleAttack(tags: readonly string[]): RuleAttack {
-  let found = byTagList.get(tags);
-  if (!found) byTagList.set(tags, (found = lookUpTags(tags)));
-  return found;
-}
+export const ruleAttack: (tags: readonly string[]) => RuleAttack = lastOnly(lookUpTags);
 
 function lookUpTags(tags: readonly string[]): RuleAttack {
   const tactics: Tactic[] = [];

@@ -16,21 +16,20 @@ import { parseSigmaString } from '../detection/sigma-string.js';
 import { mapLeaves, walk } from '../ir/visit.js';
 import type { Logsource, Rule } from '../model/rule.js';
 import type { FieldDiagnostic, LogsourceMapping, Pipeline } from './types.js';
+import { lastOnly } from '../model/last-only.js';
 
 const selectionCache = new WeakMap<Pipeline, Map<string, LogsourceMapping | null>>();
 /** A rule's logsource as a cache key, made once per rule rather than once per target. */
-const logsourceKeys = new WeakMap<Logsource, string>();
+const logsourceKey = lastOnly((logsource: Logsource): string =>
+  JSON.stringify(Object.entries(logsource).filter(([k]) => k !== 'definition')),
+);
 
 /** The most specific mapping whose `when` keys all equal the rule's logsource (case-insensitive). */
 export function selectLogsource(pipeline: Pipeline, logsource: Logsource): LogsourceMapping | undefined {
   // Thousands of rules share a few dozen logsources: remember the choice per distinct logsource.
   let cache = selectionCache.get(pipeline);
   if (!cache) selectionCache.set(pipeline, (cache = new Map()));
-  let key = logsourceKeys.get(logsource);
-  if (key === undefined) {
-    key = JSON.stringify(Object.entries(logsource).filter(([k]) => k !== 'definition'));
-    logsourceKeys.set(logsource, key);
-  }
+  const key = logsourceKey(logsource);
   const cached = cache.get(key);
   if (cached !== undefined) return cached ?? undefined;
   const found = findLogsource(pipeline, logsource);
@@ -501,22 +500,13 @@ function sharedTargetFields(
   return out;
 }
 
-const placeholderVerdicts = new WeakMap<IrNode, boolean>();
-
 /** Whether any value of a detection holds a placeholder: asked once per rule, whatever the number of targets. */
-function hasPlaceholders(detection: IrNode): boolean {
-  let verdict = placeholderVerdicts.get(detection);
-  if (verdict === undefined) {
-    verdict = false;
-    for (const node of walk(detection))
-      if ((node.kind === 'stringMatch' || node.kind === 'keyword') && placeholdersIn(node.pattern).length > 0) {
-        verdict = true;
-        break;
-      }
-    placeholderVerdicts.set(detection, verdict);
-  }
-  return verdict;
-}
+const hasPlaceholders = lastOnly((detection: IrNode): boolean => {
+  for (const node of walk(detection))
+    if ((node.kind === 'stringMatch' || node.kind === 'keyword') && placeholdersIn(node.pattern).length > 0)
+      return true;
+  return false;
+});
 
 /** Most values a placeholder may expand to in one test (the product of its placeholders' value counts). */
 const MAX_EXPANSION = 10_000;
