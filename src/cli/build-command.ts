@@ -73,7 +73,7 @@ export interface BuildCommandOptions {
   readonly format?: OutputFormat;
   /** `--filters` folders: filters applied to the rules built, from outside the rule paths (meta.ts). */
   readonly filters?: readonly string[];
-  /** The check of the output for an in-place build, started on another thread (build/incremental.ts checkAhead). */
+  /** The check of the output for an in-place build, started on another thread (build/output-check.ts checkAhead). */
   readonly ahead?: Promise<AheadCheck | undefined>;
 }
 
