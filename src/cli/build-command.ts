@@ -99,9 +99,12 @@ export async function buildCommand(
   };
   // Everything that can be refused is refused before the output folder is read, locked or written. A cached build
   // lists no rule folder the last one listed if none changed (build/incremental.ts walkedFiles).
-  const walk: WalkRecord = { at: 0, folders: [], partial: false };
-  const known = opts.cache && !opts.check ? walkedFiles(opts.out, paths) : undefined;
-  const discovery = known ? { files: known.files, diagnostics: [] } : discoverRuleFiles(paths, walk);
+  const cached = opts.cache && !opts.check;
+  const walk: WalkRecord = { at: 0, folders: [], partial: !cached };
+  const known = cached ? walkedFiles(opts.out, paths) : undefined;
+  const discovery = known
+    ? { files: known.files, diagnostics: [] }
+    : discoverRuleFiles(paths, cached ? walk : undefined);
   if (discovery.diagnostics.some((d) => d.severity === 'error')) return fail(discovery.diagnostics);
   // The targets' ids: their pipelines are the site's, loaded when needed (the built-in ones loaded here cost 6 ms).
   const targetIds = opts.targets.length > 0 ? resolveTargetIds(registry, opts.targets) : registry.map((b) => b.id);
@@ -111,7 +114,7 @@ export async function buildCommand(
   const guard = checkOutputFolder(
     opts.out,
     registry.map((b) => b.id),
-    opts.cache && !opts.check ? foldersAsLeft(opts.out) : undefined,
+    cached ? foldersAsLeft(opts.out) : undefined,
   );
   if (guard.length > 0) return fail(guard);
   // `rulec build .` must not read its own output (Sentinel's .yaml artifacts) back as rules.
