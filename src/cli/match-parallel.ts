@@ -78,6 +78,12 @@ const IN_FLIGHT_PER_WORKER = 3;
  * pass; with three, 9-430 ms.
  */
 const MAIN_AFTER = 3;
+/**
+ * Results of blocks the main thread matched that may wait, besides the workers' blocks in flight, for an older block
+ * of a worker (output is written in input order). With room for three (the workers' share), the main thread
+ * stopped to wait for a worker while it could have matched the next block.
+ */
+const MAIN_AHEAD = 8;
 /** A partial line longer than this goes to the main thread's splitter rather than being kept whole. */
 const CARRY_LIMIT = 16 * 1024 * 1024;
 
@@ -249,7 +255,7 @@ interface InFlight {
 async function matchInput(input: string, run: ParallelRun): Promise<void> {
   const file = input === STDIN ? STDIN_NAME : input;
   const { pool, main } = run;
-  const limit = (pool.size + (run.mainMatches ? 1 : 0)) * IN_FLIGHT_PER_WORKER;
+  const limit = pool.size * IN_FLIGHT_PER_WORKER + (run.mainMatches ? MAIN_AHEAD : 0);
   const queue: InFlight[] = [];
   const buffers = new SharedBlocks(limit + 2);
   /** The main thread's splitter while it reads blocks in sequence (undefined: the next block starts clean). */
