@@ -381,9 +381,8 @@ try {
     const [poolN, mainN] = await warmPool(JOBS, corpusRules, file);
     pools.push(pool1, poolN);
     one = measure('corpus, --jobs 1: main thread alone (warm)', () => matchPooled(file, pool1, main1));
-    many = measure(`corpus, --jobs ${JOBS}: main thread and ${JOBS - 1} workers (warm)`, () =>
-      matchPooled(file, poolN, mainN),
-    );
+    const workers = `${JOBS - 1} worker${JOBS === 2 ? '' : 's'}`;
+    many = measure(`corpus, --jobs ${JOBS}: main thread and ${workers} (warm)`, () => matchPooled(file, poolN, mainN));
   }
   let whole: Measure | undefined;
   const wholeFile = join(dir, 'whole.ndjson');

@@ -72,9 +72,18 @@ export function automaticJobs(inputs: readonly string[], cores = defaultJobs()):
 const IN_FLIGHT_PER_WORKER = 3;
 /**
  * With `mainMatches`, the main thread matches the next block itself once every worker has this many blocks pending
- * (the one it matches and one more): while the main thread matches, its worker goes on with the next.
+ * (the one it is matching and two more): while the main thread matches one (as long as a worker's), the workers go
+ * on with theirs, with one to spare when the main thread is held up (reading, writing, another process on its
+ * core). With two (SigmaHQ corpus, 100,000 events, --jobs 2, load average 8-11) the worker sat idle 330-610 ms per
+ * pass; with three, 9-430 ms.
  */
-const MAIN_AFTER = 2;
+const MAIN_AFTER = 3;
+/**
+ * Results of blocks the main thread matched that may wait, besides the workers' blocks in flight, for an older block
+ * of a worker (output is written in input order). With room for three (the workers' share), the main thread
+ * stopped to wait for a worker while it could have matched the next block.
+ */
+const MAIN_AHEAD = 8;
 /** A partial line longer than this goes to the main thread's splitter rather than being kept whole. */
 const CARRY_LIMIT = 16 * 1024 * 1024;
 
@@ -246,7 +255,7 @@ interface InFlight {
 async function matchInput(input: string, run: ParallelRun): Promise<void> {
   const file = input === STDIN ? STDIN_NAME : input;
   const { pool, main } = run;
-  const limit = (pool.size + (run.mainMatches ? 1 : 0)) * IN_FLIGHT_PER_WORKER;
+  const limit = pool.size * IN_FLIGHT_PER_WORKER + (run.mainMatches ? MAIN_AHEAD : 0);
   const queue: InFlight[] = [];
   const buffers = new SharedBlocks(limit + 2);
   /** The main thread's splitter while it reads blocks in sequence (undefined: the next block starts clean). */
@@ -254,6 +263,8 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
   let pre: Diagnostic[] = [];
   let nextLine = 1;
   let first = true;
+  /** How far reading is (bytes as stored, compressed or not), for the blocks left (`mainTakes`). */
+  const progress = { size: input === STDIN ? undefined : sizeOf(input), read: 0, blocks: 0 };
   let carry: string[] = [];
   let carryLength = 0;
 
@@ -306,7 +317,8 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
       buffers.give(block.bytes);
       return;
     }
-    if (run.mainMatches && (pool.size === 0 || pool.least() >= MAIN_AFTER)) {
+    progress.blocks++;
+    if (run.mainMatches && (pool.size === 0 || mainTakes(pool.least(), blocksLeft(progress)))) {
       const mark = main.mark();
       const result = Promise.resolve(main.run(block, main.splitter(block)));
       queue.push({ block, pre: diagnostics, result, mark });
@@ -318,10 +330,15 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
   };
 
   const status = { complete: false };
+  const given = run.read(input);
   const options: ReadEventsOptions = {
-    ...run.read(input),
+    ...given,
     // Read problems are printed just before the block they precede, as one thread prints them.
     onDiagnostic: (d) => pre.push(d),
+    onBytes: (bytes) => {
+      progress.read = bytes;
+      given.onBytes?.(bytes);
+    },
   };
   // Bytes are sent as read, cut at their last line break, while they are valid UTF-8 (then whole lines decode
   // alone): decoding and sending strings was most of the main thread's time (profile of --jobs 2 over 200,000
@@ -407,6 +424,35 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
 }
 
 const LF = 0x0a;
+
+/**
+ * Whether the main thread matches the next block itself, its workers holding `least` blocks at the least: when they
+ * have `MAIN_AFTER`, or, towards the end of the input (`left` blocks, this one included), when they hold half of
+ * what is left. Blocks sent to a worker stay there: given more than their share of the last blocks, the workers
+ * would still be matching while the main thread waits for them (and the other way round).
+ */
+export function mainTakes(least: number, left: number): boolean {
+  return least >= Math.min(MAIN_AFTER, Math.ceil(left / 2));
+}
+
+/**
+ * Blocks left, this one included, estimated from the share of the input read: `read` counts the bytes of the
+ * blocks before this one (the reader reports a chunk's bytes once the next one is asked for).
+ */
+function blocksLeft(progress: { size: number | undefined; read: number; blocks: number }): number {
+  const { size, read, blocks } = progress;
+  if (size === undefined || read === 0) return Infinity;
+  return Math.max(1, Math.ceil(((blocks - 1) * (size - read)) / read));
+}
+
+function sizeOf(file: string): number | undefined {
+  try {
+    const stat = statSync(file);
+    return stat.isFile() ? stat.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Copies `part` into the shared `target` at `at`; returns the offset after it. `fill` with a buffer of the range's

@@ -41,6 +41,8 @@ const port = parentPort!;
 const { BACKENDS } = (await import(init.recipe.registryModule)) as { BACKENDS: readonly Backend[] };
 const factory = predicateFactory(BACKENDS, init.recipe.eventFormat, init.recipe.pipeline);
 let matcher: BlockMatcher | undefined;
+/** A fresh buffer per block's output (never a pooled one, which could not be handed over). */
+const encoder = new TextEncoder();
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'rules') {
@@ -53,5 +55,10 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const result = matcher!.run(message.block, matcher!.splitter(message.block));
-  port.postMessage({ seq: message.seq, result });
+  if (result.output.length === 0) {
+    port.postMessage({ seq: message.seq, result });
+    return;
+  }
+  const bytes = encoder.encode(result.output);
+  port.postMessage({ seq: message.seq, result: { ...result, output: '', bytes } }, [bytes.buffer]);
 });

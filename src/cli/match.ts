@@ -284,6 +284,14 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
       if (known) known.count += count;
       else merged.errors.set(i, { count, first });
     }
+    if (result.bytes !== undefined) {
+      // A worker's lines, already encoded: written as they are, after the lines buffered before them.
+      if ((buffered > 0 && !(await flush())) || !(await out.write(result.bytes, result.lines))) {
+        open = false;
+        return false;
+      }
+      return true;
+    }
     buffer += result.output;
     buffered += result.lines;
     if (buffer.length >= FLUSH_AT && !(await flush())) {
@@ -532,7 +540,7 @@ function summary(
  */
 interface Sink {
   readonly name: string;
-  write(text: string, lines: number): Promise<boolean>;
+  write(text: string | Uint8Array, lines: number): Promise<boolean>;
   close(): Promise<void>;
   readonly written: number;
   readonly failure: NodeJS.ErrnoException | undefined;
@@ -544,7 +552,7 @@ function stdoutSink(io: CliIo): Sink {
   return {
     name: '<stdout>',
     write: (text, lines) => {
-      io.stdout(text);
+      io.stdout(typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.length).toString());
       written += lines;
       return Promise.resolve(true);
     },

@@ -50,6 +50,11 @@ export interface Block {
 export interface BlockResult {
   /** The NDJSON lines of the block's matches. */
   readonly output: string;
+  /**
+   * The same lines as UTF-8 bytes, from a worker (`output` is then empty): handed over rather than copied, and
+   * written as they are, so the main thread neither receives a string nor encodes it again.
+   */
+  readonly bytes?: Uint8Array;
   /** Lines in `output`. */
   readonly lines: number;
   /** Index of the rule of each match, in output order (per-rule counts). */

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateEvents } from '../../scripts/gen-events.js';
 import type { BlockPool } from '../../src/cli/match-parallel.js';
-import { matchParallel } from '../../src/cli/match-parallel.js';
+import { mainTakes, matchParallel } from '../../src/cli/match-parallel.js';
 import type { Block, BlockResult, BlockSetup } from '../../src/match/block-matcher.js';
 import { BlockMatcher } from '../../src/match/block-matcher.js';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
@@ -121,6 +121,18 @@ function localPool(): BlockPool & { runs: number; bytes: number } {
 }
 
 describe('--jobs block dispatch', () => {
+  it('has the main thread match a block when its workers hold enough, or half of what is left', () => {
+    // Far from the end (or the end unknown): once the workers have three blocks pending.
+    expect([0, 1, 2, 3].map((least) => mainTakes(least, Infinity))).toEqual([false, false, false, true]);
+    expect(mainTakes(2, 100)).toBe(false);
+    // The last blocks: the workers keep no more than half of them.
+    expect(mainTakes(1, 1)).toBe(true);
+    expect(mainTakes(1, 2)).toBe(true);
+    expect(mainTakes(1, 3)).toBe(false);
+    expect(mainTakes(2, 4)).toBe(true);
+    expect(mainTakes(0, 1)).toBe(false);
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'rulec-blocks-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let n = 0;
