@@ -192,13 +192,8 @@ export function updateTree(dir: string, changes: TreeChanges, writer: TreeWriter
  * Steps 1 (backups and journal) to 4 of `updateTree`, the new contents being already in `<staging>/new` (a
  * streaming build writes them there as it makes them, staged-tree.ts). Throws a `WriteError` as `updateTree` does.
  */
-export function applyStagedUpdate(
-  dir: string,
-  staging: string,
-  changes: { readonly write: readonly string[]; readonly remove: readonly string[] },
-  writer: TreeWriter = FS_WRITER,
-): void {
-  rmSync(commitStagedUpdate(dir, staging, changes, writer), { recursive: true, force: true });
+export function applyStagedUpdate(...args: Parameters<typeof commitStagedUpdate>): void {
+  rmSync(commitStagedUpdate(...args), { recursive: true, force: true });
 }
 
 /**
