@@ -736,7 +736,11 @@ function writeInPlace(out: string, writes: ReadonlyMap<string, string | readonly
     throw new WriteError(out, error as NodeJS.ErrnoException);
   }
   const update = commitStagedUpdate(out, staging, { write: [...writes.keys()], remove: [] });
-  return rm(update, { recursive: true, force: true });
+  const cleanup = rm(update, { recursive: true, force: true });
+  // Not awaited when the build fails after this point: the folder is then left to the next build (under the lock,
+  // atomic.ts recoverInterruptedUpdate), and its failure is no unhandled rejection.
+  cleanup.catch(() => undefined);
+  return cleanup;
 }
 
 function writeParts(file: string, parts: readonly Buffer[]): void {
