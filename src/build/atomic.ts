@@ -192,12 +192,20 @@ export function updateTree(dir: string, changes: TreeChanges, writer: TreeWriter
  * Steps 1 (backups and journal) to 4 of `updateTree`, the new contents being already in `<staging>/new` (a
  * streaming build writes them there as it makes them, staged-tree.ts). Throws a `WriteError` as `updateTree` does.
  */
-export function applyStagedUpdate(
+export function applyStagedUpdate(...args: Parameters<typeof commitStagedUpdate>): void {
+  rmSync(commitStagedUpdate(...args), { recursive: true, force: true });
+}
+
+/**
+ * Steps 1 to 3 of `updateTree`: `dir` is the new tree on return, and the applied `<dir>.update` (the journal, the
+ * backups, the emptied folders) is left for the caller to delete, step 4, before it releases the lock.
+ */
+export function commitStagedUpdate(
   dir: string,
   staging: string,
   changes: { readonly write: readonly string[]; readonly remove: readonly string[] },
   writer: TreeWriter = FS_WRITER,
-): void {
+): string {
   const link = writer.link ?? FS_WRITER.link;
   const unlink = writer.unlink ?? FS_WRITER.unlink;
   const update = updateDir(dir);
@@ -234,7 +242,7 @@ export function applyStagedUpdate(
     }
     throw new WriteError(dir, error as NodeJS.ErrnoException);
   }
-  rmSync(update, { recursive: true, force: true });
+  return update;
 }
 
 /** A new folder `dir` from the complete tree staged in `<staging>/new` (one rename); `staging` is removed. */

@@ -310,6 +310,8 @@ async function lockedBuild(
       ...(walk ? { walk } : {}),
     });
     if (done) {
+      // The update folder the in-place build applied goes before the lock does (atomic.ts commitStagedUpdate).
+      await done.cleanup;
       produceOptions.onResultCache?.({
         hits: files.length - done.compiled,
         misses: done.compiled,
