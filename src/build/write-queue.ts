@@ -47,7 +47,9 @@ export class WriteQueue {
    */
   async drain(limit: number): Promise<void> {
     await nextTurn();
-    while (this.count > 0 && (this.bytes > limit || this.failure)) await new Promise<void>((r) => (this.wake = r));
+    // `limit` 0 waits on the count, not the bytes: an empty file's write is in flight with no bytes.
+    while (this.count > 0 && (limit === 0 || this.bytes > limit || this.failure))
+      await new Promise<void>((r) => (this.wake = r));
     this.wake = undefined;
     if (this.failure) throw this.failure.error;
   }

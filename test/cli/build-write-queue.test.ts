@@ -40,6 +40,19 @@ describe('FragmentFile', () => {
 });
 
 describe('StagedTree.putSoon', () => {
+  it('drain(0) waits for a write of no bytes too (an empty file)', async () => {
+    const queue = new WriteQueue();
+    let finish: (() => void) | undefined;
+    queue.run(0, (done) => (finish = () => done(null)));
+    let drained = false;
+    const draining = queue.drain(0).then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(drained).toBe(false);
+    finish!();
+    await draining;
+    expect(queue.inFlight).toBe(0);
+  });
+
   it('stages the files written on the thread pool, as put does', async () => {
     const out = join(dir, 'out');
     const tree = new StagedTree(out, true);
