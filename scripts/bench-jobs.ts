@@ -27,12 +27,8 @@ import { lazyRules } from '../src/match/router.js';
 import type { Rule } from '../src/model/rule.js';
 import { factory } from '../test/match/factory.js';
 import { writeEvents } from './gen-events.js';
+import { numberFlag as flag } from './bench-flags.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
 const EVENTS = flag('--events', 100_000);
 const RUNS = flag('--runs', 5);
 const JOBS = flag('--jobs', availableParallelism());

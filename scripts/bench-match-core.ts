@@ -21,12 +21,8 @@ import { readEvents } from '../src/match/read-events.js';
 import { prepareRules, RuleRouter } from '../src/match/router.js';
 import { factory } from '../test/match/factory.js';
 import { generateEvents } from './gen-events.js';
+import { numberFlag as flag } from './bench-flags.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
 const EVENTS = flag('--events', 50_000);
 const RUNS = flag('--runs', 3);
 const REPEAT = flag('--regression-repeat', 20);

@@ -58,6 +58,7 @@ import type { Rule } from '../src/model/rule.js';
 import { makeRule } from '../test/helpers/make-rule.js';
 import { factory } from '../test/match/factory.js';
 import { IMAGES, prng, writeEvents } from './gen-events.js';
+import { numberFlag as flag } from './bench-flags.js';
 
 /** How bin/rulec.js runs here: the compiled lib/ when built, else the TypeScript sources through tsx. */
 const RULEC_MODE =
@@ -66,10 +67,6 @@ const RULEC_MODE =
     : 'from sources through tsx';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
 const EVENTS = flag('--events', 100_000);
 const RUNS = flag('--runs', 5);
 const RULES = flag('--rules', 3000);
