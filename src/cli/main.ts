@@ -9,6 +9,7 @@ import { collectTargets, describeTargets, loadBackends, loadTargets } from './ta
 import { printable } from '../diagnostics/printable.js';
 import { rulecVersion } from './version.js';
 import type { SiteCliOptions } from './site-options.js';
+import type { Site } from '../config/site.js';
 import type { addMatchCommands } from './match.js';
 import type { predicateFactory } from './predicates.js';
 import type { siteFactory } from './match-site.js';
@@ -219,7 +220,15 @@ export async function runCli(
       const ahead = check?.coreIdle() ? check.checkAhead(out) : undefined;
       const asked = targetsOf(opts);
       const ids = chosenTargets(entries, asked, opened.config);
-      const site = resolveCliSite(entries, ids, opts, opened, io);
+      const resolveIds = (): Site | undefined => resolveCliSite(entries, ids, opts, opened, io);
+      // The built-in site of a cached build is kept in the cache folder (build/site-cache.ts).
+      const builtin =
+        opts.cache &&
+        !opts.check &&
+        opened.config === undefined &&
+        opened.diagnostics.length === 0 &&
+        (opts.pipeline ?? []).length === 0;
+      const site = builtin ? (await import('../build/site-cache.js')).builtinSite(ids, resolveIds) : resolveIds();
       if (!site) return void (exitCode = 1);
       const { buildCommand } = await import('./build-command.js');
       const registry = await loadBackends(entries);
