@@ -3,6 +3,7 @@
  * Rendered as a terminal table, a JSON document for machines and a Markdown rules × targets matrix for people.
  */
 import { codeInfo } from '../diagnostics/codes.js';
+import { compareText } from '../diagnostics/compare-text.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { BuildResult } from './built.js';
 
@@ -67,13 +68,13 @@ function countCodes(
 }
 
 function sortRecord(r: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => compareText(a, b)));
 }
 
 export function coverageOf(results: readonly CoverageResult[], ruleCount: number, failedFiles: number): CoverageReport {
   const codes: Record<string, string> = {};
   const targets = targetCoverage(results, codes);
-  const sortedCodes = Object.fromEntries(Object.entries(codes).sort(([a], [b]) => a.localeCompare(b)));
+  const sortedCodes = Object.fromEntries(Object.entries(codes).sort(([a], [b]) => compareText(a, b)));
   return { rules: ruleCount, failedFiles, targets, codes: sortedCodes, results: ruleResults(results) };
 }
 

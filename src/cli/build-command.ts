@@ -584,7 +584,6 @@ function finishBuild(
   const machine = format === 'text' ? undefined : prepare(shown, sources);
   const segments = machine ? [] : diagnosticSegments(shown, sources);
   for (const [, text] of segments) err(text);
-
   const refusals = results.filter((r) => r.status === 'refused').length;
   const outputErrors = outcome.outputDiagnostics.filter(
     (d) => d.severity === 'error' && OUTPUT_ERRORS.has(d.code),
