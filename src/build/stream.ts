@@ -25,6 +25,7 @@ import '../diagnostics/correlation-codes.js';
 import { readRuleFile } from '../frontend.js';
 import type { Rule } from '../model/rule.js';
 import { unknownTargetIds } from '../model/target-ids.js';
+import { updateText } from '../source/hash-text.js';
 import { joinBundleSafely, readRuleBytes } from './build.js';
 import type { BuiltRule } from './built.js';
 import { slimResult } from './built.js';
@@ -86,7 +87,7 @@ export interface StreamOutput {
 /** Record key of the files found in a folder from before records (scoped.ts). */
 const UNRECORDED = '(unrecorded)';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string): string => updateText(createHash('sha256'), text).digest('hex');
 const posix = (path: string): string => path.split(sep).join('/');
 
 /**

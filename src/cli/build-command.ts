@@ -33,7 +33,7 @@ import {
   walkToKeep,
 } from '../build/incremental.js';
 import type { TrustedWalk } from '../build/incremental.js';
-import { coverageOf, coverageTable } from '../build/coverage.js';
+import { coverageTable, targetCoverage } from '../build/coverage.js';
 import type { Lock } from '../build/lock.js';
 import { acquireLock, LockBusyError, removeDeadStaging } from '../build/lock.js';
 import type { OutputRecord } from '../build/output-folder.js';
@@ -609,7 +609,7 @@ function finishBuild(
     printJson(io, { summary, ...(opts.check ? { drift } : {}) }, machine);
   }
   const tail =
-    coverageTable(coverageOf(results, outcome.rules + outcome.correlations, outcome.badFiles.length)) +
+    coverageTable({ targets: targetCoverage(results) }) +
     `${inputFiles} file(s), ${outcome.rules} rule(s)${metaCounts(outcome.correlations, outcome.filters)}, ${badFiles.size} with errors\n`;
   err(tail);
   if (opts.check) {

@@ -24,6 +24,7 @@ import {
   unknownDestinationKey,
 } from '../pipeline/user.js';
 import { closest } from '../schema/suggest.js';
+import { updateText } from '../source/hash-text.js';
 import type { PlaceholderSpec, ProjectConfig, TargetInfo } from './config.js';
 import { findConfig, loadConfig } from './config.js';
 import { readSettingsDocument } from './document.js';
@@ -367,8 +368,6 @@ export function resolveSite(
       placeholders: config ? placeholderSettings(target, config, diagnostics) : {},
     });
   }
-  const key = createHash('sha256')
-    .update(JSON.stringify(ids.map((id) => pipelines[id] ?? null)))
-    .digest('hex');
+  const key = updateText(createHash('sha256'), JSON.stringify(ids.map((id) => pipelines[id] ?? null))).digest('hex');
   return { ...(config ? { config } : {}), pipelines, key, diagnostics, sources };
 }

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { packageRoot } from '../backend/root.js';
+import { updateText } from '../source/hash-text.js';
 import { yamlLib } from '../source/yaml-lib.js';
 
 /**
@@ -30,7 +31,7 @@ export interface SnapshotEntry {
   readonly valid?: readonly string[];
 }
 
-export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+export const sha1 = (text: string): string => updateText(createHash('sha1'), text).digest('hex');
 
 /** The key of a file in the snapshot: its path from the package root, with forward slashes. */
 export function snapshotKey(file: string): string {
