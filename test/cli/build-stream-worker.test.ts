@@ -22,10 +22,11 @@ beforeAll(() => {
   cpSync(join(FIXTURES, 'tuning'), join(dir, 'rules', 'tuning'), { recursive: true });
   // Enough files for several chunks (stream.ts CHUNK_FILES): the worker takes the first ones, this thread the next.
   for (let n = 0; n < 80; n++) writeRule(dir, `rules/gen/r${String(n).padStart(2, '0')}.yml`, { id: id(100 + n) });
-  // One id in the worker's first chunk and in this thread's: both write its files.
+  // One id in the worker's first chunk (files 0-23) and in the third (48-71), which this thread compiles while the
+  // worker holds the first two: both threads write its files, with different texts.
   writeRule(dir, 'rules/gen/r03.yml', { id: id(500), title: 'Taken twice' });
-  writeRule(dir, 'rules/gen/r70.yml', { id: id(500), title: 'Taken twice' });
-  writeRule(dir, 'rules/gen/r71.yml', { id: id(501), title: 'Taken twice' });
+  writeRule(dir, 'rules/gen/r60.yml', { id: id(500), title: 'Taken twice again' });
+  writeRule(dir, 'rules/gen/r61.yml', { id: id(501), title: 'Taken twice' });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
