@@ -18,19 +18,18 @@ const IDENTIFIER = /^[A-Za-z_@][A-Za-z0-9_@]*$/;
  * characters are escaped so the query stays one readable line and no invisible character hides in it.
  */
 export function eqlString(text: string): string {
-  // Most values need no escape: one test of the whole string instead of one per character.
+  // Most values need no escape: one test of the whole string instead of one per character. One replace over those
+  // that do (Windows paths: nearly every backslash), not a Unicode property test per character.
   if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
-  let out = '"';
-  for (const ch of text) {
-    const simple = SIMPLE_ESCAPES[ch];
-    if (simple !== undefined) out += simple;
-    else if (/\p{Cc}|\p{Cf}|\p{Zl}|\p{Zp}/u.test(ch)) out += `\\u{${ch.codePointAt(0)!.toString(16).padStart(2, '0')}}`;
-    else out += ch;
-  }
-  return `${out}"`;
+  return `"${text.replace(ESCAPED, escapeOne)}"`;
 }
 
 const NEEDS_ESCAPE = /[\\"\n\r\t]|\p{Cc}|\p{Cf}|\p{Zl}|\p{Zp}/u;
+/** As NEEDS_ESCAPE, every match: whole code points (`u`), as the characters of a string are iterated. */
+const ESCAPED = /[\\"\n\r\t]|\p{Cc}|\p{Cf}|\p{Zl}|\p{Zp}/gu;
+
+const escapeOne = (ch: string): string =>
+  SIMPLE_ESCAPES[ch] ?? `\\u{${ch.codePointAt(0)!.toString(16).padStart(2, '0')}}`;
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',

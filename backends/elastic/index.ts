@@ -1,6 +1,7 @@
 /** Elastic Security detection rules: Kibana KQL (`type: query`), or EQL where KQL cannot keep the rule's meaning. */
 import { join } from 'node:path';
 import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
+import { LastBuilt } from '../../src/backend/last-built.js';
 import type { ArtifactFile, Backend, BundleFile, CompiledRule, FragmentList } from '../../src/backend/types.js';
 import type { Templates } from '../../src/emit/templates.js';
 import { loadTemplates } from '../../src/emit/templates.js';
@@ -15,14 +16,19 @@ const root = meta.root;
 let templates: Templates | undefined;
 const loaded = (): Templates => (templates ??= loadTemplates(join(root, 'templates')));
 
+/** The rule object and its exception objects, built once for the rule's file and its bundle fragment. */
+const objects = new LastBuilt((compiled) => ({
+  rule: buildRuleObject(compiled),
+  exceptions: buildExceptionObjects(compiled),
+}));
+
 export const backend: Backend = {
   ...meta,
   renderQuery: renderElasticQuery,
   renderCorrelation: renderElasticCorrelation,
-  renderArtifacts(compiled: CompiledRule): readonly ArtifactFile[] {
-    const rule = buildRuleObject(compiled);
+  renderArtifacts(compiled, report): readonly ArtifactFile[] {
+    const { rule, exceptions } = objects.reported(compiled, report);
     const stem = fileStem(compiled.mapped.rule);
-    const exceptions = buildExceptionObjects(compiled);
     return [
       { path: `${stem}.json`, content: loaded().render('rule.json', { rule }) },
       // A rule with value lists also needs its exception container and items (./value-lists.ts).
@@ -42,8 +48,7 @@ export const backend: Backend = {
   // in Kibana's own export. A fragment holds the rule's line and its exception lines, rendered once.
   ...bundleParts({
     fragment(compiled: CompiledRule): string {
-      const object = buildRuleObject(compiled);
-      const exceptions = buildExceptionObjects(compiled);
+      const { rule: object, exceptions } = objects.silent(compiled);
       return keyedFragment(
         String(object['rule_id']),
         loaded().render('rules.ndjson', { rules: [object] }),

@@ -20,6 +20,7 @@ import { KustoGenerator } from './dialect.js';
 import { extendPrelude } from './prelude.js';
 import { identifier } from './kusto-literals.js';
 import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
+import { LastBuilt } from '../../src/backend/last-built.js';
 import { ruleKey, ruleValue } from '../../src/backend/report-at.js';
 import { meta } from './target.js';
 
@@ -103,8 +104,11 @@ function bufferReporter(): Reporter & { replay(to: Reporter): void } {
 
 let templates: Templates | undefined;
 
+/** The rule's artifact objects, built once for its files and its bundle fragment (which reports nothing). */
+const artifacts = new LastBuilt(buildArtifacts);
+
 function renderArtifacts(compiled: CompiledRule, report: Reporter): readonly ArtifactFile[] {
-  const built = buildArtifacts(compiled, report);
+  const built = artifacts.reported(compiled, report);
   if (!built) return [];
   templates ??= loadTemplates(join(root, 'templates'));
   return [
@@ -112,9 +116,6 @@ function renderArtifacts(compiled: CompiledRule, report: Reporter): readonly Art
     { path: `${built.stem}.arm.json`, content: templates.render('arm', built.arm) },
   ];
 }
-
-/** Per-rule rendering already reported every diagnostic; the bundle renders the same data again silently. */
-const silent: Reporter = { warn() {}, refuse() {}, info() {} };
 
 /**
  * `rules.arm.json`: one ARM template deploying every rule, for a single `az deployment group create`. Resources are
@@ -133,7 +134,7 @@ function jsonAt(value: unknown, depth: number): string {
 }
 
 function bundleFragment(compiled: CompiledRule): string {
-  const built = buildArtifacts(compiled, silent);
+  const built = artifacts.silent(compiled);
   if (!built) return '';
   const entry = { ...built.arm.metadata, displayName: built.arm.properties['displayName'] };
   // metadata (depth 1) › rules (2) › this rule (3); resources (1) › this resource (2).

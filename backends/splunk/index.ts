@@ -1,13 +1,7 @@
 /** Splunk target: an SPL `search` with deferred `| regex`/`| where` parts, deployed as a savedsearches.conf stanza. */
-import type {
-  ArtifactFile,
-  Backend,
-  BundleFile,
-  CompiledRule,
-  FragmentList,
-  Reporter,
-} from '../../src/backend/types.js';
+import type { ArtifactFile, Backend, BundleFile, CompiledRule, FragmentList } from '../../src/backend/types.js';
 import { bundleParts, keyedFragment, sortFragments, spliceVerbatim } from '../../src/backend/bundle.js';
+import { LastBuilt } from '../../src/backend/last-built.js';
 import { loadTemplates, normalisingWriter, type Templates } from '../../src/emit/templates.js';
 import { join } from 'node:path';
 import { SPLUNK_CODES } from './codes.js';
@@ -24,8 +18,8 @@ function getTemplates(): Templates {
   return (templates ??= loadTemplates(join(root, 'templates')));
 }
 
-/** A bundle fragment has no reporter: the per-rule render already reported everything. */
-const SILENT: Reporter = { warn() {}, refuse() {}, info() {} };
+/** The stanza's view, built once for the rule's file and its bundle fragment (which has no reporter). */
+const views = new LastBuilt(stanzaView);
 
 export const backend: Backend = {
   ...meta,
@@ -48,7 +42,7 @@ export const backend: Backend = {
     return renderSplunkCorrelation(input, report);
   },
   renderArtifacts(compiled, report): readonly ArtifactFile[] {
-    const view = stanzaView(compiled, report);
+    const view = views.reported(compiled, report);
     return [
       { path: `${ruleFileStem(compiled.mapped.rule)}.conf`, content: getTemplates().render('savedsearch', view) },
     ];
@@ -59,7 +53,7 @@ export const backend: Backend = {
    */
   ...bundleParts({
     fragment(compiled: CompiledRule): string {
-      const view = stanzaView(compiled, SILENT);
+      const view = views.silent(compiled);
       return keyedFragment(
         view.name,
         getTemplates()

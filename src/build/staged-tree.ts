@@ -30,7 +30,7 @@ function listTree(dir: string): Map<string, number> {
   return out;
 }
 
-type State = 'added' | 'changed' | 'same';
+export type State = 'added' | 'changed' | 'same';
 
 /** Bytes of a combined file (`putStream`) gathered before they are written. */
 const STREAM_CHUNK = 2 ** 16;
@@ -44,14 +44,24 @@ export class StagedTree {
   /** The writes of `putSoon` (and of the build's fragment file) in flight; drained before any other change. */
   readonly queue = new WriteQueue();
 
-  /** `write` false: `--check`, nothing is staged. */
+  /**
+   * `write` false: `--check`, nothing is staged. `listed`: the folder's files as another thread's tree over the same
+   * staging folder listed them (a build worker, stream-worker.ts): not listed again, and the staging folder is
+   * that tree's, not emptied.
+   */
   constructor(
     readonly dir: string,
     private readonly write: boolean,
+    listed?: ReadonlyMap<string, number>,
   ) {
-    this.current = listTree(dir);
+    this.current = listed ?? listTree(dir);
     this.staging = stagingDir(dir);
-    if (write) rmSync(this.staging, { recursive: true, force: true });
+    if (write && !listed) rmSync(this.staging, { recursive: true, force: true });
+  }
+
+  /** Whether files are staged (not `--check`). */
+  get writes(): boolean {
+    return this.write;
   }
 
   private stagedPath(path: string): string {
@@ -167,6 +177,27 @@ export class StagedTree {
     const state: State = size === undefined ? 'added' : same && offset === size ? 'same' : 'changed';
     this.states.set(path, state);
     if (state === 'same' && this.write) unlinkSync(this.stagedPath(path));
+  }
+
+  /** What the next tree does with the file put at `path` (undefined: not put). */
+  stateOf(path: string): State | undefined {
+    return this.states.get(path);
+  }
+
+  /** The file at `path` was put by a worker's tree over this one's staging folder (stream-worker.ts), as `state`. */
+  adopt(path: string, state: State): void {
+    this.idle();
+    this.states.set(path, state);
+  }
+
+  /**
+   * Takes back a file put here and by a worker's tree both: which write landed last is unknown, so the staged file
+   * is removed whatever the state says (the caller puts the path again if it is in the next tree).
+   */
+  forget(path: string): void {
+    this.idle();
+    this.states.delete(path);
+    if (this.write) rmSync(this.stagedPath(path), { force: true });
   }
 
   /** The folder's file at `path` stays as it is in the next tree. */

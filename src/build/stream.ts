@@ -10,7 +10,6 @@
  * those decisions change (rare: a title taken twice, a tuned or withheld rule) are read and compiled again, and
  * the files staged for them replaced; the combined files and the record are written last, part by part.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
@@ -24,21 +23,19 @@ import '../diagnostics/build-codes.js';
 import '../diagnostics/correlation-codes.js';
 import { readRuleFile } from '../frontend.js';
 import type { Rule } from '../model/rule.js';
-import { unknownTargetIds } from '../model/target-ids.js';
-import { updateText } from '../source/hash-text.js';
-import { joinBundleSafely, readRuleBytes } from './build.js';
+import { joinBundleSafely } from './build.js';
 import type { BuiltRule } from './built.js';
-import { slimResult } from './built.js';
 import { FragmentFile } from './fragment-file.js';
 import { caseCollisions, predatingFiles, duplicateIdDiagnostics, findDuplicateIds, uniqueTitles } from './identity.js';
 import { correlationResults, placeOf, planMeta, withheldReason } from './meta.js';
 import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
 import { RECORD_FILE, withDocumentFiles, writeRecord } from './output-folder.js';
-import type { StagedTree } from './staged-tree.js';
+import type { StagedTree, State } from './staged-tree.js';
 import { WriteError } from './atomic.js';
-
-/** What the build's decisions across files read of a rule (identity.ts, correlation/resolve.ts). */
-type LightRule = Pick<Rule, 'file' | 'documentIndex' | 'id' | 'name' | 'title' | 'logsource'>;
+import type { FileSink, LightRule, SlimResult } from './stream-file.js';
+import { sha256, slimOf, streamFile, WRITES_IN_FLIGHT } from './stream-file.js';
+import type { ChunkReply } from './stream-pool.js';
+import { StreamPool } from './stream-pool.js';
 
 /** One rule's (or correlation's) result for one target, as the streaming build keeps it. */
 export interface StreamResult {
@@ -68,6 +65,11 @@ export interface StreamInput {
   /** Every registered target id (RC038 for the others). */
   readonly knownTargets: readonly string[];
   readonly tree: StagedTree;
+  /**
+   * Compile a share of the files on a worker thread (stream-pool.ts), which loads the targets from the registry
+   * module (its URL) with the site's pipelines. Only from compiled JavaScript (lib/), as workers load it.
+   */
+  readonly worker?: { readonly registryModule: string; readonly pipelines?: unknown };
 }
 
 export interface StreamOutput {
@@ -87,7 +89,6 @@ export interface StreamOutput {
 /** Record key of the files found in a folder from before records (scoped.ts). */
 const UNRECORDED = '(unrecorded)';
 
-const sha256 = (text: string): string => updateText(createHash('sha256'), text).digest('hex');
 const posix = (path: string): string => path.split(sep).join('/');
 
 /**
@@ -146,12 +147,6 @@ interface TargetState {
   readonly texts: Map<StreamResult, ReadonlyMap<string, string>>;
   readonly keeper: Keeper;
 }
-
-/**
- * Bytes of files and fragments a build lets be in flight on the thread pool (write-queue.ts) while it compiles on:
- * enough for a few rules' files, little memory.
- */
-const WRITES_IN_FLIGHT = 2 ** 21;
 
 export async function streamBuild(input: StreamInput): Promise<StreamOutput> {
   const temporary = mkdtempSync(join(tmpdir(), 'rulec-fragments-'));
@@ -244,26 +239,65 @@ class Keeper {
 
 /** The result as kept, its fragment stored in the target's fragment file. */
 function keep(state: TargetState, result: TargetResult, rule: LightRule): StreamResult {
-  const slim = slimResult(result, state.target);
-  const fragment = slim.compiled?.fragment;
+  return keepSlim(state, slimOf(result, state.target), rule);
+}
+
+/** `keep` of a result made plain data (by this thread or a worker's). */
+function keepSlim(state: TargetState, slim: SlimResult, rule: LightRule): StreamResult {
   const { keeper } = state;
   return {
     target: state.id,
     rule,
-    status: result.status,
-    diagnostics: result.diagnostics.length === 0 ? NONE : keeper.diagnostics(result.diagnostics),
-    ...(slim.compiled ? { compiled: keeper.mapping(slim.compiled.mapped.logsourceId) } : {}),
-    ...(result.withheld !== undefined ? { withheld: result.withheld } : {}),
+    status: slim.status,
+    diagnostics: slim.diagnostics.length === 0 ? NONE : keeper.diagnostics(slim.diagnostics),
+    ...(slim.compiled ? { compiled: keeper.mapping(slim.logsourceId) } : {}),
+    ...(slim.withheld !== undefined ? { withheld: slim.withheld } : {}),
     // Copied, not kept once: a path is one result's alone.
-    paths: keeper.copy(result.artifacts.map((a) => a.path)),
-    ...(fragment !== undefined ? { fragment: state.fragments.add(fragment) } : {}),
-    ...(slim.compiled?.fragmentError !== undefined ? { fragmentError: slim.compiled.fragmentError } : {}),
+    paths: keeper.copy(slim.paths),
+    ...(slim.fragment !== undefined ? { fragment: state.fragments.add(slim.fragment) } : {}),
+    ...(slim.fragmentError !== undefined ? { fragmentError: slim.fragmentError } : {}),
   };
 }
 
 const NONE: readonly Diagnostic[] = [];
 
-const lightOf = (rule: Rule, keeper: Keeper): LightRule => ({
+/** The stager of a file both threads wrote: no result is, so its owner's text is put again (`settleOwners`). */
+const COLLIDED = {} as StreamResult;
+
+/**
+ * A worker's chunk as this thread keeps it: diagnostics and summaries kept (`Keeper`), fragments stored, the
+ * correlation rules and filters read again from their files (their objects are not sent between threads).
+ */
+function fromWorker(
+  reply: ChunkReply,
+  states: readonly TargetState[],
+  keeper: Keeper,
+  staged: [number, string, State, StreamResult][],
+): Chunk {
+  const chunk = emptyChunk(states.length);
+  chunk.loadDiagnostics.push(...keeper.diagnostics(reply.loadDiagnostics));
+  chunk.unknownTargets.push(...keeper.diagnostics(reply.unknownTargets));
+  chunk.badFiles.push(...reply.badFiles);
+  for (const [file, hash] of reply.hashes) chunk.hashes.set(keeper.text(file), hash);
+  for (const file of reply.metaFiles) {
+    const text = readText(file);
+    if (text === undefined) continue;
+    const read = readRuleFile(file, text);
+    chunk.correlations.push(...read.correlations);
+    chunk.filters.push(...read.filters);
+  }
+  const lights = reply.rules.map((rule) => lightOf(rule, keeper));
+  chunk.rules.push(...lights);
+  // Each rule's results, target by target, in rule order: the n-th result of a target is the n-th rule's.
+  states.forEach((state, i) => {
+    const results = reply.results[i]!.map((slim, n) => keepSlim(state, slim, lights[n]!));
+    chunk.results[i]!.push(...results);
+  });
+  for (const [i, n, path, state] of reply.staged) staged.push([i, path, state, chunk.results[i]![n]!]);
+  return chunk;
+}
+
+const lightOf = (rule: LightRule, keeper: Keeper): LightRule => ({
   file: keeper.text(rule.file),
   documentIndex: rule.documentIndex,
   ...(rule.id !== undefined ? { id: keeper.copy(rule.id) } : {}),
@@ -271,6 +305,26 @@ const lightOf = (rule: Rule, keeper: Keeper): LightRule => ({
   title: keeper.copy(rule.title),
   logsource: keeper.logsource(rule.logsource),
 });
+
+/** What step 1 gathers from a run of files, in file order; per target, the results. */
+interface Chunk extends Omit<FileSink, 'keepDiagnostics' | 'rule' | 'result'> {
+  readonly rules: LightRule[];
+  readonly results: StreamResult[][];
+}
+
+const emptyChunk = (targets: number): Chunk => ({
+  loadDiagnostics: [],
+  unknownTargets: [],
+  badFiles: [],
+  correlations: [],
+  filters: [],
+  hashes: new Map(),
+  rules: [],
+  results: Array.from({ length: targets }, () => []),
+});
+
+/** Files a chunk holds: a few dozen milliseconds of compiling, so that the two threads end close together. */
+const CHUNK_FILES = 24;
 
 async function streamInto(input: StreamInput, states: readonly TargetState[], keeper: Keeper): Promise<StreamOutput> {
   const { out, cwd, tree, record } = input;
@@ -283,36 +337,95 @@ async function streamInto(input: StreamInput, states: readonly TargetState[], ke
   /** File → sha256 of its text (the record's key of it); the files read. */
   const hashes = new Map<string, string>();
 
-  // 1. Every file: read, compiled for every target, its files staged; only summaries stay.
-  for (const file of input.files) {
-    const content = readRuleBytes(file, loadDiagnostics, badFiles);
-    if (content === undefined) continue;
-    const text = content.toString('utf8');
-    hashes.set(file, sha256(text));
-    const read = readRuleFile(file, content);
-    loadDiagnostics.push(...keeper.diagnostics(read.diagnostics));
-    correlations.push(...read.correlations);
-    filters.push(...read.filters);
-    if (read.diagnostics.some((d) => d.severity === 'error')) badFiles.push(file);
-    const sources = new Map([[file, text]]);
-    for (const rule of read.rules) {
-      const light = lightOf(rule, keeper);
-      rules.push(light);
-      unknownTargets.push(...keeper.diagnostics(unknownTargetIds([rule], input.knownTargets, sources)));
-      for (const state of states) {
-        const result = compileRule(rule, state.target);
+  // 1. Every file: read, compiled for every target, its files staged; only summaries stay. Files go in chunks,
+  // some of them to a worker thread when there is one (stream-pool.ts); the chunks are joined in file order.
+  const chunkFiles: (readonly string[])[] = [];
+  for (let i = 0; i < input.files.length; i += CHUNK_FILES) chunkFiles.push(input.files.slice(i, i + CHUNK_FILES));
+  const chunks: Chunk[] = [];
+  /** Files a worker put: target index, path, its state in the tree, the result that made it. */
+  const workerStaged: [number, string, State, StreamResult][] = [];
+  const pool =
+    input.worker && chunkFiles.length > 1
+      ? new StreamPool(
+          {
+            registryModule: input.worker.registryModule,
+            targetIds: states.map((s) => s.id),
+            pipelines: input.worker.pipelines,
+            knownTargets: input.knownTargets,
+            out: tree.dir,
+            write: tree.writes,
+            current: [...tree.current],
+          },
+          (reply) => {
+            chunks[reply.chunk] = fromWorker(reply, states, keeper, workerStaged);
+          },
+        )
+      : undefined;
+  const compileHere = async (files: readonly string[]): Promise<Chunk> => {
+    const chunk = emptyChunk(states.length);
+    const sink: FileSink = {
+      ...chunk,
+      keepDiagnostics: (diagnostics) => keeper.diagnostics(diagnostics),
+      rule: (rule) => {
+        const light = lightOf(rule, keeper);
+        chunk.rules.push(light);
+        return light;
+      },
+      result: (i, result, light) => {
+        const state = states[i]!;
         const kept = keep(state, result, light);
-        state.results.push(kept);
-        result.artifacts.forEach((artifact, i) => {
-          const path = kept.paths[i]!;
+        chunk.results[i]!.push(kept);
+        result.artifacts.forEach((artifact, j) => {
+          const path = kept.paths[j]!;
           if (state.staged.has(path)) return;
           tree.putSoon(`${state.id}/${path}`, artifact.content);
           state.staged.set(path, kept);
         });
+      },
+    };
+    for (const file of files) {
+      streamFile(file, input.targets, input.knownTargets, sink);
+      // The writes of the rules before go on on the thread pool while this one is compiled.
+      await tree.queue.drain(WRITES_IN_FLIGHT);
+    }
+    return chunk;
+  };
+  try {
+    for (let next = 0; next < chunkFiles.length; next++) {
+      if (pool?.wants()) pool.give(next, chunkFiles[next]!);
+      else chunks[next] = await compileHere(chunkFiles[next]!);
+    }
+    // Chunks the worker did not answer (it could not start, or died) are compiled here.
+    for (const [chunk, files] of (await pool?.finish()) ?? []) chunks[chunk] = await compileHere(files);
+  } catch (error) {
+    await pool?.stop();
+    throw error;
+  }
+  for (const chunk of chunks) {
+    loadDiagnostics.push(...chunk.loadDiagnostics);
+    unknownTargets.push(...chunk.unknownTargets);
+    badFiles.push(...chunk.badFiles);
+    correlations.push(...chunk.correlations);
+    filters.push(...chunk.filters);
+    rules.push(...chunk.rules);
+    for (const [file, hash] of chunk.hashes) hashes.set(file, hash);
+    states.forEach((state, i) => state.results.push(...chunk.results[i]!));
+  }
+  if (workerStaged.length > 0) {
+    await tree.queue.drain(0);
+    for (const [i, path, staged, result] of workerStaged) {
+      const state = states[i]!;
+      const full = `${state.id}/${path}`;
+      if (state.staged.has(path)) {
+        // Both threads wrote the file (one id in two chunks): which landed last is unknown, so its owner's text
+        // is put again when the owners are settled.
+        state.staged.set(path, COLLIDED);
+        tree.forget(full);
+      } else {
+        state.staged.set(path, result);
+        tree.adopt(full, staged);
       }
     }
-    // The writes of the rules before go on on the thread pool while this one is compiled.
-    await tree.queue.drain(WRITES_IN_FLIGHT);
   }
 
   // 2. Decisions across files, from the summaries (as scoped.ts makes them).

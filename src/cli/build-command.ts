@@ -263,7 +263,15 @@ async function lockedBuild(
     if (keepsNoRule(scope)) {
       const tree = new StagedTree(opts.out, !opts.check);
       try {
-        const outcome = await streamedOutcome(scope, read.hasRecord, tree, found, registry, filterFolders);
+        const worker = streamWorker(produceOptions);
+        const outcome = await streamedOutcome(
+          { ...scope, ...(worker ? { worker } : {}) },
+          read.hasRecord,
+          tree,
+          found,
+          registry,
+          filterFolders,
+        );
         return finishBuild(outcome, opts, io, files.length, () => undefined);
       } finally {
         tree.discard();
@@ -478,9 +486,21 @@ function recordOf(out: string): { readonly record: OutputRecord; readonly hasRec
   return 'code' in record ? record : { record, hasRecord: text !== undefined };
 }
 
+/**
+ * The worker thread of a streaming build (build/stream-pool.ts), with RULEC_JOBS (or `jobs`) of 2 or more: it
+ * compiles a share of the rule files. Workers load compiled JavaScript; from the TypeScript sources (tests, tsx)
+ * everything stays on this thread.
+ */
+function streamWorker(options: ProduceOptions): StreamInput['worker'] {
+  const fromEnv = Number(process.env.RULEC_JOBS ?? '');
+  const jobs = options.jobs ?? (fromEnv > 0 ? fromEnv : 1);
+  if (jobs < 2 || options.registryModule === undefined || !import.meta.url.endsWith('.js')) return undefined;
+  return { registryModule: options.registryModule, ...(options.pipelines ? { pipelines: options.pipelines } : {}) };
+}
+
 /** The streaming build's outcome (build/stream.ts): the next tree is in `tree`, staged. */
 async function streamedOutcome(
-  scope: Pick<StreamInput, 'files' | 'out' | 'roots' | 'cwd' | 'targets' | 'record'>,
+  scope: Pick<StreamInput, 'files' | 'out' | 'roots' | 'cwd' | 'targets' | 'record' | 'worker'>,
   hasRecord: boolean,
   tree: StagedTree,
   found: readonly Diagnostic[],
