@@ -18,7 +18,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MatchPool, matchParallel } from '../src/cli/match-parallel.js';
+import type { ParallelStats } from '../src/cli/match-parallel.js';
+import { emptyStats, MatchPool, matchParallel } from '../src/cli/match-parallel.js';
 import type { BlockSetup } from '../src/match/block-matcher.js';
 import { BlockMatcher } from '../src/match/block-matcher.js';
 import { normalizerTexts } from '../src/match/formats.js';
@@ -50,8 +51,10 @@ function threadCpu(): Map<string, number> {
     try {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime, in clock ticks (100 per second on Linux).
-      out.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
+      // utime and stime, in clock ticks (100 per second on Linux); keyed by thread name too (V8 helpers: GC).
+      const name =
+        tid === String(process.pid) ? 'main' : `${readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim()}:${tid}`;
+      out.set(name, (Number(fields[11]) + Number(fields[12])) * 10);
     } catch {
       // A thread that ended meanwhile.
     }
@@ -66,14 +69,17 @@ interface Setup {
   readonly mainMatches: boolean;
   readonly times: number[];
   readonly cpu: string[];
+  /** Per round: where the main thread's and the workers' wall time went. */
+  readonly spent: string[];
 }
 
-async function pass(file: string, s: Setup): Promise<number> {
+async function pass(file: string, s: Setup, stats?: ParallelStats): Promise<number> {
   let events = 0;
   await matchParallel([file], {
     pool: s.pool,
     main: s.main,
     mainMatches: s.mainMatches,
+    ...(stats ? { stats } : {}),
     read: () => ({}),
     emit: (_pre, result) => {
       events += result.events;
@@ -95,9 +101,21 @@ async function setUp(label: string, workers: number, mainMatches: boolean, rules
     mainMatches,
     times: [],
     cpu: [],
+    spent: [],
   };
   await pass(file, s);
   return s;
+}
+
+/** The main thread's wall time by activity and each worker's busy and idle time, in ms. */
+function spent(wall: number, stats: ParallelStats, busy: readonly number[], before: readonly number[]): string {
+  const ms = (x: number): string => x.toFixed(0);
+  const rest = wall - stats.mainMatch - stats.waitResult - stats.waitRead - stats.emit;
+  const main =
+    `main: match ${ms(stats.mainMatch)} (${stats.mainBlocks} blocks), wait result ${ms(stats.waitResult)}, ` +
+    `wait read ${ms(stats.waitRead)}, emit ${ms(stats.emit)}, rest ${ms(rest)}`;
+  const each = busy.map((b, i) => `worker ${i}: busy ${ms(b - before[i]!)}, idle ${ms(wall - b + before[i]!)}`);
+  return [main, ...each].join('; ') + ` (${stats.workerBlocks} blocks to workers)`;
 }
 
 function median(values: readonly number[]): number {
@@ -129,15 +147,19 @@ try {
   for (let round = 0; round < RUNS; round++) {
     for (const s of setups) {
       const cpu0 = threadCpu();
+      const stats = emptyStats();
+      const busy0 = [...s.pool.busy];
       const t = performance.now();
-      const events = await pass(file, s);
-      s.times.push((performance.now() - t) / 1000);
+      const events = await pass(file, s, stats);
+      const wall = performance.now() - t;
+      s.times.push(wall / 1000);
+      s.spent.push(spent(wall, stats, s.pool.busy, busy0));
       if (events !== EVENTS) throw new Error(`${s.label}: ${events} events, not ${EVENTS}`);
       const used = [...threadCpu()]
         .map(([tid, ms]) => [tid, ms - (cpu0.get(tid) ?? 0)] as const)
         .filter(([, ms]) => ms >= 50)
         .sort((a, b) => b[1] - a[1])
-        .map(([tid, ms]) => `${tid === String(process.pid) ? 'main' : tid} ${ms}`);
+        .map(([tid, ms]) => `${tid} ${ms}`);
       s.cpu.push(used.join(', '));
     }
   }
@@ -145,6 +167,7 @@ try {
   for (const s of setups) {
     console.log(`${s.label}: ${Math.round(EVENTS / median(s.times)).toLocaleString('en-US')} events/s`);
     console.log(`  wall ${s.times.map((t) => t.toFixed(3)).join(' ')} s; CPU ms per thread: ${s.cpu.join(' | ')}`);
+    console.log(`  wall ms spent: ${s.spent.join(' | ')}`);
   }
   const ratio = (a: Setup, b: Setup): number => median(a.times.map((t, r) => t / b.times[r]!));
   console.log(
