@@ -18,7 +18,10 @@
  * `--whole-events N` also times `node bin/rulec.js match --jobs 1` and `--jobs N` over N events, whole processes
  * under /usr/bin/time (start, rule cache, workers' start-up, reading, matching, writing to /dev/null).
  *
- *   npx tsx scripts/bench-jobs.ts [--events 100000] [--runs 5] [--jobs N] [--in-process] [--no-before]
+ * `--pair` also times two --jobs 1 processes at once against one alone (CPU time): the machine's own cost of
+ * running two threads at once, which bounds what --jobs 2 can reach.
+ *
+ *   npx tsx scripts/bench-jobs.ts [--events 100000] [--runs 5] [--jobs N] [--in-process] [--no-before] [--pair]
  *                                 [--whole-events 0]
  */
 import { fork, spawnSync } from 'node:child_process';
@@ -284,8 +287,31 @@ async function main(file: string): Promise<void> {
     `goal 5a bound from CPU time: --jobs ${JOBS} ${cpuRatio.toFixed(2)}x --jobs 1 (busiest thread ` +
       `${median(critical(1))} ms against ${median(critical(0))} ms; no wait counted)`,
   );
+  if (args.includes('--pair') && !inProcess) await pair(passes[0]!, await child(0, file));
   for (const s of setups) await s.pool.close();
   for (const p of passes) if (!inProcess) void p('close');
+}
+
+/**
+ * The machine's own cost of running two threads at once: a --jobs 1 process alone, then with a second one
+ * running the same pass beside it, their busiest thread's CPU time compared. Shared caches, memory bandwidth and
+ * the hypervisor slow each of two threads running at once; --jobs N cannot beat that however its work is split.
+ */
+async function pair(one: (m: string) => Promise<PassReport>, other: (m: string) => Promise<PassReport>) {
+  const alone: number[] = [];
+  const together: number[] = [];
+  for (let round = 0; round < RUNS; round++) {
+    alone.push((await one('pass')).critical);
+    const both = await Promise.all([one('pass'), other('pass')]);
+    together.push(...both.map((r) => r.critical));
+  }
+  const ratio = median(together) / median(alone);
+  console.log(
+    `two --jobs 1 processes at once: each thread ${median(together)} ms of CPU per pass against ` +
+      `${median(alone)} ms alone (x${ratio.toFixed(2)}): two threads at once on this machine bound --jobs 2 ` +
+      `at ${(2 / ratio).toFixed(2)}x by CPU time`,
+  );
+  void other('close');
 }
 
 /** `rulec match` whole processes, --jobs 1 and --jobs N interleaved over `WHOLE_EVENTS` events. */
