@@ -30,7 +30,7 @@ import { expandInputs, readChunks, STDIN, STDIN_NAME } from '../match/read-event
 import type { Rule } from '../model/rule.js';
 import { exactJson } from '../match/serialize.js';
 import { slimRules } from '../match/rule-cache.js';
-import type { RulesText, ToWorker, WorkerInit } from './match-worker.js';
+import type { FromWorker, RulesText, ToWorker, WorkerInit } from './match-worker.js';
 
 /** The default of `--jobs` for a large input: one worker per core the process may use. */
 export function defaultJobs(): number {
@@ -109,6 +109,8 @@ export class MatchPool implements BlockPool {
   /** Blocks sent to each worker and not answered yet. */
   private readonly pending: number[] = [];
   private seq = 0;
+  /** Each worker's milliseconds matching blocks (the bench tells its idle time from it). */
+  readonly busy: number[] = [];
   private failure: Error | undefined;
   /** The rules' text for the workers, made on first need. */
   private pendingRules: (() => RulesText) | undefined;
@@ -130,8 +132,10 @@ export class MatchPool implements BlockPool {
     for (let w = 0; w < this.size; w++) {
       const worker = spawn(this.init);
       this.pending.push(0);
-      worker.on('message', (m: { seq: number; result: BlockResult }) => {
+      this.busy.push(0);
+      worker.on('message', (m: FromWorker) => {
         this.pending[w]!--;
+        this.busy[w]! += m.busy;
         const resolve = this.waiting.get(m.seq);
         this.waiting.delete(m.seq);
         resolve?.(m.result);
@@ -193,6 +197,7 @@ export class MatchPool implements BlockPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
     this.pending.length = 0;
+    this.busy.length = 0;
   }
 }
 
@@ -216,6 +221,27 @@ function spawn(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init });
 }
 
+/**
+ * Where the main thread's time went during `matchParallel` (milliseconds, blocks), and its workers' (`MatchPool.stats`):
+ * for the bench (scripts/bench-jobs.ts), to tell idle time from busy time. Filled only when given.
+ */
+export interface ParallelStats {
+  /** Matching blocks itself. */
+  mainMatch: number;
+  mainBlocks: number;
+  /** Waiting for a worker's result (the oldest block in flight). */
+  waitResult: number;
+  /** Waiting for the next chunk of input. */
+  waitRead: number;
+  /** In `emit` (writing). */
+  emit: number;
+  workerBlocks: number;
+}
+
+export function emptyStats(): ParallelStats {
+  return { mainMatch: 0, mainBlocks: 0, waitResult: 0, waitRead: 0, emit: 0, workerBlocks: 0 };
+}
+
 export interface ParallelRun {
   readonly pool: BlockPool;
   /** Matches blocks on the main thread when they must be read in sequence (same rules, same setup). */
@@ -229,6 +255,7 @@ export interface ParallelRun {
    * N - 1 workers. With a pool of no worker, it matches every block.
    */
   readonly mainMatches?: boolean;
+  readonly stats?: ParallelStats;
 }
 
 class OutputClosed extends Error {}
@@ -268,18 +295,36 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
   let carry: string[] = [];
   let carryLength = 0;
 
+  const stats = run.stats;
+  const emit = async (diagnostics: readonly Diagnostic[], result: BlockResult): Promise<void> => {
+    const t = stats ? performance.now() : 0;
+    const more = await run.emit(diagnostics, result);
+    if (stats) stats.emit += performance.now() - t;
+    if (!more) throw new OutputClosed();
+  };
+  const runMain = (block: Block, splitter: JsonSplitter): BlockResult => {
+    const t = stats ? performance.now() : 0;
+    const result = main.run(block, splitter);
+    if (stats) {
+      stats.mainMatch += performance.now() - t;
+      stats.mainBlocks++;
+    }
+    return result;
+  };
   const onMain = async (block: Block, diagnostics: readonly Diagnostic[]): Promise<void> => {
     splitter ??= main.splitter(block);
-    const result = main.run(block, splitter);
+    const result = runMain(block, splitter);
     if (result.clean || block.end) splitter = undefined;
-    if (!(await run.emit(diagnostics, result))) throw new OutputClosed();
+    await emit(diagnostics, result);
   };
   const drainOne = async (): Promise<void> => {
     const head = queue.shift()!;
+    const t = stats ? performance.now() : 0;
     const result = await head.result;
+    if (stats && head.mark === undefined) stats.waitResult += performance.now() - t;
     if (result.clean || head.block.end) {
       buffers.give(head.block.bytes);
-      if (!(await run.emit(head.pre, result))) throw new OutputClosed();
+      await emit(head.pre, result);
       return;
     }
     // The block ends inside a value: the blocks after it were split from a wrong state. Read this one and
@@ -320,11 +365,12 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
     progress.blocks++;
     if (run.mainMatches && (pool.size === 0 || mainTakes(pool.least(), blocksLeft(progress)))) {
       const mark = main.mark();
-      const result = Promise.resolve(main.run(block, main.splitter(block)));
+      const result = Promise.resolve(runMain(block, main.splitter(block)));
       queue.push({ block, pre: diagnostics, result, mark });
     } else {
       pool.start();
       queue.push({ block, pre: diagnostics, result: pool.run(block) });
+      if (stats) stats.workerBlocks++;
     }
     while (queue.length > limit) await drainOne();
   };
@@ -355,7 +401,8 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
     rawLength = 0;
   };
   // The carried partial line holds no line break: `nextLine` is the line of the next character read.
-  for await (const chunk of readChunks(input, options, () => nextLine, status, raw)) {
+  const chunks = readChunks(input, options, () => nextLine, status, raw);
+  for await (const chunk of stats ? timed(chunks, stats) : chunks) {
     if (typeof chunk !== 'string') {
       const cut = chunk.lastIndexOf(LF);
       if (chunk.length === 0) {
@@ -424,6 +471,17 @@ async function matchInput(input: string, run: ParallelRun): Promise<void> {
 }
 
 const LF = 0x0a;
+
+/** `source`, its waits added to `stats.waitRead`. */
+async function* timed<T>(source: AsyncIterator<T>, stats: ParallelStats): AsyncGenerator<T> {
+  for (;;) {
+    const t = performance.now();
+    const next = await source.next();
+    stats.waitRead += performance.now() - t;
+    if (next.done) return;
+    yield next.value;
+  }
+}
 
 /**
  * Whether the main thread matches the next block itself, its workers holding `least` blocks at the least: when they

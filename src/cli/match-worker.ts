@@ -7,7 +7,7 @@
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Backend } from '../backend/types.js';
-import type { Block, BlockSetup } from '../match/block-matcher.js';
+import type { Block, BlockResult, BlockSetup } from '../match/block-matcher.js';
 import { BlockMatcher } from '../match/block-matcher.js';
 import { lazyRules } from '../match/router.js';
 import type { Rule } from '../model/rule.js';
@@ -35,6 +35,13 @@ export type ToWorker =
   | { readonly type: 'rules'; readonly rules: RulesText }
   | { readonly type: 'block'; readonly seq: number; readonly block: Block };
 
+/** A block's result, and the worker's time on it (ms; the bench reads it). */
+export interface FromWorker {
+  readonly seq: number;
+  readonly result: BlockResult;
+  readonly busy: number;
+}
+
 const init = workerData as WorkerInit;
 const port = parentPort!;
 // The registry loads while the main thread reads the rules.
@@ -54,11 +61,17 @@ port.on('message', (message: ToWorker) => {
     );
     return;
   }
+  const start = performance.now();
   const result = matcher!.run(message.block, matcher!.splitter(message.block));
   if (result.output.length === 0) {
-    port.postMessage({ seq: message.seq, result });
+    port.postMessage({ seq: message.seq, result, busy: performance.now() - start } satisfies FromWorker);
     return;
   }
   const bytes = encoder.encode(result.output);
-  port.postMessage({ seq: message.seq, result: { ...result, output: '', bytes } }, [bytes.buffer]);
+  const reply: FromWorker = {
+    seq: message.seq,
+    result: { ...result, output: '', bytes },
+    busy: performance.now() - start,
+  };
+  port.postMessage(reply, [bytes.buffer]);
 });

@@ -11,6 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { JsonSplitter } from './json-splitter.js';
+import { readAhead } from './read-ahead.js';
 import type { EventRecord } from './types.js';
 
 /** The input name meaning standard input. */
@@ -78,11 +79,15 @@ function walk(folder: string, out: string[]): void {
   for (const entry of entries) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) walk(path, out);
-    else if (EVENT_FILE.test(entry.name) && (entry.isFile() || isFileLink(path))) out.push(path);
+    else if (EVENT_FILE.test(entry.name) && (entry.isFile() || isRegularFile(path))) out.push(path);
   }
 }
 
-function isFileLink(path: string): boolean {
+/**
+ * Whether `path` is a regular file, links followed (a folder's file links are read; a regular file is read at
+ * positions, ahead of the consumer, while pipes and devices are streamed).
+ */
+function isRegularFile(path: string): boolean {
   try {
     return statSync(path).isFile();
   } catch {
@@ -184,10 +189,13 @@ export async function* readChunks(
   }
   let bytes = 0;
   try {
+    const size = options.chunkSize ?? 1 << 20;
     const source: AsyncIterable<Buffer | string> =
       input === STDIN
         ? (options.stdin ?? process.stdin)
-        : createReadStream(input, { highWaterMark: options.chunkSize ?? 1 << 20 });
+        : isRegularFile(input)
+          ? readAhead(input, size)
+          : createReadStream(input, { highWaterMark: size });
     for await (const chunk of gunzipIfCompressed(source, (n) => (bytes += n))) {
       if (typeof chunk === 'string') {
         yield chunk;
