@@ -143,42 +143,16 @@ class Generator implements Visitor<Code> {
    * passes, so the OR means the same. Needles are data: they enter the module as one JSON array literal.
    */
   or(node: NodeOf<'or'>): Code {
-    const groups = new Map<string, IrNode[]>();
-    const keys = node.children.map((child) => {
-      const key = needleGroupKey(child);
-      if (key !== undefined) {
-        const group = groups.get(key);
-        if (group === undefined) groups.set(key, [child]);
-        else group.push(child);
-      }
-      return key;
-    });
-    const parts: Code[] = [];
-    const done = new Set<string>();
-    node.children.forEach((child, i) => {
-      const key = keys[i];
-      const group = key === undefined ? undefined : groups.get(key)!;
-      const least = child.kind === 'keyword' ? KEYWORD_SET : NEEDLE_SET;
-      if (group === undefined || group.length < least) {
-        parts.push(visit(child, this));
-        return;
-      }
-      if (done.has(key!)) return;
-      done.add(key!);
-      parts.push(this.needleSet(group as (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]));
-    });
+    const parts = orParts(
+      node.children,
+      (child) => visit(child, this),
+      (group) => this.needleSet(group),
+    );
     return this.combineCode(parts, _`||`);
   }
 
-  private needleSet(group: readonly (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]): Code {
-    const first = group[0]!;
-    const fold = !first.cased;
-    const kind = patternShape(testedPattern(first)).kind;
-    const needles = group.map((n) => {
-      const shape = patternShape(testedPattern(n));
-      const text = shape.kind === 'any' || shape.kind === 'complex' ? '' : shape.text;
-      return fold ? text.toLowerCase() : text;
-    });
+  private needleSet(group: NeedleGroup): Code {
+    const { first, fold, kind, needles } = needleSetOf(group);
     if (first.kind === 'keyword') {
       const search = this.hoist('k', _`${RT}.keywordSet(${needles}, ${kind}, ${fold})`);
       return _`${search}(${EVENT}, ${MEMO})`;
@@ -306,22 +280,81 @@ class Generator implements Visitor<Code> {
 }
 
 /** Smallest OR group tested through one needle set (rsigma finds Aho-Corasick pays off from about 8 needles). */
-export const NEEDLE_SET = 8;
+const NEEDLE_SET = 8;
 /** Keywords each walk the whole event: two already share one walk. */
-export const KEYWORD_SET = 2;
+const KEYWORD_SET = 2;
 
 /** The whole-value pattern each tested text must match: a keyword is searched inside the text. */
-export function testedPattern(node: NodeOf<'stringMatch'> | NodeOf<'keyword'>): Pattern {
+function testedPattern(node: NodeOf<'stringMatch'> | NodeOf<'keyword'>): Pattern {
   return node.kind === 'keyword' ? searchPattern(node.pattern) : node.pattern;
 }
 
 /** Children of an OR that may share a needle set have equal keys; undefined for any other node. */
-export function needleGroupKey(node: IrNode): string | undefined {
+function needleGroupKey(node: IrNode): string | undefined {
   if (node.kind !== 'stringMatch' && node.kind !== 'keyword') return undefined;
   const shape = patternShape(testedPattern(node)).kind;
   if (shape !== 'exact' && shape !== 'prefix' && shape !== 'suffix' && shape !== 'contains') return undefined;
   const field = node.kind === 'stringMatch' ? `f${node.field}` : 'k';
   return JSON.stringify([field, node.cased, shape]);
+}
+
+/** Literal tests of one kind on one field (or keywords) an OR tests with one needle set. */
+export type NeedleGroup = readonly (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[];
+
+/**
+ * The parts of an OR, in the order its children come (shared by the generated module and ./interpret.ts): each
+ * child made by `part`, except that a group of NEEDLE_SET or more literal tests of one kind on one field (or
+ * KEYWORD_SET or more keywords) is made once by `set`, where its first member stands.
+ */
+export function orParts<T>(
+  children: readonly IrNode[],
+  part: (child: IrNode) => T,
+  set: (group: NeedleGroup) => T,
+): T[] {
+  const groups = new Map<string, IrNode[]>();
+  const keys = children.map((child) => {
+    const key = needleGroupKey(child);
+    if (key !== undefined) {
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [child]);
+      else group.push(child);
+    }
+    return key;
+  });
+  const parts: T[] = [];
+  const done = new Set<string>();
+  children.forEach((child, i) => {
+    const key = keys[i];
+    const group = key === undefined ? undefined : groups.get(key)!;
+    const least = child.kind === 'keyword' ? KEYWORD_SET : NEEDLE_SET;
+    if (group === undefined || group.length < least) {
+      parts.push(part(child));
+      return;
+    }
+    if (done.has(key!)) return;
+    done.add(key!);
+    parts.push(set(group as NeedleGroup));
+  });
+  return parts;
+}
+
+/** A needle group's set: its first member, case handling, kind, and needles (lower-cased when folding). */
+export function needleSetOf(group: NeedleGroup): {
+  readonly first: NeedleGroup[number];
+  readonly fold: boolean;
+  readonly kind: 'exact' | 'prefix' | 'suffix' | 'contains';
+  readonly needles: string[];
+} {
+  const first = group[0]!;
+  const fold = !first.cased;
+  // Groups hold literal tests only (`needleGroupKey`).
+  const kind = patternShape(testedPattern(first)).kind as 'exact' | 'prefix' | 'suffix' | 'contains';
+  const needles = group.map((n) => {
+    const shape = patternShape(testedPattern(n));
+    const text = shape.kind === 'any' || shape.kind === 'complex' ? '' : shape.text;
+    return fold ? text.toLowerCase() : text;
+  });
+  return { first, fold, kind, needles };
 }
 
 /** Generates the predicate for a (pipeline-mapped) detection tree. */

@@ -17,16 +17,8 @@ import type { Pattern } from '../../src/ir/pattern.js';
 import { patternShape, searchPattern } from '../../src/ir/pattern.js';
 import type { Visitor } from '../../src/ir/visit.js';
 import { visit } from '../../src/ir/visit.js';
-import {
-  finiteNumber,
-  KEYWORD_SET,
-  NEEDLE_SET,
-  needleGroupKey,
-  refuseList,
-  regexPlan,
-  testedPattern,
-  validCidr,
-} from './generate.js';
+import type { NeedleGroup } from './generate.js';
+import { finiteNumber, needleSetOf, orParts, refuseList, regexPlan, validCidr } from './generate.js';
 import * as rt from './runtime/runtime.js';
 
 type Event = Record<string, unknown>;
@@ -125,30 +117,7 @@ class Interpreter implements Visitor<Test> {
 
   /** As ./generate.ts `or`: large groups of one kind of literal test on one field become one needle set. */
   or(node: NodeOf<'or'>): Test {
-    const groups = new Map<string, IrNode[]>();
-    const keys = node.children.map((child) => {
-      const key = needleGroupKey(child);
-      if (key !== undefined) {
-        const group = groups.get(key);
-        if (group === undefined) groups.set(key, [child]);
-        else group.push(child);
-      }
-      return key;
-    });
-    const parts: Test[] = [];
-    const done = new Set<string>();
-    node.children.forEach((child, i) => {
-      const key = keys[i];
-      const group = key === undefined ? undefined : groups.get(key)!;
-      const least = child.kind === 'keyword' ? KEYWORD_SET : NEEDLE_SET;
-      if (group === undefined || group.length < least) {
-        parts.push(visit(child, this));
-        return;
-      }
-      if (done.has(key!)) return;
-      done.add(key!);
-      parts.push(needleSet(group as (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]));
-    });
+    const parts = orParts(node.children, (child) => visit(child, this), needleSet);
     if (parts.length === 2) {
       const [a, b] = parts as [Test, Test];
       return (event, memo) => a(event, memo) || b(event, memo);
@@ -305,16 +274,8 @@ class Interpreter implements Visitor<Test> {
 }
 
 /** One needle set for an OR's group of literal tests (./generate.ts `needleSet`). */
-function needleSet(group: readonly (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]): Test {
-  const first = group[0]!;
-  const fold = !first.cased;
-  // Groups hold literal tests only (./generate.ts `needleGroupKey`).
-  const kind = patternShape(testedPattern(first)).kind as 'exact' | 'prefix' | 'suffix' | 'contains';
-  const needles = group.map((n) => {
-    const shape = patternShape(testedPattern(n));
-    const text = shape.kind === 'any' || shape.kind === 'complex' ? '' : shape.text;
-    return fold ? text.toLowerCase() : text;
-  });
+function needleSet(group: NeedleGroup): Test {
+  const { first, fold, kind, needles } = needleSetOf(group);
   if (first.kind === 'keyword') return rt.keywordSet(needles, kind, fold) as Test;
   const set = rt.textSet(needles, kind) as TextTest;
   const field = first.field;
