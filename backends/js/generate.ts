@@ -143,42 +143,16 @@ class Generator implements Visitor<Code> {
    * passes, so the OR means the same. Needles are data: they enter the module as one JSON array literal.
    */
   or(node: NodeOf<'or'>): Code {
-    const groups = new Map<string, IrNode[]>();
-    const keys = node.children.map((child) => {
-      const key = needleGroupKey(child);
-      if (key !== undefined) {
-        const group = groups.get(key);
-        if (group === undefined) groups.set(key, [child]);
-        else group.push(child);
-      }
-      return key;
-    });
-    const parts: Code[] = [];
-    const done = new Set<string>();
-    node.children.forEach((child, i) => {
-      const key = keys[i];
-      const group = key === undefined ? undefined : groups.get(key)!;
-      const least = child.kind === 'keyword' ? KEYWORD_SET : NEEDLE_SET;
-      if (group === undefined || group.length < least) {
-        parts.push(visit(child, this));
-        return;
-      }
-      if (done.has(key!)) return;
-      done.add(key!);
-      parts.push(this.needleSet(group as (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]));
-    });
+    const parts = orParts(
+      node.children,
+      (child) => visit(child, this),
+      (group) => this.needleSet(group),
+    );
     return this.combineCode(parts, _`||`);
   }
 
-  private needleSet(group: readonly (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[]): Code {
-    const first = group[0]!;
-    const fold = !first.cased;
-    const kind = patternShape(testedPattern(first)).kind;
-    const needles = group.map((n) => {
-      const shape = patternShape(testedPattern(n));
-      const text = shape.kind === 'any' || shape.kind === 'complex' ? '' : shape.text;
-      return fold ? text.toLowerCase() : text;
-    });
+  private needleSet(group: NeedleGroup): Code {
+    const { first, fold, kind, needles } = needleSetOf(group);
     if (first.kind === 'keyword') {
       const search = this.hoist('k', _`${RT}.keywordSet(${needles}, ${kind}, ${fold})`);
       return _`${search}(${EVENT}, ${MEMO})`;
@@ -234,75 +208,27 @@ class Generator implements Visitor<Code> {
   }
 
   regexMatch(node: NodeOf<'regexMatch'>): Code {
-    const { flags } = node;
-    // The module runs the search-equivalent form (no leading `.*`), the one the verdict is about.
-    const source = searchForm(node.source);
-    let letters = flagLetters({ ...flags, unicode: false });
-    try {
-      new RegExp(source, `${letters}u`);
-      letters += 'u';
-    } catch {
-      try {
-        new RegExp(source, letters);
-      } catch (error) {
-        this.report.refuse(
-          C.JS002.code,
-          `regular expression /${source}/ does not compile: ${(error as Error).message}`,
-          node,
-        );
-        return _`false`;
-      }
-      this.report.warn(
-        C.JS003.code,
-        `regular expression /${source}/ compiled without the unicode flag: '.' matches one UTF-16 unit and case folding is ASCII-only`,
-        node,
-      );
-    }
-    const verdict = regexSafety(node.source, { ...flags, unicode: letters.endsWith('u') });
-    if (!verdict.safe) {
-      this.report.refuse(C.JS001.code, `regular expression /${source}/ refused: ${verdict.reason}`, node);
-      return _`false`;
-    }
+    const plan = regexPlan(node, this.report);
+    if (plan === undefined) return _`false`;
     // Patterns V8 could backtrack on run on the runtime's linear-time engine, which has the same `test`.
     const regex =
-      verdict.engine === 'v8'
-        ? this.hoist('r', _`new RegExp(${source}, ${letters})`)
-        : this.hoist('r', _`${RT}.compileRegexVm(${source}, ${letters})`);
+      plan.engine === 'v8'
+        ? this.hoist('r', _`new RegExp(${plan.source}, ${plan.letters})`)
+        : this.hoist('r', _`${RT}.compileRegexVm(${plan.source}, ${plan.letters})`);
     const fallback = this.predicate(_`${regex}.test(${TEXT})`);
     const t = this.temp;
-    return _`(typeof (${t} = ${this.read(node.field)}) === "string" ? ${this.regexPrefilter(node, verdict.engine, t)}${regex}.test(${t}) : ${RT}.someText(${t}, ${fallback}, false))`;
+    return _`(typeof (${t} = ${this.read(node.field)}) === "string" ? ${this.regexPrefilter(plan, t)}${regex}.test(${t}) : ${RT}.someText(${t}, ${fallback}, false))`;
   }
 
-  /**
-   * For a pattern on the linear-time engine (slower per character than V8's), a cheap `includes` of the longest
-   * literal text every match contains (./witness.ts `regexLiterals`, the index's own analysis) before running
-   * it: most values lack it. One character is enough to be worth it (a native `includes` of one character costs
-   * little next to the engine: a pattern holding a backtick first looks for one). Case-insensitive patterns test the runtime's
-   * lower-cased text (cached per event).
-   */
-  private regexPrefilter(node: NodeOf<'regexMatch'>, engine: string, subject: Code): Code {
-    if (engine !== 'vm') return _``;
-    const ignoreCase = node.flags.ignoreCase;
-    let best = '';
-    for (const run of regexLiterals(node.source, ignoreCase)) if (run.length > best.length) best = run;
-    if (best.length === 0) return _``;
-    return ignoreCase
-      ? _`${RT}.lower(${subject}).includes(${best.toLowerCase()}) && `
-      : _`${subject}.includes(${best}) && `;
+  /** The prefilter of `plan` (see `RegexPlan.prefilter`) before running it on `subject`. */
+  private regexPrefilter(plan: RegexPlan, subject: Code): Code {
+    const pre = plan.prefilter;
+    if (pre === undefined) return _``;
+    return pre.lower ? _`${RT}.lower(${subject}).includes(${pre.text}) && ` : _`${subject}.includes(${pre.text}) && `;
   }
 
   cidrMatch(node: NodeOf<'cidrMatch'>): Code {
-    try {
-      // The runtime's own parser, so a network accepted here is one the module can load.
-      cidr(node.network, node.prefixLength, node.family);
-    } catch {
-      this.report.refuse(
-        C.JS006.code,
-        `network ${node.network}/${node.prefixLength} is not a valid IPv${node.family} CIDR`,
-        node,
-      );
-      return _`false`;
-    }
+    if (!validCidr(node, this.report)) return _`false`;
     const network = this.hoist('c', _`${RT}.cidr(${node.network}, ${node.prefixLength}, ${node.family})`);
     return _`${RT}.inCidr(${this.read(node.field)}, ${network})`;
   }
@@ -330,11 +256,7 @@ class Generator implements Visitor<Code> {
   inList(node: NodeOf<'inList'>): Code {
     const inline = inlineValues(node);
     if (inline !== undefined) return visit(inline, this);
-    this.report.refuse(
-      'RC615',
-      `placeholder %${node.placeholder}% is the ${node.list.kind} '${node.list.name}', which a JS predicate cannot look up: give its values in rulec.config.yml`,
-      node,
-    );
+    refuseList(node, this.report);
     return _`false`;
   }
 
@@ -352,15 +274,8 @@ class Generator implements Visitor<Code> {
     return _`${RT}.keyword(${EVENT}, ${test}, ${fold})`;
   }
 
-  /** Non-finite numbers cannot be written; integers beyond 2^53 compare imprecisely. */
   private finite(value: number, node: IrNode): boolean {
-    if (!Number.isFinite(value)) {
-      this.report.refuse(C.JS005.code, `the number ${String(value)} cannot be compared in JavaScript`, node);
-      return false;
-    }
-    if (hasUnsafeInteger(value))
-      this.report.warn(C.JS004.code, `${value} is beyond 2^53: JavaScript compares it with rounding`, node);
-    return true;
+    return finiteNumber(value, node, this.report);
   }
 }
 
@@ -383,7 +298,156 @@ function needleGroupKey(node: IrNode): string | undefined {
   return JSON.stringify([field, node.cased, shape]);
 }
 
+/** Literal tests of one kind on one field (or keywords) an OR tests with one needle set. */
+export type NeedleGroup = readonly (NodeOf<'stringMatch'> | NodeOf<'keyword'>)[];
+
+/**
+ * The parts of an OR, in the order its children come (shared by the generated module and ./interpret.ts): each
+ * child made by `part`, except that a group of NEEDLE_SET or more literal tests of one kind on one field (or
+ * KEYWORD_SET or more keywords) is made once by `set`, where its first member stands.
+ */
+export function orParts<T>(
+  children: readonly IrNode[],
+  part: (child: IrNode) => T,
+  set: (group: NeedleGroup) => T,
+): T[] {
+  const groups = new Map<string, IrNode[]>();
+  const keys = children.map((child) => {
+    const key = needleGroupKey(child);
+    if (key !== undefined) {
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [child]);
+      else group.push(child);
+    }
+    return key;
+  });
+  const parts: T[] = [];
+  const done = new Set<string>();
+  children.forEach((child, i) => {
+    const key = keys[i];
+    const group = key === undefined ? undefined : groups.get(key)!;
+    const least = child.kind === 'keyword' ? KEYWORD_SET : NEEDLE_SET;
+    if (group === undefined || group.length < least) {
+      parts.push(part(child));
+      return;
+    }
+    if (done.has(key!)) return;
+    done.add(key!);
+    parts.push(set(group as NeedleGroup));
+  });
+  return parts;
+}
+
+/** A needle group's set: its first member, case handling, kind, and needles (lower-cased when folding). */
+export function needleSetOf(group: NeedleGroup): {
+  readonly first: NeedleGroup[number];
+  readonly fold: boolean;
+  readonly kind: 'exact' | 'prefix' | 'suffix' | 'contains';
+  readonly needles: string[];
+} {
+  const first = group[0]!;
+  const fold = !first.cased;
+  // Groups hold literal tests only (`needleGroupKey`).
+  const kind = patternShape(testedPattern(first)).kind as 'exact' | 'prefix' | 'suffix' | 'contains';
+  const needles = group.map((n) => {
+    const shape = patternShape(testedPattern(n));
+    const text = shape.kind === 'any' || shape.kind === 'complex' ? '' : shape.text;
+    return fold ? text.toLowerCase() : text;
+  });
+  return { first, fold, kind, needles };
+}
+
 /** Generates the predicate for a (pipeline-mapped) detection tree. */
 export function generatePredicate(detection: IrNode, report: Reporter): GeneratedPredicate {
   return new Generator(report).finish(detection);
+}
+
+/** How a rule's regular expression runs (shared by the generated module and the interpreter, ./interpret.ts). */
+export interface RegexPlan {
+  /** The search-equivalent form (no leading `.*`), the one the safety verdict is about. */
+  readonly source: string;
+  readonly letters: string;
+  /** V8's engine, or the runtime's linear-time engine for patterns V8 could backtrack on. */
+  readonly engine: 'v8' | 'vm';
+  /**
+   * For a pattern on the linear-time engine (slower per character than V8's), a cheap `includes` of the longest
+   * literal text every match contains (../../src/match/witness.ts `regexLiterals`, the index's own analysis)
+   * before running it: most values lack it. One character is enough to be worth it (a native `includes` of one
+   * character costs little next to the engine: a pattern holding a backtick first looks for one).
+   * Case-insensitive patterns test the runtime's lower-cased text (cached per event), `text` lower-cased.
+   */
+  readonly prefilter?: { readonly text: string; readonly lower: boolean };
+}
+
+/** The plan of a regular expression, or undefined when it is refused (JS001, JS002: reported). */
+export function regexPlan(node: NodeOf<'regexMatch'>, report: Reporter): RegexPlan | undefined {
+  const { flags } = node;
+  const source = searchForm(node.source);
+  let letters = flagLetters({ ...flags, unicode: false });
+  try {
+    new RegExp(source, `${letters}u`);
+    letters += 'u';
+  } catch {
+    try {
+      new RegExp(source, letters);
+    } catch (error) {
+      report.refuse(C.JS002.code, `regular expression /${source}/ does not compile: ${(error as Error).message}`, node);
+      return undefined;
+    }
+    report.warn(
+      C.JS003.code,
+      `regular expression /${source}/ compiled without the unicode flag: '.' matches one UTF-16 unit and case folding is ASCII-only`,
+      node,
+    );
+  }
+  const verdict = regexSafety(node.source, { ...flags, unicode: letters.endsWith('u') });
+  if (!verdict.safe) {
+    report.refuse(C.JS001.code, `regular expression /${source}/ refused: ${verdict.reason}`, node);
+    return undefined;
+  }
+  if (verdict.engine !== 'vm') return { source, letters, engine: 'v8' };
+  const ignoreCase = flags.ignoreCase;
+  let best = '';
+  for (const run of regexLiterals(node.source, ignoreCase)) if (run.length > best.length) best = run;
+  if (best.length === 0) return { source, letters, engine: 'vm' };
+  const prefilter = ignoreCase ? { text: best.toLowerCase(), lower: true } : { text: best, lower: false };
+  return { source, letters, engine: 'vm', prefilter };
+}
+
+/** Whether the runtime's own parser accepts the network (so the module can load it); JS006 when not. */
+export function validCidr(node: NodeOf<'cidrMatch'>, report: Reporter): boolean {
+  try {
+    cidr(node.network, node.prefixLength, node.family);
+    return true;
+  } catch {
+    report.refuse(
+      C.JS006.code,
+      `network ${node.network}/${node.prefixLength} is not a valid IPv${node.family} CIDR`,
+      node,
+    );
+    return false;
+  }
+}
+
+/**
+ * A predicate runs in this process, where no watchlist, lookup or value list exists: a placeholder without
+ * configured values is refused (RC615).
+ */
+export function refuseList(node: NodeOf<'inList'>, report: Reporter): void {
+  report.refuse(
+    'RC615',
+    `placeholder %${node.placeholder}% is the ${node.list.kind} '${node.list.name}', which a JS predicate cannot look up: give its values in rulec.config.yml`,
+    node,
+  );
+}
+
+/** Non-finite numbers cannot be written (JS005); integers beyond 2^53 compare imprecisely (JS004, a warning). */
+export function finiteNumber(value: number, node: IrNode, report: Reporter): boolean {
+  if (!Number.isFinite(value)) {
+    report.refuse(C.JS005.code, `the number ${String(value)} cannot be compared in JavaScript`, node);
+    return false;
+  }
+  if (hasUnsafeInteger(value))
+    report.warn(C.JS004.code, `${value} is beyond 2^53: JavaScript compares it with rounding`, node);
+  return true;
 }

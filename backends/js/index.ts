@@ -17,8 +17,10 @@ import type {
 import { loadTemplates, normaliseText, type Templates, TrustedText } from '../../src/emit/templates.js';
 import { _, join as joinCode, type Literal, Name } from './codegen.js';
 import './codes.js';
+import type { IrNode } from '../../src/ir/nodes.js';
 import { moduleStem } from './file-name.js';
 import { generatePredicate } from './generate.js';
+import { interpretPredicate } from './interpret.js';
 import { meta } from './target.js';
 import * as runtime from './runtime/runtime.js';
 
@@ -75,14 +77,9 @@ export const backend: Backend = {
     return { query: renderModule(mapped, report), language: 'js' };
   },
   createPredicate(mapped: MappedRule, report: Reporter): EventPredicate | undefined {
-    // The same safe-by-construction code as the module's `match`, bound to the same runtime: values entered it
-    // only as JSON literals, so instantiating it here runs nothing from the rule.
-    const predicate = generatePredicate(mapped.detection, report);
-    const factory = new Function(
-      'rt',
-      `${predicate.constants.text}\nreturn function match(event, memo) {\n${predicate.body.text}\n};`,
-    ) as (rt: unknown) => EventPredicate;
-    return factory(runtime);
+    // The module's semantics, run by one small set of closures V8 optimises early (./interpret.ts): the generated
+    // function of each rule would mostly run unoptimised. test/backends/js/interpret.test.ts holds them equal.
+    return interpretPredicate(mapped.detection, report);
   },
   /**
    * A module is a predicate over one event (`match(event)`), and the index lists modules callers evaluate event by
@@ -118,3 +115,17 @@ export const backend: Backend = {
     },
   }),
 };
+
+/**
+ * A detection's generated `match` instantiated in this process, bound to the runtime: the module's own code (values
+ * entered it only as JSON literals, so instantiating it runs nothing from the rule). For tests that hold the
+ * interpreter (`createPredicate`) to it.
+ */
+export function generatedPredicate(detection: IrNode, report: Reporter): EventPredicate {
+  const predicate = generatePredicate(detection, report);
+  const factory = new Function(
+    'rt',
+    `${predicate.constants.text}\nreturn function match(event, memo) {\n${predicate.body.text}\n};`,
+  ) as (rt: unknown) => EventPredicate;
+  return factory(runtime);
+}

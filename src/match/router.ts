@@ -11,7 +11,16 @@ import type { NormalizerTexts, RawGate } from './raw-gate.js';
 import { hasUnicodeEscape, rawGate } from './raw-gate.js';
 import type { PredicateFactory } from './types.js';
 import type { KeyKind, Witness } from './witness.js';
-import { eventKeys, fieldValue, findClauses, GRAM_LENGTHS, gramCode, gramCodeOf, numericKey } from './witness.js';
+import {
+  eventKeys,
+  fieldValue,
+  findClauses,
+  GRAM_LENGTHS,
+  gramCode,
+  gramCodeOf,
+  numericKey,
+  pathValue,
+} from './witness.js';
 
 export type Predicate = EventPredicate;
 
@@ -369,15 +378,25 @@ export class RuleRouter {
     // is no string. `for…in` walks the keys without the array `Object.keys` made per event, and also visits
     // enumerable inherited names, which the predicates read too (`Object.keys` missed their matches).
     const byName = bucket.byName;
+    const dotted = bucket.dotted;
+    // Whether some top-level name holds a dot (`"a.b": …`), checked on the walk when the bucket has dotted fields.
+    let dots = false;
     for (const name in event) {
+      if (!dots && dotted.length > 0 && name.includes('.')) dots = true;
       const entry = byName.get(name);
       if (entry === undefined) continue;
       this.entryLists(entry, event[name], out);
     }
-    const dotted = bucket.dotted;
     for (let f = 0; f < dotted.length; f++) {
       const { field, segments } = dotted[f]!.indexes[0]!;
-      this.entryLists(dotted[f]!, fieldValue(event, field, segments), out);
+      if (dots) {
+        this.entryLists(dotted[f]!, fieldValue(event, field, segments), out);
+        continue;
+      }
+      // No dotted top-level name, so no flat key either: `fieldValue`'s walk from the first segment's value, which
+      // most events lack (a missing value has no keys), without its scan of the event's names per field.
+      const head = event[segments[0]!];
+      if (head !== undefined) this.entryLists(dotted[f]!, pathValue(head, segments, 1), out);
     }
     return out;
   }

@@ -662,8 +662,13 @@ export function valueKeys(value: unknown): FieldKeys {
 export function fieldValue(event: Record<string, unknown>, field: string, segments: readonly string[]): unknown {
   const flat = event[field];
   if (flat !== undefined || segments.length < 2) return flat;
-  let value: unknown = event;
-  for (const segment of segments) {
+  return pathValue(event, segments, 0);
+}
+
+/** The nested path's value from `value`, read from segment `from` on (see `fieldValue`). */
+export function pathValue(value: unknown, segments: readonly string[], from: number): unknown {
+  for (let k = from; k < segments.length; k++) {
+    const segment = segments[k]!;
     if (typeof value !== 'object' || value === null) return undefined;
     if (Array.isArray(value)) return UNKNOWN_VALUE;
     // The predicate's path reader prefers the longest dotted key at each level (`{"b.c": …}` for `a.b.c`): when
