@@ -65,20 +65,37 @@ export function armLiteral(text: string): string {
   return text.startsWith('[') && text.endsWith(']') ? `[${text}` : text;
 }
 
-/** Applies `armLiteral` to every string in a JSON value. */
+/**
+ * Applies `armLiteral` to every string in a JSON value. Objects are rebuilt key by key, not through entries and
+ * fromEntries: no pair array per key, and objects of one shape share their layout, which JSON.stringify reads
+ * faster (this and `compact` were 2.9 % of the corpus's compile and artifact time).
+ */
 function armLiterals<T>(value: T): T {
   if (typeof value === 'string') return armLiteral(value) as T;
   if (Array.isArray(value)) return value.map(armLiterals) as T;
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, armLiterals(v)])) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) setOwn(out, key, armLiterals((value as Record<string, unknown>)[key]));
+    return out as T;
+  }
   return value;
+}
+
+/** `out[key] = value`, a `__proto__` key as an own property (as fromEntries makes it), never the prototype. */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** The record without undefined entries (and, with `dropEmpty`, without empty lists), key order kept. */
 function compact(record: Record<string, unknown>, dropEmpty = false): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(record).filter(([, v]) => v !== undefined && !(dropEmpty && Array.isArray(v) && v.length === 0)),
-  );
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value !== undefined && !(dropEmpty && Array.isArray(value) && value.length === 0)) setOwn(out, key, value);
+  }
+  return out;
 }
 
 export interface SentinelArtifacts {

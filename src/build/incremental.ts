@@ -41,6 +41,7 @@ import {
 import { rm } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fragmentKey } from '../backend/bundle.js';
 import type { BuildResult } from './built.js';
 import { slimResult } from './built.js';
 import { rulecKey, touchCacheFile, writeCacheFile } from './cache.js';
@@ -198,7 +199,7 @@ const recordKeyOf = (out: string, cwd: string, file: string): string => posix(re
 function distinctKeys(fragments: readonly string[]): boolean {
   const keys = new Set<string>();
   for (const fragment of fragments) {
-    const key = fragment.startsWith('[') ? String((JSON.parse(fragment) as unknown[])[0]) : fragment;
+    const key = fragment.startsWith('[') ? fragmentKey(fragment) : fragment;
     if (keys.has(key)) return false;
     keys.add(key);
   }

@@ -47,8 +47,8 @@ export function slimOf(result: TargetResult, target: LoadedTarget): SlimResult {
   };
 }
 
-/** Where `streamFile` puts what it finds, in file order. */
-export interface FileSink {
+/** What `streamFile` finds in files, in file order. */
+export interface FileLists {
   readonly loadDiagnostics: Diagnostic[];
   readonly unknownTargets: Diagnostic[];
   readonly badFiles: string[];
@@ -56,6 +56,19 @@ export interface FileSink {
   readonly filters: Filter[];
   /** File → sha256 of its text (the record's key of it). */
   readonly hashes: Map<string, string>;
+}
+
+export const emptyLists = (): FileLists => ({
+  loadDiagnostics: [],
+  unknownTargets: [],
+  badFiles: [],
+  correlations: [],
+  filters: [],
+  hashes: new Map(),
+});
+
+/** Where `streamFile` puts what it finds. */
+export interface FileSink extends FileLists {
   /** The diagnostics as kept (copies sharing no string with the file's text, on the main thread). */
   keepDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[];
   /** The rule's summary, kept in order and given to each of its results. */

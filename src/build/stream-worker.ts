@@ -13,7 +13,7 @@ import type { Rule } from '../model/rule.js';
 import { WriteError } from './atomic.js';
 import { StagedTree } from './staged-tree.js';
 import type { FileSink, LightRule, SlimResult } from './stream-file.js';
-import { slimOf, streamFile, WRITES_IN_FLIGHT } from './stream-file.js';
+import { emptyLists, slimOf, streamFile, WRITES_IN_FLIGHT } from './stream-file.js';
 import type { ChunkReply, PoolRequest, StreamWorkerJob } from './stream-pool.js';
 
 const job = workerData as StreamWorkerJob;
@@ -39,12 +39,7 @@ async function compileChunk(chunk: number, files: readonly string[]): Promise<Ch
   const stagedNow: [number, number, string, string][] = [];
   const metaFiles = new Set<string>();
   const sink: FileSink = {
-    loadDiagnostics: [],
-    unknownTargets: [],
-    badFiles: [],
-    correlations: [],
-    filters: [],
-    hashes: new Map(),
+    ...emptyLists(),
     keepDiagnostics: (diagnostics: readonly Diagnostic[]) => [...diagnostics],
     rule: (rule) => {
       const light = lightOf(rule);

@@ -32,8 +32,8 @@ import type { OutputRecord, RuleEntry, TargetRecord } from './output-folder.js';
 import { RECORD_FILE, withDocumentFiles, writeRecord } from './output-folder.js';
 import type { StagedTree, State } from './staged-tree.js';
 import { WriteError } from './atomic.js';
-import type { FileSink, LightRule, SlimResult } from './stream-file.js';
-import { sha256, slimOf, streamFile, WRITES_IN_FLIGHT } from './stream-file.js';
+import type { FileLists, FileSink, LightRule, SlimResult } from './stream-file.js';
+import { emptyLists, sha256, slimOf, streamFile, WRITES_IN_FLIGHT } from './stream-file.js';
 import type { ChunkReply } from './stream-pool.js';
 import { StreamPool } from './stream-pool.js';
 
@@ -307,18 +307,13 @@ const lightOf = (rule: LightRule, keeper: Keeper): LightRule => ({
 });
 
 /** What step 1 gathers from a run of files, in file order; per target, the results. */
-interface Chunk extends Omit<FileSink, 'keepDiagnostics' | 'rule' | 'result'> {
+interface Chunk extends FileLists {
   readonly rules: LightRule[];
   readonly results: StreamResult[][];
 }
 
 const emptyChunk = (targets: number): Chunk => ({
-  loadDiagnostics: [],
-  unknownTargets: [],
-  badFiles: [],
-  correlations: [],
-  filters: [],
-  hashes: new Map(),
+  ...emptyLists(),
   rules: [],
   results: Array.from({ length: targets }, () => []),
 });

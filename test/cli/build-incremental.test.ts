@@ -33,7 +33,7 @@ import { checkAhead } from '../../src/build/output-check.js';
 import type { OutputRecord } from '../../src/build/output-folder.js';
 import { checkOutputFolder, renderRecord } from '../../src/build/output-folder.js';
 import { patchRecord } from '../../src/build/record-patch.js';
-import { onlyPlace, spliceVerbatim } from '../../src/backend/bundle.js';
+import { fragmentKey, fragmentParts, keyedFragment, onlyPlace, spliceVerbatim } from '../../src/backend/bundle.js';
 import { loadPipeline } from '../../src/pipeline/load.js';
 import type { Pipeline } from '../../src/pipeline/types.js';
 import type { BuildCommandOptions } from '../../src/cli/build-command.js';
@@ -630,6 +630,16 @@ describe('splicing combined files', () => {
     expect(onlyPlace(bytes, '')).toBeUndefined();
   });
 
+  it('reads back the key and the texts of a keyed fragment, whatever they hold', () => {
+    const texts = ['', '["x",1]', 'a "quoted" \\ path]', '— ✓ 😀\n\r\u2028', '[', ''];
+    for (const key of ['', 'k', 'a"b\\]c', '[x]', '😀']) {
+      const fragment = keyedFragment(key, ...texts);
+      expect(fragmentParts(fragment)).toEqual([key, ...texts]);
+      expect(fragmentKey(fragment)).toBe(key);
+    }
+    expect(fragmentParts(keyedFragment('only'))).toEqual(['only']);
+  });
+
   it('splices a keyed fragment whose key stays, and refuses one whose key (its place) changes', () => {
     const splice = spliceVerbatim('all.txt');
     const read = (): Buffer => Buffer.from('<[a][b]>{A}{B}');
@@ -637,13 +647,13 @@ describe('splicing combined files', () => {
       const spliced = splice(read, before, after);
       return spliced && Buffer.concat(spliced[0]!.content).toString();
     };
-    const before = JSON.stringify(['b', '[b]', '{B}']);
-    expect(text(before, JSON.stringify(['b', '[b2] — ✓', '{B2}']))).toBe('<[a][b2] — ✓>{A}{B2}');
+    const before = keyedFragment('b', '[b]', '{B}');
+    expect(text(before, keyedFragment('b', '[b2] — ✓', '{B2}'))).toBe('<[a][b2] — ✓>{A}{B2}');
     // Each piece is found in the file as read, whatever the other pieces become; an unchanged piece is not sought.
-    expect(text(before, JSON.stringify(['b', '{B}', '{B3}']))).toBe('<[a]{B}>{A}{B3}');
+    expect(text(before, keyedFragment('b', '{B}', '{B3}'))).toBe('<[a]{B}>{A}{B3}');
     // Two pieces each found once, but overlapping: not printed one after the other.
-    expect(text(JSON.stringify(['b', '[a][', '][b]']), JSON.stringify(['b', '(a)(', ')(b)']))).toBeUndefined();
-    expect(text(before, JSON.stringify(['0', '[b2]', '{B2}']))).toBeUndefined();
+    expect(text(keyedFragment('b', '[a][', '][b]'), keyedFragment('b', '(a)(', ')(b)'))).toBeUndefined();
+    expect(text(before, keyedFragment('0', '[b2]', '{B2}'))).toBeUndefined();
   });
 });
 
