@@ -155,7 +155,8 @@ export class MatchPool implements BlockPool {
    * (the rule cache keeps it), which may come before the rules themselves (then `rules` is not called again).
    */
   rules(rules: readonly Rule[] | undefined, json?: string): void {
-    if (this.pendingRules) return;
+    // A pool of no worker (--jobs 1) keeps no copy of the rules' text.
+    if (this.pendingRules || this.size === 0) return;
     this.pendingRules = json !== undefined ? () => ({ json }) : () => serializeRules(rules!);
     if (this.workers.length > 0) this.sendRules();
   }
@@ -282,7 +283,8 @@ interface InFlight {
 async function matchInput(input: string, run: ParallelRun): Promise<void> {
   const file = input === STDIN ? STDIN_NAME : input;
   const { pool, main } = run;
-  const limit = pool.size * IN_FLIGHT_PER_WORKER + (run.mainMatches ? MAIN_AHEAD : 0);
+  // Without a worker (--jobs 1) nothing is waited for: each block is emitted as soon as matched.
+  const limit = pool.size === 0 ? 0 : pool.size * IN_FLIGHT_PER_WORKER + (run.mainMatches ? MAIN_AHEAD : 0);
   const queue: InFlight[] = [];
   const buffers = new SharedBlocks(limit + 2);
   /** The main thread's splitter while it reads blocks in sequence (undefined: the next block starts clean). */
