@@ -68,16 +68,17 @@ export function automaticJobs(inputs: readonly string[], cores = defaultJobs()):
   return 1;
 }
 
-/** Blocks in flight per worker: enough to keep each busy while the main thread writes, bounded memory. */
-const IN_FLIGHT_PER_WORKER = 3;
+/** Blocks in flight per worker: enough to keep each busy while the main thread is held up, bounded memory. */
+const IN_FLIGHT_PER_WORKER = 6;
 /**
  * With `mainMatches`, the main thread matches the next block itself once every worker has this many blocks pending
- * (the one it is matching and two more): while the main thread matches one (as long as a worker's), the workers go
- * on with theirs, with one to spare when the main thread is held up (reading, writing, another process on its
- * core). With two (SigmaHQ corpus, 100,000 events, --jobs 2, load average 8-11) the worker sat idle 330-610 ms per
- * pass; with three, 9-430 ms.
+ * (the one it is matching and five more): while the main thread matches one (as long as a worker's), the workers go
+ * on with theirs, with some to spare when the main thread is held up (reading, writing, another process on its
+ * core: it cannot hand out blocks while it matches one, and on a busy host it was often descheduled for several
+ * blocks' time). SigmaHQ corpus, 100,000 events, --jobs 2, load average 8-11, worker idle per pass: with two,
+ * 330-610 ms; with three, 9-430 ms, then 692-1,152 ms at load 10 (bench-jobs); with six, 45-660 ms.
  */
-const MAIN_AFTER = 3;
+const MAIN_AFTER = 6;
 /**
  * Results of blocks the main thread matched that may wait, besides the workers' blocks in flight, for an older block
  * of a worker (output is written in input order). With room for three (the workers' share), the main thread
