@@ -68,16 +68,17 @@ export function automaticJobs(inputs: readonly string[], cores = defaultJobs()):
   return 1;
 }
 
-/** Blocks in flight per worker: enough to keep each busy while the main thread writes, bounded memory. */
-const IN_FLIGHT_PER_WORKER = 3;
+/** Blocks in flight per worker: enough to keep each busy while the main thread is held up, bounded memory. */
+const IN_FLIGHT_PER_WORKER = 6;
 /**
  * With `mainMatches`, the main thread matches the next block itself once every worker has this many blocks pending
- * (the one it is matching and two more): while the main thread matches one (as long as a worker's), the workers go
- * on with theirs, with one to spare when the main thread is held up (reading, writing, another process on its
- * core). With two (SigmaHQ corpus, 100,000 events, --jobs 2, load average 8-11) the worker sat idle 330-610 ms per
- * pass; with three, 9-430 ms.
+ * (the one it is matching and five more): while the main thread matches one (as long as a worker's), the workers go
+ * on with theirs, with some to spare when the main thread is held up (reading, writing, another process on its
+ * core: it cannot hand out blocks while it matches one, and on a busy host it was often descheduled for several
+ * blocks' time). SigmaHQ corpus, 100,000 events, --jobs 2, load average 8-11, worker idle per pass: with two,
+ * 330-610 ms; with three, 9-430 ms, then 692-1,152 ms at load 10 (bench-jobs); with six, 45-660 ms.
  */
-const MAIN_AFTER = 3;
+const MAIN_AFTER = 6;
 /**
  * Results of blocks the main thread matched that may wait, besides the workers' blocks in flight, for an older block
  * of a worker (output is written in input order). With room for three (the workers' share), the main thread
@@ -155,7 +156,8 @@ export class MatchPool implements BlockPool {
    * (the rule cache keeps it), which may come before the rules themselves (then `rules` is not called again).
    */
   rules(rules: readonly Rule[] | undefined, json?: string): void {
-    if (this.pendingRules) return;
+    // A pool of no worker (--jobs 1) keeps no copy of the rules' text.
+    if (this.pendingRules || this.size === 0) return;
     this.pendingRules = json !== undefined ? () => ({ json }) : () => serializeRules(rules!);
     if (this.workers.length > 0) this.sendRules();
   }
@@ -282,7 +284,8 @@ interface InFlight {
 async function matchInput(input: string, run: ParallelRun): Promise<void> {
   const file = input === STDIN ? STDIN_NAME : input;
   const { pool, main } = run;
-  const limit = pool.size * IN_FLIGHT_PER_WORKER + (run.mainMatches ? MAIN_AHEAD : 0);
+  // Without a worker (--jobs 1) nothing is waited for: each block is emitted as soon as matched.
+  const limit = pool.size === 0 ? 0 : pool.size * IN_FLIGHT_PER_WORKER + (run.mainMatches ? MAIN_AHEAD : 0);
   const queue: InFlight[] = [];
   const buffers = new SharedBlocks(limit + 2);
   /** The main thread's splitter while it reads blocks in sequence (undefined: the next block starts clean). */

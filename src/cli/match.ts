@@ -117,8 +117,12 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
     ...(options.maxValueLength !== undefined ? { maxValueLength: options.maxValueLength } : {}),
   };
   const jobs = options.jobs ?? automaticJobs(options.inputs);
-  // The main thread is one of the `jobs` threads matching (match-parallel.ts `mainMatches`).
-  let pool = jobs > 1 && options.workers ? new MatchPool(jobs - 1, { recipe: options.workers, setup }) : undefined;
+  // The main thread is one of the `jobs` threads matching (match-parallel.ts `mainMatches`). With --jobs 1 too
+  // it matches through blocks (a pool of no worker starts no thread), each event as soon as it is parsed: the
+  // loop below takes a chunk's events in a batch first, which keeps ~1,000 of them alive through the
+  // young-generation collections (100,000 events, SigmaHQ corpus, whole process: 3.7-4.2 s of CPU against
+  // 3.3-3.5 s through blocks). The loop stays for correlations and filters, and without a worker recipe.
+  let pool = options.workers ? new MatchPool(jobs - 1, { recipe: options.workers, setup }) : undefined;
   // Workers start (and load the target registry) while this thread reads the rules, when the input is large
   // enough to need them; otherwise on the first block that goes to them.
   if (pool && inputBytes(options.inputs) >= EARLY_START_BYTES) pool.start();
@@ -167,7 +171,7 @@ export async function runMatch(options: MatchOptions, factory: PredicateFactory,
   if (pool && (runnable.length > 0 || filtered)) {
     // Correlations see matches in input order with their events, and filters tune the rules this thread holds:
     // both run on one thread (docs/matching.md).
-    if (options.jobs !== undefined)
+    if (options.jobs !== undefined && pool.size > 0)
       io.stderr('note: correlation rules and filters are matched on one thread (--jobs 1)\n');
     await pool.close();
     pool = undefined;

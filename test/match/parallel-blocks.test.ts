@@ -122,8 +122,9 @@ function localPool(): BlockPool & { runs: number; bytes: number } {
 
 describe('--jobs block dispatch', () => {
   it('has the main thread match a block when its workers hold enough, or half of what is left', () => {
-    // Far from the end (or the end unknown): once the workers have three blocks pending.
-    expect([0, 1, 2, 3].map((least) => mainTakes(least, Infinity))).toEqual([false, false, false, true]);
+    // Far from the end (or the end unknown): once the workers have six blocks pending.
+    const far = [0, 1, 2, 3, 4, 5, 6].map((least) => mainTakes(least, Infinity));
+    expect(far).toEqual([false, false, false, false, false, false, true]);
     expect(mainTakes(2, 100)).toBe(false);
     // The last blocks: the workers keep no more than half of them.
     expect(mainTakes(1, 1)).toBe(true);
