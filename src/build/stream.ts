@@ -196,8 +196,9 @@ class Keeper {
   }
 
   /**
-   * Diagnostics copied, their file, code, target and the keys of their place in the rule (`at.path`: `detection`,
-   * a selection's name, a field) kept once.
+   * Diagnostics copied, their file, code, message, target and the keys of their place in the rule (`at.path`:
+   * `detection`, a selection's name, a field) kept once: most messages are repeated word for word across rules
+   * (986 copies of one elastic warning over the corpus, 944 of one ATT&CK warning).
    */
   diagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
     const copies = this.copy(diagnostics);
@@ -205,6 +206,7 @@ class Keeper {
       ...d,
       code: this.string(d.code),
       severity: d.severity,
+      message: this.string(d.message),
       ...(d.file !== undefined ? { file: this.string(d.file) } : {}),
       ...(d.target !== undefined ? { target: this.string(d.target) } : {}),
       ...(d.at !== undefined
