@@ -3,7 +3,7 @@
  * their package root, prebuilt files, worker entries and backends from the bundle. Runs where `npm run build:ts`
  * has built the bundle (the prepare script does); a checkout without lib/ has nothing to compare.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,24 @@ describe.skipIf(!bundled)('the bundled CLI', () => {
     expect(fromLib.status).toBe(0);
     expect(fromLib.stdout).toBe(fromSource.stdout);
     expect(fromLib.stderr).toBe(fromSource.stderr);
+  });
+
+  it('runs as one strict script with its code cached per command, as the sources print', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'rulec-bundle-cache-'));
+    const env = { ...compiled, RULEC_CACHE_DIR: cache };
+    const args = ['compile', '--target', 'splunk', SEED];
+    const fromSource = runRulec(args);
+    const first = runRulec(args, { env });
+    expect(readdirSync(cache).filter((name) => /^code-.*-compile\.bin$/.test(name))).toHaveLength(1);
+    // The second run compiles with the cache the first left.
+    const second = runRulec(args, { env });
+    for (const run of [first, second]) {
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe(fromSource.stdout);
+      expect(run.stderr).toBe(fromSource.stderr);
+    }
+    // Strict, as the ES modules it is made of (scripts/bundle-lib.mjs).
+    expect(readFileSync(join(REPO_ROOT, 'lib', 'bundle', 'cli.cjs'), 'utf8').startsWith('"use strict";')).toBe(true);
   });
 
   it('matches events on worker threads as the sources do', () => {
